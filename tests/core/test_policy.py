@@ -1,0 +1,159 @@
+"""Who gets a reply, owner commands and pacing — pure decisions, no threads."""
+
+import random
+
+from wxbot.core.commands import parse_command, run_command
+from wxbot.core.contacts import ContactEntry, MemoryContactRules
+from wxbot.core.messages import ChatKind, ContactKind, Message, MsgKind
+from wxbot.core.pacing import Pacer
+from wxbot.core.policy import ReplyPolicy, strip_mentions
+from wxbot.settings import Settings
+
+
+def msg(**kw):
+    base = dict(msg_id="1", contact_id="@friend", display_name="张三", chat=ChatKind.PRIVATE, text="在吗")
+    base.update(kw)
+    return Message(**base)
+
+
+def policy(default_on=True, **settings):
+    rules = MemoryContactRules(default_private=default_on)
+    return ReplyPolicy(Settings(**settings), rules, clock=lambda: 1000.0), rules
+
+
+def test_private_follows_switch_and_default():
+    p, rules = policy(default_on=False)
+    assert p.decide(msg()).reason == "auto_reply_off"
+    rules.set_auto_reply("@friend", True)
+    d = p.decide(msg())
+    assert d.answer and d.text == "在吗"
+
+
+def test_never_self_public_special_system():
+    p, _ = policy()
+    assert p.decide(msg(from_self=True)).reason == "takeover"
+    assert p.decide(msg(contact_id="filehelper", contact_kind=ContactKind.SPECIAL)).reason == "special_account"
+    assert p.decide(msg(contact_kind=ContactKind.PUBLIC)).reason == "public_account"
+    assert p.decide(msg(kind=MsgKind.SYSTEM)).reason == "system_message"
+    assert p.decide(msg(from_self=True, contact_id="filehelper", text="#status")).reason == "command"
+
+
+def test_groups_need_mention_and_switch():
+    p, rules = policy()
+    g = dict(contact_id="@@group", chat=ChatKind.GROUP, contact_kind=ContactKind.GROUP)
+    assert p.decide(msg(**g, text="大家好")).reason == "group_not_mentioned"
+    assert p.decide(msg(**g, text="@小助手\u2005几点开门", is_at=True)).reason == "auto_reply_off"
+    rules.set_auto_reply("@@group", True)
+    d = p.decide(msg(**g, text="@小助手\u2005几点开门", is_at=True), own_names=("小助手",))
+    assert d.answer and d.text == "几点开门"
+
+
+def test_strip_mentions_emoji_and_spaces():
+    assert strip_mentions("@小 助手🌟\u2005你好", ("小 助手🌟",)) == "你好"
+    assert strip_mentions("你好 @Bot", ("Bot",)) == "你好"
+    assert strip_mentions("@Alice\u2005@Bot\u2005价格？", ("Bot",)) == "价格？"
+
+
+def test_takeover_pauses_contact():
+    p, rules = policy(takeover_minutes=10)
+    until = p.take_over("@friend")
+    assert until == 1000.0 + 600
+    assert p.decide(msg()).reason == "paused"
+
+
+def test_non_text_reply_configurable():
+    p, _ = policy()
+    assert p.decide(msg(kind=MsgKind.IMAGE, text="")).reason == "non_text"
+    assert not p.decide(msg(kind=MsgKind.IMAGE, text="")).answer
+    p2, _ = policy(non_text_reply="收到图片")
+    assert p2.decide(msg(kind=MsgKind.IMAGE, text="")).answer
+
+
+class FakeBotControl:
+    def __init__(self):
+        self.paused = False
+
+    def set_paused(self, paused):
+        self.paused = paused
+
+    def replies_today(self):
+        return 7
+
+
+def test_owner_commands():
+    rules = MemoryContactRules(default_private=True)
+    bot = FakeBotControl()
+    people = [ContactEntry("c1", ContactKind.FRIEND, "张三"), ContactEntry("c2", ContactKind.FRIEND, "李四"),
+              ContactEntry("c3", ContactKind.FRIEND, "李四")]
+    find = lambda name: [e for e in people if e.name == name]  # noqa: E731
+    clock = lambda: 50.0  # noqa: E731
+    assert parse_command("hello") is None
+    assert "paused" in run_command(parse_command("#pause"), bot, rules, find, clock) and bot.paused
+    assert "7" in run_command(parse_command("#status"), bot, rules, find, clock)
+    run_command(parse_command("#resume"), bot, rules, find, clock)
+    assert not bot.paused
+    run_command(parse_command("#暂停 张三"), bot, rules, find, clock)
+    assert rules.paused_until("c1") > 50.0
+    assert "已暂停" in run_command(parse_command("#status 张三"), bot, rules, find, clock)
+    run_command(parse_command("#resume 张三"), bot, rules, find, clock)
+    assert rules.paused_until("c1") == 0.0
+    assert "2" in run_command(parse_command("#pause 李四"), bot, rules, find, clock)  # ambiguous: nothing paused
+    assert rules.paused_until("c2") == 0.0
+    assert "no contact" in run_command(parse_command("#pause 王五"), bot, rules, find, clock)
+
+
+class Clock:
+    def __init__(self):
+        self.now = 0.0
+
+    def __call__(self):
+        return self.now
+
+
+def test_pacing_spacing_caps_and_loop_guard():
+    clock = Clock()
+    s = Settings(min_seconds_between_replies=5, max_replies_per_minute=3, max_replies_per_day=5,
+                 typing_delay_base=0, typing_delay_per_char=0, loop_guard_exchanges=100)
+    pacer = Pacer(s, clock, random.Random(1))
+    assert pacer.check("a", 10).wait == 0
+    pacer.record_sent("a")
+    assert pacer.check("a", 10).wait == 5  # per-contact spacing
+    assert pacer.check("b", 10).wait == 0
+    pacer.record_sent("b")
+    pacer.record_sent("c")
+    assert pacer.check("d", 10).wait == 60  # per-minute cap: wait for the oldest to age out
+    clock.now = 61
+    pacer.record_sent("d")
+    pacer.record_sent("e")
+    assert pacer.check("f", 10).reason == "daily_cap"
+    clock.now = 86400 + 61
+    assert pacer.check("f", 10).allowed
+
+
+def test_typing_delay_grows_with_length():
+    s = Settings(typing_delay_base=1.0, typing_delay_per_char=0.1)
+    pacer = Pacer(s, rng=random.Random(0))
+    short = [pacer.typing_delay(5) for _ in range(50)]
+    long = [pacer.typing_delay(200) for _ in range(50)]
+    assert max(short) < min(long)
+    assert len(set(short)) > 1  # randomized
+
+
+def test_loop_guard_rapid_exchanges_and_repeated_text():
+    clock = Clock()
+    s = Settings(loop_guard_exchanges=3, loop_guard_window_seconds=60, min_seconds_between_replies=0,
+                 typing_delay_base=0, typing_delay_per_char=0)
+    pacer = Pacer(s, clock)
+    for i in range(3):
+        clock.now += 5
+        assert pacer.check("bot", 10, f"q{i}").allowed
+        pacer.record_sent("bot", f"q{i}")
+    assert pacer.check("bot", 10, "q9").reason == "loop_guard"
+    clock.now += 61
+    assert pacer.check("bot", 10, "q9").allowed
+    s2 = Settings(loop_guard_exchanges=100, min_seconds_between_replies=0, typing_delay_base=0,
+                  typing_delay_per_char=0)
+    pacer2 = Pacer(s2, clock)
+    for _ in range(3):
+        pacer2.record_sent("echo", "same text")
+    assert pacer2.check("echo", 10, "same text").reason == "loop_guard"

@@ -1,0 +1,3 @@
+from wxbot.cli import main
+
+raise SystemExit(main())

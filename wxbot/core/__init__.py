@@ -1,0 +1,1 @@
+"""Qt-free core: the bot itself. Nothing here imports Qt."""

@@ -1,0 +1,321 @@
+"""The running bot: channel -> inbox -> policy -> engine -> pacing -> channel, in worker threads.
+
+itchat's receive thread only enqueues. A dispatcher thread stores each message (committed before it is
+processed), applies the policy and groups quick messages per contact; one reply worker generates (one
+model call at a time), waits like a human, and sends. A message the owner sends by hand to a contact
+cancels that contact's pending or running reply (takeover wins).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import queue
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from loguru import logger
+
+from wxbot.core.commands import parse_command, run_command
+from wxbot.core.contacts import ContactRules
+from wxbot.core.directory import Directory
+from wxbot.core.echo import SentEchoes
+from wxbot.core.engine import ReplyEngine
+from wxbot.core.events import BotState, MessageLogged, Notice
+from wxbot.core.hours import ServiceHours
+from wxbot.core.inbox import Inbox
+from wxbot.core.messages import Message, MsgKind, Reply
+from wxbot.core.pacing import Pacer
+from wxbot.core.policy import FILEHELPER, ReplyPolicy
+from wxbot.core.risk import is_risk_warning
+from wxbot.errors import GenerationCancelled, WxbotError
+from wxbot.settings import Settings
+
+EventSink = Callable[[object], None]
+
+
+class Sender:
+    """What the bot needs from the WeChat channel to answer (WeChatChannel has it)."""
+
+    def send_text(self, user_name: str, text: str) -> bool: ...
+
+
+@dataclass
+class _Pending:
+    messages: list[Message] = field(default_factory=list)
+    first: float = 0.0
+    deadline: float = 0.0
+    fixed: tuple[str, str] | None = None  # (text, source) for away / non-text replies that need no model
+
+
+class Bot:
+    def __init__(self, settings: Settings, sender: Sender, engine: ReplyEngine, inbox: Inbox,
+                 rules: ContactRules, directory: Directory, on_event: EventSink,
+                 clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.sender = sender
+        self.engine = engine
+        self.inbox = inbox
+        self.rules = rules
+        self.directory = directory
+        self.on_event = on_event
+        self.clock = clock
+        self.policy = ReplyPolicy(settings, rules, clock)
+        self.pacer = Pacer(settings, clock)
+        self.hours = ServiceHours(settings)
+        self.echoes = SentEchoes()
+        self._incoming: queue.Queue[Message | None] = queue.Queue()
+        self._pending: dict[str, _Pending] = {}
+        self._cancel: dict[str, threading.Event] = {}
+        self._cond = threading.Condition()
+        self._resumed_ids: set[str] = set()
+        self._running = False
+        self._closed = False
+        self._threads: list[threading.Thread] = []
+
+    # ------------------------------------------------------------------ life cycle
+    def start_threads(self) -> None:
+        """Start the dispatcher and the reply worker (once). Auto-reply itself starts with ``start()``."""
+        if self._threads:
+            return
+        for name, target in (("wxbot-dispatch", self._dispatch_loop), ("wxbot-reply", self._reply_loop)):
+            thread = threading.Thread(target=target, name=name, daemon=True)
+            thread.start()
+            self._threads.append(thread)
+
+    def start(self) -> None:
+        self.start_threads()
+        self._running = True
+        self.on_event(BotState("running"))
+        logger.info("auto-reply started")
+
+    def stop(self, reason: str = "") -> None:
+        """Stop auto-reply: pending replies are dropped, a running generation is cancelled."""
+        self._running = False
+        with self._cond:
+            dropped = [m for p in self._pending.values() for m in p.messages]
+            self._pending.clear()
+            for event in self._cancel.values():
+                event.set()
+        for msg in dropped:
+            self.inbox.set_state(msg.msg_id, "skipped", "bot_stopped")
+        self.on_event(BotState("stopped", reason))
+        logger.info("auto-reply stopped ({} pending dropped)", len(dropped))
+
+    def close(self) -> None:
+        self.stop()
+        self._closed = True
+        self._incoming.put(None)
+        with self._cond:
+            self._cond.notify_all()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    # BotControl for owner commands
+    @property
+    def paused(self) -> bool:
+        return not self._running
+
+    def set_paused(self, paused: bool) -> None:
+        self.stop("owner command") if paused else self.start()
+
+    def replies_today(self) -> int:
+        return self.pacer.replies_today()
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        self.policy.settings = settings
+        self.pacer.settings = settings
+        self.hours = ServiceHours(settings)
+        self.engine.apply_settings(settings)
+
+    # ------------------------------------------------------------------ intake (channel thread)
+    def on_message(self, msg: Message) -> None:
+        """Called on the channel's receive thread: only enqueue, never wait."""
+        self._incoming.put(msg)
+
+    def resume_interrupted(self, messages: list[Message]) -> None:
+        """Work a crash interrupted (already in the inbox): queue it again, skipping the duplicate check."""
+        for msg in messages:
+            self._resumed_ids.add(msg.msg_id)
+            self._incoming.put(msg)
+
+    # ------------------------------------------------------------------ dispatcher
+    def _dispatch_loop(self) -> None:
+        while (msg := self._incoming.get()) is not None:
+            try:
+                self._dispatch(msg)
+            except Exception:  # a bug must not kill intake; the message stays in the inbox
+                logger.exception("dispatch failed for msg {}", msg.msg_id)
+
+    def _dispatch(self, raw: Message) -> None:
+        msg = self.directory.resolve(raw)
+        if raw.from_self:
+            self._owner_message(raw, msg)
+            return
+        if raw.msg_id in self._resumed_ids:
+            self._resumed_ids.discard(raw.msg_id)
+        elif not self.inbox.add(msg):
+            logger.debug("duplicate msg {} ignored", msg.msg_id)
+            return
+        self.on_event(MessageLogged(msg.contact_id, "in"))
+        if raw.contact_id == "weixin" and is_risk_warning(raw.text):
+            self.inbox.set_state(msg.msg_id, "skipped", "risk_warning")
+            self.stop("risk warning from WeChat")
+            self.on_event(Notice("error", "微信团队发来安全提醒，自动回复已停止，请在手机上查看 "
+                                          "(WeChat sent a security warning; auto-reply stopped — check your phone)"))
+            return
+        if self.settings.stale_message_seconds and self.clock() - msg.time > self.settings.stale_message_seconds:
+            self.inbox.set_state(msg.msg_id, "skipped", "stale")
+            logger.info("msg {} from {} is {:.0f}s old: stored as missed", msg.msg_id, msg.contact_id,
+                        self.clock() - msg.time)
+            return
+        if not self._running:
+            self.inbox.set_state(msg.msg_id, "skipped", "bot_stopped")
+            return
+        decision = self.policy.decide(msg, self.directory.own_names(raw.contact_id))
+        if not decision.answer:
+            self.inbox.set_state(msg.msg_id, "skipped", decision.reason)
+            logger.debug("msg {} not answered: {}", msg.msg_id, decision.reason)
+            return
+        if not self.hours.is_open(self.clock()):
+            self._outside_hours(msg)
+        elif decision.reason == "non_text":
+            self._queue_reply(msg, fixed=(self.settings.non_text_reply, "non_text"))
+        else:
+            self._queue_reply(dataclasses.replace(msg, text=decision.text))
+
+    def _owner_message(self, raw: Message, msg: Message) -> None:
+        if self.echoes.is_echo(raw.contact_id, raw.text):
+            return  # web WeChat echoing what the bot itself just sent
+        if raw.contact_id == FILEHELPER and (cmd := parse_command(raw.text)):
+            answer = run_command(cmd, self, self.rules, self.directory.find, self.clock)
+            self._send_parts(FILEHELPER, [answer])
+            return
+        if self.inbox.add(msg):
+            self.on_event(MessageLogged(msg.contact_id, "out", by_bot=False))
+        if raw.contact_id != FILEHELPER:
+            self.policy.take_over(msg.contact_id)
+            self._cancel_contact(msg.contact_id, "takeover")
+            logger.info("owner took over contact {} for {} min", msg.contact_id, self.settings.takeover_minutes)
+
+    def _outside_hours(self, msg: Message) -> None:
+        away = self.settings.away_message
+        if away and self.hours.should_send_away(msg.contact_id, self.clock()):
+            self._queue_reply(msg, fixed=(away, "away"))
+        else:
+            self.inbox.set_state(msg.msg_id, "skipped", "outside_hours")
+
+    def _queue_reply(self, msg: Message, fixed: tuple[str, str] | None = None) -> None:
+        now = self.clock()
+        window = 0.0 if fixed is not None else self.settings.aggregate_seconds
+        with self._cond:
+            pending = self._pending.get(msg.contact_id)
+            if pending is None:
+                pending = self._pending[msg.contact_id] = _Pending(first=now)
+            pending.messages.append(msg)
+            pending.fixed = pending.fixed or fixed
+            # wait for more pieces of the same question, but never longer than 3 windows in all
+            pending.deadline = min(now + window, pending.first + 3 * window)
+            self._cond.notify_all()
+
+    def _cancel_contact(self, contact_id: str, reason: str) -> None:
+        with self._cond:
+            pending = self._pending.pop(contact_id, None)
+            event = self._cancel.get(contact_id)
+            if event is not None:
+                event.set()
+        for m in pending.messages if pending else []:
+            self.inbox.set_state(m.msg_id, "skipped", reason)
+
+    # ------------------------------------------------------------------ reply worker
+    def _next_due(self) -> tuple[str, _Pending, threading.Event] | None:
+        with self._cond:
+            while not self._closed:
+                now = time.time() if self.clock is time.time else self.clock()
+                due = [(p.first, cid) for cid, p in self._pending.items() if p.deadline <= now]
+                if due:
+                    _, cid = min(due)
+                    pending = self._pending.pop(cid)
+                    event = self._cancel[cid] = threading.Event()
+                    return cid, pending, event
+                waits = [p.deadline - now for p in self._pending.values()]
+                self._cond.wait(timeout=min(waits) if waits else None)
+        return None
+
+    def _reply_loop(self) -> None:
+        while (job := self._next_due()) is not None:
+            contact_id, pending, cancel = job
+            try:
+                self._answer(contact_id, pending, cancel)
+            except Exception:
+                logger.exception("reply to {} failed", contact_id)
+                self._set_states([m.msg_id for m in pending.messages], "failed", "internal_error")
+            finally:
+                with self._cond:
+                    if self._cancel.get(contact_id) is cancel:
+                        del self._cancel[contact_id]
+
+    def _answer(self, contact_id: str, pending: _Pending, cancel: threading.Event) -> None:
+        messages = [m for m in pending.messages if self.inbox.claim(m.msg_id)]
+        if not messages:
+            return
+        ids = [m.msg_id for m in messages]
+        try:
+            reply = self._make_reply(contact_id, messages, pending.fixed, cancel)
+        except GenerationCancelled:
+            self._set_states(ids, "skipped", "takeover" if self._running else "bot_stopped")
+            return
+        except WxbotError as err:
+            self._set_states(ids, "failed", type(err).__name__)
+            self.on_event(Notice("error", str(err)))
+            return
+        if reply is None:
+            self._set_states(ids, "skipped", "empty_reply")
+            return
+        incoming = messages[-1].text
+        verdict = self.pacer.check(contact_id, len(reply.text), incoming)
+        if not verdict.allowed:
+            self._set_states(ids, "skipped", verdict.reason)
+            if verdict.reason == "loop_guard":
+                self.policy.take_over(contact_id)
+                self.on_event(Notice("warning", f"与联系人 {contact_id} 的往来过于频繁，疑似机器人对话，已暂停 "
+                                                f"(too many rapid exchanges with {contact_id}: paused)"))
+            return
+        if cancel.wait(verdict.wait) or not self._running or self.rules.paused_until(contact_id) > self.clock():
+            self._set_states(ids, "skipped", "takeover" if self._running else "bot_stopped")
+            return
+        user_name = self.directory.user_name(contact_id)
+        self._set_states(ids, "sending")
+        if not self._send_parts(user_name, list(reply.parts)):
+            self._set_states(ids, "failed", "send_failed")
+            self.on_event(Notice("warning", "消息发送失败，请检查网络与登录状态 (a reply could not be sent)"))
+            return
+        self.pacer.record_sent(contact_id, incoming)
+        self.inbox.record_reply(reply)
+        self.on_event(MessageLogged(contact_id, "out", by_bot=True))
+
+    def _make_reply(self, contact_id: str, messages: list[Message], fixed: tuple[str, str] | None,
+                    cancel: threading.Event) -> Reply | None:
+        ids = tuple(m.msg_id for m in messages)
+        questions = [m for m in messages if m.kind is MsgKind.TEXT and m.text]
+        if fixed is not None and (fixed[1] == "away" or not questions):
+            return self.engine.fixed_reply(contact_id, fixed[0], fixed[1], ids)
+        return self.engine.reply(questions, persona=self.rules.persona(contact_id), cancel=cancel,
+                                 answered_ids=ids)
+
+    def _send_parts(self, user_name: str, parts: list[str]) -> bool:
+        for part in parts:
+            self.echoes.remember(user_name, part)
+            if not self.sender.send_text(user_name, part):
+                return False
+        return True
+
+    def _set_states(self, ids: list[str], state: str, reason: str = "") -> None:
+        for msg_id in ids:
+            self.inbox.set_state(msg_id, state, reason)

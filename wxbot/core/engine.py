@@ -1,0 +1,135 @@
+"""The reply engine: incoming message(s) -> reply text, by FAQ rule or by the local model.
+
+Prompt = persona + this contact's recent turns (bounded by a token budget counted with the model's
+own tokenizer, oldest dropped first, in blocks so the evaluated prefix stays reusable) + the new
+message. Output is stripped of reasoning, turned into plain text, split to WeChat size and prefixed.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Sequence
+
+from loguru import logger
+
+from wxbot.core.faq import FaqMatcher
+from wxbot.core.history import History
+from wxbot.core.messages import Message, Reply, Turn
+from wxbot.core.plaintext import markdown_to_plain
+from wxbot.core.textsplit import split_reply
+from wxbot.errors import ModelError
+from wxbot.llm.api import ChatMessages, ChatModel
+from wxbot.llm.reasoning import strip_reasoning
+from wxbot.settings import Settings
+
+_TRUNCATED_MARK = "…"
+
+
+def question_text(messages: Sequence[Message]) -> str:
+    """Several quick messages from one contact read as one question."""
+    return "\n".join(m.text.strip() for m in messages if m.text.strip())
+
+
+class ReplyEngine:
+    def __init__(self, settings: Settings, model: ChatModel | None, history: History) -> None:
+        self.settings = settings
+        self.model = model
+        self.history = history
+        self.faq = FaqMatcher(settings.faq_rules)
+        self._window_start: dict[str, float] = {}  # per contact: turns before this time are out of the prompt
+        self._lock = threading.Lock()
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        self.faq = FaqMatcher(settings.faq_rules)
+
+    # ------------------------------------------------------------------ public
+    def reply(self, messages: Sequence[Message], *, persona: str | None = None,
+              cancel: threading.Event | None = None, answered_ids: Sequence[str] = ()) -> Reply | None:
+        """The reply to one message or a merged burst of one contact's messages; None when nothing to say."""
+        first = messages[0]
+        ids = tuple(answered_ids) or tuple(m.msg_id for m in messages)
+        question = question_text(messages)
+        if not question:
+            return None
+        if (answer := self.faq.answer(question)) is not None:
+            logger.info("faq hit contact={} msgs={}", first.contact_id, len(ids))
+            return self._finish(first.contact_id, answer, "faq", ids)
+        if self.model is None:
+            raise ModelError("还没有加载模型：请把 .gguf 文件放进 models/ 文件夹，或在设置中选择一个模型",
+                             "no model loaded: put a .gguf file in models/ or choose one in Settings")
+        prompt = self.build_prompt(first.contact_id, question, persona=persona, exclude_ids=set(ids))
+        raw = "".join(self.model.stream_chat(prompt, max_tokens=self.settings.max_reply_tokens,
+                                             temperature=self.settings.temperature, cancel=cancel,
+                                             cache_key=first.contact_id))
+        visible = strip_reasoning(raw, starts_in_reasoning=getattr(self.model, "starts_in_reasoning", False))
+        logger.info("model reply contact={} raw={} visible={}", first.contact_id, len(raw), len(visible))
+        return self._finish(first.contact_id, visible, "model", ids)
+
+    def build_prompt(self, contact_id: str, question: str, *, persona: str | None = None,
+                     exclude_ids: set[str] | None = None) -> ChatMessages:
+        assert self.model is not None
+        s = self.settings
+        system = {"role": "system", "content": persona or s.persona}
+        limit_total = s.context_size - s.max_reply_tokens
+        question = self._fit_question(system, question, limit_total)
+        user = {"role": "user", "content": question}
+        base = self.model.count_tokens([system, user])
+        budget = min(base + s.history_token_budget, limit_total)
+        turns = [t for t in self.history.recent(contact_id, 2 * s.history_turns)
+                 if not (exclude_ids and t.msg_id in exclude_ids)]
+        with self._lock:
+            start = self._window_start.get(contact_id, 0.0)
+            kept = [t for t in turns if t.time >= start]
+            prompt = self._assemble(system, kept, user)
+            if len(kept) > s.history_turns or (kept and self.model.count_tokens(prompt) > budget):
+                kept = self._drop_block(system, kept, user, budget)
+                self._window_start[contact_id] = kept[0].time if kept else turns[-1].time + 1e-6
+                prompt = self._assemble(system, kept, user)
+        return prompt
+
+    def fixed_reply(self, contact_id: str, text: str, source: str, ids: Sequence[str]) -> Reply | None:
+        """A reply that needs no model (away message, non-text acknowledgement), shaped like any other."""
+        return self._finish(contact_id, text, source, tuple(ids))
+
+    # ------------------------------------------------------------------ helpers
+    @staticmethod
+    def _assemble(system: dict, turns: list[Turn], user: dict) -> ChatMessages:
+        return [system, *({"role": t.role, "content": t.text} for t in turns), user]
+
+    def _drop_block(self, system: dict, turns: list[Turn], user: dict, budget: int) -> list[Turn]:
+        """Drop the oldest turns until the prompt fits, then half of what is left more, so the
+        kept prefix is stable for the next turns instead of sliding (and being re-evaluated) every turn."""
+        assert self.model is not None
+        limit = self.settings.history_turns
+        kept = list(turns[-limit:]) if limit else []
+        while kept and self.model.count_tokens(self._assemble(system, kept, user)) > budget:
+            kept.pop(0)
+        return kept[len(kept) // 2:]
+
+    def _fit_question(self, system: dict, question: str, limit_total: int) -> str:
+        """A message too long for the context is cut (its start kept) rather than failing the reply."""
+        assert self.model is not None
+        if self.model.count_tokens([system, {"role": "user", "content": question}]) <= limit_total:
+            return question
+        lo, hi = 0, len(question)
+        while lo < hi:  # longest prefix that fits
+            mid = (lo + hi + 1) // 2
+            trial = question[:mid] + _TRUNCATED_MARK
+            if self.model.count_tokens([system, {"role": "user", "content": trial}]) <= limit_total:
+                lo = mid
+            else:
+                hi = mid - 1
+        logger.info("question cut to fit the context: {} -> {} chars", len(question), lo)
+        return question[:lo] + _TRUNCATED_MARK
+
+    def _finish(self, contact_id: str, text: str, source: str, ids: tuple[str, ...]) -> Reply | None:
+        """Plain text, WeChat-sized parts, the reply prefix on the first part."""
+        text = markdown_to_plain(text).strip()
+        if not text:
+            return None
+        prefix = self.settings.reply_prefix
+        limit = self.settings.reply_part_chars
+        parts = split_reply(text, limit - len(prefix))
+        parts = [prefix + parts[0], *parts[1:]] if prefix else parts
+        return Reply(contact_id=contact_id, parts=tuple(parts), source=source, in_reply_to=ids, body=text)

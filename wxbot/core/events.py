@@ -1,0 +1,58 @@
+"""Events the core emits to whoever drives it (the GUI bridge, the headless CLI, tests).
+
+Plain dataclasses delivered through a callback; the GUI re-emits them as Qt signals on its own thread.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class QrCode:
+    png: bytes  # the login QR code to show
+    uuid: str = ""
+
+
+@dataclass(frozen=True)
+class LoginState:
+    state: str  # "waiting_scan" | "scanned" | "logged_in" | "expired" | "logged_out" | "failed"
+    detail: str = ""  # e.g. the account's NickName, or the reason (zh + en)
+    risk: bool = False  # logged out by WeChat in a way that may mean risk control (1100/1101/1102, refusal)
+
+
+@dataclass(frozen=True)
+class BotState:
+    state: str  # "stopped" | "running" | "paused" | "error"
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class ModelState:
+    state: str  # "none" | "loading" | "ready" | "error"
+    progress: float = 0.0
+    detail: str = ""  # device description, e.g. "20/29 layers on GPU (5.1 GB)", or the error in words
+    info: Any = None  # wxbot.llm.api.ModelInfo when ready
+
+
+@dataclass(frozen=True)
+class MessageLogged:
+    """A message was stored (incoming, owner-sent or bot reply): the GUI refreshes that conversation."""
+
+    contact_id: str
+    direction: str  # "in" | "out"
+    by_bot: bool = False
+
+
+@dataclass(frozen=True)
+class ContactsChanged:
+    contact_ids: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """Something the owner should read: shown in the window / tray, logged without chat text."""
+
+    level: str  # "info" | "warning" | "error"
+    text: str  # Chinese (English)

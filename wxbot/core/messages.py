@@ -1,0 +1,81 @@
+"""The normalized message types every other module speaks, independent of itchat's raw dicts."""
+
+from __future__ import annotations
+
+import enum
+import time
+from dataclasses import dataclass, field
+
+
+class ChatKind(str, enum.Enum):
+    PRIVATE = "private"
+    GROUP = "group"
+
+
+class MsgKind(str, enum.Enum):
+    TEXT = "text"
+    IMAGE = "image"
+    VOICE = "voice"
+    VIDEO = "video"
+    LINK = "link"  # shared links and mini-program cards (itchat "Sharing")
+    FILE = "file"
+    SYSTEM = "system"  # MsgType 10000 notes: joins, recalls, red-packet notices…
+    OTHER = "other"
+
+
+class ContactKind(str, enum.Enum):
+    FRIEND = "friend"
+    GROUP = "group"
+    PUBLIC = "public"  # public/official accounts (VerifyFlag & 8)
+    SPECIAL = "special"  # filehelper, weixin, fmessage …
+    SELF = "self"
+
+
+@dataclass(frozen=True)
+class Message:
+    """One incoming (or owner-sent) message, as the policy and engine see it.
+
+    ``contact_id`` names the conversation: the friend, or the group for group messages.
+    ``from_self`` is true for messages the owner sent from the phone (and echoes of the bot's own sends).
+    """
+
+    msg_id: str
+    contact_id: str
+    display_name: str
+    chat: ChatKind
+    text: str
+    time: float = field(default_factory=time.time)
+    kind: MsgKind = MsgKind.TEXT
+    sender_name: str = ""  # the group member who wrote it
+    is_at: bool = False  # the bot was @-mentioned (groups)
+    from_self: bool = False
+    contact_kind: ContactKind = ContactKind.FRIEND
+
+    @property
+    def is_group(self) -> bool:
+        return self.chat is ChatKind.GROUP
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One past message in a conversation, for the prompt: role is 'user' or 'assistant'."""
+
+    role: str
+    text: str
+    time: float = 0.0
+    msg_id: str = ""  # WeChat message id of an incoming turn, so the message being answered isn't repeated
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the engine decided to send for one message (or one merged question)."""
+
+    contact_id: str
+    parts: tuple[str, ...]
+    source: str  # "faq", "model", "away", "non_text", "command"
+    in_reply_to: tuple[str, ...] = ()
+    body: str = ""  # the whole reply without prefix or splitting: what history remembers
+
+    @property
+    def text(self) -> str:
+        return "".join(self.parts)

@@ -1,0 +1,53 @@
+"""User-facing errors: every failure the owner may see carries a Chinese and an English message.
+
+Boundaries (the window, the CLI) show ``str(err)``; nothing below them prints tracebacks to users.
+"""
+
+from __future__ import annotations
+
+
+class WxbotError(Exception):
+    """Base of the errors the app shows to people. ``zh`` first, then English."""
+
+    def __init__(self, zh: str, en: str) -> None:
+        super().__init__(f"{zh} ({en})")
+        self.zh = zh
+        self.en = en
+
+    def message(self, lang: str = "zh") -> str:
+        return self.zh if lang.startswith("zh") else self.en
+
+
+class ConfigError(WxbotError):
+    """A settings file or value that can't be used."""
+
+
+class ModelError(WxbotError):
+    """A model file that can't be loaded, or a model that failed while running."""
+
+
+class ModelOutOfMemory(ModelError):
+    """Loading or running the model ran out of (GPU) memory."""
+
+
+class GenerationCancelled(WxbotError):
+    """A generation stopped because the bot stopped or the owner took over."""
+
+    def __init__(self) -> None:
+        super().__init__("生成已取消", "generation cancelled")
+
+
+class StoreError(WxbotError):
+    """The encrypted store can't be opened or written."""
+
+
+class WrongKeyError(StoreError):
+    """The key or passphrase does not open this store."""
+
+
+class WeChatError(WxbotError):
+    """Login refused, logged out, or the WeChat connection failed."""
+
+
+class AlreadyRunningError(WxbotError):
+    """Another wxbot already runs on this data directory."""

@@ -1,0 +1,50 @@
+"""The small interface between the bot and a chat model (local worker, or a remote server later)."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import Protocol
+
+ChatMessages = list[dict[str, str]]  # [{"role": "system"|"user"|"assistant", "content": str}]
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    path: str
+    name: str
+    context_size: int
+    n_layers: int
+    gpu_layers: int  # layers actually offloaded
+    gpu_bytes: int  # estimated VRAM used by the offloaded part
+    device: str  # "CPU" or e.g. "CUDA: NVIDIA GeForce RTX 3060"
+
+
+@dataclass(frozen=True)
+class LoadProgress:
+    fraction: float  # 0.0 … 1.0
+
+
+class ChatModel(Protocol):
+    info: ModelInfo
+
+    def count_tokens(self, messages: ChatMessages) -> int:
+        """Tokens of the full prompt these messages make with the model's own chat template."""
+
+    def stream_chat(
+        self,
+        messages: ChatMessages,
+        *,
+        max_tokens: int,
+        temperature: float,
+        cancel: threading.Event | None = None,
+        cache_key: str | None = None,
+    ) -> Iterator[str]:
+        """Yield raw text pieces as they are generated (reasoning included; callers strip it).
+
+        ``cancel`` stops generation between tokens and prompt batches (raises GenerationCancelled).
+        ``cache_key`` names the conversation so its evaluated prompt can be reused next turn.
+        """
+
+    def close(self) -> None: ...

@@ -1,0 +1,38 @@
+"""Logging set-up: a rotating file in the per-user log dir plus the console, never chat text in files.
+
+Code logs ids, contact ids and lengths (``describe(text)``), never message text. The file sink is
+INFO or above whatever the console level, so a DEBUG line can't put chat text on disk.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from loguru import logger
+
+_sink_ids: list[int] = []
+
+
+def describe(text: str) -> str:
+    """What may be logged about a piece of chat text: its length, never its content."""
+    return f"len={len(text)}"
+
+
+def setup_logging(log_dir: Path, level: str = "INFO", console: bool = True) -> Path:
+    """(Re)configure loguru; returns the log file path. Safe to call more than once."""
+    for sink_id in _sink_ids:
+        logger.remove(sink_id)
+    _sink_ids.clear()
+    try:
+        logger.remove(0)  # loguru's default stderr sink
+    except ValueError:
+        pass
+    log_dir.mkdir(parents=True, exist_ok=True)
+    path = log_dir / "wxbot.log"
+    file_level = level if level in ("WARNING", "ERROR") else "INFO"
+    _sink_ids.append(logger.add(path, level=file_level, rotation="5 MB", retention=5, encoding="utf-8",
+                                enqueue=True, backtrace=False, diagnose=False))
+    if console and sys.stderr is not None:
+        _sink_ids.append(logger.add(sys.stderr, level=level, backtrace=False, diagnose=False))
+    return path

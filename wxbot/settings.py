@@ -1,0 +1,284 @@
+"""The one typed settings model: every option's type, default and meaning in one place.
+
+Values come from defaults, then ``settings.json`` in the data dir, then ``WXBOT_<NAME>`` environment
+variables. A bad file or value raises ConfigError naming the key and the value; the file is never
+rewritten behind the owner's back. Personal text (persona, FAQ answers, away message) is marked
+``personal``: it is kept in the encrypted store, not in the plain JSON file.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+import os
+import re
+import sys
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import platformdirs
+
+from wxbot.errors import ConfigError
+
+APP_NAME = "wxbot"
+SETTINGS_FILE = "settings.json"
+FAQ_MATCH_KINDS = ("exact", "contains", "regex")
+
+DEFAULT_PERSONA = (
+    "你是店主的微信助理，代表店主礼貌、简洁地回复客户。用中文回答，每次回复不超过三句话；"
+    "不确定的事情请说会转告店主，不要编造价格、库存或承诺。"
+)
+
+
+def _opt(default: Any, doc: str, *, personal: bool = False, minimum: float | None = None,
+         maximum: float | None = None, choices: tuple[str, ...] | None = None) -> Any:
+    meta = {"doc": doc, "personal": personal, "min": minimum, "max": maximum, "choices": choices}
+    if isinstance(default, (list, dict)):
+        return field(default_factory=lambda: json.loads(json.dumps(default)), metadata=meta)
+    return field(default=default, metadata=meta)
+
+
+def default_data_dir() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+def app_root() -> Path:
+    """The folder beside the executable (frozen) or the source checkout: where ``models/`` lives."""
+    if getattr(sys, "frozen", False):
+        return Path(sys.executable).resolve().parent
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass
+class Settings:
+    # --- where things live
+    data_dir: str = _opt("", "Data directory (database, session, logs). Empty = the OS per-user app data dir.")
+    # --- model
+    model_path: str = _opt("", "GGUF model file. Empty = the first .gguf found in models/.")
+    context_size: int = _opt(4096, "Model context window in tokens.", minimum=512, maximum=131072)
+    gpu_layers: str = _opt("auto", "Layers offloaded to the GPU: 'auto' (fit to free VRAM) or a number (0 = CPU).")
+    threads: int = _opt(0, "CPU threads for the model; 0 = automatic.", minimum=0, maximum=256)
+    temperature: float = _opt(0.6, "Sampling temperature.", minimum=0.0, maximum=2.0)
+    max_reply_tokens: int = _opt(1024, "Longest reply the model may generate, in tokens.", minimum=16, maximum=8192)
+    state_cache_mb: int = _opt(1024, "RAM for per-contact model states (fast multi-turn chats).", minimum=0, maximum=65536)
+    # --- replies
+    persona: str = _opt(DEFAULT_PERSONA, "System prompt: who the assistant is and how it answers.", personal=True)
+    reply_prefix: str = _opt("[AI] ", "Text put before every automatic reply so contacts know it is the assistant.")
+    history_turns: int = _opt(10, "How many recent messages (5 rounds) of a contact are given to the model.",
+                              minimum=0, maximum=200)
+    history_token_budget: int = _opt(1536, "Token budget for those recent messages.", minimum=0, maximum=131072)
+    reply_part_chars: int = _opt(600, "Longest single WeChat message; longer replies are split at sentences.",
+                                 minimum=20, maximum=2000)
+    faq_rules: list = _opt([], "FAQ rules: [{'match': 'exact|contains|regex', 'pattern': str, 'answer': str}].",
+                           personal=True)
+    non_text_reply: str = _opt("", "Reply to images, voice, files…; empty = no reply.", personal=True)
+    # --- who gets a reply
+    auto_reply_new_contacts: bool = _opt(False, "Whether newly seen private contacts get automatic replies.")
+    takeover_minutes: int = _opt(10, "Pause a contact this long after the owner writes to them by hand.",
+                                 minimum=0, maximum=1440)
+    stale_message_seconds: int = _opt(120, "Messages older than this on arrival are stored, not answered.",
+                                      minimum=0, maximum=86400)
+    aggregate_seconds: float = _opt(3.0, "Quick messages from one contact within this window get one reply.",
+                                    minimum=0.0, maximum=60.0)
+    service_hours: str = _opt("", "Hours when the bot answers, e.g. '09:00-21:00' (may cross midnight); empty = always.")
+    away_message: str = _opt("", "Sent once outside service hours; empty = nothing.", personal=True)
+    # --- pacing (protects the account)
+    min_seconds_between_replies: float = _opt(5.0, "Per-contact minimum seconds between replies.",
+                                              minimum=0.0, maximum=3600.0)
+    max_replies_per_minute: int = _opt(8, "Global cap on replies per minute.", minimum=0, maximum=1000)
+    max_replies_per_day: int = _opt(300, "Global cap on replies per day.", minimum=0, maximum=100000)
+    typing_delay_base: float = _opt(1.5, "Base human-like delay before a reply, seconds.", minimum=0.0, maximum=120.0)
+    typing_delay_per_char: float = _opt(0.05, "Extra delay per reply character, seconds.", minimum=0.0, maximum=5.0)
+    loop_guard_exchanges: int = _opt(8, "Stop answering a contact after this many rapid back-and-forth exchanges.",
+                                     minimum=0, maximum=1000)
+    loop_guard_window_seconds: int = _opt(300, "Time window of the loop guard.", minimum=1, maximum=86400)
+    # --- store
+    retention_days: int = _opt(0, "Delete history older than this many days; 0 = keep everything.",
+                               minimum=0, maximum=36500)
+    inbox_expire_minutes: int = _opt(30, "Interrupted work older than this at start-up is expired, not answered.",
+                                     minimum=0, maximum=10080)
+    # --- WeChat
+    wechat_base_url: str = _opt("", "Login server base URL; empty = WeChat's own. Tests and the demo use the simulator.")
+    # --- app
+    language: str = _opt("auto", "UI language.", choices=("auto", "zh", "en"))
+    log_level: str = _opt("INFO", "Console and file log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
+    risk_acknowledged: bool = _opt(False, "The owner has read the account-risk notice.")
+
+    # ------------------------------------------------------------------ paths
+    @property
+    def data_path(self) -> Path:
+        return Path(self.data_dir) if self.data_dir else default_data_dir()
+
+    @property
+    def log_dir(self) -> Path:
+        if self.data_dir:
+            return Path(self.data_dir) / "logs"
+        return Path(platformdirs.user_log_dir(APP_NAME, appauthor=False))
+
+    @property
+    def models_dirs(self) -> list[Path]:
+        return [app_root() / "models", self.data_path / "models"]
+
+    def gpu_layers_value(self) -> int | None:
+        """None for automatic fitting, else the fixed layer count."""
+        return None if self.gpu_layers == "auto" else int(self.gpu_layers)
+
+    def replace(self, **changes: Any) -> Settings:
+        new = dataclasses.replace(self, **changes)
+        new.validate()
+        return new
+
+    # ------------------------------------------------------------------ validation
+    def validate(self) -> None:
+        for f in fields(self):
+            setattr(self, f.name, _check_value(f, getattr(self, f.name)))
+        if self.gpu_layers != "auto":
+            try:
+                if int(self.gpu_layers) < 0:
+                    raise ValueError
+            except ValueError:
+                _bad("gpu_layers", self.gpu_layers, "'auto' 或非负整数", "'auto' or a non-negative integer")
+        if self.service_hours:
+            parse_service_hours(self.service_hours)
+        for i, rule in enumerate(self.faq_rules):
+            _check_faq_rule(i, rule)
+
+
+def _bad(key: str, value: Any, zh_need: str, en_need: str) -> None:
+    raise ConfigError(f"设置项 {key} 的值 {value!r} 无效，应为{zh_need}",
+                      f"setting {key} has invalid value {value!r}; expected {en_need}")
+
+
+def _check_value(f: dataclasses.Field, value: Any) -> Any:
+    kind = {"str": str, "int": int, "float": float, "bool": bool, "list": list}[f.type]
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
+        _bad(f.name, value, f"{f.type} 类型", f"a value of type {f.type}")
+    meta = f.metadata
+    if meta["min"] is not None and value < meta["min"]:
+        _bad(f.name, value, f"不小于 {meta['min']} 的数", f"a number >= {meta['min']}")
+    if meta["max"] is not None and value > meta["max"]:
+        _bad(f.name, value, f"不大于 {meta['max']} 的数", f"a number <= {meta['max']}")
+    if meta["choices"] and value not in meta["choices"]:
+        _bad(f.name, value, "、".join(meta["choices"]) + " 之一", "one of " + ", ".join(meta["choices"]))
+    return value
+
+
+def _check_faq_rule(i: int, rule: Any) -> None:
+    key = f"faq_rules[{i}]"
+    if not isinstance(rule, dict) or not isinstance(rule.get("pattern"), str) \
+            or not isinstance(rule.get("answer"), str) or not rule["pattern"]:
+        _bad(key, rule, "含 pattern 和 answer 文本的规则", "a rule with text 'pattern' and 'answer'")
+    if rule.get("match", "contains") not in FAQ_MATCH_KINDS:
+        _bad(f"{key}.match", rule.get("match"), "exact、contains、regex 之一", "one of exact, contains, regex")
+    if rule.get("match") == "regex":
+        try:
+            re.compile(rule["pattern"])
+        except re.error as exc:
+            _bad(f"{key}.pattern", rule["pattern"], f"合法的正则表达式（{exc}）", f"a valid regular expression ({exc})")
+
+
+_HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
+
+
+def parse_service_hours(text: str) -> tuple[int, int]:
+    """'09:00-21:00' -> (540, 1260) minutes after midnight; the end may be before the start (across midnight)."""
+    m = _HOURS.match(text)
+    if not m:
+        _bad("service_hours", text, "形如 09:00-21:00 的时间段", "a range like 09:00-21:00")
+    h1, m1, h2, m2 = (int(g) for g in m.groups())
+    if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
+        _bad("service_hours", text, "合法的时间", "valid times of day")
+    return h1 * 60 + m1, h2 * 60 + m2
+
+
+# ---------------------------------------------------------------------- loading and saving
+def _from_env_text(f: dataclasses.Field, text: str) -> Any:
+    if f.type == "str":
+        return text
+    if f.type == "bool":
+        low = text.strip().lower()
+        if low in ("1", "true", "yes", "on"):
+            return True
+        if low in ("0", "false", "no", "off"):
+            return False
+        _bad(f.name, text, "true 或 false", "true or false")
+    try:
+        if f.type == "int":
+            return int(text)
+        if f.type == "float":
+            return float(text)
+        return json.loads(text)
+    except ValueError:
+        _bad(f.name, text, f"{f.type} 类型", f"a value of type {f.type}")
+
+
+def env_overrides(environ: dict[str, str] | None = None) -> dict[str, Any]:
+    environ = os.environ if environ is None else environ
+    out: dict[str, Any] = {}
+    for f in fields(Settings):
+        name = f"WXBOT_{f.name.upper()}"
+        if name in environ:
+            out[f.name] = _from_env_text(f, environ[name])
+    if "WXBOT_MODEL" in environ:  # the short name services use
+        out["model_path"] = environ["WXBOT_MODEL"]
+    return out
+
+
+def settings_file(data_dir: Path) -> Path:
+    return data_dir / SETTINGS_FILE
+
+
+def read_settings_file(path: Path) -> dict[str, Any]:
+    if not path.exists():
+        return {}
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"设置文件 {path} 无法解析：{exc}", f"settings file {path} does not parse: {exc}") from exc
+    if not isinstance(raw, dict):
+        raise ConfigError(f"设置文件 {path} 应为 JSON 对象", f"settings file {path} must hold a JSON object")
+    known = {f.name for f in fields(Settings)}
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise ConfigError(f"设置文件 {path} 含未知设置项 {unknown[0]}", f"settings file {path} has unknown key {unknown[0]}")
+    return raw
+
+
+def load_settings(environ: dict[str, str] | None = None) -> Settings:
+    """Defaults < settings.json < WXBOT_* environment. Raises ConfigError naming the bad key and value."""
+    env = env_overrides(environ)
+    data_dir = Path(env["data_dir"]) if env.get("data_dir") else default_data_dir()
+    values = read_settings_file(settings_file(data_dir))
+    values.update(env)
+    settings = Settings(**values)
+    settings.validate()
+    return settings
+
+
+def save_settings(settings: Settings, environ: dict[str, str] | None = None) -> Path:
+    """Write the non-personal settings that differ from the defaults, atomically (0600)."""
+    settings.validate()
+    env = env_overrides(environ)
+    defaults = Settings()
+    out = {}
+    for f in fields(Settings):
+        value = getattr(settings, f.name)
+        if f.metadata["personal"] or f.name == "data_dir" or f.name in env:
+            continue
+        if value != getattr(defaults, f.name):
+            out[f.name] = value
+    path = settings_file(settings.data_path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_suffix(".tmp")
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        json.dump(out, fh, ensure_ascii=False, indent=2)
+    os.replace(tmp, path)
+    return path
+
+
+def setting_docs() -> dict[str, str]:
+    return {f.name: f.metadata["doc"] for f in fields(Settings)}
