@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import multiprocessing
 import sys
 import time
 
@@ -69,18 +70,52 @@ def cmd_chat(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace) -> int:
+    from wxbot.terminal import run_headless
+
+    if not args.headless:
+        from wxbot.ui.app import run_app
+
+        return run_app()
+    return run_headless(_settings_or_exit())
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    if args.terminal:
+        from wxbot.terminal import run_demo
+
+        return run_demo(_settings_or_exit())
+    from wxbot.ui.app import run_app
+
+    return run_app(demo=True)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wxbot", description="微信私人 AI 助理 (a private AI assistant for WeChat)")
     parser.add_argument("--version", action="version", version=f"wxbot {__version__}")
+    parser.add_argument("--self-check", action="store_true",
+                        help="检查本机安装是否可用 (check that this installation works) and exit")
+    parser.add_argument("--model", metavar="PATH", help="--self-check 使用的模型 (the model --self-check loads)")
     sub = parser.add_subparsers(dest="command")
     chat = sub.add_parser("chat", help="在终端里和助理对话 (talk to the assistant in the terminal)")
     chat.set_defaults(func=cmd_chat)
+    run = sub.add_parser("run", help="运行机器人 (run the bot)")
+    run.add_argument("--headless", action="store_true", help="无窗口，在终端显示二维码 (no window; QR in the terminal)")
+    run.set_defaults(func=cmd_run)
+    demo = sub.add_parser("demo", help="用内置模拟器试用，无需微信账号 (try it on the built-in simulator)")
+    demo.add_argument("--terminal", action="store_true", help="在终端里演示 (demo in the terminal)")
+    demo.set_defaults(func=cmd_demo)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
+    multiprocessing.freeze_support()  # in the frozen app, the model worker process starts here
     parser = build_parser()
     args = parser.parse_args(argv)
+    if args.self_check:
+        from wxbot.selfcheck import run_self_check
+
+        return run_self_check(args.model)
     if getattr(args, "func", None) is None:
         from wxbot.ui.app import run_app
 

@@ -154,16 +154,18 @@ class Bot:
                 logger.exception("dispatch failed for msg {}", msg.msg_id)
 
     def _dispatch(self, raw: Message) -> None:
-        msg = self.directory.resolve(raw)
-        if raw.from_self:
-            self._owner_message(raw, msg)
-            return
-        if raw.msg_id in self._resumed_ids:
+        if raw.msg_id in self._resumed_ids:  # already in the inbox, already under its durable id
             self._resumed_ids.discard(raw.msg_id)
-        elif not self.inbox.add(msg):
-            logger.debug("duplicate msg {} ignored", msg.msg_id)
-            return
-        self.on_event(MessageLogged(msg.contact_id, "in"))
+            msg = raw
+        else:
+            msg = self.directory.resolve(raw)
+            if raw.from_self:
+                self._owner_message(raw, msg)
+                return
+            if not self.inbox.add(msg):
+                logger.debug("duplicate msg {} ignored", msg.msg_id)
+                return
+            self.on_event(MessageLogged(msg.contact_id, "in"))
         if raw.contact_id == "weixin" and is_risk_warning(raw.text):
             self.inbox.set_state(msg.msg_id, "skipped", "risk_warning")
             self.stop("risk warning from WeChat")

@@ -1,0 +1,143 @@
+"""The contacts of this login, under durable ids kept in the store.
+
+At each login the channel's contacts are matched to stored ones (wxbot.core.identity); afterwards the
+roster maps UserName <-> durable id both ways and answers the per-contact rules from the store.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Iterable
+from typing import Any
+
+from loguru import logger
+
+from wxbot.core.contacts import ContactEntry
+from wxbot.core.identity import Match, Profile, match_contacts
+from wxbot.core.messages import ContactKind, Message
+from wxbot.settings import Settings
+
+# store contact flags (an int column): why the owner should confirm this contact
+FLAGS = {"renamed": 1, "ambiguous": 2, "maybe_renamed": 4}
+
+
+def flag_name(flags: int) -> str:
+    return next((name for name, bit in FLAGS.items() if flags & bit), "")
+
+
+class Roster:
+    def __init__(self, store: Any, settings: Settings) -> None:
+        self.store = store
+        self.settings = settings
+        self.own_nick = ""
+        self._to_id: dict[str, str] = {}
+        self._to_user: dict[str, str] = {}
+        self._lock = threading.Lock()
+
+    # ------------------------------------------------------------------ login
+    def sync(self, contacts: Iterable[Any], own_nick: str) -> list[Match]:
+        """Match this login's contacts to stored ones; create the new ones. Returns the flagged matches."""
+        contacts = list(contacts)
+        self.own_nick = own_nick
+        known = [self._profile_of_stored(c) for c in self.store.list_contacts()]
+        seen = [_profile_of_channel(c) for c in contacts]
+        by_user = {c.user_name: c for c in contacts}
+        flagged: list[Match] = []
+        mapping: dict[str, str] = {}
+        for match in match_contacts(seen, known):
+            c = by_user[match.user_name]
+            if match.contact_id is None:
+                stored = self.store.upsert_contact(
+                    c.kind, c.nick_name, c.remark_name, auto_reply=self._default_on(c.kind) and not match.flagged,
+                    contact_id=c.user_name if c.kind is ContactKind.SPECIAL else None)
+                cid = stored.id
+            else:
+                cid = match.contact_id
+                self.store.upsert_contact(c.kind, c.nick_name, c.remark_name, contact_id=cid)
+            self.store.set_profile(cid, _profile_fields(c))
+            if match.flagged:
+                self.store.set_auto_reply(cid, False)  # never on by a guess
+                self.store.set_flags(cid, FLAGS[match.status])
+                flagged.append(match)
+            mapping[c.user_name] = cid
+        with self._lock:
+            self._to_id = mapping
+            self._to_user = {cid: user for user, cid in mapping.items()}
+        logger.info("roster: {} contacts, {} flagged", len(mapping), len(flagged))
+        return flagged
+
+    def _default_on(self, kind: ContactKind) -> bool:
+        return kind is ContactKind.FRIEND and self.settings.auto_reply_new_contacts
+
+    def _profile_of_stored(self, c: Any) -> Profile:
+        extra = self.store.get_profile(c.id)
+        return Profile(c.id, c.kind, c.nick_name, c.remark_name, extra.get("fingerprint", ""),
+                       frozenset(extra.get("members", [])))
+
+    def confirm(self, contact_id: str, merge_into: str | None = None) -> None:
+        """The owner settled a flagged contact: it is who it says, or it is ``merge_into`` (an older id)."""
+        if merge_into and merge_into != contact_id:
+            self.store.merge_contacts(contact_id, merge_into)
+            with self._lock:
+                user = self._to_user.pop(contact_id, None)
+                if user:
+                    self._to_id[user] = merge_into
+                    self._to_user[merge_into] = user
+            contact_id = merge_into
+        self.store.set_flags(contact_id, 0)
+
+    # ------------------------------------------------------------------ Directory
+    def resolve(self, msg: Message) -> Message:
+        with self._lock:
+            cid = self._to_id.get(msg.contact_id)
+        if cid is None:  # someone not in the contact list (a stranger, a new friend, a new group)
+            kind = ContactKind.GROUP if msg.is_group else msg.contact_kind
+            special = kind is ContactKind.SPECIAL
+            stored = self.store.upsert_contact(kind, msg.display_name or msg.contact_id, "",
+                                               auto_reply=self._default_on(kind),
+                                               contact_id=msg.contact_id if special else None)
+            cid = stored.id
+            with self._lock:
+                self._to_id[msg.contact_id] = cid
+                self._to_user[cid] = msg.contact_id
+        return dataclasses.replace(msg, contact_id=cid)
+
+    def user_name(self, contact_id: str) -> str:
+        with self._lock:
+            return self._to_user.get(contact_id, contact_id)
+
+    def find(self, name: str) -> list[ContactEntry]:
+        return [ContactEntry(c.id, c.kind, c.display_name) for c in self.store.list_contacts()
+                if name in (c.display_name, c.nick_name, c.remark_name)]
+
+    def own_names(self, user_name: str) -> tuple[str, ...]:
+        return (self.own_nick,) if self.own_nick else ()
+
+    # ------------------------------------------------------------------ ContactRules
+    def auto_reply(self, contact_id: str, kind: ContactKind) -> bool:
+        c = self.store.get_contact(contact_id)
+        return bool(c and c.auto_reply and not c.flags)
+
+    def set_auto_reply(self, contact_id: str, on: bool) -> None:
+        self.store.set_auto_reply(contact_id, on)
+
+    def paused_until(self, contact_id: str) -> float:
+        c = self.store.get_contact(contact_id)
+        return (c.paused_until or 0.0) if c else 0.0
+
+    def set_paused_until(self, contact_id: str, until: float | None) -> None:
+        self.store.set_paused_until(contact_id, until)
+
+    def persona(self, contact_id: str) -> str | None:
+        c = self.store.get_contact(contact_id)
+        return c.persona if c else None
+
+
+def _profile_fields(c: Any) -> dict:
+    return {"fingerprint": getattr(c, "fingerprint", ""), "members": sorted(c.member_names)}
+
+
+def _profile_of_channel(c: Any) -> Profile:
+    return Profile(c.user_name, c.kind, c.nick_name, c.remark_name, getattr(c, "fingerprint", ""),
+                   frozenset(c.member_names))

@@ -1,0 +1,285 @@
+"""The bot as one object the desktop app and the headless mode both drive.
+
+BotService owns the settings, the encrypted store, the model worker, the WeChat channel and the Bot, and
+reports everything through events (wxbot.core.events). Its blocking methods (open_store, load_model, login)
+are meant to run off the GUI thread; the rest return quickly and are safe from any thread.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from loguru import logger
+
+from wxbot.core.bot import Bot
+from wxbot.core.commands import FOREVER
+from wxbot.core.engine import ReplyEngine
+from wxbot.core.events import BotState, ContactsChanged, LoginState, ModelState, Notice
+from wxbot.core.instance import InstanceLock
+from wxbot.core.roster import Roster, flag_name
+from wxbot.core.storeinbox import StoreInbox
+from wxbot.errors import WxbotError
+from wxbot.settings import Settings, personal_fields, save_settings
+
+EventSink = Callable[[object], None]
+SESSION_FILE = "session.bin"
+PERSONAL_FIELDS = personal_fields()
+MODEL_FIELDS = ("model_path", "gpu_layers", "context_size", "threads", "state_cache_mb")
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """One contact as the Contacts page shows it."""
+
+    contact_id: str
+    kind: str  # "friend" | "group" | "public" | "special"
+    name: str
+    auto_reply: bool
+    paused_until: float  # epoch seconds; 0 = not paused (human takeover / #pause)
+    flag: str = ""  # "", "renamed", "ambiguous", "maybe_renamed": the owner should confirm
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One stored message as the Conversations page shows it."""
+
+    id: int
+    contact_id: str
+    direction: str  # "in" | "out"
+    by_bot: bool
+    text: str
+    time: float
+    state: str  # inbox state for incoming messages: replied, skipped (reason), failed…
+    reason: str = ""
+
+
+class BotService:
+    def __init__(self, settings: Settings, on_event: EventSink,
+                 passphrase: Callable[[], str] | None = None) -> None:
+        self.settings = settings
+        self.on_event = on_event
+        self.passphrase = passphrase
+        self.lock = InstanceLock(settings.data_path)
+        self.store = None
+        self.model = None
+        self.channel = None
+        self.roster: Roster | None = None
+        self.engine: ReplyEngine | None = None
+        self.bot: Bot | None = None
+        self._want_running = True  # start auto-reply after login unless the owner (or a risk signal) stopped it
+        self.login_state = LoginState("logged_out")
+        self.model_state = ModelState("none")
+        self._login_cancel = threading.Event()
+
+    def _emit(self, event: object) -> None:
+        if isinstance(event, LoginState):
+            self.login_state = event
+        elif isinstance(event, ModelState):
+            self.model_state = event
+        try:
+            self.on_event(event)
+        except Exception:  # a broken listener must not break the bot
+            logger.exception("event listener failed")
+
+    # ------------------------------------------------------------------ start-up
+    def acquire_instance(self) -> None:
+        """Refuse to run twice on one data dir (raises AlreadyRunningError)."""
+        self.lock.acquire()
+
+    def open_store(self) -> None:
+        """Open (or create) the encrypted store and take the personal settings from it."""
+        from wxbot.store import Store
+
+        if self.store is not None:
+            return
+        self.store = Store.open(self.settings.data_path, passphrase=self.passphrase)
+        personal = {name: self.store.get_personal(name, getattr(self.settings, name)) for name in PERSONAL_FIELDS}
+        self.settings = self.settings.replace(**personal)
+        if self.settings.retention_days:
+            self.store.purge_older_than(self.settings.retention_days)
+        self.roster = Roster(self.store, self.settings)
+        self.engine = ReplyEngine(self.settings, self.model, self.store)
+        self.bot = Bot(self.settings, self, self.engine, StoreInbox(self.store), self.roster, self.roster,
+                       self._emit)
+        self.bot.start_threads()
+
+    def load_model(self, path: str | None = None) -> None:
+        """Load (or replace) the model in its worker process; reports through ModelState events."""
+        from wxbot.llm.locate import resolve_model_path
+        from wxbot.llm.worker import ModelWorker
+
+        try:
+            model_path = Path(path) if path else resolve_model_path(self.settings)
+        except WxbotError as err:
+            self._emit(ModelState("none", detail=str(err)))
+            return
+        self._emit(ModelState("loading", 0.0, detail=model_path.name))
+        old, self.model = self.model, None
+        if self.engine is not None:
+            self.engine.model = None
+        if old is not None:
+            old.close()
+        try:
+            model = ModelWorker(self.settings, str(model_path),
+                                on_progress=lambda p: self._emit(ModelState("loading", p.fraction,
+                                                                            detail=model_path.name)))
+        except WxbotError as err:
+            self._emit(ModelState("error", detail=str(err)))
+            self._emit(Notice("error", str(err)))
+            return
+        self.model = model
+        if self.engine is not None:
+            self.engine.model = model
+        self._emit(ModelState("ready", 1.0, detail=model.info.device, info=model.info))
+
+    # ------------------------------------------------------------------ WeChat
+    def login(self, hot_reload: bool = True) -> None:
+        """Blocking: QR (or hot reload) login, contact sync, then receiving. Reports through events."""
+        from wxbot.wechat import SessionFile, WeChatChannel
+
+        self.open_store()
+        self._login_cancel.clear()
+        session = SessionFile(self.settings.data_path / SESSION_FILE, cipher=self.store.cipher)
+        channel = WeChatChannel(self.settings, session, self._on_channel_event)
+        try:
+            account = channel.login(hot_reload=hot_reload, cancel=self._login_cancel)
+        except WxbotError as err:
+            self._emit(LoginState("failed", str(err), risk=getattr(err, "risk", False)))
+            self._emit(Notice("error", str(err)))
+            return
+        self.channel = channel
+        flagged = self.roster.sync(channel.contacts(), account.nick_name)
+        self._emit(ContactsChanged())
+        if flagged:
+            self._emit(Notice("warning", f"有 {len(flagged)} 个联系人需要确认（改名或重名），确认前不会自动回复 "
+                                         f"({len(flagged)} contacts need confirming; no auto-reply until then)"))
+        channel.start_receiving(self.bot.on_message)
+        self.bot.resume_interrupted(self.store.inbox_resume(self.settings.inbox_expire_minutes * 60))
+        if self._want_running:
+            self.start_bot()
+
+    def cancel_login(self) -> None:
+        self._login_cancel.set()
+
+    def logout(self) -> None:
+        self.stop_bot(remember=False)
+        channel, self.channel = self.channel, None
+        if channel is not None:
+            channel.logout()
+        self._emit(LoginState("logged_out", "已退出登录 (logged out)"))
+
+    def send_text(self, user_name: str, text: str) -> bool:
+        """The bot's Sender: the channel of the current login."""
+        channel = self.channel
+        return channel is not None and channel.send_text(user_name, text)
+
+    def _on_channel_event(self, event: object) -> None:
+        if isinstance(event, LoginState) and event.state == "logged_out":
+            self.channel = None
+            if event.risk:  # WeChat's risk control: stop, tell the owner, never log back in by ourselves
+                self._want_running = False
+                self._emit(Notice("error", f"微信已将此账号登出，自动回复已停止，请在手机上检查账号状态后再手动登录："
+                                           f"{event.detail} (WeChat logged the account out; auto-reply stopped)"))
+            if self.bot is not None and self.bot.running:
+                self.bot.stop(event.detail)
+        self._emit(event)
+
+    # ------------------------------------------------------------------ the bot
+    @property
+    def bot_running(self) -> bool:
+        return self.bot is not None and self.bot.running
+
+    def start_bot(self) -> None:
+        self._want_running = True
+        if self.bot is None:
+            return
+        if self.channel is None:
+            self._emit(BotState("stopped", "未登录微信 (not logged in)"))
+            return
+        self.bot.start()
+
+    def stop_bot(self, remember: bool = True) -> None:
+        if remember:
+            self._want_running = False
+        if self.bot is not None and self.bot.running:
+            self.bot.stop()
+
+    def replies_today(self) -> int:
+        return self.bot.replies_today() if self.bot is not None else 0
+
+    # ------------------------------------------------------------------ contacts and history
+    def contacts(self) -> list[ContactView]:
+        if self.store is None:
+            return []
+        return [ContactView(c.id, c.kind.value, c.display_name, c.auto_reply, c.paused_until or 0.0,
+                            flag_name(c.flags)) for c in self.store.list_contacts()]
+
+    def set_auto_reply(self, contact_id: str, on: bool) -> None:
+        self.store.set_auto_reply(contact_id, on)
+        self._emit(ContactsChanged((contact_id,)))
+
+    def set_auto_reply_many(self, contact_ids: list[str], on: bool) -> None:
+        for cid in contact_ids:
+            self.store.set_auto_reply(cid, on)
+        self._emit(ContactsChanged(tuple(contact_ids)))
+
+    def pause_contact(self, contact_id: str, minutes: float | None) -> None:
+        until = time.time() + (minutes * 60 if minutes is not None else FOREVER)
+        self.store.set_paused_until(contact_id, until)
+        self._emit(ContactsChanged((contact_id,)))
+
+    def resume_contact(self, contact_id: str) -> None:
+        self.store.set_paused_until(contact_id, None)
+        self._emit(ContactsChanged((contact_id,)))
+
+    def confirm_contact(self, contact_id: str, merge_into: str | None = None) -> None:
+        self.roster.confirm(contact_id, merge_into)
+        self._emit(ContactsChanged())
+
+    def history(self, contact_id: str, before: int | None = None, limit: int = 50) -> list[HistoryItem]:
+        return [_item(m) for m in self.store.page(contact_id, before=before, limit=limit)]
+
+    def search(self, contact_id: str, query: str) -> list[HistoryItem]:
+        return [_item(m) for m in self.store.search(contact_id, query)]
+
+    # ------------------------------------------------------------------ settings
+    def apply_settings(self, new: Settings) -> None:
+        """Validate, persist (personal text into the encrypted store) and apply; reload the model if needed."""
+        new.validate()
+        reload_model = any(getattr(new, k) != getattr(self.settings, k) for k in MODEL_FIELDS)
+        save_settings(new)
+        if self.store is not None:
+            for name in PERSONAL_FIELDS:
+                if getattr(new, name) != getattr(self.settings, name):
+                    self.store.set_personal(name, getattr(new, name))
+        self.settings = new
+        if self.roster is not None:
+            self.roster.settings = new
+        if self.bot is not None:
+            self.bot.apply_settings(new)
+        if reload_model and self.model is not None:
+            self.load_model()
+
+    def close(self) -> None:
+        self.cancel_login()
+        if self.bot is not None:
+            self.bot.close()
+        if self.channel is not None:
+            self.channel.stop()
+            self.channel = None
+        if self.model is not None:
+            self.model.close()
+            self.model = None
+        if self.store is not None:
+            self.store.close()
+            self.store = None
+        if self.lock.held:
+            self.lock.release()
+
+
+def _item(m: object) -> HistoryItem:
+    return HistoryItem(m.id, m.contact_id, m.direction, m.by_bot, m.text, m.time, m.state, m.reason)

@@ -1,0 +1,24 @@
+"""The bot's Inbox on the encrypted store: messages are committed before they are processed."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from wxbot.core.messages import Message, Reply
+
+
+class StoreInbox:
+    def __init__(self, store: Any) -> None:
+        self.store = store
+
+    def add(self, msg: Message) -> bool:
+        return self.store.inbox_add(msg, msg.contact_id)
+
+    def claim(self, msg_id: str) -> bool:
+        return self.store.inbox_claim(msg_id)
+
+    def set_state(self, msg_id: str, state: str, reason: str = "") -> None:
+        self.store.inbox_set_state(msg_id, state, reason)
+
+    def record_reply(self, reply: Reply) -> None:
+        self.store.record_reply(reply, reply.contact_id)

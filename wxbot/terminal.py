@@ -1,0 +1,170 @@
+"""The headless front-end: `wxbot run --headless` and the terminal `wxbot demo`, on the same BotService
+the desktop app drives. Events are printed for a person; the QR is drawn in the terminal and saved as PNG."""
+
+from __future__ import annotations
+
+import getpass
+import os
+import signal
+import sys
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+
+import qrcode
+
+from wxbot.core.events import BotState, LoginState, ModelState, Notice, QrCode
+from wxbot.core.service import BotService
+from wxbot.errors import WxbotError
+from wxbot.logs import setup_logging
+from wxbot.settings import Settings
+
+QR_PNG = "login-qr.png"
+WECHAT_QR_URL = "https://login.weixin.qq.com/l/"  # what WeChat's QR encodes: the phone opens this
+
+
+class TerminalFront:
+    """Prints the service's events and remembers what the command waits for."""
+
+    def __init__(self, data_dir: Path, on_qr: Callable[[QrCode], None] | None = None) -> None:
+        self.data_dir = data_dir
+        self.on_qr = on_qr
+        self.logged_in = threading.Event()
+        self.ended = threading.Event()  # logged out / login failed: the command should finish
+        self.end_reason = ""
+
+    def __call__(self, event: object) -> None:
+        if isinstance(event, QrCode):
+            self._show_qr(event)
+        elif isinstance(event, LoginState):
+            print(f"[微信 WeChat] {_LOGIN_WORDS.get(event.state, event.state)} {event.detail}".rstrip(), flush=True)
+            if event.state == "logged_in":
+                self.logged_in.set()
+            elif event.state in ("logged_out", "failed"):
+                self.end_reason = event.detail
+                self.ended.set()
+        elif isinstance(event, ModelState) and event.state != "loading":
+            print(f"[模型 model] {event.state} {event.detail}", flush=True)
+        elif isinstance(event, BotState):
+            print(f"[自动回复 auto-reply] {event.state} {event.detail}".rstrip(), flush=True)
+        elif isinstance(event, Notice):
+            print(f"[{event.level}] {event.text}", flush=True)
+
+    def _show_qr(self, event: QrCode) -> None:
+        path = self.data_dir / QR_PNG
+        path.write_bytes(event.png)
+        os.chmod(path, 0o600)
+        if self.on_qr is not None:
+            self.on_qr(event)
+            return
+        print("请用手机微信扫描二维码登录 (scan with WeChat on your phone):", flush=True)
+        if event.uuid:
+            code = qrcode.QRCode(border=1)
+            code.add_data(WECHAT_QR_URL + event.uuid)
+            code.print_ascii(invert=True)
+        print(f"(二维码图片 QR image: {path})", flush=True)
+
+
+_LOGIN_WORDS = {
+    "waiting_scan": "等待扫码 waiting for scan", "scanned": "已扫码，请在手机上确认 confirm on your phone",
+    "expired": "二维码已过期，正在刷新 QR expired, refreshing", "logged_in": "已登录 logged in as",
+    "logged_out": "已退出 logged out:", "failed": "登录失败 login failed:",
+}
+
+
+def _passphrase() -> str:
+    if os.environ.get("WXBOT_PASSPHRASE"):
+        return os.environ["WXBOT_PASSPHRASE"]
+    if not sys.stdin.isatty():
+        raise WxbotError("没有可用的系统钥匙串：请设置环境变量 WXBOT_PASSPHRASE",
+                         "no OS keychain available: set WXBOT_PASSPHRASE")
+    return getpass.getpass("数据库口令 store passphrase: ")
+
+
+def _start(settings: Settings, front: TerminalFront) -> BotService:
+    svc = BotService(settings, front, passphrase=_passphrase)
+    svc.acquire_instance()
+    svc.open_store()
+    svc.load_model()
+    return svc
+
+
+def run_headless(settings: Settings) -> int:
+    setup_logging(settings.log_dir, settings.log_level)
+    front = TerminalFront(settings.data_path)
+    try:
+        svc = _start(settings, front)
+    except WxbotError as err:
+        print(f"wxbot: {err}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    login = threading.Thread(target=svc.login, name="wxbot-login", daemon=True)
+    login.start()
+    try:
+        while not stop.is_set() and not front.ended.is_set():
+            stop.wait(0.5)
+    finally:
+        print("正在停止 stopping …", flush=True)
+        svc.close()
+    return 0 if stop.is_set() else 3
+
+
+def run_demo(settings: Settings) -> int:
+    """Log in to the built-in simulator and let the person at the terminal play a friend."""
+    from wxbot.sim import Simulator
+
+    data_dir = Path(settings.data_dir) if settings.data_dir else Path(tempfile.mkdtemp(prefix="wxbot-demo-"))
+    sim = Simulator(hold_seconds=1.0).start()
+    settings = settings.replace(data_dir=str(data_dir), wechat_base_url=sim.base_url, auto_reply_new_contacts=True,
+                                typing_delay_base=0.3, typing_delay_per_char=0.01, min_seconds_between_replies=0,
+                                aggregate_seconds=0.5)
+    setup_logging(settings.log_dir, "WARNING")
+    front = TerminalFront(data_dir, on_qr=lambda _: (sim.scan(), sim.confirm()))
+    replies = threading.Condition()
+    seen = [0]
+    try:
+        svc = _start(settings, front)
+    except WxbotError as err:
+        print(f"wxbot: {err}", file=sys.stderr)
+        sim.stop()
+        return 2
+    threading.Thread(target=svc.login, name="wxbot-login", daemon=True).start()
+    front.logged_in.wait(30)
+    friend = sim.world.find("zhang")
+    print(f"\n演示模式 demo: 你现在是好友「{friend.nick}」，输入消息后回车；Ctrl-D 退出 "
+          f"(you are the friend {friend.nick}; type a message, Ctrl-D quits)\n", flush=True)
+
+    def outbox_grew(event: object) -> None:
+        with replies:
+            replies.notify_all()
+
+    svc.on_event = _chain(svc.on_event, outbox_grew)
+    try:
+        while True:
+            try:
+                text = input(f"{friend.nick}> ")
+            except EOFError:
+                break
+            if not text.strip():
+                continue
+            sim.inject(friend.pid, text)
+            with replies:
+                replies.wait_for(lambda: len(sim.outbox()) > seen[0], timeout=120)
+            for item in sim.outbox()[seen[0]:]:
+                print(f"{settings.reply_prefix.strip() or 'bot'}> {item['text']}", flush=True)
+            seen[0] = len(sim.outbox())
+    finally:
+        svc.close()
+        sim.stop()
+    return 0
+
+
+def _chain(first: Callable[[object], None], second: Callable[[object], None]) -> Callable[[object], None]:
+    def both(event: object) -> None:
+        first(event)
+        second(event)
+
+    return both
