@@ -87,7 +87,7 @@ def test_history_window_moves_in_blocks_so_the_prefix_stays(worker):
         prompts.append([m["content"] for m in eng.build_prompt("A", "next?")[1:-1]])
     assert all(len(p) <= 6 for p in prompts)
     # between drops, each prompt's history starts where the previous one started (a reusable prefix)
-    same_start = sum(1 for a, b in zip(prompts, prompts[1:]) if a[0] == b[0])
+    same_start = sum(1 for a, b in zip(prompts, prompts[1:], strict=False) if a[0] == b[0])
     assert same_start >= len(prompts) // 2
 
 

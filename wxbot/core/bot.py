@@ -314,7 +314,11 @@ class Bot:
     def _send_parts(self, user_name: str, parts: list[str]) -> bool:
         for part in parts:
             self.echoes.remember(user_name, part)
-            if not self.sender.send_text(user_name, part):
+            try:
+                if not self.sender.send_text(user_name, part):
+                    return False
+            except WxbotError as err:  # logged out meanwhile, or WeChat refused
+                logger.warning("send to {} failed: {}", user_name, err.en)
                 return False
         return True
 

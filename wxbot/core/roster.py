@@ -18,13 +18,6 @@ from wxbot.core.identity import Match, Profile, match_contacts
 from wxbot.core.messages import ContactKind, Message
 from wxbot.settings import Settings
 
-# store contact flags (an int column): why the owner should confirm this contact
-FLAGS = {"renamed": 1, "ambiguous": 2, "maybe_renamed": 4}
-
-
-def flag_name(flags: int) -> str:
-    return next((name for name, bit in FLAGS.items() if flags & bit), "")
-
 
 class Roster:
     def __init__(self, store: Any, settings: Settings) -> None:
@@ -47,18 +40,15 @@ class Roster:
         mapping: dict[str, str] = {}
         for match in match_contacts(seen, known):
             c = by_user[match.user_name]
-            if match.contact_id is None:
-                stored = self.store.upsert_contact(
-                    c.kind, c.nick_name, c.remark_name, auto_reply=self._default_on(c.kind) and not match.flagged,
-                    contact_id=c.user_name if c.kind is ContactKind.SPECIAL else None)
-                cid = stored.id
-            else:
-                cid = match.contact_id
-                self.store.upsert_contact(c.kind, c.nick_name, c.remark_name, contact_id=cid)
-            self.store.set_profile(cid, _profile_fields(c))
+            special = c.kind is ContactKind.SPECIAL
+            stored = self.store.upsert_contact(
+                c.kind, c.nick_name, c.remark_name, profile=_profile_fields(c),
+                contact_id=match.contact_id or (c.user_name if special else None),
+                auto_reply=self._default_on(c.kind) and not match.flagged)
+            cid = stored.id
             if match.flagged:
                 self.store.set_auto_reply(cid, False)  # never on by a guess
-                self.store.set_flags(cid, FLAGS[match.status])
+                self.store.set_flag(cid, match.status)
                 flagged.append(match)
             mapping[c.user_name] = cid
         with self._lock:
@@ -70,10 +60,10 @@ class Roster:
     def _default_on(self, kind: ContactKind) -> bool:
         return kind is ContactKind.FRIEND and self.settings.auto_reply_new_contacts
 
-    def _profile_of_stored(self, c: Any) -> Profile:
-        extra = self.store.get_profile(c.id)
-        return Profile(c.id, c.kind, c.nick_name, c.remark_name, extra.get("fingerprint", ""),
-                       frozenset(extra.get("members", [])))
+    @staticmethod
+    def _profile_of_stored(c: Any) -> Profile:
+        return Profile(c.id, c.kind, c.nick_name, c.remark_name, c.profile.get("fingerprint", ""),
+                       frozenset(c.profile.get("members", [])))
 
     def confirm(self, contact_id: str, merge_into: str | None = None) -> None:
         """The owner settled a flagged contact: it is who it says, or it is ``merge_into`` (an older id)."""
@@ -85,7 +75,7 @@ class Roster:
                     self._to_id[user] = merge_into
                     self._to_user[merge_into] = user
             contact_id = merge_into
-        self.store.set_flags(contact_id, 0)
+        self.store.set_flag(contact_id, "")
 
     # ------------------------------------------------------------------ Directory
     def resolve(self, msg: Message) -> Message:
@@ -116,22 +106,19 @@ class Roster:
 
     # ------------------------------------------------------------------ ContactRules
     def auto_reply(self, contact_id: str, kind: ContactKind) -> bool:
-        c = self.store.get_contact(contact_id)
-        return bool(c and c.auto_reply and not c.flags)
+        return self.store.auto_reply(contact_id, kind)
 
     def set_auto_reply(self, contact_id: str, on: bool) -> None:
         self.store.set_auto_reply(contact_id, on)
 
     def paused_until(self, contact_id: str) -> float:
-        c = self.store.get_contact(contact_id)
-        return (c.paused_until or 0.0) if c else 0.0
+        return self.store.paused_until(contact_id)
 
     def set_paused_until(self, contact_id: str, until: float | None) -> None:
         self.store.set_paused_until(contact_id, until)
 
     def persona(self, contact_id: str) -> str | None:
-        c = self.store.get_contact(contact_id)
-        return c.persona if c else None
+        return self.store.persona(contact_id)
 
 
 def _profile_fields(c: Any) -> dict:

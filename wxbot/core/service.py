@@ -20,7 +20,7 @@ from wxbot.core.commands import FOREVER
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.events import BotState, ContactsChanged, LoginState, ModelState, Notice
 from wxbot.core.instance import InstanceLock
-from wxbot.core.roster import Roster, flag_name
+from wxbot.core.roster import Roster
 from wxbot.core.storeinbox import StoreInbox
 from wxbot.errors import WxbotError
 from wxbot.settings import Settings, personal_fields, save_settings
@@ -215,8 +215,7 @@ class BotService:
     def contacts(self) -> list[ContactView]:
         if self.store is None:
             return []
-        return [ContactView(c.id, c.kind.value, c.display_name, c.auto_reply, c.paused_until or 0.0,
-                            flag_name(c.flags)) for c in self.store.list_contacts()]
+        return [ContactView(c.id, c.kind.value, c.display_name, c.auto_reply, c.paused_until or 0.0, c.flag) for c in self.store.list_contacts()]
 
     def set_auto_reply(self, contact_id: str, on: bool) -> None:
         self.store.set_auto_reply(contact_id, on)
@@ -269,7 +268,7 @@ class BotService:
         if self.bot is not None:
             self.bot.close()
         if self.channel is not None:
-            self.channel.stop()
+            self.channel.close()
             self.channel = None
         if self.model is not None:
             self.model.close()

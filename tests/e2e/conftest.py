@@ -1,0 +1,147 @@
+"""Whole-flow fixtures: the real itchat-uos client logs in to the simulator on 127.0.0.1 through the
+BotService, with the real test model and a real encrypted store in a temp data dir."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+
+import keyring
+import pytest
+
+from tests.keyrings import MemoryKeyring
+from wxbot.core.events import LoginState, QrCode
+from wxbot.core.service import BotService
+from wxbot.settings import load_settings
+from wxbot.sim import Simulator
+
+FAST = dict(typing_delay_base=0.0, typing_delay_per_char=0.0, min_seconds_between_replies=0.0,
+            aggregate_seconds=0.0, max_reply_tokens=16, loop_guard_exchanges=0, auto_reply_new_contacts=True,
+            max_replies_per_minute=0, max_replies_per_day=0, temperature=0.0)
+
+
+class EventLog:
+    """Everything the service reported, with waits that wake on the next event (no sleeps)."""
+
+    def __init__(self) -> None:
+        self.events: list[object] = []
+        self.cond = threading.Condition()
+
+    def __call__(self, event: object) -> None:
+        with self.cond:
+            self.events.append(event)
+            self.cond.notify_all()
+
+    def of(self, kind: type) -> list:
+        with self.cond:
+            return [e for e in self.events if isinstance(e, kind)]
+
+    def wait_for(self, pred: Callable[[object], bool], timeout: float = 30.0, start: int = 0) -> object:
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                for e in self.events[start:]:
+                    if pred(e):
+                        return e
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise AssertionError(f"no matching event in {timeout}s; got {self.events[start:][-10:]}")
+                self.cond.wait(left)
+
+    def mark(self) -> int:
+        with self.cond:
+            return len(self.events)
+
+
+@pytest.fixture(autouse=True)
+def memory_keyring(monkeypatch):
+    monkeypatch.delenv("WXBOT_PASSPHRASE", raising=False)
+    previous = keyring.get_keyring()
+    keyring.set_keyring(MemoryKeyring())
+    yield
+    keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def sim():
+    s = Simulator(hold_seconds=0.5, hang_seconds=2.0).start()
+    yield s
+    s.stop()
+
+
+class Harness:
+    """A BotService on the simulator, and the phone-side moves tests need."""
+
+    def __init__(self, sim: Simulator, data_dir, model_path: str | None, **overrides) -> None:
+        self.sim = sim
+        self.data_dir = data_dir
+        self.model_path = model_path
+        self.overrides = overrides
+        self.log = EventLog()
+        self.svc: BotService | None = None
+
+    def start(self, *, login: bool = True, scan: bool = True) -> BotService:
+        settings = load_settings().replace(wechat_base_url=self.sim.base_url, **{**FAST, **self.overrides})
+        self.svc = BotService(settings, self.log)
+        self.svc.acquire_instance()
+        self.svc.open_store()
+        if self.model_path:
+            self.svc.load_model(self.model_path)
+        if login:
+            self.login(scan=scan)
+        return self.svc
+
+    def login(self, scan: bool = True, hot_reload: bool = True) -> None:
+        mark = self.log.mark()
+        thread = threading.Thread(target=self.svc.login, kwargs={"hot_reload": hot_reload}, daemon=True)
+        thread.start()
+        if scan:
+            self.log.wait_for(lambda e: isinstance(e, QrCode), start=mark)
+            self.sim.scan()
+            self.sim.confirm()
+        self.log.wait_for(lambda e: isinstance(e, LoginState) and e.state == "logged_in", start=mark)
+        thread.join(30)
+
+    def contact_id(self, name: str) -> str:
+        matches = [c for c in self.svc.contacts() if c.name == name]
+        assert len(matches) == 1, (name, self.svc.contacts())
+        return matches[0].contact_id
+
+    def wait_outbox(self, count: int, timeout: float = 60.0) -> list[dict]:
+        return self.sim.wait_outbox(count, timeout)
+
+    def settle(self, msg_ids: list[str], timeout: float = 60.0) -> dict[str, str]:
+        """Wait until every message has reached a final inbox state; returns msg_id -> state."""
+        deadline = time.monotonic() + timeout
+        while True:
+            states = {}
+            for msg_id in msg_ids:
+                m = self.svc.store.get_message(msg_id)
+                states[msg_id] = m.state if m else "missing"
+            if all(s in ("replied", "skipped", "failed", "expired") for s in states.values()):
+                return states
+            if time.monotonic() > deadline:
+                raise AssertionError(f"not settled: {states}")
+            try:
+                self.log.wait_for(lambda e: True, timeout=0.2, start=self.log.mark())
+            except AssertionError:
+                pass
+
+    def stop(self) -> None:
+        if self.svc is not None:
+            self.svc.close()
+
+
+@pytest.fixture
+def harness(sim, data_dir, test_model_path):
+    made: list[Harness] = []
+
+    def make(with_model: bool = True, **overrides) -> Harness:
+        h = Harness(sim, data_dir, test_model_path if with_model else None, **overrides)
+        made.append(h)
+        return h
+
+    yield make
+    for h in made:
+        h.stop()

@@ -1,0 +1,106 @@
+"""The WeChat issue's whole flows: real itchat-uos ⇄ simulator ⇄ BotService ⇄ real model ⇄ real SQLite."""
+
+from __future__ import annotations
+
+import pytest
+
+from wxbot.core.events import LoginState, QrCode
+
+
+def test_private_message_gets_exactly_one_reply(harness):
+    h = harness()
+    h.start()
+    msg_id = h.sim.inject("zhang", "你好，请问今天营业吗？")
+    out = h.wait_outbox(1)
+    assert h.settle([msg_id])[msg_id] == "replied"
+    assert len(out) == 1 and out[0]["to_id"] == "zhang"
+    assert out[0]["text"].startswith("[AI] ")
+    history = h.svc.history(h.contact_id("张三-老客户"))
+    assert [m.direction for m in reversed(history)] == ["in", "out"]
+    assert history[0].by_bot
+
+
+def test_groups_only_when_mentioned_and_enabled(harness):
+    h = harness()
+    h.start()
+    group = h.contact_id("周末读书会")
+    h.svc.set_auto_reply(group, True)
+    quiet = h.sim.inject("readers", "大家周末好", member="zhao")
+    mentioned = h.sim.inject("readers", "这周读什么书？", member="zhao", at_bot=True)
+    states = h.settle([quiet, mentioned])
+    assert states == {quiet: "skipped", mentioned: "replied"}
+    out = h.wait_outbox(1)
+    assert len(out) == 1 and out[0]["to_id"] == "readers"
+
+
+def test_owner_message_gets_no_reply_and_pauses_the_contact(harness):
+    h = harness(takeover_minutes=10)
+    h.start()
+    h.sim.inject_from_owner("zhang", "我来回答：今天营业到八点")
+    after = h.sim.inject("zhang", "好的，谢谢")
+    assert h.settle([after])[after] == "skipped"
+    assert h.svc.store.get_message(after).reason == "paused"
+    assert h.sim.outbox() == []
+    view = next(c for c in h.svc.contacts() if c.name == "张三-老客户")
+    assert view.paused_until > 0
+
+
+def test_public_accounts_system_notes_and_filehelper_get_nothing(harness):
+    h = harness(with_model=False)
+    h.start()
+    ids = [h.sim.inject("bank", "您的账户有一笔交易"), h.sim.inject("zhang", "", kind="system"),
+           h.sim.inject_from_owner("filehelper", "给自己的备忘")]
+    h.settle(ids[:2])
+    assert h.sim.outbox() == []
+
+
+def test_owner_commands_from_file_transfer_helper(harness):
+    h = harness(with_model=False, faq_rules=[{"match": "contains", "pattern": "营业", "answer": "9点到18点"}])
+    h.start()
+    h.sim.inject_from_owner("filehelper", "#pause")
+    out = h.wait_outbox(1)
+    assert out[0]["to_id"] == "filehelper" and "paused" in out[0]["text"]
+    skipped = h.sim.inject("zhang", "营业吗")
+    assert h.settle([skipped])[skipped] == "skipped"
+    h.sim.inject_from_owner("filehelper", "#resume")
+    h.wait_outbox(2)
+    h.sim.inject_from_owner("filehelper", "#status 张三-老客户")
+    assert "张三" in h.wait_outbox(3)[2]["text"]
+    answered = h.sim.inject("zhang", "营业吗")
+    assert h.settle([answered])[answered] == "replied"
+    assert h.wait_outbox(4)[3]["text"] == "[AI] 9点到18点"
+
+
+def test_duplicate_message_id_gets_one_reply(harness):
+    h = harness(with_model=False, faq_rules=[{"match": "contains", "pattern": "价格", "answer": "十元"}])
+    h.start()
+    first = h.sim.inject("li", "价格多少", msg_id="900001")
+    h.sim.inject("li", "价格多少", msg_id="900001")
+    h.settle([first])
+    h.sim.inject("wang", "价格呢")  # a later message proves the duplicate had its chance
+    out = h.wait_outbox(2)
+    assert [o["to_id"] for o in out].count("li") == 1
+
+
+def test_kick_is_a_logged_out_event_with_reason(harness):
+    h = harness(with_model=False)
+    h.start()
+    mark = h.log.mark()
+    h.sim.kick(1101)
+    event = h.log.wait_for(lambda e: isinstance(e, LoginState) and e.state == "logged_out", start=mark)
+    assert event.risk and "1101" in event.detail
+    assert not h.svc.bot_running
+    assert not h.log.of(QrCode)[1:]  # no new login attempt on its own
+
+
+@pytest.mark.parametrize("hot", [True])
+def test_hot_reload_after_restart_needs_no_qr(harness, hot):
+    h = harness(with_model=False)
+    h.start()
+    h.svc.close()
+    h2 = harness(with_model=False)
+    h2.start(login=False)
+    h2.login(scan=False)
+    assert not h2.log.of(QrCode)
+    msg_id = h2.sim.inject("zhang", "还在吗")
+    assert h2.settle([msg_id])[msg_id] in ("replied", "failed", "skipped")

@@ -1,0 +1,46 @@
+"""Fixtures for the model layer: small, real settings and one loaded SmolLM2 per module."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+import pytest
+
+from wxbot.llm.local import LocalModel
+from wxbot.settings import Settings
+
+# A prompt of ~1,900 tokens: several seconds of prompt evaluation for SmolLM2 on two cores.
+LONG_TEXT = " ".join(f"Item {i}: a blue cotton shirt costs {i * 3} yuan." for i in range(110))
+
+
+def model_settings(**changes) -> Settings:
+    values = {"context_size": 2048, "threads": 2, "state_cache_mb": 64, "gpu_layers": "auto"}
+    values.update(changes)
+    return Settings(**values)
+
+
+@pytest.fixture(scope="module")
+def local_model(test_model_path):
+    model = LocalModel(model_settings(), test_model_path)
+    yield model
+    model.close()
+
+
+def chat(*turns: str, system: str = "You are a helpful shop assistant.") -> list[dict[str, str]]:
+    """system, then user/assistant turns alternating, starting with the user."""
+    roles = ("user", "assistant")
+    return [{"role": "system", "content": system}] + [
+        {"role": roles[i % 2], "content": text} for i, text in enumerate(turns)]
+
+
+def cancel_after(seconds: float, event: threading.Event | None = None) -> tuple[threading.Event, list[float]]:
+    """Set ``event`` from another thread after ``seconds``; ``when`` receives the moment it was set."""
+    event, when = event or threading.Event(), []
+
+    def fire():
+        when.append(time.monotonic())
+        event.set()
+
+    threading.Timer(seconds, fire).start()
+    return event, when

@@ -1,0 +1,182 @@
+"""The model downloader against a real HTTP server on 127.0.0.1: resume, restart, checksums, cancel, mirrors."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from wxbot.errors import ModelError
+from wxbot.llm import download as dl
+from wxbot.llm.catalog import find_model
+from wxbot.llm.download import DownloadCancelled, download, download_first, download_model
+
+pytestmark = pytest.mark.timeout(60)
+
+PAYLOAD = os.urandom(3 * dl.CHUNK + 12345)  # a few chunks, not chunk-aligned
+SHA = hashlib.sha256(PAYLOAD).hexdigest()
+
+
+@dataclass
+class Site:
+    files: dict[str, bytes] = field(default_factory=dict)
+    honor_range: bool = True
+    drops: dict[str, list[int]] = field(default_factory=dict)  # path -> close the connection after N body bytes
+    redirects: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (target, X-Linked-Etag)
+    log: list[tuple[str, str | None]] = field(default_factory=list)  # (path, Range header)
+
+
+class Handler(BaseHTTPRequestHandler):
+    def log_message(self, *args) -> None:  # keep pytest output quiet
+        pass
+
+    def do_GET(self) -> None:
+        site: Site = self.server.site
+        site.log.append((self.path, self.headers.get("Range")))
+        if self.path in site.redirects:  # like huggingface.co: a 302 carrying the LFS sha256
+            target, etag = site.redirects[self.path]
+            self.send_response(302)
+            self.send_header("Location", target)
+            self.send_header("X-Linked-Etag", f'"{etag}"')
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
+        body = site.files.get(self.path)
+        if body is None:
+            self.send_error(404)
+            return
+        start, wanted = 0, self.headers.get("Range")
+        if wanted and site.honor_range:
+            start = int(wanted.removeprefix("bytes=").split("-")[0])
+            if start >= len(body):
+                self.send_response(416)
+                self.send_header("Content-Range", f"bytes */{len(body)}")
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+                return
+            self.send_response(206)
+            self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
+        else:
+            self.send_response(200)
+        self.send_header("Content-Length", str(len(body) - start))
+        self.end_headers()
+        drops = site.drops.get(self.path)
+        cut = drops.pop(0) if drops else None
+        self.wfile.write(body[start:] if cut is None else body[start:start + cut])
+        self.close_connection = True
+
+
+@pytest.fixture
+def site() -> Iterator[tuple[Site, str]]:
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.site = Site(files={"/m/model.gguf": PAYLOAD})
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield server.site, f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(autouse=True)
+def fast_retries(monkeypatch):
+    monkeypatch.setattr(dl, "RETRY_DELAY_S", 0.01)
+
+
+def test_download_checks_and_renames(site, tmp_path):
+    s, base = site
+    seen: list[tuple[int, int]] = []
+    path = download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=lambda d, t: seen.append((d, t)),
+                    cancel=None)
+    assert path == tmp_path / "model.gguf" and path.read_bytes() == PAYLOAD
+    assert not (tmp_path / "model.gguf.part").exists()
+    assert seen[-1] == (len(PAYLOAD), len(PAYLOAD)) and [d for d, _ in seen] == sorted(d for d, _ in seen)
+    # already there and good: no second request
+    assert download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=None, cancel=None) == path
+    assert len(s.log) == 1
+
+
+def test_dropped_connection_resumes_with_range(site, tmp_path):
+    s, base = site
+    s.drops["/m/model.gguf"] = [dl.CHUNK + 100, 5000]  # two drops, then a full answer
+    path = download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=None, cancel=None)
+    assert path.read_bytes() == PAYLOAD
+    assert s.log == [("/m/model.gguf", None), ("/m/model.gguf", f"bytes={dl.CHUNK + 100}-"),
+                     ("/m/model.gguf", f"bytes={dl.CHUNK + 5100}-")]
+
+
+def test_server_ignoring_range_restarts_from_zero(site, tmp_path):
+    s, base = site
+    s.honor_range = False
+    s.drops["/m/model.gguf"] = [200_000]
+    path = download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=None, cancel=None)
+    assert path.read_bytes() == PAYLOAD  # not 200,000 bytes of the start twice
+    assert s.log[1] == ("/m/model.gguf", "bytes=200000-")
+
+
+def test_bad_checksum_deletes_the_partial_file(site, tmp_path):
+    _, base = site
+    with pytest.raises(ModelError) as err:
+        download(f"{base}/m/model.gguf", tmp_path, sha256="0" * 64, on_progress=None, cancel=None)
+    assert "checksum mismatch" in err.value.en and "校验失败" in err.value.zh
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_published_sha256_from_the_redirect(site, tmp_path):
+    s, base = site
+    s.redirects["/good/model.gguf"] = (f"{base}/m/model.gguf", SHA)
+    s.redirects["/evil/model.gguf"] = (f"{base}/m/model.gguf", "f" * 64)
+    with pytest.raises(ModelError, match="expected sha256 f{64}"):
+        download(f"{base}/evil/model.gguf", tmp_path, on_progress=None, cancel=None)
+    assert download(f"{base}/good/model.gguf", tmp_path, on_progress=None, cancel=None).read_bytes() == PAYLOAD
+
+
+def test_cancel_keeps_the_part_and_the_next_call_resumes(site, tmp_path):
+    s, base = site
+    cancel = threading.Event()
+    with pytest.raises(DownloadCancelled):
+        download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=lambda d, t: cancel.set(), cancel=cancel)
+    kept = (tmp_path / "model.gguf.part").stat().st_size
+    assert 0 < kept < len(PAYLOAD) and not (tmp_path / "model.gguf").exists()
+    assert download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=None, cancel=None).read_bytes() == PAYLOAD
+    assert s.log[-1] == ("/m/model.gguf", f"bytes={kept}-")
+
+
+def test_complete_part_file_is_finished_not_fetched_again(site, tmp_path):
+    s, base = site
+    (tmp_path / "model.gguf.part").write_bytes(PAYLOAD)  # the app stopped between the last byte and the rename
+    assert download(f"{base}/m/model.gguf", tmp_path, sha256=SHA).read_bytes() == PAYLOAD
+    assert s.log == [("/m/model.gguf", f"bytes={len(PAYLOAD)}-")]
+    (tmp_path / "model.gguf").unlink()
+    (tmp_path / "model.gguf.part").write_bytes(PAYLOAD + b"junk")  # longer than the file: start over
+    assert download(f"{base}/m/model.gguf", tmp_path, sha256=SHA).read_bytes() == PAYLOAD
+
+
+def test_missing_file_is_a_readable_error_without_retries(site, tmp_path):
+    s, base = site
+    with pytest.raises(ModelError, match="answered 404"):
+        download(f"{base}/m/absent.gguf", tmp_path, sha256=None, on_progress=None, cancel=None)
+    assert len(s.log) == 1
+
+
+def test_mirror_fallback(site, tmp_path):
+    s, base = site
+    dead = "http://127.0.0.1:9/m/model.gguf"  # the discard port: connection refused at once
+    path = download_first([f"{base}/gone/model.gguf", dead, f"{base}/m/model.gguf"], tmp_path, sha256=SHA)
+    assert path.read_bytes() == PAYLOAD
+    with pytest.raises(ModelError, match="every download source failed"):
+        download_first([f"{base}/gone/x.gguf"], tmp_path)
+
+
+def test_catalog_model_from_an_hf_mirror(site, tmp_path):
+    s, base = site
+    model = find_model("r1-qwen-1.5b")
+    s.files[f"/{model.repo}/resolve/main/{model.file}"] = PAYLOAD
+    path = download_model(model, tmp_path, hf_endpoint=base)
+    assert path.name == model.file and path.read_bytes() == PAYLOAD
+    assert model.urls()[0] == f"https://huggingface.co/{model.repo}/resolve/main/{model.file}"
+    assert model.urls()[1] == f"https://modelscope.cn/models/{model.repo}/resolve/master/{model.file}"

@@ -1,0 +1,192 @@
+"""GPU fit: how many layers auto offloads for real DeepSeek shapes on 4–24 GiB of free VRAM.
+
+The 7B numbers come from the real DeepSeek-R1-Distill-Qwen-7B Q4_K_M header; the other shapes are header-only
+GGUFs with the published config values and llama.cpp's Q4_K_M type mix (its 7B twin is checked byte-identical to
+the real tensor table). Expected byte counts below are re-derived by hand: Q4_K stores 256 weights in 144 bytes,
+Q6_K in 210 bytes, f32 in 4 bytes per weight.
+"""
+
+from __future__ import annotations
+
+import llama_cpp
+import pytest
+
+from tests.assets import deepseek_header_path
+from tests.llm.gguf_factory import write_q4_k_m_header
+from wxbot.llm import vram
+from wxbot.llm.catalog import CATALOG, find_model
+from wxbot.llm.gguf_meta import GGUFHeader, read_header
+from wxbot.llm.gpufit import (
+    CUDA_MINIMUM_BYTES,
+    OffloadPlan,
+    fallback_layer_counts,
+    graph_bytes,
+    kv_bytes_per_block,
+    plan_offload,
+)
+from wxbot.llm.vram import GpuInfo, detect_gpu, parse_nvidia_smi
+
+MIB, GIB = 1 << 20, 1 << 30
+
+
+def gpu(free_gib: float) -> GpuInfo:
+    return GpuInfo("NVIDIA GeForce RTX 3060", 12 * GIB, int(free_gib * GIB), "CUDA")
+
+
+def q4_k(n: int) -> int:
+    return n * 144 // 256
+
+
+def q6_k(n: int) -> int:
+    return n * 210 // 256
+
+
+@pytest.fixture(scope="module")
+def real_7b() -> GGUFHeader:
+    return read_header(deepseek_header_path())
+
+
+@pytest.fixture(scope="module")
+def shapes(tmp_path_factory) -> dict[str, GGUFHeader]:
+    root = tmp_path_factory.mktemp("shapes")
+    return {m.key: read_header(write_q4_k_m_header(root / f"{m.key}.gguf", m.shape)) for m in CATALOG}
+
+
+def test_factory_7b_twin_matches_the_real_tensor_table(real_7b, shapes):
+    twin = shapes["r1-qwen-7b"]
+    assert [(t.name, t.shape, t.ggml_type, t.offset) for t in twin.tensors] == \
+        [(t.name, t.shape, t.ggml_type, t.offset) for t in real_7b.tensors]
+
+
+def test_factory_sizes_match_the_published_files(shapes):
+    # the published file = tensor data + a 6–8 MB header (the tokenizer vocab), so the tensors alone are a bit less
+    for model in CATALOG:
+        tensors = shapes[model.key].model_bytes
+        assert 0 < model.size_bytes - tensors < 10_000_000, model.key
+
+
+def test_7b_byte_counts_by_hand(real_7b):
+    e, kv_dim, ff = 3584, 4 * 128, 18944
+    base = 2 * 4 * e + 2 * q4_k(e * e) + q4_k(e * kv_dim) + 2 * q4_k(e * ff) + 4 * (e + 2 * kv_dim)
+    plain = base + q4_k(e * kv_dim) + q4_k(ff * e)  # attn_v and ffn_down in Q4_K
+    more_bits = base + q6_k(e * kv_dim) + q6_k(ff * e)  # ... or in Q6_K (14 of the 28 blocks)
+    assert sorted(set(real_7b.layer_bytes())) == [plain, more_bits] == [131_135_488, 149_112_832]
+    assert real_7b.output_bytes() == q6_k(e * 152064) + 4 * e == 447_082_496
+    # KV: 4096 tokens × (128 + 128) × 4 KV heads × 2 bytes = 8 MiB per block, 224 MiB for 28 blocks
+    assert kv_bytes_per_block(real_7b, 4096) == 8 * MIB
+    # Ollama's qwen2 graph, b = 512: partial = 4·b·(e+v) + e·v·105/128 (the output matmul dominates);
+    # full = max(4·b·(e+v), 4·b·(1 + 2e + ctx + ctx·heads) = 258 MB) = the logits term
+    partial, full = graph_bytes(real_7b, 4096)
+    assert partial == 4 * 512 * (e + 152064) + e * 152064 * 105 // 128 == 765_835_264
+    assert full == 4 * 512 * (e + 152064) == 318_767_104
+
+
+def test_7b_fits_fully_in_8_gib_at_4096(real_7b):
+    # 457 MiB + full graph 304 MiB + output 426 MiB + blocks 3,742 MiB + KV 224 MiB = 5.03 GiB,
+    # plus one block (150 MiB) of headroom: well under 8 GiB
+    plan = plan_offload(real_7b, 4096, gpu=gpu(8), gpu_layers=None)
+    assert (plan.n_gpu_layers, plan.n_layers) == (29, 29)
+    assert plan.gpu_bytes == CUDA_MINIMUM_BYTES + 318_767_104 + 447_082_496 + 3_923_476_480 + 28 * 8 * MIB
+    assert plan.describe() == "29/29 layers on GPU (5.0 GB)"
+    assert plan.device == "CUDA: NVIDIA GeForce RTX 3060"
+
+
+def test_7b_partial_in_4_gib(real_7b):
+    # budget 4 GiB − 150 MiB headroom = 3,946 MiB; fixed part 457 + partial graph 730 + output 426 = 1,613 MiB;
+    # the last blocks cost 133 or 150 MiB each with their KV: 16 blocks (2,266 MiB) fit, a 17th (150) does not
+    plan = plan_offload(real_7b, 4096, gpu=gpu(4), gpu_layers=None)
+    assert plan.n_gpu_layers == 17
+    assert plan.gpu_bytes <= 4 * GIB - 157_501_440 < plan.gpu_bytes + 149_112_832 + 8 * MIB
+
+
+def test_14b_fits_in_12_gib_but_not_8(shapes):
+    h14 = shapes["r1-qwen-14b"]
+    # all 49: 457 MiB + full graph 348 MiB + output 609 MiB + 48 blocks 7,539 MiB + KV 768 MiB = 9.49 GiB (< 12 − 0.18)
+    assert plan_offload(h14, 4096, gpu=gpu(12), gpu_layers=None).n_gpu_layers == 49
+    # 8 GiB − 182 MiB headroom = 8,010 MiB; 457 + partial graph 916 + output 609 = 1,982 MiB fixed;
+    # 34 blocks at 164–182 MiB each (KV included) take 5,866 MiB; a 35th would overshoot by 2 MiB: 35 layers in all
+    plan = plan_offload(h14, 4096, gpu=gpu(8), gpu_layers=None)
+    assert (plan.n_gpu_layers, plan.n_layers) == (35, 49)
+    # twice the context doubles the KV (16 → 32 MiB per block): 3 blocks fewer
+    assert plan_offload(h14, 8192, gpu=gpu(8), gpu_layers=None).n_gpu_layers == 32
+
+
+def test_32b_needs_a_24_gib_card(shapes):
+    h32 = shapes["r1-qwen-32b"]
+    # all 65 at 4096: 18.1 GiB of weights on the GPU + 1 GiB KV + graph + reserve = 19.86 GiB
+    assert plan_offload(h32, 4096, gpu=gpu(24), gpu_layers=None).n_gpu_layers == 65
+    # at 8192 on 16 GiB: 46 of 65 layers (about 70 %), the rest run on the CPU
+    assert plan_offload(h32, 8192, gpu=gpu(16), gpu_layers=None).n_gpu_layers == 46
+
+
+def test_llama_8b_uses_the_llama_graph(shapes):
+    h8 = shapes["r1-llama-8b"]
+    partial, full = graph_bytes(h8, 8192)
+    e, v, b, ctx = 4096, 128256, 512, 8192
+    assert full == 4 * b * (1 + 4 * e + ctx * 33) == 587_204_608
+    assert partial == 4 * b * e + 4 * b * (e + v) + e * v * 105 // 128 == 710_385_664
+    assert plan_offload(h8, 4096, gpu=gpu(8), gpu_layers=None).n_gpu_layers == 33
+    assert plan_offload(h8, 8192, gpu=gpu(6), gpu_layers=None).n_gpu_layers == 29
+
+
+def test_small_model_and_tiny_gpu(shapes):
+    assert plan_offload(shapes["r1-qwen-1.5b"], 4096, gpu=gpu(4), gpu_layers=None).n_gpu_layers == 29
+    # 1 GiB can't hold the reserve, the 916 MiB graph and two blocks: stay on the CPU
+    plan = plan_offload(shapes["r1-qwen-14b"], 4096, gpu=gpu(1), gpu_layers=None)
+    assert (plan.n_gpu_layers, plan.gpu_bytes, plan.device, plan.describe()) == (0, 0, "CPU", "CPU")
+    assert "below" in plan.reason
+
+
+def test_fixed_gpu_layers_are_respected(real_7b):
+    plan = plan_offload(real_7b, 4096, gpu=gpu(1), gpu_layers=10)  # the owner's number wins over the estimate
+    assert plan.n_gpu_layers == 10
+    # 10 layers = the output layer + the last 9 blocks (4 at 131 MB, 5 at 149 MB: blocks 19–27)
+    blocks = real_7b.layer_bytes()[19:]
+    assert plan.gpu_bytes == CUDA_MINIMUM_BYTES + 765_835_264 + 447_082_496 + sum(blocks) + 9 * 8 * MIB
+    assert plan_offload(real_7b, 4096, gpu=gpu(8), gpu_layers=500).n_gpu_layers == 29
+    assert plan_offload(real_7b, 4096, gpu=gpu(8), gpu_layers=0).describe() == "CPU"
+
+
+def test_no_gpu_means_cpu(real_7b):
+    plan = plan_offload(real_7b, 4096, gpu=None, gpu_layers=None)
+    assert plan == OffloadPlan(0, 29, 0, "CPU", plan.reason)
+    assert plan_offload(real_7b, 4096, gpu=None, gpu_layers=20).n_gpu_layers == 0
+
+
+def test_fallback_layer_counts():
+    def counts(n: int) -> list[int]:
+        return fallback_layer_counts(OffloadPlan(n, 29, 1, "CUDA: x", ""))
+
+    assert counts(29) == [21, 14, 7, 0]
+    assert counts(3) == [2, 1, 0]
+    assert counts(1) == [0]
+    assert counts(0) == []
+    for n in range(1, 66):
+        got = counts(n)
+        assert got[-1] == 0 and all(a > b for a, b in zip([n, *got], got, strict=False))
+
+
+def test_detect_gpu_is_none_on_a_cpu_build():
+    assert llama_cpp.llama_supports_gpu_offload() is False  # the installed llama.cpp is a CPU build
+    assert detect_gpu() is None
+
+
+def test_vram_queries_fail_quietly_without_a_driver():
+    # this machine has nvidia-ml-py but no NVIDIA driver and no nvidia-smi: both paths answer None, no exception
+    assert vram._query_nvml() is None
+    assert vram._query_nvidia_smi() is None
+
+
+def test_parse_nvidia_smi():
+    info = parse_nvidia_smi("NVIDIA GeForce RTX 3060, 12288, 10955\nNVIDIA T4, 15360, 15000\n")
+    assert info == GpuInfo("NVIDIA GeForce RTX 3060", 12288 * MIB, 10955 * MIB, "CUDA")
+    assert parse_nvidia_smi("No devices were found\n") is None
+    assert parse_nvidia_smi("GPU, [N/A], [N/A]\n") is None
+
+
+def test_catalog_min_vram_matches_the_fit(shapes):
+    # each model's stated minimum card holds every layer at 4096 with 1.3 GiB of it taken by the desktop
+    for model in CATALOG:
+        plan = plan_offload(shapes[model.key], 4096, gpu=gpu(model.min_vram_gb - 1.3), gpu_layers=None)
+        assert plan.n_gpu_layers == plan.n_layers, model.key
+    assert find_model("nope") is None

@@ -1,0 +1,76 @@
+"""The DeepSeek GGUFs wxbot recommends: sizes, the VRAM they need, and where to download them.
+
+Shapes are the models' ``config.json`` values. Sizes are approximate (the 7B is the real file's header total);
+the download's own length is authoritative. No sha256 is stored (it could not be verified offline): the
+downloader checks the file against the hash the source publishes with it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+HF_ENDPOINT = "https://huggingface.co"  # mirrors such as https://hf-mirror.com serve the same paths
+HF_URL = "{endpoint}/{repo}/resolve/main/{file}"
+MODELSCOPE_URL = "https://modelscope.cn/models/{repo}/resolve/master/{file}"
+
+
+@dataclass(frozen=True)
+class ModelShape:
+    """What the GPU fit needs to know about an architecture, as in its GGUF metadata."""
+
+    architecture: str  # "qwen2" | "llama"
+    block_count: int
+    embedding_length: int
+    feed_forward_length: int
+    head_count: int
+    head_count_kv: int
+    vocab_size: int
+    context_length: int
+
+
+@dataclass(frozen=True)
+class CatalogModel:
+    key: str
+    title: str
+    file: str
+    size_bytes: int  # about the Q4_K_M file's size, for the UI before a download starts
+    min_vram_gb: int  # smallest common card that holds every layer at 4096 context (see docs/gpu.md)
+    shape: ModelShape
+    repo: str  # the same publisher on Hugging Face and ModelScope, so both sources serve the same bytes
+    sha256: str | None = None  # None: taken from the source's published value at download time
+
+    def urls(self, hf_endpoint: str = HF_ENDPOINT) -> list[str]:
+        """Download sources, Hugging Face (or its mirror) first, then ModelScope (reachable from mainland China)."""
+        return [HF_URL.format(endpoint=hf_endpoint.rstrip("/"), repo=self.repo, file=self.file),
+                MODELSCOPE_URL.format(repo=self.repo, file=self.file)]
+
+
+_QWEN_VOCAB = 152064
+_CTX = 131072
+
+CATALOG: tuple[CatalogModel, ...] = (
+    CatalogModel(
+        "r1-qwen-1.5b", "DeepSeek-R1-Distill-Qwen-1.5B Q4_K_M", "DeepSeek-R1-Distill-Qwen-1.5B-Q4_K_M.gguf",
+        1_117_320_736, 4, ModelShape("qwen2", 28, 1536, 8960, 12, 2, 151936, _CTX),
+        "unsloth/DeepSeek-R1-Distill-Qwen-1.5B-GGUF"),
+    CatalogModel(
+        "r1-qwen-7b", "DeepSeek-R1-Distill-Qwen-7B Q4_K_M", "DeepSeek-R1-Distill-Qwen-7B-Q4_K_M.gguf",
+        4_683_073_248, 8, ModelShape("qwen2", 28, 3584, 18944, 28, 4, _QWEN_VOCAB, _CTX),
+        "unsloth/DeepSeek-R1-Distill-Qwen-7B-GGUF"),
+    CatalogModel(
+        "r1-llama-8b", "DeepSeek-R1-Distill-Llama-8B Q4_K_M", "DeepSeek-R1-Distill-Llama-8B-Q4_K_M.gguf",
+        4_920_734_496, 8, ModelShape("llama", 32, 4096, 14336, 32, 8, 128256, _CTX),
+        "unsloth/DeepSeek-R1-Distill-Llama-8B-GGUF"),
+    CatalogModel(
+        "r1-qwen-14b", "DeepSeek-R1-Distill-Qwen-14B Q4_K_M", "DeepSeek-R1-Distill-Qwen-14B-Q4_K_M.gguf",
+        8_988_110_976, 12, ModelShape("qwen2", 48, 5120, 13824, 40, 8, _QWEN_VOCAB, _CTX),
+        "unsloth/DeepSeek-R1-Distill-Qwen-14B-GGUF"),
+    CatalogModel(
+        "r1-qwen-32b", "DeepSeek-R1-Distill-Qwen-32B Q4_K_M", "DeepSeek-R1-Distill-Qwen-32B-Q4_K_M.gguf",
+        19_851_336_256, 24, ModelShape("qwen2", 64, 5120, 27648, 40, 8, _QWEN_VOCAB, _CTX),
+        "unsloth/DeepSeek-R1-Distill-Qwen-32B-GGUF"),
+)
+
+
+def find_model(key: str) -> CatalogModel | None:
+    return next((m for m in CATALOG if m.key == key), None)

@@ -1,0 +1,199 @@
+"""Download a model file so that an interrupted or corrupt download never passes for a good one.
+
+Bytes go to ``<name>.part``; a dropped connection resumes with an HTTP ``Range`` request (a server that
+ignores Range answers 200 and the file restarts); the finished file is sha256-checked, then renamed into
+place. With no sha256 given, the hash the source publishes (Hugging Face's ``X-Linked-Etag``) is used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import re
+import threading
+import time
+import urllib.error
+import urllib.request
+from collections.abc import Callable, Sequence
+from http.client import HTTPException, HTTPMessage, HTTPResponse
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from loguru import logger
+
+from wxbot.errors import ModelError
+from wxbot.llm.catalog import HF_ENDPOINT, CatalogModel
+
+CHUNK = 1 << 20
+ATTEMPTS = 5
+RETRY_DELAY_S = 0.5
+READ_TIMEOUT_S = 30  # a stalled transfer becomes a retry instead of hanging forever
+USER_AGENT = "wxbot-model-downloader/0.1"
+_SHA256 = re.compile(r'^(?:W/)?"?([0-9a-f]{64})"?$')
+_CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
+_UNSATISFIED_RANGE = re.compile(r"bytes \*/(\d+)")
+
+Progress = Callable[[int, int], None]  # (bytes done, total bytes or 0 when unknown)
+
+
+class DownloadCancelled(ModelError):
+    """The owner cancelled; the partial file stays so the next attempt resumes."""
+
+    def __init__(self) -> None:
+        super().__init__("下载已取消（下次会从断点继续）", "download cancelled (the next attempt resumes where it stopped)")
+
+
+class _RecordRedirects(urllib.request.HTTPRedirectHandler):
+    """Keeps the headers of redirect responses: Hugging Face puts the file's sha256 on its 302."""
+
+    def __init__(self) -> None:
+        self.headers: list[HTTPMessage] = []
+
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        self.headers.append(headers)
+        return super().redirect_request(req, fp, code, msg, headers, newurl)
+
+
+def _published_sha256(headers: list[HTTPMessage]) -> str | None:
+    for h in headers:
+        for key in ("X-Linked-Etag", "ETag"):
+            match = _SHA256.match((h.get(key) or "").strip().lower())
+            if match:
+                return match.group(1)
+    return None
+
+
+def file_name(url: str) -> str:
+    name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
+    if not name or name in (".", "..") or "\\" in name:
+        raise ModelError(f"下载地址没有文件名：{url}", f"download URL has no file name: {url}")
+    return name
+
+
+def _sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        while block := fh.read(CHUNK):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+class _Transfer:
+    """One file's download: the .part file, the expected total, and the sha256 the source published."""
+
+    def __init__(self, url: str, dest: Path, on_progress: Progress | None, cancel: threading.Event | None) -> None:
+        self.url, self.dest, self.on_progress, self.cancel = url, dest, on_progress, cancel
+        self.part = dest.with_name(dest.name + ".part")
+        self.total = 0
+        self.published: str | None = None
+
+    def attempt(self) -> None:
+        """Fetch from where the .part file ends to the end (restarting if the server ignores Range)."""
+        have = self.part.stat().st_size if self.part.exists() else 0
+        request = urllib.request.Request(self.url, headers={"User-Agent": USER_AGENT})
+        if have:
+            request.add_header("Range", f"bytes={have}-")
+        redirects = _RecordRedirects()
+        try:
+            response = urllib.request.build_opener(redirects).open(request, timeout=READ_TIMEOUT_S)
+        except urllib.error.HTTPError as exc:
+            if exc.code == 416 and have:  # asked from the end: done already if the sizes agree, else start over
+                size = _UNSATISFIED_RANGE.match(exc.headers.get("Content-Range") or "")
+                if size and int(size.group(1)) == have:
+                    self.total = have
+                    return
+                self.part.unlink()
+            raise
+        with response:
+            self.published = _published_sha256([*redirects.headers, response.headers]) or self.published
+            length = int(response.headers.get("Content-Length") or 0)
+            ranged = _CONTENT_RANGE.match(response.headers.get("Content-Range") or "")
+            if response.status == 206:
+                if not ranged or int(ranged.group(1)) != have:  # resumed somewhere else: trust nothing
+                    self.part.unlink()
+                    raise ConnectionError("server resumed at the wrong offset")
+                self.total = int(ranged.group(3)) if ranged.group(3) != "*" else have + length
+                mode = "ab"
+            else:  # 200: the whole file again
+                if have:
+                    logger.info("server ignored the resume request; restarting {}", self.dest.name)
+                have, mode, self.total = 0, "wb", length
+            self._copy(response, mode, have)
+
+    def _copy(self, response: HTTPResponse, mode: str, done: int) -> None:
+        with self.part.open(mode) as out:
+            while block := response.read(CHUNK):
+                out.write(block)
+                done += len(block)
+                if self.on_progress:
+                    self.on_progress(done, self.total)
+                if self.cancel is not None and self.cancel.is_set():
+                    raise DownloadCancelled()
+        if self.total and done < self.total:
+            raise ConnectionError(f"connection closed at {done} of {self.total} bytes")
+
+    def finish(self, sha256: str | None) -> Path:
+        expected = (sha256 or self.published or "").lower() or None
+        if expected:
+            got = _sha256_of(self.part)
+            if got != expected:
+                self.part.unlink()
+                raise ModelError(
+                    f"模型文件校验失败（sha256 不符），已删除，请重新下载：{self.dest.name}",
+                    f"checksum mismatch for {self.dest.name}: expected sha256 {expected}, got {got}; "
+                    "the file was deleted, download it again")
+        else:
+            logger.warning("no sha256 known for {}; size checked only", self.dest.name)
+        os.replace(self.part, self.dest)
+        return self.dest
+
+
+def download(url: str, dest_dir: str | Path, *, sha256: str | None = None, on_progress: Progress | None = None,
+             cancel: threading.Event | None = None) -> Path:
+    """Download ``url`` into ``dest_dir``, resuming, checking, and renaming into place; returns the file."""
+    dest = Path(dest_dir) / file_name(url)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    if dest.exists() and (sha256 is None or _sha256_of(dest) == sha256.lower()):
+        return dest
+    transfer = _Transfer(url, dest, on_progress, cancel)
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            transfer.attempt()
+            break
+        except urllib.error.HTTPError as exc:
+            if exc.code < 500 and exc.code not in (408, 416, 429):
+                raise ModelError(f"下载失败：服务器返回 {exc.code}（{dest.name}）",
+                                 f"download failed: the server answered {exc.code} for {url}") from None
+            reason = f"HTTP {exc.code}"
+        except (urllib.error.URLError, HTTPException, OSError) as exc:
+            reason = str(getattr(exc, "reason", exc))
+        logger.info("download of {} interrupted ({}), attempt {}/{}", dest.name, reason, attempt, ATTEMPTS)
+        if attempt == ATTEMPTS:
+            raise ModelError(f"下载失败（{reason}），可稍后重试，会从断点继续：{dest.name}",
+                             f"download failed ({reason}); try again later, it resumes where it stopped: {url}")
+        time.sleep(RETRY_DELAY_S * attempt)
+    return transfer.finish(sha256)
+
+
+def download_first(urls: Sequence[str], dest_dir: str | Path, *, sha256: str | None = None,
+                   on_progress: Progress | None = None, cancel: threading.Event | None = None) -> Path:
+    """Try each source in turn; the first that delivers a good file wins (a .part carries over between them)."""
+    errors: list[str] = []
+    for url in urls:
+        try:
+            return download(url, dest_dir, sha256=sha256, on_progress=on_progress, cancel=cancel)
+        except DownloadCancelled:
+            raise
+        except ModelError as exc:
+            logger.info("download source {} failed: {}", urlsplit(url).hostname, exc.en)
+            errors.append(exc.en)
+    name = file_name(urls[0]) if urls else "?"
+    raise ModelError(f"所有下载源都失败了：{name}", f"every download source failed for {name}: " + "; ".join(errors))
+
+
+def download_model(model: CatalogModel, dest_dir: str | Path, *, hf_endpoint: str | None = None,
+                   on_progress: Progress | None = None, cancel: threading.Event | None = None) -> Path:
+    """Download a catalog model: Hugging Face (``HF_ENDPOINT`` or ``hf_endpoint`` picks a mirror), then ModelScope."""
+    endpoint = hf_endpoint or os.environ.get("HF_ENDPOINT") or HF_ENDPOINT
+    return download_first(model.urls(endpoint), dest_dir, sha256=model.sha256, on_progress=on_progress,
+                          cancel=cancel)

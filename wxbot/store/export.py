@@ -1,0 +1,88 @@
+"""Export decrypted history (one contact or all) to JSON or Markdown for the owner to keep or read.
+
+The result is plain text on disk: the window must show EXPORT_WARNING before writing it.
+"""
+
+from __future__ import annotations
+
+import datetime
+import json
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from wxbot.errors import StoreError
+
+if TYPE_CHECKING:
+    from wxbot.store.contacts import Contact
+    from wxbot.store.history import StoredMessage
+    from wxbot.store.store import Store
+
+EXPORT_WARNING_ZH = ("导出的文件没有加密：任何能读取这个文件的人或程序都能看到其中的聊天记录。"
+                     "请只保存在自己的设备上，不要放进同步文件夹，用完后删除。")
+EXPORT_WARNING_EN = ("The exported file is NOT encrypted: any person or program that can read it sees these "
+                     "conversations. Keep it on your own device, out of sync folders, and delete it when done.")
+EXPORT_WARNING = f"{EXPORT_WARNING_ZH}\n{EXPORT_WARNING_EN}"
+FORMATS = ("json", "md")
+_PAGE = 1000
+
+
+def _all_messages(store: Store, contact_id: str) -> list[StoredMessage]:
+    out: list[StoredMessage] = []
+    before = None
+    while page := store.page(contact_id, before=before, limit=_PAGE):
+        out.extend(page)
+        before = page[-1].id
+    return out[::-1]
+
+
+def _when(ts: float) -> str:
+    return datetime.datetime.fromtimestamp(ts).strftime("%Y-%m-%d %H:%M:%S")
+
+
+def _json(items: list[tuple[Contact, list[StoredMessage]]]) -> str:
+    return json.dumps({
+        "exported_at": _when(datetime.datetime.now().timestamp()),
+        "warning": EXPORT_WARNING,
+        "contacts": [{"id": c.id, "kind": c.kind.value, "nick_name": c.nick_name, "remark_name": c.remark_name,
+                      "messages": [m._asdict() for m in msgs]} for c, msgs in items],
+    }, ensure_ascii=False, indent=2)
+
+
+def _markdown(items: list[tuple[Contact, list[StoredMessage]]]) -> str:
+    lines = ["# wxbot 聊天记录导出 (chat history export)", "", *(f"> {w}" for w in EXPORT_WARNING.splitlines())]
+    for contact, msgs in items:
+        lines += ["", f"## {contact.display_name} ({contact.kind.value}, {contact.id})", ""]
+        for m in msgs:
+            who = "对方 (them)" if m.direction == "in" else ("助理 (bot)" if m.by_bot else "我 (me)")
+            sender = f" {m.sender_name}" if m.sender_name else ""
+            lines.append(f"**{_when(m.time)} {who}{sender}:**")
+            lines += [f"> {line}" for line in (m.text.splitlines() or [""])]
+            lines.append("")
+    return "\n".join(lines) + "\n"
+
+
+def export_history(store: Store, out_dir: Path, *, contact_id: str | None = None, fmt: str = "json") -> Path:
+    """Write the decrypted history to a new owner-only file in ``out_dir``; returns its path."""
+    if fmt not in FORMATS:
+        raise ValueError(f"fmt must be one of {FORMATS}")
+    if contact_id is None:
+        contacts = store.list_contacts()
+    else:
+        one = store.get_contact(contact_id)
+        if one is None:
+            raise StoreError(f"找不到联系人 {contact_id}", f"no contact {contact_id}")
+        contacts = [one]
+    items = [(c, _all_messages(store, c.id)) for c in contacts]
+    text = _json(items) if fmt == "json" else _markdown(items)
+    out_dir = Path(out_dir)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
+    path = out_dir / f"wxbot-export-{contact_id or 'all'}-{stamp}.{fmt}"
+    tmp = path.with_name(path.name + ".tmp")
+    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as fh:
+        fh.write(text)
+        fh.flush()
+        os.fsync(fh.fileno())
+    os.replace(tmp, path)
+    return path

@@ -1,0 +1,195 @@
+"""Where the data key lives: the OS keychain through ``keyring``, else wrapped under a passphrase (scrypt).
+
+Never a plaintext key file, never a new key over an existing store: a lost or locked keychain is an
+error the owner sees, not a silent re-key (Signal Desktop #6962/#6970 show what that costs).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import os
+import re
+import unicodedata
+from collections.abc import Callable
+from pathlib import Path
+
+import keyring
+import keyring.backend
+import keyring.core
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
+from keyring.backends.chainer import ChainerBackend
+from keyring.errors import KeyringError, KeyringLocked
+from loguru import logger
+
+from wxbot.errors import StoreError, WrongKeyError
+from wxbot.store.crypto import KEY_BYTES, open_sealed, seal
+
+SERVICE = "wxbot"
+PASSPHRASE_ENV = "WXBOT_PASSPHRASE"
+MIN_PASSPHRASE_CHARS = 8
+# OWASP Password Storage Cheat Sheet floor for scrypt; parameters read from disk below it are refused
+# (a downgrade an attacker with write access could otherwise plant, as Bitwarden's pre-login check guards).
+SCRYPT_FLOOR = {"n": 2**17, "r": 8, "p": 1}
+SALT_BYTES = 16
+_WRAP_AAD = b"wrapped-key"
+_USER_RE = re.compile(r"^data-key-[0-9a-f]{16}$")
+
+PassphraseFn = Callable[[], str]
+
+
+def keyring_user(data_dir: Path) -> str:
+    """One keychain entry per data dir, so two data dirs never share a key."""
+    digest = hashlib.sha256(str(Path(data_dir).resolve()).encode("utf-8")).hexdigest()
+    return f"data-key-{digest[:16]}"
+
+
+def _acceptable(backend: keyring.backend.KeyringBackend) -> bool:
+    if isinstance(backend, ChainerBackend):
+        chained = list(backend.backends)
+        return bool(chained) and all(_acceptable(b) for b in chained)
+    try:
+        recommended = keyring.core.recommended(backend)
+    except Exception:  # a backend whose priority check raises is not viable
+        return False
+    # keyrings.alt stores keys in plain or weakly protected files: that is a key next to the data.
+    return recommended and not type(backend).__module__.startswith("keyrings.alt")
+
+
+def usable_keyring() -> keyring.backend.KeyringBackend | None:
+    backend = keyring.get_keyring()
+    return backend if _acceptable(backend) else None
+
+
+def b64(data: bytes) -> str:
+    return base64.b64encode(data).decode("ascii")
+
+
+def unb64(text: str) -> bytes | None:
+    try:
+        return base64.b64decode(text.encode("ascii"), validate=True)
+    except (binascii.Error, UnicodeEncodeError, ValueError):
+        return None
+
+
+def _ask(passphrase: PassphraseFn | None) -> str:
+    text = os.environ.get(PASSPHRASE_ENV) or (passphrase() if passphrase is not None else None)
+    if not text:
+        raise StoreError("系统钥匙串不可用，需要输入口令才能打开加密数据库（或设置环境变量 WXBOT_PASSPHRASE）",
+                         "no system keychain is available: a passphrase is needed to open the encrypted store "
+                         "(or set WXBOT_PASSPHRASE)")
+    return unicodedata.normalize("NFC", text)
+
+
+def _read_kdf(text: str) -> dict:
+    try:
+        params = json.loads(text)
+    except ValueError:
+        params = None
+    ok = (isinstance(params, dict) and params.get("name") == "scrypt"
+          and all(isinstance(params.get(k), int) and params[k] >= floor for k, floor in SCRYPT_FLOOR.items())
+          and len(unb64(str(params.get("salt", ""))) or b"") >= SALT_BYTES)
+    if not ok:
+        raise StoreError("数据库中的口令加密参数低于安全下限，可能被篡改，拒绝使用",
+                         "the store's passphrase KDF parameters are below the safe floor (possible tampering); refused")
+    return params
+
+
+def _kek(passphrase: str, params: dict) -> AESGCM:
+    salt = unb64(params["salt"]) or b""
+    key = Scrypt(salt=salt, length=KEY_BYTES, n=params["n"], r=params["r"], p=params["p"])
+    return AESGCM(key.derive(passphrase.encode("utf-8")))
+
+
+def _from_keyring(backend: keyring.backend.KeyringBackend, user: str) -> bytes | None:
+    text = backend.get_password(SERVICE, user)
+    key = unb64(text) if text else None
+    return key if key is not None and len(key) == KEY_BYTES else None
+
+
+def provision(data_dir: Path, passphrase: PassphraseFn | None) -> tuple[bytes, dict[str, str]]:
+    """A data key for a new store, and the meta rows that say how to find it again."""
+    backend = usable_keyring()
+    user = keyring_user(data_dir)
+    if backend is not None:
+        try:
+            key = _from_keyring(backend, user)  # left by a run that died before its database was in place
+            if key is None:
+                key = os.urandom(KEY_BYTES)
+                backend.set_password(SERVICE, user, b64(key))
+                if _from_keyring(backend, user) != key:
+                    raise KeyringError("the keychain did not keep the key")
+            return key, {"key_source": "keyring", "keyring_user": user}
+        except KeyringError as exc:
+            logger.warning("system keychain not usable ({}); falling back to a passphrase", type(exc).__name__)
+    text = _ask(passphrase)
+    if len(text) < MIN_PASSPHRASE_CHARS:
+        raise StoreError(f"口令太短，至少需要 {MIN_PASSPHRASE_CHARS} 个字符",
+                         f"the passphrase is too short: use at least {MIN_PASSPHRASE_CHARS} characters")
+    params = {"name": "scrypt", **SCRYPT_FLOOR, "salt": b64(os.urandom(SALT_BYTES))}
+    key = os.urandom(KEY_BYTES)
+    wrapped = seal(_kek(text, params), key, _WRAP_AAD)
+    return key, {"key_source": "passphrase", "kdf": json.dumps(params), "wrapped_key": b64(wrapped)}
+
+
+def unlock(meta: dict[str, str], passphrase: PassphraseFn | None) -> bytes:
+    """The data key of an existing store; raises WrongKeyError or StoreError and never creates a key."""
+    source = meta.get("key_source")
+    if source == "keyring":
+        return _unlock_keyring(meta.get("keyring_user", ""))
+    if source == "passphrase":
+        params = _read_kdf(meta.get("kdf", ""))
+        wrapped = unb64(meta.get("wrapped_key", "")) or b""
+        try:
+            key = open_sealed(_kek(_ask(passphrase), params), wrapped, _WRAP_AAD)
+        except InvalidTag:
+            raise wrong_key() from None
+        return key
+    raise StoreError("数据库缺少密钥信息，可能已损坏", "the store's key information is missing; the file may be damaged")
+
+
+def _unlock_keyring(user: str) -> bytes:
+    if not _USER_RE.match(user):
+        raise StoreError("数据库缺少密钥信息，可能已损坏", "the store's key information is missing; the file may be damaged")
+    backend = usable_keyring()
+    if backend is None:
+        raise StoreError("此数据库的密钥保存在系统钥匙串中，但现在没有可用的系统钥匙串",
+                         "this store's key is kept in the system keychain, but no usable keychain is available now")
+    try:
+        text = backend.get_password(SERVICE, user)
+    except KeyringLocked:
+        raise StoreError("系统钥匙串已锁定，请解锁后重试", "the system keychain is locked; unlock it and try again") from None
+    except KeyringError as exc:
+        raise StoreError("无法读取系统钥匙串", f"the system keychain could not be read ({type(exc).__name__})") from None
+    if text is None:
+        raise StoreError("系统钥匙串中找不到此数据库的密钥；没有它无法读取历史记录。请恢复钥匙串，或清除数据重新开始",
+                         "this store's key is missing from the system keychain; without it the history cannot be "
+                         "read. Restore the keychain, or wipe the data and start again")
+    key = unb64(text)
+    if key is None or len(key) != KEY_BYTES:
+        raise wrong_key()
+    return key
+
+
+def delete_keyring_entry(user: str) -> bool:
+    """Remove the key from the keychain; False when there was none (or no keychain)."""
+    backend = usable_keyring()
+    if backend is None or not _USER_RE.match(user):
+        return False
+    try:
+        if backend.get_password(SERVICE, user) is None:
+            return False
+        backend.delete_password(SERVICE, user)
+    except KeyringError as exc:
+        raise StoreError("无法从系统钥匙串删除密钥", f"the key could not be removed from the keychain "
+                         f"({type(exc).__name__})") from None
+    return True
+
+
+def wrong_key() -> WrongKeyError:
+    return WrongKeyError("口令或密钥不正确，无法打开加密数据库（数据库文件未做任何改动）",
+                         "wrong passphrase or key: the encrypted store cannot be opened (its files were not changed)")

@@ -1,0 +1,83 @@
+"""The store's schema as numbered migrations: an ordered list of small functions, each applied once
+and recorded (sqlite-utils' ``Migrations``, the pattern of simonw/llm). Never edit a released one: add
+the next number.
+
+Columns named ``*_enc`` hold AES-GCM ciphertext (see crypto.py); ``*_mac`` hold keyed name hashes.
+"""
+
+from __future__ import annotations
+
+from sqlite_utils import Database, Migrations
+
+from wxbot.errors import StoreError
+
+MIGRATION_SET = "wxbot.store"
+
+
+def m001_initial(db: Database) -> None:
+    db["meta"].create({"key": str, "value": str}, pk="key")
+    db["contacts"].create({
+        "id": str,  # our durable id, c_<random>; itchat's UserName changes at every login
+        "kind": str,
+        "nick_enc": bytes, "nick_mac": bytes,
+        "remark_enc": bytes, "remark_mac": bytes,
+        "auto_reply": int,
+        "profile_enc": bytes,  # JSON: what else the identity matcher knows (fingerprint, group members)
+        "persona_enc": bytes,  # NULL = the global persona
+        "paused_until": float,  # human takeover: no auto-reply before this time
+        "flag": str,  # "" or why the owner should confirm this contact ("renamed", "ambiguous"…)
+        "created_at": float, "updated_at": float,
+    }, pk="id", not_null={"kind", "auto_reply", "flag", "created_at", "updated_at"},
+        defaults={"auto_reply": 0, "flag": ""})
+    db["contacts"].create_index(["kind", "nick_mac"])
+    db["contacts"].create_index(["kind", "remark_mac"])
+    # Raw SQL for what sqlite-utils' create() can't say: AUTOINCREMENT (ids are never reused, and each
+    # ciphertext's associated data names its row id), CHECK, and a nullable UNIQUE WeChat id.
+    db.execute("""
+        CREATE TABLE messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            msg_id TEXT UNIQUE,
+            contact_id TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            time REAL NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            by_bot INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT 'text',
+            chat TEXT NOT NULL DEFAULT 'private',
+            is_at INTEGER NOT NULL DEFAULT 0,
+            in_reply_to TEXT NOT NULL DEFAULT '[]',
+            run_id TEXT NOT NULL DEFAULT '',
+            text_enc BLOB NOT NULL,
+            sender_enc BLOB
+        )""")
+    db["messages"].create_index(["contact_id", "id"])
+    db.execute("CREATE INDEX messages_open ON messages(state) WHERE state IN ('received', 'replying', 'sending')")
+    db["messages"].create_index(["time"])
+    db["settings"].create({"name": str, "value_enc": bytes, "updated_at": float}, pk="name",
+                          not_null={"value_enc", "updated_at"})
+
+
+STEPS = (m001_initial,)  # in order; append, never reorder
+
+
+def _migrations() -> Migrations:
+    registry = Migrations(MIGRATION_SET)
+    for step in STEPS:
+        registry()(step)
+    return registry
+
+
+def apply(db: Database) -> list[str]:
+    """Apply pending migrations; refuse a database written by a newer wxbot. Returns the names applied."""
+    migrations = _migrations()
+    known = {step.__name__ for step in STEPS}
+    unknown = sorted({m.name for m in migrations.applied(db)} - known)
+    if unknown:
+        raise StoreError("数据库由更新版本的 wxbot 创建，请升级 wxbot 后再打开",
+                         f"the store was written by a newer wxbot (migration {unknown[0]}); upgrade wxbot to open it")
+    pending = [m.name for m in migrations.pending(db)]
+    if pending:
+        migrations.apply(db)
+    return pending

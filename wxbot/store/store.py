@@ -1,0 +1,98 @@
+"""``Store``: opens (or creates) the encrypted database of one data dir and offers history, inbox,
+contacts and personal settings on it. Nothing is written until the key has proved right."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from pathlib import Path
+from types import TracebackType
+
+from loguru import logger
+from sqlite_utils import Database
+
+from wxbot.store import db as dbfiles
+from wxbot.store import keys, migrations
+from wxbot.store.contacts import ContactsMixin
+from wxbot.store.crypto import FieldCipher
+from wxbot.store.db import StoreDB
+from wxbot.store.inbox import InboxMixin
+from wxbot.store.keys import PassphraseFn
+from wxbot.store.personal import PersonalMixin
+
+STORE_FORMAT = "wxbot-store/1"
+
+
+class Store(InboxMixin, ContactsMixin, PersonalMixin):
+    """The encrypted local store. Thread-safe: one connection behind one RLock (see StoreDB).
+
+    Implements the engine's ``History`` protocol (``recent``/``add_turn``) with durable contact ids.
+    ``cipher`` also seals other files of the data dir (the WeChat session) with the same key.
+    """
+
+    def __init__(self, data_dir: Path, sdb: StoreDB, cipher: FieldCipher, key_source: str) -> None:
+        self.data_dir = data_dir
+        self._sdb = sdb
+        self.cipher = cipher
+        self.key_source = key_source  # "keyring" or "passphrase"
+        self.run_id = secrets.token_hex(8)  # marks inbox work taken up by this run
+
+    @classmethod
+    def open(cls, data_dir: Path, *, passphrase: PassphraseFn | None = None) -> Store:
+        """Open the store of ``data_dir``, creating it on first use.
+
+        The key comes from the OS keychain; without a usable one, from a passphrase (``WXBOT_PASSPHRASE``
+        or the ``passphrase`` callback). Raises WrongKeyError (files untouched) or StoreError.
+        """
+        data_dir = Path(data_dir)
+        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        path = dbfiles.db_path(data_dir)
+        if path.exists():
+            meta = dbfiles.read_meta(path)
+            verifier = keys.unb64(meta.get("verifier", ""))
+            if not verifier:
+                raise dbfiles.damaged(path)
+            cipher = FieldCipher(keys.unlock(meta, passphrase))
+            if not cipher.check_verifier(verifier):
+                raise keys.wrong_key()
+            source = meta["key_source"]
+        else:
+            key, meta = keys.provision(data_dir, passphrase)
+            cipher = FieldCipher(key)
+            meta.update(verifier=keys.b64(cipher.make_verifier()), format=STORE_FORMAT,
+                        created_at=f"{time.time():.3f}")
+            dbfiles.create(path, lambda db: _init(db, meta))
+            source = meta["key_source"]
+            logger.info("store created in {} (key: {})", data_dir, source)
+        sdb = StoreDB(path)
+        try:
+            applied = migrations.apply(sdb.db)
+        except BaseException:
+            sdb.db.close()
+            raise
+        if applied:
+            logger.info("store migrations applied: {}", applied)
+        logger.info("store opened (key: {})", source)
+        return cls(data_dir, sdb, cipher, source)
+
+    def checkpoint(self) -> None:
+        """Fold the WAL into the database file and truncate it (before a backup, after deletions)."""
+        self._sdb.checkpoint()
+
+    def close(self) -> None:
+        self._sdb.close()
+        logger.info("store closed")
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        self.close()
+
+
+def _init(db: Database, meta: dict[str, str]) -> None:
+    migrations.apply(db)
+    with db.atomic():
+        db["meta"].insert_all([{"key": k, "value": v} for k, v in meta.items()])
+
