@@ -8,7 +8,7 @@ Rules, strongest first (a rule applies only when it picks exactly one candidate 
 3. groups: the same group name, or (name changed) a member set that overlaps >= 80 %.
 Anything else fails safe: a contact matched only loosely (group by members) keeps its history but is
 flagged "renamed" with auto-reply off until the owner confirms; two people that can't be told apart are
-"ambiguous" (new ids, auto-reply off, flagged); an unmatched contact while some known one went missing is
+"ambiguous" (new ids, auto-reply off, flagged; on a first login nothing is known, so nothing is ambiguous); an unmatched contact while some known one went missing is
 "maybe_renamed" (flagged, off). Auto-reply is never switched on by a guess.
 """
 
@@ -95,8 +95,9 @@ def match_contacts(seen: list[Profile], known: list[Profile]) -> list[Match]:
     for p in seen:
         if p.key in matched:
             out.append(Match(p.key, *matched[p.key]))
-        elif ambiguous_nicks[(p.kind, p.nick_name)] > 1 or known_nicks[(p.kind, p.nick_name)] > 1:
-            out.append(Match(p.key, None, "ambiguous"))
+        elif known_nicks[(p.kind, p.nick_name)] and (ambiguous_nicks[(p.kind, p.nick_name)] > 1
+                                                      or known_nicks[(p.kind, p.nick_name)] > 1):
+            out.append(Match(p.key, None, "ambiguous"))  # someone we know by this name, but which one?
         elif missing[p.kind] and p.kind in (ContactKind.FRIEND, ContactKind.GROUP):
             out.append(Match(p.key, None, "maybe_renamed"))
         else:

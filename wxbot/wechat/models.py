@@ -30,6 +30,7 @@ class Contact:
     display_name: str = ""  # what to show: remark, else nickname (group: its name)
     member_names: tuple[str, ...] = ()  # groups: members' group display names or nicknames, without the owner
     member_count: int = 0
+    fingerprint: str = ""  # profile fields that survive a re-login (sex, province, city, signature)
 
 
 def kind_of(user_name: str, own_user_name: str, public_names: set[str]) -> ContactKind:
@@ -58,5 +59,6 @@ def from_itchat(raw: dict, kind: ContactKind, own_user_name: str) -> Contact:
     if kind is ContactKind.SPECIAL:
         nick = nick or SPECIAL_NAMES[raw["UserName"]]
     display = remark or nick or "、".join(members[:3])
+    fingerprint = "|".join(str(raw.get(k) or "") for k in ("Sex", "Province", "City", "Signature"))
     return Contact(raw["UserName"], kind, nick, remark, display, members if kind is ContactKind.GROUP else (),
-                   count if kind is ContactKind.GROUP else 0)
+                   count if kind is ContactKind.GROUP else 0, fingerprint if kind is ContactKind.FRIEND else "")
