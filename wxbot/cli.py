@@ -35,7 +35,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     try:
         path = resolve_model_path(settings)
         print(f"正在加载模型 loading model: {path.name} …", flush=True)
-        model = ModelWorker(settings, str(path))
+        model = ModelWorker(settings, str(path)).start()
     except WxbotError as err:
         print(f"wxbot: {err}", file=sys.stderr)
         return 2
@@ -90,6 +90,61 @@ def cmd_demo(args: argparse.Namespace) -> int:
     return run_app(demo=True)
 
 
+def cmd_wipe(args: argparse.Namespace) -> int:
+    """Delete the database, its WAL/SHM files, the WeChat session and the key in the keychain."""
+    from wxbot.core.instance import InstanceLock
+    from wxbot.core.service import SESSION_FILE
+    from wxbot.store import wipe
+
+    settings = _settings_or_exit()
+    data = settings.data_path
+    if not args.yes:
+        answer = input(f"将永久删除 {data} 中的聊天记录、登录状态和密钥。输入 yes 确认 "
+                       f"(permanently delete history, session and key in {data}; type yes): ")
+        if answer.strip().lower() != "yes":
+            print("已取消 (cancelled)")
+            return 1
+    lock = InstanceLock(data)
+    try:
+        lock.acquire()
+    except WxbotError as err:
+        print(f"wxbot: {err}", file=sys.stderr)
+        return 2
+    try:
+        removed = wipe(data, [data / SESSION_FILE])
+    finally:
+        lock.release()
+    print(f"已删除 removed: {', '.join(p.name for p in removed) or '-'}")
+    return 0
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    """Write decrypted history to a JSON or Markdown file (with a warning: the file is not encrypted)."""
+    from pathlib import Path
+
+    from wxbot.store import EXPORT_WARNING, Store, export_history
+    from wxbot.terminal import ask_passphrase
+
+    settings = _settings_or_exit()
+    try:
+        with Store.open(settings.data_path, passphrase=ask_passphrase) as store:
+            contact_id = None
+            if args.contact:
+                found = [c for c in store.list_contacts() if args.contact in (c.display_name, c.nick_name)]
+                if len(found) != 1:
+                    print(f"wxbot: 找到 {len(found)} 个名为「{args.contact}」的联系人 "
+                          f"({len(found)} contacts named {args.contact})", file=sys.stderr)
+                    return 2
+                contact_id = found[0].id
+            path = export_history(store, Path(args.out), contact_id=contact_id, fmt=args.format)
+    except WxbotError as err:
+        print(f"wxbot: {err}", file=sys.stderr)
+        return 2
+    print(EXPORT_WARNING, file=sys.stderr)
+    print(path)
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wxbot", description="微信私人 AI 助理 (a private AI assistant for WeChat)")
     parser.add_argument("--version", action="version", version=f"wxbot {__version__}")
@@ -105,6 +160,14 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="用内置模拟器试用，无需微信账号 (try it on the built-in simulator)")
     demo.add_argument("--terminal", action="store_true", help="在终端里演示 (demo in the terminal)")
     demo.set_defaults(func=cmd_demo)
+    export = sub.add_parser("export", help="导出聊天记录（未加密！）(export history, unencrypted)")
+    export.add_argument("--contact", help="只导出这个联系人 (only this contact)")
+    export.add_argument("--format", choices=("json", "md"), default="md")
+    export.add_argument("--out", default=".", help="输出文件夹 (output folder)")
+    export.set_defaults(func=cmd_export)
+    wipe = sub.add_parser("wipe", help="删除全部聊天记录、登录状态和密钥 (delete all data, session and key)")
+    wipe.add_argument("--yes", action="store_true", help="不再确认 (don't ask)")
+    wipe.set_defaults(func=cmd_wipe)
     return parser
 
 

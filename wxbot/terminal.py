@@ -73,7 +73,7 @@ _LOGIN_WORDS = {
 }
 
 
-def _passphrase() -> str:
+def ask_passphrase() -> str:
     if os.environ.get("WXBOT_PASSPHRASE"):
         return os.environ["WXBOT_PASSPHRASE"]
     if not sys.stdin.isatty():
@@ -83,7 +83,7 @@ def _passphrase() -> str:
 
 
 def _start(settings: Settings, front: TerminalFront) -> BotService:
-    svc = BotService(settings, front, passphrase=_passphrase)
+    svc = BotService(settings, front, passphrase=ask_passphrase)
     svc.acquire_instance()
     svc.open_store()
     svc.load_model()

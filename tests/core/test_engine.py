@@ -30,7 +30,7 @@ class CountingModel:
 
 @pytest.fixture(scope="module")
 def worker(test_model_path):
-    w = ModelWorker(Settings(context_size=1024, temperature=0.0), test_model_path)
+    w = ModelWorker(Settings(context_size=1024, temperature=0.0), test_model_path).start()
     yield w
     w.close()
 

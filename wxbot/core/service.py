@@ -126,7 +126,7 @@ class BotService:
         try:
             model = ModelWorker(self.settings, str(model_path),
                                 on_progress=lambda p: self._emit(ModelState("loading", p.fraction,
-                                                                            detail=model_path.name)))
+                                                                            detail=model_path.name))).start()
         except WxbotError as err:
             self._emit(ModelState("error", detail=str(err)))
             self._emit(Notice("error", str(err)))
@@ -157,10 +157,10 @@ class BotService:
         if flagged:
             self._emit(Notice("warning", f"有 {len(flagged)} 个联系人需要确认（改名或重名），确认前不会自动回复 "
                                          f"({len(flagged)} contacts need confirming; no auto-reply until then)"))
+        if self._want_running:  # before any message flows, or the first ones are stored as "bot_stopped"
+            self.start_bot()
         channel.start_receiving(self.bot.on_message)
         self.bot.resume_interrupted(self.store.inbox_resume(self.settings.inbox_expire_minutes * 60))
-        if self._want_running:
-            self.start_bot()
 
     def cancel_login(self) -> None:
         self._login_cancel.set()

@@ -1,0 +1,121 @@
+"""The command line as a person uses it: real processes, the real model, the simulator, a real store.
+
+Child processes are forced onto keyring's fail backend, so they use the passphrase path and never the
+machine's real keychain."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+import pytest
+
+from wxbot.sim import Simulator
+
+
+def env_for(data_dir, **extra) -> dict[str, str]:
+    env = dict(os.environ)
+    env.update({"WXBOT_DATA_DIR": str(data_dir), "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring",
+                "WXBOT_PASSPHRASE": "correct horse battery", "PYTHONUNBUFFERED": "1"})
+    env.update(extra)
+    return env
+
+
+def wxbot(*args, env, input_text=None, timeout=120):
+    return subprocess.run([sys.executable, "-m", "wxbot", *args], env=env, input=input_text, capture_output=True,
+                          text=True, timeout=timeout)
+
+
+def test_chat_answers_with_the_real_model(data_dir, test_model_path):
+    env = env_for(data_dir, WXBOT_MODEL=test_model_path, WXBOT_MAX_REPLY_TOKENS="24",
+                  WXBOT_FAQ_RULES='[{"match": "contains", "pattern": "营业", "answer": "每天9点到18点"}]')
+    done = wxbot("chat", env=env, input_text="Hello, who are you?\n营业时间？\n")
+    assert done.returncode == 0, done.stderr
+    replies = [line for line in done.stdout.splitlines() if line.startswith("bot> ")]
+    assert len(replies) == 2
+    assert replies[0].startswith("bot> [AI] ") and len(replies[0]) > len("bot> [AI] ")
+    assert replies[1] == "bot> [AI] 每天9点到18点"
+
+
+def test_chat_with_a_bad_model_file_says_so(data_dir, tmp_path):
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"<html>not a model</html>")
+    done = wxbot("chat", env=env_for(data_dir, WXBOT_MODEL=str(bad)), input_text="hi\n")
+    assert done.returncode == 2
+    assert "GGUF" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_bad_setting_is_named(data_dir):
+    done = wxbot("chat", env=env_for(data_dir, WXBOT_CONTEXT_SIZE="big"), input_text="")
+    assert done.returncode == 2 and "context_size" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_headless_run_logs_in_answers_and_stops_on_ctrl_c(data_dir, test_model_path):
+    with Simulator(hold_seconds=0.5) as sim:
+        env = env_for(data_dir, WXBOT_MODEL=test_model_path, WXBOT_WECHAT_BASE_URL=sim.base_url,
+                      WXBOT_AUTO_REPLY_NEW_CONTACTS="true", WXBOT_TYPING_DELAY_BASE="0",
+                      WXBOT_TYPING_DELAY_PER_CHAR="0", WXBOT_AGGREGATE_SECONDS="0", WXBOT_MAX_REPLY_TOKENS="16")
+        proc = subprocess.Popen([sys.executable, "-m", "wxbot", "run", "--headless"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            lines = []
+            for line in proc.stdout:
+                lines.append(line)
+                if "QR image" in line:
+                    break
+            assert (data_dir / "login-qr.png").read_bytes().startswith(b"\x89PNG")
+            assert any("█" in line or "▀" in line for line in lines)  # the QR drawn in the terminal
+            sim.scan()
+            sim.confirm()
+            for line in proc.stdout:
+                lines.append(line)
+                if "auto-reply" in line and "running" in line:
+                    break
+            sim.inject("zhang", "你好")
+            reply = sim.wait_outbox(1, timeout=90)[0]
+            assert reply["to_id"] == "zhang" and reply["text"].startswith("[AI] ")
+            proc.send_signal(signal.SIGINT)
+            out, _ = proc.communicate(timeout=60)
+            assert proc.returncode == 0, out
+            assert "Traceback" not in "".join(lines) + out
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+@pytest.fixture
+def store_with_history(data_dir, monkeypatch):
+    import keyring
+    from keyring.backends import fail
+
+    from wxbot.core.messages import ChatKind, ContactKind, Message
+    from wxbot.store import Store
+
+    monkeypatch.setenv("WXBOT_PASSPHRASE", "correct horse battery")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        with Store.open(data_dir) as store:
+            c = store.upsert_contact(ContactKind.FRIEND, "张三")
+            store.inbox_add(Message("m1", c.id, "张三", ChatKind.PRIVATE, "EXPORT-ME 你好"), c.id)
+    finally:
+        keyring.set_keyring(previous)
+    return data_dir
+
+
+def test_export_writes_markdown_with_a_warning(store_with_history, tmp_path):
+    done = wxbot("export", "--contact", "张三", "--format", "md", "--out", str(tmp_path),
+                 env=env_for(store_with_history))
+    assert done.returncode == 0, done.stderr
+    assert "NOT encrypted" in done.stderr
+    assert "EXPORT-ME 你好" in open(done.stdout.strip(), encoding="utf-8").read()
+
+
+def test_wipe_removes_the_store(store_with_history):
+    assert (store_with_history / "wxbot.db").exists()
+    done = wxbot("wipe", "--yes", env=env_for(store_with_history))
+    assert done.returncode == 0, done.stderr
+    assert not (store_with_history / "wxbot.db").exists()
