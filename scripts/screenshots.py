@@ -1,0 +1,113 @@
+"""Render the desktop app's pages (Chinese UI) to docs/screenshots/*.png for the docs and README.
+
+Runs the real app against the built-in WeChat simulator with the small test model, in a temp data dir and
+an in-memory keyring. Needs a display with CJK fonts, e.g.:
+    apt-get install -y xvfb fonts-noto-cjk
+    xvfb-run -a -s "-screen 0 1600x1000x24" python scripts/screenshots.py [out_dir]
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+import keyring  # noqa: E402
+from PySide6.QtTest import QTest  # noqa: E402
+from PySide6.QtWidgets import QApplication, QTabWidget, QWidget  # noqa: E402
+
+from tests.assets import smollm2_path  # noqa: E402
+from tests.keyrings import MemoryKeyring  # noqa: E402
+from wxbot.settings import load_settings  # noqa: E402
+from wxbot.sim import Simulator  # noqa: E402
+from wxbot.ui.controller import AppController  # noqa: E402
+from wxbot.ui.demo import DemoDriver, PhonePanel  # noqa: E402
+from wxbot.ui.i18n import install_translator  # noqa: E402
+
+
+def wait_until(predicate, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not predicate():
+        if time.monotonic() > deadline:
+            raise SystemExit(f"timed out after {timeout:.0f} s")
+        QTest.qWait(50)
+
+
+def shoot(widget: QWidget, out: Path, name: str) -> None:
+    QTest.qWait(300)  # let layouts and the text browser settle
+    path = out / f"{name}.png"
+    widget.grab().save(str(path))
+    print(f"wrote {path}")
+
+
+def main() -> int:
+    out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
+    out.mkdir(parents=True, exist_ok=True)
+    os.environ["WXBOT_DATA_DIR"] = tempfile.mkdtemp(prefix="wxbot-shots-")
+    os.environ.pop("WXBOT_PASSPHRASE", None)
+    keyring.set_keyring(MemoryKeyring())
+    app = QApplication(sys.argv[:1])
+    app.setStyle("Fusion")
+    translator = install_translator(app, "zh")  # noqa: F841 - must stay alive
+    sim = Simulator(hold_seconds=1.0).start()
+    settings = load_settings().replace(
+        wechat_base_url=sim.base_url, model_path=str(smollm2_path()), language="zh", risk_acknowledged=True,
+        max_reply_tokens=40, typing_delay_base=0.0, typing_delay_per_char=0.0, min_seconds_between_replies=0.0,
+        aggregate_seconds=0.0, faq_rules=[{"match": "contains", "pattern": "营业时间", "answer": "每天 9:00-21:00"},
+                                          {"match": "exact", "pattern": "地址", "answer": "人民路 88 号"}])
+    controller = AppController(settings, "zh", use_tray=False)
+    controller.svc.acquire_instance()
+    controller.window.resize(1040, 700)
+    driver = DemoDriver(controller, sim)
+    driver.scan_delay_ms = 60_000  # hold the QR code on screen until it is photographed
+    panel = PhonePanel(sim, controller)
+    try:
+        controller.start()
+        wait_until(lambda: not controller.login_page.qr.pixmap().isNull())
+        shoot(controller.window, out, "login")
+        sim.scan()
+        sim.confirm()
+        wait_until(lambda: controller.svc.login_state.state == "logged_in")
+        wait_until(lambda: controller.svc.model_state.state == "ready")
+        panel.show()
+        panel.chat.setCurrentIndex(panel.chat.findData("zhang"))
+        for text in ("你好，请问营业时间是几点？", "有没有新到的绘本？"):
+            panel.input.setText(text)
+            panel.send()
+            n = len(sim.outbox())
+            wait_until(lambda n=n: len(sim.outbox()) > n)
+        panel.chat.setCurrentIndex(panel.chat.findData("readers"))
+        panel.input.setText("店长，这周读书会在哪里？")
+        panel.send()
+        n = len(sim.outbox())
+        wait_until(lambda: len(sim.outbox()) > n)
+        sim.inject("wang", "在吗？")
+        controller.svc.pause_contact(next(c.contact_id for c in controller.svc.contacts() if c.name == "王五"), 30)
+        controller.refresh_contacts()
+        controller.window.banner.hide()
+        shoot(controller.contacts_page.window(), out, "contacts")
+        controller.window.show_page("conversations")
+        controller.conversations_page.show_contact(
+            next(c.contact_id for c in controller.svc.contacts() if c.name == "张三-老客户"))
+        shoot(controller.window, out, "conversations")
+        controller.window.show_page("settings")
+        tabs = controller.settings_page.findChild(QTabWidget)
+        tabs.setCurrentIndex(1)  # persona, prefix, service hours
+        shoot(controller.window, out, "settings")
+        tabs.setCurrentIndex(2)
+        shoot(controller.window, out, "settings_faq")
+        panel.chat.setCurrentIndex(panel.chat.findData("zhang"))
+        shoot(panel, out, "demo_phone")
+    finally:
+        controller.close_now()
+        sim.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,162 @@
+"""The whole path through the window, as the owner sees it: QR login -> contacts -> per-contact toggles ->
+replies in Conversations and in the simulator's outbox -> tray Stop/Start -> a kick shows a new QR code.
+Real itchat-uos, the simulator on 127.0.0.1, the real test model and a real encrypted store."""
+
+from __future__ import annotations
+
+import time
+from itertools import pairwise
+
+import pytest
+from PySide6.QtCore import Qt, QTimer
+
+from tests.ui.flows import log_in
+from wxbot.ui.pages.contacts_model import COL_NAME, COL_REPLY
+
+pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.timeout(240)]
+
+
+def _row(controller, name: str) -> int:
+    model = controller.contacts_page.model
+    rows = [i for i, c in enumerate(model.contacts) if c.name == name]
+    assert len(rows) == 1, [c.name for c in model.contacts]
+    return rows[0]
+
+
+def _tick(controller, name: str, on: bool) -> None:
+    """What a click on the auto-reply checkbox does: setData with a check state on the model."""
+    model = controller.contacts_page.model
+    index = model.index(_row(controller, name), COL_REPLY)
+    state = Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
+    assert model.setData(index, state.value, Qt.ItemDataRole.CheckStateRole)
+
+
+def _checked(controller, name: str) -> bool:
+    model = controller.contacts_page.model
+    value = model.index(_row(controller, name), COL_REPLY).data(Qt.ItemDataRole.CheckStateRole)
+    return Qt.CheckState(value) == Qt.CheckState.Checked
+
+
+def _state(controller, msg_id: str) -> str:
+    m = controller.svc.store.get_message(msg_id)
+    return m.state if m else "missing"
+
+
+def _settled(controller, msg_id: str) -> bool:
+    return _state(controller, msg_id) in ("replied", "skipped", "failed", "expired")
+
+
+def test_login_toggle_reply_tray_and_kick(qtbot, make_app, sim):
+    app = make_app()
+    log_in(qtbot, app, sim)
+    assert app.window.current_page() == "contacts"
+    assert "Logged in as" in app.window.login_label.text()
+
+    # contacts listed, groups off by default
+    qtbot.waitUntil(lambda: app.contacts_page.model.rowCount() >= 5, timeout=10000)
+    names = [c.name for c in app.contacts_page.model.contacts]
+    assert "张三-老客户" in names and "周末读书会" in names
+    assert not _checked(app, "周末读书会")
+
+    # the owner ticks 李四 on and 张三 on then off again; each click saves at once
+    _tick(app, "李四🌸", True)
+    _tick(app, "张三-老客户", True)
+    _tick(app, "张三-老客户", False)
+    assert _checked(app, "李四🌸") and not _checked(app, "张三-老客户")
+    assert {c.name: c.auto_reply for c in app.svc.contacts()}["李四🌸"] is True
+
+    # auto-reply starts by itself after login (the owner did not stop it); the tray says so
+    qtbot.waitUntil(lambda: app.tray.state == "running", timeout=10000)
+    assert "running" in app.tray.icon.toolTip() and app.tray.stop_action.isEnabled()
+
+    qtbot.waitUntil(lambda: app.svc.model_state.state == "ready", timeout=60000)
+    assert app.window.model_label.text().startswith("Model ready: ")
+    ignored = sim.inject("zhang", "你好，在吗？")
+    answered = sim.inject("li", "请问今天营业吗？")
+    qtbot.waitUntil(lambda: _settled(app, answered) and _settled(app, ignored), timeout=120000)
+    assert _state(app, answered) == "replied"
+    assert _state(app, ignored) == "skipped"
+    out = sim.outbox()
+    assert [m["to_id"] for m in out] == ["li"]
+
+    # the reply shows in Conversations, marked as the bot's
+    app.contacts_page.table.selectRow(app.contacts_page.proxy.mapFromSource(
+        app.contacts_page.model.index(_row(app, "李四🌸"), COL_NAME)).row())
+    app.contacts_page.chat_button.click()
+    assert app.window.current_page() == "conversations"
+    convo = app.conversations_page
+    qtbot.waitUntil(lambda: any(i.direction == "out" and i.by_bot for i in convo.items), timeout=10000)
+    reply = [i for i in convo.items if i.direction == "out"][-1]
+    assert out[0]["text"].endswith(reply.text) or reply.text in out[0]["text"]
+    assert "🤖 AI" in convo.view.toPlainText()
+    # the untouched contact's message is marked as not answered, in words
+    convo.show_contact(next(c.contact_id for c in app.svc.contacts() if c.name == "张三-老客户"))
+    qtbot.waitUntil(lambda: len(convo.items) == 1, timeout=5000)
+    assert "Not answered automatically: auto-reply is off for this contact" in convo.view.toPlainText()
+
+    # tray Stop: no replies
+    with qtbot.waitSignal(app.bridge.bot_state, check_params_cb=lambda s: s.state == "stopped", timeout=10000):
+        app.tray.stop_action.trigger()
+    assert app.tray.state == "stopped" and app.tray.start_action.isEnabled()
+    during_stop = sim.inject("li", "还在吗？")
+    qtbot.waitUntil(lambda: _settled(app, during_stop), timeout=30000)
+    assert _state(app, during_stop) == "skipped"
+    assert len(sim.outbox()) == 1
+
+    # tray Start: replies resume
+    with qtbot.waitSignal(app.bridge.bot_state, check_params_cb=lambda s: s.state == "running", timeout=10000):
+        app.tray.start_action.trigger()
+    again = sim.inject("li", "那明天呢？")
+    qtbot.waitUntil(lambda: _settled(app, again), timeout=120000)
+    assert _state(app, again) == "replied"
+    assert [m["to_id"] for m in sim.outbox()] == ["li", "li"]
+
+    # WeChat kicks the session: the Login page comes back with a fresh QR code and the reason in words
+    with qtbot.waitSignal(app.bridge.qr_code, timeout=60000):
+        sim.kick()
+    assert app.window.current_page() == "login"
+    assert not app.login_page.qr.pixmap().isNull()
+    assert app.window.banner.isVisible() and "logged you out" in app.window.banner.label.text()
+    assert app.tray.state == "logged_out"
+
+
+def test_gui_stays_responsive_while_the_model_generates(qtbot, make_app, sim):
+    """A 10 ms QTimer on the GUI thread keeps ticking (gaps < 100 ms) from the moment the message is
+    stored until the bot's reply is stored, i.e. while the real model generates."""
+    app = make_app(max_reply_tokens=64)
+    log_in(qtbot, app, sim)
+    qtbot.waitUntil(lambda: app.svc.model_state.state == "ready", timeout=60000)
+    _tick(app, "李四🌸", True)
+    qtbot.waitUntil(lambda: app.svc.bot_running, timeout=10000)
+    li = next(c.contact_id for c in app.svc.contacts() if c.name == "李四🌸")
+    app.conversations_page.show_contact(li)  # the page re-renders live during the measurement
+    app.window.show_page("conversations")
+
+    ticks: list[float] = []
+    window = {"open": False, "done": False}
+
+    def tick() -> None:
+        if window["open"]:
+            ticks.append(time.perf_counter())
+
+    def logged(event) -> None:
+        if event.contact_id != li:
+            return
+        if event.direction == "in":
+            window["open"] = True
+            ticks.append(time.perf_counter())
+        elif event.by_bot and window["open"]:
+            ticks.append(time.perf_counter())
+            window["open"], window["done"] = False, True
+
+    timer = QTimer()
+    timer.setInterval(10)
+    timer.timeout.connect(tick)
+    timer.start()
+    app.bridge.message_logged.connect(logged)
+    sim.inject("li", "请详细介绍一下你们店里有哪些书，以及会员有什么优惠？")
+    qtbot.waitUntil(lambda: window["done"], timeout=120000)
+    timer.stop()
+    gaps = [b - a for a, b in pairwise(ticks)]
+    assert len(gaps) >= 10, "the measurement window should span the generation"
+    assert max(gaps) < 0.100, f"GUI stalled {max(gaps) * 1000:.0f} ms while generating"

@@ -1,0 +1,121 @@
+"""The window and the tray without a WeChat login: closing hides to the tray (said once) or quits where
+there is no tray; the status bar and banner show model states in words; the tray menu follows the state."""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QCloseEvent
+
+from wxbot.core.events import BotState, ModelState, Notice
+from wxbot.settings import load_settings
+from wxbot.ui.controller import AppController
+
+
+def spontaneous_close(window) -> QCloseEvent:
+    """What the window manager's close button sends (spontaneous, unlike window.close())."""
+    event = QCloseEvent()
+    event.setAccepted(True)
+    event.spontaneous = lambda: True  # QEvent.spontaneous can't be set from Python; the handler only reads it
+    window.closeEvent(event)
+    return event
+
+
+def make(qtbot, data_dir, tray: bool) -> AppController:
+    controller = AppController(load_settings(), "en", use_tray=tray)
+    qtbot.addWidget(controller.window)
+    controller.window.show()
+    return controller
+
+
+def test_close_hides_to_tray_and_says_so_once(qtbot, data_dir):
+    c = make(qtbot, data_dir, tray=True)
+    messages = []
+    c.tray.message = lambda title, text: messages.append(title)
+    event = spontaneous_close(c.window)
+    assert not event.isAccepted()
+    assert not c.window.isVisible() and not c.closing
+    assert c.tray.window_action.text() == "Show window"
+    c.tray.toggle_window.emit()
+    assert c.window.isVisible()
+    spontaneous_close(c.window)
+    assert messages == ["wxbot keeps running"]
+    c.close_now()
+
+
+def test_close_quits_where_there_is_no_tray(qtbot, data_dir):
+    c = make(qtbot, data_dir, tray=False)
+    with qtbot.waitSignal(c.finished, timeout=10000):
+        spontaneous_close(c.window)
+    assert c.closing and c.closed and not c.window.isVisible()
+
+
+def test_model_states_and_notices_reach_the_window_in_words(qtbot, data_dir):
+    c = make(qtbot, data_dir, tray=True)
+    post = c.bridge.post
+    with qtbot.waitSignal(c.bridge.model_state, timeout=5000):
+        post(ModelState("loading", 0.4, detail="model.gguf"))
+    assert c.window.model_progress.isVisibleTo(c.window) and c.window.model_progress.value() == 40
+    with qtbot.waitSignal(c.bridge.model_state, timeout=5000):
+        post(ModelState("ready", 1.0, detail="20/29 layers on GPU (5.1 GB)"))
+    assert c.window.model_label.text() == "Model ready: 20/29 layers on GPU (5.1 GB)"
+    assert not c.window.model_progress.isVisibleTo(c.window)
+    with qtbot.waitSignal(c.bridge.model_state, timeout=5000):
+        post(ModelState("error", detail="显存不足 (out of GPU memory)"))
+    assert c.window.banner.level == "error" and "out of GPU memory" in c.window.banner.label.text()
+    with qtbot.waitSignal(c.bridge.model_state, timeout=5000):
+        post(ModelState("none"))
+    assert "Settings page" in c.window.banner.label.text()
+    with qtbot.waitSignal(c.bridge.model_state, timeout=5000):
+        post(ModelState("none", detail="还没有模型：请把 .gguf 放进 models/ (no model yet: put a .gguf in models/)"))
+    assert "put a .gguf in models/" in c.window.banner.label.text()
+    with qtbot.waitSignal(c.bridge.notice, timeout=5000):
+        post(Notice("warning", "有 2 个联系人需要确认 (2 contacts need confirming)"))
+    assert c.window.banner.level == "warning"
+    c.close_now()
+
+
+def test_tray_menu_and_icon_follow_the_bot_state(qtbot, data_dir):
+    c = make(qtbot, data_dir, tray=True)
+    assert not c.tray.start_action.isEnabled() and not c.tray.stop_action.isEnabled()  # logged out
+    with qtbot.waitSignal(c.bridge.bot_state, timeout=5000):
+        c.bridge.post(BotState("running"))
+    assert c.tray.state == "running" and c.tray.stop_action.isEnabled() and not c.tray.start_action.isEnabled()
+    assert "running" in c.tray.icon.toolTip()
+    icon_running = c.tray.icon.icon().pixmap(32).toImage()
+    with qtbot.waitSignal(c.bridge.bot_state, timeout=5000):
+        c.bridge.post(BotState("error", "模型崩溃 (model crashed)"))
+    assert c.tray.state == "error" and "model crashed" in c.tray.icon.toolTip()
+    assert c.tray.icon.icon().pixmap(32).toImage() != icon_running
+    assert c.window.bot_label.text().startswith("Auto-reply stopped by an error")
+    c.close_now()
+
+
+
+def test_second_start_brings_the_running_window_forward_and_exits(qtbot, data_dir, capsys):
+    from wxbot.ui.app import run_app
+    from wxbot.ui.single import InstanceServer
+
+    first = make(qtbot, data_dir, tray=False)
+    first.svc.acquire_instance()
+    server = InstanceServer(first.svc.settings.data_path, first)
+    server.raise_requested.connect(first.bring_to_front)
+    first.window.hide()
+    with qtbot.waitSignal(server.raise_requested, timeout=5000):
+        assert run_app([]) == 0
+    assert "already running" in capsys.readouterr().out
+    assert first.window.isVisible()
+    first.close_now()
+
+
+def test_settings_page_applies_through_the_service_and_saves(qtbot, data_dir):
+    import json
+
+    c = make(qtbot, data_dir, tray=False)
+    page = c.settings_page
+    page.inputs["reply_prefix"].setText("【助理】")
+    page.inputs["takeover_minutes"].setValue(25)
+    page.apply()
+    qtbot.waitUntil(lambda: page.saved.text() == "Saved", timeout=10000)
+    assert c.svc.settings.reply_prefix == "【助理】" and c.svc.settings.takeover_minutes == 25
+    saved = json.loads((data_dir / "settings.json").read_text(encoding="utf-8"))
+    assert saved["reply_prefix"] == "【助理】" and saved["takeover_minutes"] == 25
+    c.close_now()

@@ -1,0 +1,95 @@
+"""The desktop app's entry: one window per data dir, the first-run risk notice, the translator, and
+``wxbot demo`` (the app logged in to the built-in simulator, with the demo phone panel)."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+
+from loguru import logger
+from PySide6.QtWidgets import QApplication, QMessageBox
+
+from wxbot.errors import AlreadyRunningError, WxbotError
+from wxbot.logs import setup_logging
+from wxbot.settings import Settings, load_settings
+from wxbot.ui.controller import AppController
+from wxbot.ui.dialogs import ask_risk_acknowledged, install_excepthook
+from wxbot.ui.i18n import install_translator, tr, ui_language
+from wxbot.ui.icons import app_icon
+from wxbot.ui.single import InstanceServer, ask_running_instance_to_raise
+
+DEMO_HOLD_SECONDS = 10.0
+
+
+def _application(argv: list[str] | None) -> QApplication:
+    app = QApplication.instance() or QApplication(argv if argv is not None else sys.argv[:1])
+    app.setApplicationName("wxbot")
+    app.setWindowIcon(app_icon())
+    app.setQuitOnLastWindowClosed(False)  # the tray keeps the app alive; quitting is explicit
+    return app
+
+
+def _demo_settings(settings: Settings, base_url: str) -> Settings:
+    data_dir = os.environ.get("WXBOT_DATA_DIR") or tempfile.mkdtemp(prefix="wxbot-demo-")
+    return settings.replace(data_dir=data_dir, wechat_base_url=base_url, risk_acknowledged=True,
+                            typing_delay_base=0.5, typing_delay_per_char=0.01, min_seconds_between_replies=1.0,
+                            aggregate_seconds=1.0)
+
+
+def run_app(argv: list[str] | None = None, *, demo: bool = False) -> int:
+    """Run the window (and tray) until the owner quits; 0 also when another instance was brought to front."""
+    app = _application(argv)
+    try:
+        settings = load_settings()
+    except WxbotError as err:
+        QMessageBox.critical(None, "wxbot", str(err))
+        return 2
+    sim = None
+    if demo:
+        from wxbot.sim import Simulator
+
+        sim = Simulator(hold_seconds=DEMO_HOLD_SECONDS).start()
+        settings = _demo_settings(settings, sim.base_url)
+    setup_logging(settings.log_dir, settings.log_level)
+    lang = ui_language(settings.language)
+    translator = install_translator(app, lang)  # noqa: F841 - kept alive for the app's lifetime
+    controller = AppController(settings, lang)
+    try:
+        controller.svc.acquire_instance()
+    except AlreadyRunningError as err:
+        told = ask_running_instance_to_raise(settings.data_path)
+        print(f"wxbot: {err}" + (" — 已切换到正在运行的窗口 (brought the running window to the front)" if told else ""))
+        controller.window.deleteLater()
+        if sim is not None:
+            sim.stop()
+        return 0
+    server = InstanceServer(settings.data_path, controller)
+    server.raise_requested.connect(controller.bring_to_front)
+    install_excepthook(lambda: controller.window)
+    if not settings.risk_acknowledged:
+        if not ask_risk_acknowledged(settings):
+            controller.close_now()
+            return 0
+        controller.svc.apply_settings(controller.svc.settings.replace(risk_acknowledged=True))
+    panel = None
+    if sim is not None:
+        from wxbot.ui.demo import DemoDriver, PhonePanel
+
+        DemoDriver(controller, sim)
+        panel = PhonePanel(sim, controller)
+    controller.finished.connect(app.quit)
+    controller.start()
+    if panel is not None:
+        geo = controller.window.frameGeometry()
+        panel.move(geo.right() + 12, geo.top())
+        panel.show()
+    logger.info("window shown (language {}, tray {})", lang, controller.tray is not None)
+    if controller.tray is None:
+        controller.window.banner.show_message("info", tr("No system tray here: closing the window quits wxbot."))
+    try:
+        return app.exec()
+    finally:
+        controller.close_now()
+        if sim is not None:
+            sim.stop()

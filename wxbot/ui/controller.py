@@ -1,0 +1,273 @@
+"""Wires the window, the tray and the pages to one BotService: runs its blocking calls on worker threads,
+turns its events (through the bridge) into what the owner sees, and turns clicks into service calls."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QObject, Qt, Signal
+from PySide6.QtWidgets import QInputDialog, QLineEdit
+
+from wxbot.core.events import BotState, LoginState, MessageLogged, ModelState, Notice
+from wxbot.core.service import BotService
+from wxbot.errors import StoreError, WrongKeyError, WxbotError
+from wxbot.settings import Settings
+from wxbot.ui.bridge import EventBridge
+from wxbot.ui.i18n import tr
+from wxbot.ui.pages.contacts import ContactsPage
+from wxbot.ui.pages.conversations import ConversationsPage
+from wxbot.ui.pages.login import LoginPage, login_text
+from wxbot.ui.pages.settings_page import SettingsPage
+from wxbot.ui.tasks import Tasks
+from wxbot.ui.tray import Tray
+from wxbot.ui.window import MainWindow
+
+
+def bot_text(state: BotState) -> str:
+    text = {"running": tr("Auto-reply running"), "stopped": tr("Auto-reply stopped"),
+            "paused": tr("Auto-reply paused"), "error": tr("Auto-reply stopped by an error")}.get(state.state,
+                                                                                               state.state)
+    return f"{text}: {state.detail}" if state.detail and state.state != "running" else text
+
+
+class AppController(QObject):
+    finished = Signal()  # the service is closed; the app may quit
+
+    def __init__(self, settings: Settings, lang: str, *, use_tray: bool | None = None) -> None:
+        super().__init__()
+        self.lang = lang
+        self.bridge = EventBridge(self)
+        self.tasks = Tasks(self)
+        self.svc = BotService(settings, self.bridge.post)
+        self.login_busy = False
+        self.user_logout = False
+        self.closing = False
+        self.closed = False
+        self.told_about_tray = False
+
+        self.login_page = LoginPage()
+        self.contacts_page = ContactsPage(self.svc)
+        self.conversations_page = ConversationsPage(self.svc)
+        self.settings_page = SettingsPage(settings, lang)
+        self.window = MainWindow({"login": self.login_page, "contacts": self.contacts_page,
+                                  "conversations": self.conversations_page, "settings": self.settings_page})
+        use_tray = Tray.available() if use_tray is None else use_tray
+        self.tray = Tray(self) if use_tray else None
+        self._connect()
+
+    def _connect(self) -> None:
+        b = self.bridge
+        b.qr_code.connect(self._on_qr)
+        b.login_state.connect(self._on_login_state)
+        b.bot_state.connect(self._on_bot_state)
+        b.model_state.connect(self._on_model_state)
+        b.message_logged.connect(self._on_message)
+        b.contacts_changed.connect(lambda _e: self.refresh_contacts())
+        b.notice.connect(self._on_notice)
+        self.login_page.login_requested.connect(lambda: self.login(hot_reload=False))
+        self.login_page.logout_requested.connect(self.logout)
+        self.contacts_page.open_conversation.connect(self._open_conversation)
+        for page in (self.contacts_page, self.conversations_page):
+            page.error.connect(self.show_error)
+        self.settings_page.apply_requested.connect(self.apply_settings)
+        self.window.close_requested.connect(self._on_window_close)
+        if self.tray is not None:
+            self.tray.start_requested.connect(self.start_bot)
+            self.tray.stop_requested.connect(self.stop_bot)
+            self.tray.toggle_window.connect(self.toggle_window)
+            self.tray.quit_requested.connect(self.quit)
+
+    # ------------------------------------------------------------------ start-up
+    def start(self) -> None:
+        """Show the window (and tray), open the store, then load the model and log in, each off the GUI thread."""
+        self.window.show()
+        if self.tray is not None:
+            self.tray.show()
+        self.tasks.run("open-store", self.svc.open_store, self._store_ready, self._store_failed)
+
+    def _store_failed(self, exc: BaseException) -> None:
+        wrong = isinstance(exc, WrongKeyError) and self.svc.passphrase is not None
+        needed = isinstance(exc, StoreError) and self.svc.passphrase is None and "passphrase" in exc.en
+        if wrong or needed:
+            prompt = (tr("Wrong passphrase. Try again:") if wrong else
+                      tr("No system keychain is available. Enter the passphrase that protects your chat "
+                         "history (at least 8 characters):"))
+            text, ok = QInputDialog.getText(self.window, tr("Passphrase"), prompt, QLineEdit.EchoMode.Password)
+            if ok and text:
+                self.svc.passphrase = lambda: text
+                self.tasks.run("open-store", self.svc.open_store, self._store_ready, self._store_failed)
+                return
+        self.show_error(exc)
+
+    def _store_ready(self, _result: object) -> None:
+        self.settings_page.load(self.svc.settings)  # personal fields come from the store
+        self.refresh_contacts()
+        self.tasks.run("load-model", self.svc.load_model)
+        self.login(hot_reload=True)
+
+    # ------------------------------------------------------------------ WeChat login
+    def login(self, hot_reload: bool = True) -> None:
+        if self.login_busy or self.closing:
+            return
+        self.login_busy = True
+        self.user_logout = False
+        self._on_login_state(LoginState("connecting"))
+        self.tasks.run("login", lambda: self.svc.login(hot_reload=hot_reload), self._login_done,
+                       self._login_error)
+
+    def _login_done(self, _result: object) -> None:
+        self.login_busy = False
+        if self.svc.login_state.state != "logged_in":
+            self.login_page.show_state(self.svc.login_state)
+
+    def _login_error(self, exc: BaseException) -> None:
+        self.login_busy = False
+        self.login_page.show_state(LoginState("failed", self.error_text(exc)))
+        self.show_error(exc)
+
+    def logout(self) -> None:
+        self.user_logout = True
+        self.tasks.run("logout", self.svc.logout, None, self.show_error)
+
+    def _on_qr(self, event) -> None:
+        self.login_page.show_qr(event)
+        self.window.show_page("login")
+
+    def _on_login_state(self, state: LoginState) -> None:
+        self.login_page.show_state(state)
+        text = login_text(state)
+        self.window.set_login_status(state.state, text)
+        if state.state == "logged_in":
+            self.window.banner.hide()
+            self.refresh_contacts()
+            if self.window.current_page() == "login":
+                self.window.show_page("contacts")
+            self._set_tray("stopped" if not self.svc.bot_running else "running", text)
+        elif state.state == "logged_out":
+            self._set_tray("logged_out", text)
+            if not self.user_logout and not self.closing:
+                self.window.banner.show_message("error" if state.risk else "warning",
+                                                tr("WeChat logged you out: %s") % (state.detail or "-"))
+                self.window.show_page("login")
+                self.login(hot_reload=False)  # a fresh QR code; the owner decides whether to scan it
+        elif state.state == "failed":
+            self._set_tray("error", text)
+            if state.detail:
+                self.window.banner.show_message("error", text)
+
+    # ------------------------------------------------------------------ bot, model, messages
+    def start_bot(self) -> None:
+        try:
+            self.svc.start_bot()
+        except WxbotError as exc:
+            self.show_error(exc)
+
+    def stop_bot(self) -> None:
+        self.svc.stop_bot()
+
+    def _on_bot_state(self, state: BotState) -> None:
+        text = bot_text(state)
+        self.window.set_bot_status(state.state, text)
+        if self.svc.login_state.state == "logged_in" or state.state != "stopped":
+            self._set_tray(state.state, text)
+
+    def _on_model_state(self, state: ModelState) -> None:
+        if state.state == "loading":
+            self.window.set_model_status(tr("Loading model %s…") % state.detail, state.progress)
+        elif state.state == "ready":
+            self.window.set_model_status(tr("Model ready: %s") % state.detail, None)
+        elif state.state == "none":
+            self.window.set_model_status(tr("No model"), None)
+            # the core's detail names the folders it looked in; the fallback says the same in the UI language
+            self.window.banner.show_message("warning", state.detail or tr(
+                "No model yet. Put a DeepSeek .gguf file in the models folder, or choose one on the Settings page."))
+        else:
+            self.window.set_model_status(tr("Model failed"), None)
+            self.window.banner.show_message("error", tr("The model could not be loaded: %s") % state.detail)
+
+    def _on_message(self, event: MessageLogged) -> None:
+        self.conversations_page.on_message(event)
+        if event.by_bot:
+            self.window.set_replies_today(self.svc.replies_today())
+
+    def _on_notice(self, notice: Notice) -> None:
+        self.window.banner.show_message(notice.level, notice.text)
+        if self.tray is not None and not self.window.isVisible() and notice.level != "info":
+            self.tray.message("wxbot", notice.text)
+
+    def refresh_contacts(self) -> None:
+        self.contacts_page.refresh()
+        self.conversations_page.set_contacts(self.contacts_page.model.contacts)
+        self.window.set_replies_today(self.svc.replies_today())
+
+    def _open_conversation(self, contact_id: str) -> None:
+        self.window.show_page("conversations")
+        self.conversations_page.show_contact(contact_id)
+
+    # ------------------------------------------------------------------ settings
+    def apply_settings(self, new: Settings) -> None:
+        def done(_r: object) -> None:
+            self.settings_page.applied(self.svc.settings)
+            self.contacts_page.new_default.setChecked(self.svc.settings.auto_reply_new_contacts)
+
+        self.tasks.run("apply-settings", lambda: self.svc.apply_settings(new), done, self.settings_page.failed)
+
+    # ------------------------------------------------------------------ errors
+    def error_text(self, exc: BaseException) -> str:
+        return exc.message(self.lang) if isinstance(exc, WxbotError) else tr("Unexpected error: %s") % exc
+
+    def show_error(self, exc: BaseException) -> None:
+        self.window.banner.show_message("error", self.error_text(exc))
+
+    # ------------------------------------------------------------------ window, tray, quitting
+    def _set_tray(self, state: str, text: str) -> None:
+        if self.tray is not None:
+            self.tray.set_state(state, text)
+
+    def toggle_window(self) -> None:
+        if self.window.isVisible():
+            self.window.hide()
+        else:
+            self.bring_to_front()
+        if self.tray is not None:
+            self.tray.set_window_visible(self.window.isVisible())
+
+    def bring_to_front(self) -> None:
+        self.window.show()
+        self.window.setWindowState(self.window.windowState() & ~Qt.WindowState.WindowMinimized)
+        self.window.raise_()
+        self.window.activateWindow()
+
+    def _on_window_close(self) -> None:
+        if self.tray is None:
+            self.quit()
+            return
+        self.window.hide()
+        self.tray.set_window_visible(False)
+        if not self.told_about_tray:
+            self.told_about_tray = True
+            self.tray.message(tr("wxbot keeps running"),
+                              tr("wxbot is still answering in the background. Use the tray icon to open the "
+                                 "window or quit."))
+
+    def quit(self) -> None:
+        """Close the service off the GUI thread (the model worker and WeChat may take a moment), then finish."""
+        if self.closing:
+            return
+        self.closing = True
+        self.window.hide()
+        if self.tray is not None:
+            self.tray.icon.hide()
+        self.tasks.run("close", self._close_service, lambda _r: self.finished.emit(),
+                       lambda exc: self.finished.emit())
+
+    def _close_service(self) -> None:
+        if not self.closed:
+            self.closed = True
+            self.svc.close()
+
+    def close_now(self) -> None:
+        """Blocking close, for tests and the end of run_app (safe after quit())."""
+        self.closing = True
+        self._close_service()
+        self.window.hide()
+        if self.tray is not None:
+            self.tray.icon.hide()

@@ -1,0 +1,158 @@
+"""``wxbot demo``: the app logged in to the built-in WeChat simulator, plus a "phone" panel where you play
+the friends and groups: write as one of them (optionally @-mentioning the bot in a group) and watch replies."""
+
+from __future__ import annotations
+
+import html
+import time
+
+from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QFormLayout,
+    QHBoxLayout,
+    QLineEdit,
+    QPushButton,
+    QTextBrowser,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wxbot.core.events import ContactsChanged, MessageLogged, QrCode
+from wxbot.sim import Group, Simulator
+from wxbot.ui.controller import AppController
+from wxbot.ui.i18n import tr
+from wxbot.ui.icons import app_icon
+
+SCAN_DELAY_MS = 1500  # long enough to see the QR code before the "phone" scans it
+
+
+class DemoDriver(QObject):
+    """Plays the owner's phone: scans and confirms each QR code, then switches auto-reply on and starts."""
+
+    def __init__(self, controller: AppController, sim: Simulator) -> None:
+        super().__init__(controller)
+        self.controller = controller
+        self.sim = sim
+        self.prepared = False
+        self.scan_delay_ms = SCAN_DELAY_MS
+        controller.bridge.qr_code.connect(self._on_qr)
+        controller.bridge.contacts_changed.connect(self._on_contacts)
+
+    def _on_qr(self, _event: QrCode) -> None:
+        QTimer.singleShot(self.scan_delay_ms, self._scan)
+
+    def _scan(self) -> None:
+        try:
+            self.sim.scan()
+            self.sim.confirm()
+        except RuntimeError:  # the code was already used or replaced
+            pass
+
+    def _on_contacts(self, _event: ContactsChanged) -> None:
+        """After the first login's contact sync: every friend and group gets auto-reply (groups only when @)."""
+        svc = self.controller.svc
+        if self.prepared or svc.login_state.state != "logged_in":
+            return
+        ids = [c.contact_id for c in svc.contacts() if c.kind in ("friend", "group")]
+        if not ids:
+            return
+        self.prepared = True
+        svc.set_auto_reply_many(ids, True)
+        if not svc.bot_running:
+            svc.start_bot()
+
+
+class PhonePanel(QWidget):
+    """The other side of the chat: pick who you are, type, and read what the bot sent back."""
+
+    def __init__(self, sim: Simulator, controller: AppController) -> None:
+        super().__init__()
+        self.sim = sim
+        self.sent: list[tuple[float, str, str, str]] = []  # (time, chat id, member, text)
+        self.setWindowTitle(tr("Demo phone — you play the contacts"))
+        self.setWindowIcon(app_icon())
+        self.resize(380, 600)
+        self.chat = QComboBox()
+        world = sim.world
+        for person in world.people.values():
+            if person.kind == "friend":
+                self.chat.addItem("👤 " + (person.remark or person.nick), person.pid)
+        for group in world.groups.values():
+            self.chat.addItem("👥 " + group.name, group.gid)
+        self.member = QComboBox()
+        self.at_bot = QCheckBox(tr("@ the bot"))
+        self.view = QTextBrowser()
+        self.view.setStyleSheet("QTextBrowser { background: #ededed; border: none; }")
+        self.input = QLineEdit()
+        self.input.setPlaceholderText(tr("Type a message as this contact"))
+        self.send_button = QPushButton(tr("Send"))
+        self.send_button.setDefault(True)
+        self.send_button.clicked.connect(self.send)
+        self.input.returnPressed.connect(self.send)
+        self.chat.currentIndexChanged.connect(self._chat_changed)
+        controller.bridge.message_logged.connect(self._on_logged)
+
+        form = QFormLayout()
+        form.addRow(tr("Chat"), self.chat)
+        form.addRow(tr("I am"), self.member)
+        form.addRow("", self.at_bot)
+        row = QHBoxLayout()
+        row.addWidget(self.input, 1)
+        row.addWidget(self.send_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.view, 1)
+        layout.addLayout(row)
+        self._chat_changed()
+
+    def chat_id(self) -> str:
+        return self.chat.currentData()
+
+    def _chat_changed(self) -> None:
+        target = self.sim.world.find(self.chat_id())
+        self.member.clear()
+        is_group = isinstance(target, Group)
+        if is_group:
+            for pid in target.members:
+                person = self.sim.world.people[pid]
+                if person.kind != "self":
+                    self.member.addItem(target.display_names.get(pid) or person.nick, pid)
+        else:  # in a private chat you are that friend
+            self.member.addItem(target.nick)
+        self.member.setEnabled(is_group)
+        self.at_bot.setEnabled(is_group)
+        self.at_bot.setChecked(is_group)
+        self.render()
+
+    def send(self) -> None:
+        text = self.input.text().strip()
+        if not text:
+            return
+        member = self.member.currentData() if self.member.isEnabled() else None
+        self.sim.inject(self.chat_id(), text, member=member, at_bot=bool(member) and self.at_bot.isChecked())
+        self.sent.append((time.time(), self.chat_id(), member or "", text))
+        self.input.clear()
+        self.render()
+
+    def _on_logged(self, event: MessageLogged) -> None:
+        if event.direction == "out":
+            self.render()
+
+    def render(self) -> None:
+        chat = self.chat_id()
+        rows = [(t, "me", member, text) for t, c, member, text in self.sent if c == chat]
+        rows += [(m["time"], "bot", "", m["text"]) for m in self.sim.outbox() if m["to_id"] == chat]
+        out = []
+        for _t, who, member, text in sorted(rows, key=lambda r: r[0]):
+            mine = who == "me"
+            name = self.sim.world.people[member].nick if member else ""
+            label = f'<div style="color:#888;font-size:11px">{html.escape(name)}</div>' if name else ""
+            out.append(f'<table width="100%"><tr><td align="{"right" if mine else "left"}">{label}'
+                       f'<table cellpadding="8" style="background:{"#95ec69" if mine else "#ffffff"}">'
+                       f'<tr><td>{html.escape(text)}</td></tr></table></td></tr></table>')
+        self.view.setHtml("".join(out))
+        bar = self.view.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        self.view.setAlignment(Qt.AlignmentFlag.AlignLeft)

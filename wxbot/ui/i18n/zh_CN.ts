@@ -1,0 +1,647 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN">
+<context>
+    <name>wxbot</name>
+    <message>
+        <source>No system tray here: closing the window quits wxbot.</source>
+        <translation>此桌面没有系统托盘：关闭窗口即退出 wxbot。</translation>
+    </message>
+    <message>
+        <source>Auto-reply running</source>
+        <translation>自动回复运行中</translation>
+    </message>
+    <message>
+        <source>Auto-reply stopped</source>
+        <translation>自动回复已停止</translation>
+    </message>
+    <message>
+        <source>Auto-reply paused</source>
+        <translation>自动回复已暂停</translation>
+    </message>
+    <message>
+        <source>Auto-reply stopped by an error</source>
+        <translation>自动回复因错误停止</translation>
+    </message>
+    <message>
+        <source>Wrong passphrase. Try again:</source>
+        <translation>口令错误，请重试：</translation>
+    </message>
+    <message>
+        <source>No system keychain is available. Enter the passphrase that protects your chat history (at least 8 characters):</source>
+        <translation>没有可用的系统钥匙串。请输入保护聊天记录的口令（至少 8 个字符）：</translation>
+    </message>
+    <message>
+        <source>Passphrase</source>
+        <translation>口令</translation>
+    </message>
+    <message>
+        <source>Unexpected error: %s</source>
+        <translation>意外错误：%s</translation>
+    </message>
+    <message>
+        <source>wxbot keeps running</source>
+        <translation>wxbot 仍在运行</translation>
+    </message>
+    <message>
+        <source>wxbot is still answering in the background. Use the tray icon to open the window or quit.</source>
+        <translation>wxbot 仍在后台自动回复。可通过托盘图标打开窗口或退出。</translation>
+    </message>
+    <message>
+        <source>Loading model %s…</source>
+        <translation>正在加载模型 %s…</translation>
+    </message>
+    <message>
+        <source>Model ready: %s</source>
+        <translation>模型就绪：%s</translation>
+    </message>
+    <message>
+        <source>No model</source>
+        <translation>没有模型</translation>
+    </message>
+    <message>
+        <source>Model failed</source>
+        <translation>模型加载失败</translation>
+    </message>
+    <message>
+        <source>WeChat logged you out: %s</source>
+        <translation>微信已登出：%s</translation>
+    </message>
+    <message>
+        <source>The model could not be loaded: %s</source>
+        <translation>无法加载模型：%s</translation>
+    </message>
+    <message>
+        <source>No model yet. Put a DeepSeek .gguf file in the models folder, or choose one on the Settings page.</source>
+        <translation>还没有模型。请把 DeepSeek 的 .gguf 文件放进 models 文件夹，或在“设置”页选择一个。</translation>
+    </message>
+    <message>
+        <source>Demo phone — you play the contacts</source>
+        <translation>演示手机 — 你来扮演联系人</translation>
+    </message>
+    <message>
+        <source>@ the bot</source>
+        <translation>@ 机器人</translation>
+    </message>
+    <message>
+        <source>Type a message as this contact</source>
+        <translation>以这个联系人的身份输入消息</translation>
+    </message>
+    <message>
+        <source>Send</source>
+        <translation>发送</translation>
+    </message>
+    <message>
+        <source>Chat</source>
+        <translation>聊天</translation>
+    </message>
+    <message>
+        <source>I am</source>
+        <translation>我是</translation>
+    </message>
+    <message>
+        <source>Account risk</source>
+        <translation>账号风险</translation>
+    </message>
+    <message>
+        <source>Unexpected error</source>
+        <translation>意外错误</translation>
+    </message>
+    <message>
+        <source>Something went wrong, but wxbot keeps running. Details are in the log file.</source>
+        <translation>出了点问题，但 wxbot 仍在运行。详情见日志文件。</translation>
+    </message>
+    <message>
+        <source>All</source>
+        <translation>全部</translation>
+    </message>
+    <message>
+        <source>Friends</source>
+        <translation>好友</translation>
+    </message>
+    <message>
+        <source>Groups</source>
+        <translation>群聊</translation>
+    </message>
+    <message>
+        <source>Search contacts</source>
+        <translation>搜索联系人</translation>
+    </message>
+    <message>
+        <source>New contacts get automatic replies</source>
+        <translation>新联系人默认自动回复</translation>
+    </message>
+    <message>
+        <source>Groups always start off; in groups the assistant answers only when @-mentioned.</source>
+        <translation>群聊默认关闭；在群里只有被 @ 时才回复。</translation>
+    </message>
+    <message>
+        <source>Turn on for selected</source>
+        <translation>选中的开启</translation>
+    </message>
+    <message>
+        <source>Turn off for selected</source>
+        <translation>选中的关闭</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Confirm</source>
+        <translation>确认</translation>
+    </message>
+    <message>
+        <source>Merge into…</source>
+        <translation>合并到…</translation>
+    </message>
+    <message>
+        <source>Conversation</source>
+        <translation>聊天记录</translation>
+    </message>
+    <message>
+        <source>This contact is really the earlier contact:</source>
+        <translation>这个联系人其实是之前的：</translation>
+    </message>
+    <message>
+        <source>%d contacts, %d with auto-reply</source>
+        <translation>共 %d 个联系人，%d 个开启自动回复</translation>
+    </message>
+    <message>
+        <source>Renamed? Please confirm</source>
+        <translation>可能改名了，请确认</translation>
+    </message>
+    <message>
+        <source>Ambiguous match: please confirm</source>
+        <translation>匹配不唯一，请确认</translation>
+    </message>
+    <message>
+        <source>Maybe renamed: please confirm</source>
+        <translation>可能改名了，请确认</translation>
+    </message>
+    <message>
+        <source>Tick to let the assistant answer this contact</source>
+        <translation>勾选后助理会自动回复此联系人</translation>
+    </message>
+    <message>
+        <source>Friend</source>
+        <translation>好友</translation>
+    </message>
+    <message>
+        <source>Group</source>
+        <translation>群聊</translation>
+    </message>
+    <message>
+        <source>Official account</source>
+        <translation>公众号</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>系统</translation>
+    </message>
+    <message>
+        <source>Paused until resumed</source>
+        <translation>已暂停，直到手动恢复</translation>
+    </message>
+    <message>
+        <source>Auto-reply</source>
+        <translation>自动回复</translation>
+    </message>
+    <message>
+        <source>Name</source>
+        <translation>名称</translation>
+    </message>
+    <message>
+        <source>Type</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Paused until %s</source>
+        <translation>暂停至 %s</translation>
+    </message>
+    <message>
+        <source>30 minutes</source>
+        <translation>30 分钟</translation>
+    </message>
+    <message>
+        <source>1 hour</source>
+        <translation>1 小时</translation>
+    </message>
+    <message>
+        <source>4 hours</source>
+        <translation>4 小时</translation>
+    </message>
+    <message>
+        <source>Until I resume</source>
+        <translation>直到我恢复</translation>
+    </message>
+    <message>
+        <source>auto-reply was stopped</source>
+        <translation>自动回复已停止</translation>
+    </message>
+    <message>
+        <source>the message was too old</source>
+        <translation>过时消息</translation>
+    </message>
+    <message>
+        <source>the contact is paused</source>
+        <translation>该联系人已暂停</translation>
+    </message>
+    <message>
+        <source>you replied by hand</source>
+        <translation>你已亲自回复</translation>
+    </message>
+    <message>
+        <source>outside service hours</source>
+        <translation>不在服务时间</translation>
+    </message>
+    <message>
+        <source>WeChat sent a security warning</source>
+        <translation>微信发来安全警告</translation>
+    </message>
+    <message>
+        <source>the model gave no answer</source>
+        <translation>模型没有给出回答</translation>
+    </message>
+    <message>
+        <source>auto-reply is off for this contact</source>
+        <translation>此联系人未开启自动回复</translation>
+    </message>
+    <message>
+        <source>not @-mentioned in the group</source>
+        <translation>群里没有 @ 我</translation>
+    </message>
+    <message>
+        <source>interrupted and expired</source>
+        <translation>中断后已过期</translation>
+    </message>
+    <message>
+        <source>the reply failed</source>
+        <translation>回复失败</translation>
+    </message>
+    <message>
+        <source>the daily reply limit was reached</source>
+        <translation>已达每日回复上限</translation>
+    </message>
+    <message>
+        <source>too many rapid exchanges</source>
+        <translation>来回太频繁</translation>
+    </message>
+    <message>
+        <source>not a text message</source>
+        <translation>不是文字消息</translation>
+    </message>
+    <message>
+        <source>a system account</source>
+        <translation>系统账号</translation>
+    </message>
+    <message>
+        <source>an official account</source>
+        <translation>公众号</translation>
+    </message>
+    <message>
+        <source>a system note</source>
+        <translation>系统提示</translation>
+    </message>
+    <message>
+        <source>an empty message</source>
+        <translation>空消息</translation>
+    </message>
+    <message>
+        <source>an owner command</source>
+        <translation>店主指令</translation>
+    </message>
+    <message>
+        <source>Not answered automatically: %s</source>
+        <translation>未自动回复：%s</translation>
+    </message>
+    <message>
+        <source>🤖 AI</source>
+        <translation>🤖 AI</translation>
+    </message>
+    <message>
+        <source>Me</source>
+        <translation>我</translation>
+    </message>
+    <message>
+        <source>Pick a contact</source>
+        <translation>选择一个联系人</translation>
+    </message>
+    <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
+        <source>Search this conversation</source>
+        <translation>搜索聊天记录</translation>
+    </message>
+    <message>
+        <source>Auto-reply on</source>
+        <translation>自动回复已开启</translation>
+    </message>
+    <message>
+        <source>Auto-reply off</source>
+        <translation>自动回复未开启</translation>
+    </message>
+    <message>
+        <source>No messages yet</source>
+        <translation>还没有消息</translation>
+    </message>
+    <message>
+        <source>Exactly</source>
+        <translation>完全相同</translation>
+    </message>
+    <message>
+        <source>Contains</source>
+        <translation>包含</translation>
+    </message>
+    <message>
+        <source>Regular expression</source>
+        <translation>正则表达式</translation>
+    </message>
+    <message>
+        <source>Add rule</source>
+        <translation>添加规则</translation>
+    </message>
+    <message>
+        <source>Remove rule</source>
+        <translation>删除规则</translation>
+    </message>
+    <message>
+        <source>Match</source>
+        <translation>匹配方式</translation>
+    </message>
+    <message>
+        <source>Message text</source>
+        <translation>消息内容</translation>
+    </message>
+    <message>
+        <source>Answer</source>
+        <translation>回答</translation>
+    </message>
+    <message>
+        <source>Scan the QR code with WeChat on your phone</source>
+        <translation>请用手机微信扫描二维码</translation>
+    </message>
+    <message>
+        <source>Scanned — confirm the login on your phone</source>
+        <translation>已扫描，请在手机上确认登录</translation>
+    </message>
+    <message>
+        <source>The QR code expired; getting a new one…</source>
+        <translation>二维码已过期，正在刷新…</translation>
+    </message>
+    <message>
+        <source>Logged in as %s</source>
+        <translation>已登录：%s</translation>
+    </message>
+    <message>
+        <source>Logged out</source>
+        <translation>已退出登录</translation>
+    </message>
+    <message>
+        <source>Login failed</source>
+        <translation>登录失败</translation>
+    </message>
+    <message>
+        <source>Connecting to WeChat…</source>
+        <translation>正在连接微信…</translation>
+    </message>
+    <message>
+        <source>Log in to WeChat</source>
+        <translation>登录微信</translation>
+    </message>
+    <message>
+        <source>A secondary WeChat account is safer: web-protocol automation can get an account restricted.</source>
+        <translation>建议使用微信小号：通过网页协议自动回复可能导致账号受限。</translation>
+    </message>
+    <message>
+        <source>Log in</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Log out</source>
+        <translation>退出登录</translation>
+    </message>
+    <message>
+        <source>The QR code could not be shown</source>
+        <translation>无法显示二维码</translation>
+    </message>
+    <message>
+        <source>Follow the system</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Replies</source>
+        <translation>回复</translation>
+    </message>
+    <message>
+        <source>FAQ</source>
+        <translation>常见问题</translation>
+    </message>
+    <message>
+        <source>Pacing</source>
+        <translation>节奏</translation>
+    </message>
+    <message>
+        <source>General</source>
+        <translation>通用</translation>
+    </message>
+    <message>
+        <source>Apply</source>
+        <translation>应用</translation>
+    </message>
+    <message>
+        <source>Revert</source>
+        <translation>还原</translation>
+    </message>
+    <message>
+        <source>Browse…</source>
+        <translation>浏览…</translation>
+    </message>
+    <message>
+        <source>Model file</source>
+        <translation>模型文件</translation>
+    </message>
+    <message>
+        <source>auto</source>
+        <translation>自动</translation>
+    </message>
+    <message>
+        <source>GPU layers</source>
+        <translation>GPU 层数</translation>
+    </message>
+    <message>
+        <source>Context size (tokens)</source>
+        <translation>上下文长度（token）</translation>
+    </message>
+    <message>
+        <source>Longest reply (tokens)</source>
+        <translation>最长回复（token）</translation>
+    </message>
+    <message>
+        <source>Temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>Persona</source>
+        <translation>人设</translation>
+    </message>
+    <message>
+        <source>Reply prefix</source>
+        <translation>回复前缀</translation>
+    </message>
+    <message>
+        <source>Remembered messages</source>
+        <translation>记住的消息条数</translation>
+    </message>
+    <message>
+        <source>Reply to images, voice, files</source>
+        <translation>图片、语音、文件的回复</translation>
+    </message>
+    <message>
+        <source>Service hours</source>
+        <translation>服务时间</translation>
+    </message>
+    <message>
+        <source>Away message</source>
+        <translation>非服务时间回复</translation>
+    </message>
+    <message>
+        <source>A message that matches a rule gets its answer at once, without the model.</source>
+        <translation>匹配规则的消息会立即得到固定回答，不经过模型。</translation>
+    </message>
+    <message>
+        <source>Slow, human-like replies protect the account. The defaults are conservative.</source>
+        <translation>放慢、像真人一样的回复能保护账号。默认值比较保守。</translation>
+    </message>
+    <message>
+        <source>Seconds between replies to one contact</source>
+        <translation>同一联系人回复间隔（秒）</translation>
+    </message>
+    <message>
+        <source>Replies per minute (all contacts)</source>
+        <translation>每分钟最多回复（全部联系人）</translation>
+    </message>
+    <message>
+        <source>Replies per day (all contacts)</source>
+        <translation>每天最多回复（全部联系人）</translation>
+    </message>
+    <message>
+        <source>Typing delay, base (s)</source>
+        <translation>打字延迟基数（秒）</translation>
+    </message>
+    <message>
+        <source>Typing delay per character (s)</source>
+        <translation>每个字的打字延迟（秒）</translation>
+    </message>
+    <message>
+        <source>Wait for more messages (s)</source>
+        <translation>等待连续消息（秒）</translation>
+    </message>
+    <message>
+        <source>Pause after I reply by hand (minutes)</source>
+        <translation>我亲自回复后暂停（分钟）</translation>
+    </message>
+    <message>
+        <source>Language (after restart)</source>
+        <translation>界面语言（重启后生效）</translation>
+    </message>
+    <message>
+        <source>Keep history (days, 0 = forever)</source>
+        <translation>保留聊天记录（天，0 = 永久）</translation>
+    </message>
+    <message>
+        <source>Automatic (first .gguf in models/)</source>
+        <translation>自动（models/ 中的第一个 .gguf）</translation>
+    </message>
+    <message>
+        <source>Choose a model</source>
+        <translation>选择模型</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf)</source>
+        <translation>GGUF 模型 (*.gguf)</translation>
+    </message>
+    <message>
+        <source>Saved</source>
+        <translation>已保存</translation>
+    </message>
+    <message>
+        <source>empty = no reply</source>
+        <translation>留空 = 不回复</translation>
+    </message>
+    <message>
+        <source>e.g. 09:00-21:00; empty = always</source>
+        <translation>例如 09:00-21:00；留空 = 全天</translation>
+    </message>
+    <message>
+        <source>sent once outside service hours</source>
+        <translation>非服务时间内发送一次</translation>
+    </message>
+    <message>
+        <source>No model yet: put a DeepSeek .gguf file in %s, or choose one with Browse….</source>
+        <translation>还没有模型：请把 DeepSeek 的 .gguf 文件放进 %s，或点“浏览…”选择一个。</translation>
+    </message>
+    <message>
+        <source>Models are looked for in %s</source>
+        <translation>在以下位置查找模型：%s</translation>
+    </message>
+    <message>
+        <source>Start auto-reply</source>
+        <translation>开始自动回复</translation>
+    </message>
+    <message>
+        <source>Stop auto-reply</source>
+        <translation>停止自动回复</translation>
+    </message>
+    <message>
+        <source>Hide window</source>
+        <translation>隐藏窗口</translation>
+    </message>
+    <message>
+        <source>Quit</source>
+        <translation>退出</translation>
+    </message>
+    <message>
+        <source>Not logged in</source>
+        <translation>未登录</translation>
+    </message>
+    <message>
+        <source>Show window</source>
+        <translation>显示窗口</translation>
+    </message>
+    <message>
+        <source>wxbot — WeChat AI assistant</source>
+        <translation>wxbot — 微信 AI 助理</translation>
+    </message>
+    <message>
+        <source>Login</source>
+        <translation>登录</translation>
+    </message>
+    <message>
+        <source>Contacts</source>
+        <translation>联系人</translation>
+    </message>
+    <message>
+        <source>Conversations</source>
+        <translation>聊天记录</translation>
+    </message>
+    <message>
+        <source>Settings</source>
+        <translation>设置</translation>
+    </message>
+    <message>
+        <source>Replies today: %d</source>
+        <translation>今日回复：%d</translation>
+    </message>
+</context>
+</TS>

@@ -1,0 +1,196 @@
+"""The Contacts page: who gets automatic replies, saved the moment a box is ticked; takeover pauses and
+contacts the owner must confirm after WeChat handed out new names."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QCheckBox,
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wxbot.core.service import BotService
+from wxbot.ui.i18n import N_, tr
+from wxbot.ui.pages.contacts_model import COL_KIND, COL_NAME, COL_REPLY, COL_STATUS, ContactsModel
+
+KIND_FILTERS = (("", N_("All")), ("friend", N_("Friends")), ("group", N_("Groups")))
+
+
+class ContactsFilter(QSortFilterProxyModel):
+    def __init__(self) -> None:
+        super().__init__()
+        self.kind = ""
+        self.text = ""
+
+    def set_filter(self, kind: str, text: str) -> None:
+        self.kind, self.text = kind, text.strip().lower()
+        self.invalidate()
+
+    def filterAcceptsRow(self, row: int, parent) -> bool:
+        contact = self.sourceModel().contact(row)
+        if self.kind and contact.kind != self.kind:
+            return False
+        return not self.text or self.text in contact.name.lower()
+
+
+class ContactsPage(QWidget):
+    open_conversation = Signal(str)  # contact_id
+    error = Signal(object)  # an exception to show in words
+
+    def __init__(self, svc: BotService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.svc = svc
+        self.model = ContactsModel(self._toggle)
+        self.proxy = ContactsFilter()
+        self.proxy.setSourceModel(self.model)
+
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("Search contacts"))
+        self.search.setClearButtonEnabled(True)
+        self.kind = QComboBox()
+        for key, label in KIND_FILTERS:
+            self.kind.addItem(tr(label), key)
+        self.new_default = QCheckBox(tr("New contacts get automatic replies"))
+        self.new_default.setChecked(svc.settings.auto_reply_new_contacts)
+        self.new_default.setToolTip(tr("Groups always start off; in groups the assistant answers only when "
+                                       "@-mentioned."))
+        self.search.textChanged.connect(self._filter)
+        self.kind.currentIndexChanged.connect(self._filter)
+        self.new_default.toggled.connect(self._set_default)
+
+        self.table = QTableView()
+        self.table.setModel(self.proxy)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().hide()
+        self.table.setShowGrid(False)
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(COL_REPLY, QHeaderView.ResizeMode.Fixed)
+        self.table.setColumnWidth(COL_REPLY, header.fontMetrics().horizontalAdvance(tr("Auto-reply")) + 28)
+        header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
+        header.setSectionResizeMode(COL_KIND, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.Stretch)
+        self.table.doubleClicked.connect(self._open)
+        self.table.selectionModel().selectionChanged.connect(self._update_buttons)
+
+        self.on_button = QPushButton(tr("Turn on for selected"))
+        self.off_button = QPushButton(tr("Turn off for selected"))
+        self.resume_button = QPushButton(tr("Resume"))
+        self.confirm_button = QPushButton(tr("Confirm"))
+        self.merge_button = QPushButton(tr("Merge into…"))
+        self.chat_button = QPushButton(tr("Conversation"))
+        self.on_button.clicked.connect(lambda: self._bulk(True))
+        self.off_button.clicked.connect(lambda: self._bulk(False))
+        self.resume_button.clicked.connect(self._resume)
+        self.confirm_button.clicked.connect(lambda: self._confirm(None))
+        self.merge_button.clicked.connect(self._merge)
+        self.chat_button.clicked.connect(lambda: self._open(None))
+        self.summary = QLabel()
+        self.summary.setStyleSheet("color: #666;")
+
+        top = QHBoxLayout()
+        top.addWidget(self.search, 1)
+        top.addWidget(self.kind)
+        top.addSpacing(12)
+        top.addWidget(self.new_default)
+        buttons = QHBoxLayout()
+        for b in (self.on_button, self.off_button, self.resume_button, self.confirm_button, self.merge_button):
+            buttons.addWidget(b)
+        buttons.addStretch()
+        buttons.addWidget(self.summary)
+        buttons.addWidget(self.chat_button)
+        layout = QVBoxLayout(self)
+        layout.addLayout(top)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(buttons)
+        self._update_buttons()
+
+    # ------------------------------------------------------------------ data
+    def refresh(self) -> None:
+        try:
+            contacts = self.svc.contacts()
+        except Exception as exc:  # the store may be closed; say so in words
+            self.error.emit(exc)
+            return
+        self.model.update_contacts(contacts)
+        on = sum(c.auto_reply for c in contacts)
+        self.summary.setText(tr("%d contacts, %d with auto-reply") % (len(contacts), on))
+        self._update_buttons()
+
+    def selected_ids(self) -> list[str]:
+        rows = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}
+        return [self.model.contact(r).contact_id for r in sorted(rows)]
+
+    def row_of(self, contact_id: str) -> int:
+        """The proxy row showing ``contact_id`` (-1 when filtered out or unknown)."""
+        for row in range(self.proxy.rowCount()):
+            if self.proxy.index(row, COL_NAME).data(Qt.ItemDataRole.UserRole) == contact_id:
+                return row
+        return -1
+
+    # ------------------------------------------------------------------ actions
+    def _call(self, fn, *args) -> None:
+        try:
+            fn(*args)
+        except Exception as exc:  # shown to the owner, the table re-reads the truth
+            self.error.emit(exc)
+        self.refresh()
+
+    def _toggle(self, contact_id: str, on: bool) -> None:
+        self._call(self.svc.set_auto_reply, contact_id, on)
+
+    def _bulk(self, on: bool) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self._call(self.svc.set_auto_reply_many, ids, on)
+
+    def _resume(self) -> None:
+        for contact_id in self.selected_ids():
+            self._call(self.svc.resume_contact, contact_id)
+
+    def _confirm(self, merge_into: str | None) -> None:
+        for contact_id in self.selected_ids():
+            self._call(self.svc.confirm_contact, contact_id, merge_into)
+
+    def _merge(self) -> None:
+        ids = self.selected_ids()
+        if len(ids) != 1:
+            return
+        others = [c for c in self.model.contacts if c.contact_id != ids[0]]
+        names = [f"{c.name} ({c.contact_id})" for c in others]
+        choice, ok = QInputDialog.getItem(self, tr("Merge into…"),
+                                          tr("This contact is really the earlier contact:"), names, 0, False)
+        if ok and choice:
+            self._confirm(others[names.index(choice)].contact_id)
+
+    def _set_default(self, on: bool) -> None:
+        if on == self.svc.settings.auto_reply_new_contacts:
+            return
+        self._call(self.svc.apply_settings, self.svc.settings.replace(auto_reply_new_contacts=on))
+
+    def _filter(self) -> None:
+        self.proxy.set_filter(self.kind.currentData(), self.search.text())
+
+    def _open(self, index) -> None:
+        ids = self.selected_ids()
+        if ids:
+            self.open_conversation.emit(ids[0])
+
+    def _update_buttons(self) -> None:
+        ids = self.selected_ids()
+        chosen = [c for c in self.model.contacts if c.contact_id in ids]
+        for b in (self.on_button, self.off_button, self.chat_button):
+            b.setEnabled(bool(ids))
+        self.resume_button.setEnabled(any(c.paused_until for c in chosen))
+        self.confirm_button.setEnabled(any(c.flag for c in chosen))
+        self.merge_button.setEnabled(len(chosen) == 1 and bool(chosen[0].flag))

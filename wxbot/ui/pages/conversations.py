@@ -1,0 +1,217 @@
+"""The Conversations page: one contact's stored history (newest at the bottom), live as messages are logged;
+bot replies and messages the bot left unanswered are marked; pause/resume the contact; search."""
+
+from __future__ import annotations
+
+import html
+import time
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtWidgets import (
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QListWidgetItem,
+    QMenu,
+    QPushButton,
+    QSplitter,
+    QTextBrowser,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wxbot.core.events import MessageLogged
+from wxbot.core.service import BotService, ContactView, HistoryItem
+from wxbot.ui.i18n import N_, tr
+
+HISTORY_LIMIT = 200
+PAUSE_CHOICES = ((30, N_("30 minutes")), (60, N_("1 hour")), (240, N_("4 hours")), (None, N_("Until I resume")))
+
+
+
+def reason_text(code: str) -> str:
+    """Words for the bot's reason codes (the inbox stores codes, the owner reads sentences)."""
+    words = {
+        "bot_stopped": tr("auto-reply was stopped"), "stale": tr("the message was too old"),
+        "paused": tr("the contact is paused"), "takeover": tr("you replied by hand"),
+        "outside_hours": tr("outside service hours"), "risk_warning": tr("WeChat sent a security warning"),
+        "empty_reply": tr("the model gave no answer"), "auto_reply_off": tr("auto-reply is off for this contact"),
+        "group_not_mentioned": tr("not @-mentioned in the group"), "expired": tr("interrupted and expired"),
+        "failed": tr("the reply failed"), "daily_cap": tr("the daily reply limit was reached"),
+        "loop_guard": tr("too many rapid exchanges"), "non_text": tr("not a text message"),
+        "special_account": tr("a system account"), "public_account": tr("an official account"),
+        "system_message": tr("a system note"), "empty": tr("an empty message"), "command": tr("an owner command"),
+    }
+    return words.get(code, code.replace("_", " "))
+
+
+def skipped_text(item: HistoryItem) -> str:
+    """The mark under an incoming message the bot did not answer ("" when answered or still pending)."""
+    if item.direction != "in" or item.state not in ("skipped", "failed", "expired"):
+        return ""
+    return tr("Not answered automatically: %s") % reason_text(item.reason or item.state)
+
+
+def bubble_html(item: HistoryItem) -> str:
+    mine = item.direction == "out"
+    colour = "#95ec69" if mine else "#ffffff"
+    align = "right" if mine else "left"
+    who = (tr("🤖 AI") if item.by_bot else tr("Me")) if mine else ""
+    stamp = time.strftime("%m-%d %H:%M", time.localtime(item.time))
+    meta = " · ".join(x for x in (who, stamp) if x)
+    body = html.escape(item.text).replace("\n", "<br>")
+    note = skipped_text(item)
+    note_html = f'<div style="color:#b26a00; font-size:11px;">{html.escape(note)}</div>' if note else ""
+    return (f'<table width="100%" cellspacing="0" cellpadding="2"><tr><td align="{align}">'
+            f'<div style="color:#999; font-size:11px;">{html.escape(meta)}</div>'
+            f'<table cellpadding="8" style="background:{colour}; border:1px solid #e2e2e2;">'
+            f'<tr><td>{body}</td></tr></table>{note_html}</td></tr></table>')
+
+
+class ConversationsPage(QWidget):
+    error = Signal(object)
+
+    def __init__(self, svc: BotService, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.svc = svc
+        self.contact_id = ""
+        self.items: list[HistoryItem] = []  # what is shown, oldest first
+
+        self.contacts = QListWidget()
+        self.contacts.setMinimumWidth(180)
+        self.contacts.currentItemChanged.connect(self._picked)
+        self.title = QLabel(tr("Pick a contact"))
+        self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        self.state_label = QLabel()
+        self.state_label.setStyleSheet("color: #b26a00;")
+        self.pause_button = QToolButton()
+        self.pause_button.setText(tr("Pause"))
+        self.pause_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        menu = QMenu(self.pause_button)
+        for minutes, label in PAUSE_CHOICES:
+            menu.addAction(tr(label), lambda m=minutes: self._pause(m))
+        self.pause_button.setMenu(menu)
+        self.resume_button = QPushButton(tr("Resume"))
+        self.resume_button.clicked.connect(self._resume)
+        self.search = QLineEdit()
+        self.search.setPlaceholderText(tr("Search this conversation"))
+        self.search.setClearButtonEnabled(True)
+        self.search.returnPressed.connect(self.reload)
+        self.search.textChanged.connect(lambda text: text or self.reload())
+        self.view = QTextBrowser()
+        self.view.setOpenLinks(False)
+        self.view.setStyleSheet("QTextBrowser { background: #f5f5f5; border: none; }")
+
+        head = QHBoxLayout()
+        head.addWidget(self.title)
+        head.addWidget(self.state_label)
+        head.addStretch()
+        head.addWidget(self.search)
+        head.addWidget(self.pause_button)
+        head.addWidget(self.resume_button)
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(0, 0, 0, 0)
+        right_layout.addLayout(head)
+        right_layout.addWidget(self.view, 1)
+        splitter = QSplitter()
+        splitter.addWidget(self.contacts)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([200, 600])
+        layout = QVBoxLayout(self)
+        layout.addWidget(splitter)
+        self._update_header(None)
+
+    # ------------------------------------------------------------------ contacts list
+    def set_contacts(self, contacts: list[ContactView]) -> None:
+        current = self.contact_id
+        self.contacts.blockSignals(True)
+        self.contacts.clear()
+        for c in sorted(contacts, key=lambda c: (c.kind != "friend", c.name)):
+            if c.kind not in ("friend", "group"):
+                continue
+            mark = "● " if c.auto_reply else "○ "
+            item = QListWidgetItem(mark + c.name)
+            item.setData(Qt.ItemDataRole.UserRole, c.contact_id)
+            item.setToolTip(tr("Auto-reply on") if c.auto_reply else tr("Auto-reply off"))
+            self.contacts.addItem(item)
+            if c.contact_id == current:
+                self.contacts.setCurrentItem(item)
+        self.contacts.blockSignals(False)
+        self._update_header(self._contact(current))
+
+    def show_contact(self, contact_id: str) -> None:
+        for row in range(self.contacts.count()):
+            item = self.contacts.item(row)
+            if item.data(Qt.ItemDataRole.UserRole) == contact_id:
+                self.contacts.setCurrentItem(item)
+                return
+        self.contact_id = contact_id
+        self.reload()
+
+    def _picked(self, item: QListWidgetItem | None, _previous=None) -> None:
+        self.contact_id = item.data(Qt.ItemDataRole.UserRole) if item else ""
+        self.search.clear()
+        self.reload()
+
+    # ------------------------------------------------------------------ history
+    def on_message(self, event: MessageLogged) -> None:
+        if event.contact_id == self.contact_id and not self.search.text():
+            self.reload()
+
+    def reload(self) -> None:
+        if not self.contact_id:
+            self.items = []
+            self.view.clear()
+            return
+        query = self.search.text().strip()
+        try:
+            items = (self.svc.search(self.contact_id, query) if query
+                     else self.svc.history(self.contact_id, limit=HISTORY_LIMIT))
+        except Exception as exc:  # store closed or locked: words, not a crash
+            self.error.emit(exc)
+            return
+        self.items = sorted(items, key=lambda i: (i.time, i.id))
+        self.view.setHtml("".join(bubble_html(i) for i in self.items) or
+                          f'<p style="color:#999">{html.escape(tr("No messages yet"))}</p>')
+        bar = self.view.verticalScrollBar()
+        bar.setValue(bar.maximum())
+        self._update_header(self._contact(self.contact_id))
+
+    # ------------------------------------------------------------------ pause / resume
+    def _contact(self, contact_id: str) -> ContactView | None:
+        if not contact_id:
+            return None
+        try:
+            return next((c for c in self.svc.contacts() if c.contact_id == contact_id), None)
+        except Exception:  # no store yet: the header just stays empty
+            return None
+
+    def _update_header(self, contact: ContactView | None) -> None:
+        self.title.setText(contact.name if contact else tr("Pick a contact"))
+        paused = bool(contact and contact.paused_until > time.time())
+        if paused and contact.paused_until > time.time() + 365 * 86400:
+            self.state_label.setText(tr("Paused until resumed"))
+        elif paused:
+            until = time.strftime("%H:%M", time.localtime(contact.paused_until))
+            self.state_label.setText(tr("Paused until %s") % until)
+        else:
+            self.state_label.setText("" if not contact or contact.auto_reply else tr("Auto-reply off"))
+        self.pause_button.setEnabled(contact is not None)
+        self.resume_button.setEnabled(paused)
+
+    def _pause(self, minutes: float | None) -> None:
+        self._act(self.svc.pause_contact, self.contact_id, minutes)
+
+    def _resume(self) -> None:
+        self._act(self.svc.resume_contact, self.contact_id)
+
+    def _act(self, fn, *args) -> None:
+        try:
+            fn(*args)
+        except Exception as exc:
+            self.error.emit(exc)
+        self._update_header(self._contact(self.contact_id))

@@ -1,0 +1,164 @@
+"""The main window: a navigation list beside the pages, an inline banner for things the owner must read,
+and a status bar (WeChat login, model and device, bot state, replies today)."""
+
+from __future__ import annotations
+
+from PySide6.QtCore import QSize, Qt, Signal
+from PySide6.QtGui import QCloseEvent
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QListWidget,
+    QListWidgetItem,
+    QMainWindow,
+    QProgressBar,
+    QPushButton,
+    QStackedWidget,
+    QStyle,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wxbot.ui.i18n import tr
+from wxbot.ui.icons import STATE_COLOURS, app_icon, dot
+
+BANNER_STYLES = {
+    "info": "background: #e8f4fd; color: #1d4f73; border: 1px solid #b6dcf5;",
+    "warning": "background: #fff4d6; color: #6b4e00; border: 1px solid #f0d68a;",
+    "error": "background: #fdecea; color: #8a1f17; border: 1px solid #f2b8b3;",
+}
+
+
+class Banner(QFrame):
+    """A closable inline message at the top of the window (never a modal box the owner must click away)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.label = QLabel()
+        self.label.setWordWrap(True)
+        self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        close = QPushButton("✕")
+        close.setFlat(True)
+        close.setFixedWidth(28)
+        close.clicked.connect(self.hide)
+        layout = QHBoxLayout(self)
+        layout.setContentsMargins(12, 8, 8, 8)
+        layout.addWidget(self.label, 1)
+        layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
+        self.level = ""
+        self.hide()
+
+    def show_message(self, level: str, text: str) -> None:
+        self.level = level
+        self.setStyleSheet(f"Banner {{ {BANNER_STYLES.get(level, BANNER_STYLES['info'])} border-radius: 6px; }}")
+        self.label.setText(text)
+        self.show()
+
+
+class MainWindow(QMainWindow):
+    close_requested = Signal()  # the owner closed the window; the app decides: hide to tray or quit
+
+    PAGES = ("login", "contacts", "conversations", "settings")
+
+    def __init__(self, pages: dict[str, QWidget]) -> None:
+        super().__init__()
+        self.setWindowTitle(tr("wxbot — WeChat AI assistant"))
+        self.setWindowIcon(app_icon())
+        self.resize(1000, 680)
+        self.pages = pages
+        style = self.style()
+        icons = {
+            "login": QStyle.StandardPixmap.SP_DialogYesButton,
+            "contacts": QStyle.StandardPixmap.SP_FileDialogDetailedView,
+            "conversations": QStyle.StandardPixmap.SP_FileDialogContentsView,
+            "settings": QStyle.StandardPixmap.SP_FileDialogInfoView,
+        }
+        labels = {"login": tr("Login"), "contacts": tr("Contacts"), "conversations": tr("Conversations"),
+                  "settings": tr("Settings")}
+        self.nav = QListWidget()
+        self.nav.setFixedWidth(150)
+        self.nav.setIconSize(QSize(20, 20))
+        self.nav.setStyleSheet("QListWidget { border: none; background: #2e2e2e; color: #ddd; font-size: 14px; }"
+                               "QListWidget::item { padding: 10px 8px; }"
+                               "QListWidget::item:selected { background: #3f3f3f; color: white; }")
+        self.stack = QStackedWidget()
+        for key in self.PAGES:
+            QListWidgetItem(style.standardIcon(icons[key]), labels[key], self.nav)
+            self.stack.addWidget(pages[key])
+        self.nav.currentRowChanged.connect(self.stack.setCurrentIndex)
+        self.banner = Banner()
+
+        right = QWidget()
+        right_layout = QVBoxLayout(right)
+        right_layout.setContentsMargins(12, 12, 12, 4)
+        right_layout.addWidget(self.banner)
+        right_layout.addWidget(self.stack, 1)
+        central = QWidget()
+        layout = QHBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.nav)
+        layout.addWidget(right, 1)
+        self.setCentralWidget(central)
+        self._build_status_bar()
+        self.show_page("login")
+
+    def _build_status_bar(self) -> None:
+        bar = self.statusBar()
+        self.login_dot = QLabel()
+        self.login_label = QLabel(tr("Not logged in"))
+        self.model_label = QLabel(tr("No model"))
+        self.model_progress = QProgressBar()
+        self.model_progress.setRange(0, 100)
+        self.model_progress.setFixedWidth(140)
+        self.model_progress.hide()
+        self.bot_dot = QLabel()
+        self.bot_label = QLabel(tr("Auto-reply stopped"))
+        self.replies_label = QLabel()
+        for widget in (self.login_dot, self.login_label, _separator(), self.model_label, self.model_progress,
+                       _separator(), self.bot_dot, self.bot_label):
+            bar.addWidget(widget)
+        bar.addPermanentWidget(self.replies_label)
+        self.set_login_status("logged_out", tr("Not logged in"))
+        self.set_bot_status("stopped", tr("Auto-reply stopped"))
+
+    # ------------------------------------------------------------------ used by the app
+    def show_page(self, key: str) -> None:
+        self.nav.setCurrentRow(self.PAGES.index(key))
+
+    def current_page(self) -> str:
+        return self.PAGES[self.stack.currentIndex()]
+
+    def set_login_status(self, state: str, text: str) -> None:
+        colour = STATE_COLOURS["running"] if state == "logged_in" else STATE_COLOURS["stopped"]
+        if state == "failed":
+            colour = STATE_COLOURS["error"]
+        self.login_dot.setPixmap(dot(colour))
+        self.login_label.setText(text)
+
+    def set_bot_status(self, state: str, text: str) -> None:
+        self.bot_dot.setPixmap(dot(STATE_COLOURS.get(state, STATE_COLOURS["error"])))
+        self.bot_label.setText(text)
+
+    def set_model_status(self, text: str, progress: float | None) -> None:
+        self.model_label.setText(text)
+        self.model_progress.setVisible(progress is not None)
+        if progress is not None:
+            self.model_progress.setValue(int(progress * 100))
+
+    def set_replies_today(self, n: int) -> None:
+        self.replies_label.setText(tr("Replies today: %d") % n)
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if event.spontaneous() and self.isVisible():
+            event.ignore()
+            self.close_requested.emit()
+            return
+        super().closeEvent(event)
+
+
+def _separator() -> QLabel:
+    label = QLabel("|")
+    label.setStyleSheet("color: #ccc; margin: 0 6px;")
+    return label
