@@ -1,7 +1,7 @@
 """Decode speed through the app path (model process; reply engine on top) vs raw llama-cpp-python in-process.
 
 Same model, prompt tokens, sampling (temperature 0), thread count and batch size; a warm-up run each,
-then the median of the per-round ratios (raw and app run back to back). Decode rate = (pieces - 1) / (last piece - first piece).
+then the median of the per-round ratios (raw and app run back to back). Decode rate = (tokens - 1) / (last piece - first piece); the first piece holds one token.
 
 python -m bench.bench_decode [--tokens 128] [--reps 5] [--threads 2]
 """
@@ -9,6 +9,7 @@ python -m bench.bench_decode [--tokens 128] [--reps 5] [--threads 2]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 from collections.abc import Iterator
@@ -30,7 +31,13 @@ QUESTION = "Count from 1 to 400, separated by commas, and nothing else."
 
 
 def rate(times: list[float]) -> float:
+    """One piece per token (the raw stream)."""
     return (len(times) - 1) / (times[-1] - times[0])
+
+
+def token_rate(times: list[float], tokens: int) -> float:
+    """The model process sends the first token at once and later ones in batches (PIECE_INTERVAL_S)."""
+    return (tokens - 1) / (times[-1] - times[0])
 
 
 class TimedModel:
@@ -79,11 +86,11 @@ def main() -> None:
 
     def run_app() -> tuple[float, int]:
         times = [time.perf_counter() for _ in worker.stream_chat(messages, max_tokens=n, temperature=0.0)]
-        return rate(times), worker.last_stats.generated_tokens
+        return token_rate(times, worker.last_stats.generated_tokens), worker.last_stats.generated_tokens
 
     def run_engine() -> tuple[float, int]:
         engine.reply([message])
-        return rate(timed.times), worker.last_stats.generated_tokens
+        return token_rate(timed.times, worker.last_stats.generated_tokens), worker.last_stats.generated_tokens
 
     runs = {"raw": run_raw, "app": run_app, "engine": run_engine}
     rates: dict[str, list[float]] = {name: [] for name in runs}
@@ -95,6 +102,7 @@ def main() -> None:
                 rates[name].append(tok_s)
                 counts[name].add(count)
     worker.close()
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores (other work skews the ratios)")
     print(f"prompt {len(prompt)} tokens, {args.threads} threads; generated tokens per run: "
           + ", ".join(f"{name}={sorted(c)}" for name, c in counts.items()))
     raw_med = statistics.median(rates["raw"])

@@ -11,6 +11,7 @@ python -m bench.bench_multiturn [--turns 10] [--threads 2]
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import time
 
@@ -112,6 +113,7 @@ def main() -> None:
         results[label] = last / first
         print(f"cache={label}: TTFT turn1={first * 1000:.0f} ms turn{args.turns}={last * 1000:.0f} ms "
               f"(last prompt {prompt_tokens} tokens)")
+    print(f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     print(f"TTFT turn{args.turns}/turn1 cache=on: {results['on']:.2f}  cache=off: {results['off']:.2f}  "
           f"(goal <= {GOAL} with the cache)")
 

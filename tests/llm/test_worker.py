@@ -43,9 +43,9 @@ def test_start_loads_in_a_child_and_reports_progress(worker):
 def test_stream_and_count_match_the_model(worker, local_model):
     messages = chat("Hello", "Hi!", "Prices?")
     assert worker.count_tokens(messages) == local_model.count_tokens(messages)
-    streamed = generate(worker, "Say hello.", max_tokens=12)
-    direct = "".join(local_model.stream_chat(chat("Say hello."), max_tokens=12, temperature=0))
-    assert streamed == direct
+    wanted = "你好，世界 😀 hello"  # a grammar makes the output exact, so the pipe's copy can be compared
+    assert generate(worker, "Greet me", max_tokens=32, grammar=f'root ::= "{wanted}"') == wanted
+    generate(worker, "Tell me a long story.", max_tokens=12)
     assert worker.last_stats.generated_tokens == 12
 
 
@@ -114,7 +114,7 @@ def test_child_that_ignores_cancel_is_killed_and_replaced(worker):
     with pytest.raises(GenerationCancelled):
         for _ in stream:
             pass
-    assert 1.0 <= time.monotonic() - started < 2.0  # the grace second, then the kill
+    assert 1.0 <= time.monotonic() - started < 3.0  # the grace second, then the kill
     assert worker.pid != frozen
     assert generate(worker)
 

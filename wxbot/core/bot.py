@@ -66,7 +66,7 @@ class Bot:
         self.hours = ServiceHours(settings)
         self.echoes = SentEchoes()
         self._incoming: queue.Queue[Message | None] = queue.Queue()
-        self._pending: dict[str, _Pending] = {}
+        self._pending: dict[str, list[_Pending]] = {}  # per contact, in arrival order
         self._cancel: dict[str, threading.Event] = {}
         self._cond = threading.Condition()
         self._resumed_ids: set[str] = set()
@@ -94,7 +94,7 @@ class Bot:
         """Stop auto-reply: pending replies are dropped, a running generation is cancelled."""
         self._running = False
         with self._cond:
-            dropped = [m for p in self._pending.values() for m in p.messages]
+            dropped = [m for queue in self._pending.values() for p in queue for m in p.messages]
             self._pending.clear()
             for event in self._cancel.values():
                 event.set()
@@ -217,9 +217,12 @@ class Bot:
         now = self.clock()
         window = 0.0 if fixed is not None else self.settings.aggregate_seconds
         with self._cond:
-            pending = self._pending.get(msg.contact_id)
-            if pending is None:
-                pending = self._pending[msg.contact_id] = _Pending(first=now)
+            queue = self._pending.setdefault(msg.contact_id, [])
+            if queue and self.settings.aggregate_seconds:
+                pending = queue[-1]
+            else:  # aggregation off: every message is its own question, even when the worker lags behind
+                pending = _Pending(first=now)
+                queue.append(pending)
             pending.messages.append(msg)
             pending.fixed = pending.fixed or fixed
             # wait for more pieces of the same question, but never longer than 3 windows in all
@@ -228,11 +231,11 @@ class Bot:
 
     def _cancel_contact(self, contact_id: str, reason: str) -> None:
         with self._cond:
-            pending = self._pending.pop(contact_id, None)
+            queue = self._pending.pop(contact_id, [])
             event = self._cancel.get(contact_id)
             if event is not None:
                 event.set()
-        for m in pending.messages if pending else []:
+        for m in (m for p in queue for m in p.messages):
             self.inbox.set_state(m.msg_id, "skipped", reason)
 
     # ------------------------------------------------------------------ reply worker
@@ -240,13 +243,15 @@ class Bot:
         with self._cond:
             while not self._closed:
                 now = time.time() if self.clock is time.time else self.clock()
-                due = [(p.first, cid) for cid, p in self._pending.items() if p.deadline <= now]
+                due = [(q[0].first, cid) for cid, q in self._pending.items() if q[0].deadline <= now]
                 if due:
                     _, cid = min(due)
-                    pending = self._pending.pop(cid)
+                    pending = self._pending[cid].pop(0)
+                    if not self._pending[cid]:
+                        del self._pending[cid]
                     event = self._cancel[cid] = threading.Event()
                     return cid, pending, event
-                waits = [p.deadline - now for p in self._pending.values()]
+                waits = [q[0].deadline - now for q in self._pending.values()]
                 self._cond.wait(timeout=min(waits) if waits else None)
         return None
 

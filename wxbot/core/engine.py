@@ -23,6 +23,7 @@ from wxbot.llm.reasoning import strip_reasoning
 from wxbot.settings import Settings
 
 _TRUNCATED_MARK = "…"
+MODEL_WAIT_SECONDS = 300  # a message that arrives while the model loads waits for it rather than failing
 
 
 def question_text(messages: Sequence[Message]) -> str:
@@ -38,6 +39,21 @@ class ReplyEngine:
         self.faq = FaqMatcher(settings.faq_rules)
         self._window_start: dict[str, float] = {}  # per contact: turns before this time are out of the prompt
         self._lock = threading.Lock()
+        self._model_cond = threading.Condition()
+        self._model_loading = False
+
+    def set_model(self, model: ChatModel | None, *, loading: bool = False) -> None:
+        """Swap the model; ``loading`` makes replies wait for the next one instead of failing."""
+        with self._model_cond:
+            self.model = model
+            self._model_loading = loading
+            self._model_cond.notify_all()
+
+    def _wait_for_model(self, cancel: threading.Event | None) -> ChatModel | None:
+        with self._model_cond:
+            self._model_cond.wait_for(lambda: self.model is not None or not self._model_loading
+                                      or (cancel is not None and cancel.is_set()), MODEL_WAIT_SECONDS)
+            return self.model
 
     def apply_settings(self, settings: Settings) -> None:
         self.settings = settings
@@ -55,7 +71,7 @@ class ReplyEngine:
         if (answer := self.faq.answer(question)) is not None:
             logger.info("faq hit contact={} msgs={}", first.contact_id, len(ids))
             return self._finish(first.contact_id, answer, "faq", ids)
-        if self.model is None:
+        if self._wait_for_model(cancel) is None:
             raise ModelError("还没有加载模型：请把 .gguf 文件放进 models/ 文件夹，或在设置中选择一个模型",
                              "no model loaded: put a .gguf file in models/ or choose one in Settings")
         prompt = self.build_prompt(first.contact_id, question, persona=persona, exclude_ids=set(ids))

@@ -120,7 +120,7 @@ class BotService:
         self._emit(ModelState("loading", 0.0, detail=model_path.name))
         old, self.model = self.model, None
         if self.engine is not None:
-            self.engine.model = None
+            self.engine.set_model(None, loading=True)
         if old is not None:
             old.close()
         try:
@@ -128,13 +128,18 @@ class BotService:
                                 on_progress=lambda p: self._emit(ModelState("loading", p.fraction,
                                                                             detail=model_path.name))).start()
         except WxbotError as err:
+            if self.engine is not None:
+                self.engine.set_model(None)
             self._emit(ModelState("error", detail=str(err)))
             self._emit(Notice("error", str(err)))
             return
         self.model = model
         if self.engine is not None:
-            self.engine.model = model
-        self._emit(ModelState("ready", 1.0, detail=model.info.device, info=model.info))
+            self.engine.set_model(model)
+        self._emit(ModelState("ready", 1.0, detail=model.info.placement, info=model.info))
+        if model.load_note:  # loaded only after out-of-memory retries with fewer GPU layers
+            self._emit(Notice("warning", f"显存不足，已减少放到 GPU 上的层数：{model.info.placement} "
+                                         f"(not enough GPU memory: {model.load_note})"))
 
     # ------------------------------------------------------------------ WeChat
     def login(self, hot_reload: bool = True) -> None:

@@ -20,6 +20,13 @@ class ModelInfo:
     gpu_bytes: int  # estimated VRAM used by the offloaded part
     device: str  # "CPU" or e.g. "CUDA: NVIDIA GeForce RTX 3060"
 
+    @property
+    def placement(self) -> str:
+        """What the owner sees: "CPU" or "29/29 layers on GPU (5.0 GB), CUDA: NVIDIA GeForce RTX 3060"."""
+        if not self.gpu_layers:
+            return "CPU"
+        return f"{self.gpu_layers}/{self.n_layers} layers on GPU ({self.gpu_bytes / 2**30:.1f} GB), {self.device}"
+
 
 @dataclass(frozen=True)
 class LoadProgress:

@@ -205,9 +205,8 @@ class LocalModel:
                     lead = ""
                 if stats.generated_tokens >= min(max_tokens, room):
                     break
-            tail = utf8.decode(b"", final=True)
-            if tail:
-                yield tail
+            # bytes still held by the decoder are a character cut by the token limit: drop them
+            # rather than send U+FFFD to a contact
         finally:
             tokens.close()
             llama.cancel = None
