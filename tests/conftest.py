@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import os
 
+import keyring
 import pytest
 
 from tests.assets import smollm2_path
+from wxbot.store.memkeyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
@@ -24,3 +26,14 @@ def data_dir(tmp_path, monkeypatch):
     path.mkdir()
     monkeypatch.setenv("WXBOT_DATA_DIR", str(path))
     return path
+
+
+@pytest.fixture
+def memory_keyring(monkeypatch):
+    """A fresh in-memory keyring (never the machine's real keychain) and no WXBOT_PASSPHRASE."""
+    monkeypatch.delenv("WXBOT_PASSPHRASE", raising=False)
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

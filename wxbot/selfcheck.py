@@ -14,15 +14,15 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import keyring
-import keyring.backend
 from loguru import logger
 
-from wxbot.core.events import LoginState, MessageLogged, QrCode
+from wxbot.core.events import EventRecorder, LoginState, MessageLogged, QrCode
 from wxbot.core.service import BotService
 from wxbot.errors import WxbotError
 from wxbot.logs import setup_logging
 from wxbot.settings import Settings
 from wxbot.sim import Simulator
+from wxbot.store.memkeyring import MemoryKeyring
 
 SECRET = "自检 self-check 🔒"
 WAIT_S = 60.0  # the longest any one step may take
@@ -44,26 +44,6 @@ class CheckResult:
     def line(self) -> str:
         mark = {True: "✓", False: "✗", None: "-"}[self.ok]
         return f"{mark} {self.name:<6} {self.seconds:6.2f} s  {self.detail}"
-
-
-class MemoryKeyring(keyring.backend.KeyringBackend):
-    """A keychain that lives and dies with the self-check, so the real one is never written."""
-
-    priority = 1  # type: ignore[assignment]  # "recommended", as the store requires
-    viable = False  # never picked by keyring's own backend discovery, only set explicitly
-
-    def __init__(self) -> None:
-        super().__init__()
-        self._items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self._items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self._items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        self._items.pop((service, username), None)
 
 
 def _timed(name: str, fn: Callable[[], str | None]) -> CheckResult:
@@ -123,29 +103,6 @@ def check_store(data_dir: Path) -> str:
     return f"AES-GCM fields, key via {source} (an in-memory one for this check), {len(raw) // 1024} KB"
 
 
-class _Events:
-    """What the BotService reported, with waits that wake on the next event."""
-
-    def __init__(self) -> None:
-        self.events: list[object] = []
-        self.cond = threading.Condition()
-
-    def __call__(self, event: object) -> None:
-        with self.cond:
-            self.events.append(event)
-            self.cond.notify_all()
-
-    def wait_for(self, pred: Callable[[object], bool], what: str, timeout: float = WAIT_S) -> object:
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while not (found := next((e for e in self.events if pred(e)), None)):
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise TimeoutError(f"no {what} within {timeout:.0f} s")
-                self.cond.wait(left)
-        return found
-
-
 class SelfCheck:
     """One run: a temp data dir, the simulator on 127.0.0.1 and a BotService driven like the window does."""
 
@@ -155,7 +112,7 @@ class SelfCheck:
         self.settings = Settings(data_dir=str(root / "data"), model_path=model_path or "",
                                  wechat_base_url=sim.base_url, faq_rules=faq, **FAST)
         self.settings.validate()
-        self.events = _Events()
+        self.events = EventRecorder()
         self.service = BotService(self.settings, self.events)
 
     def checks(self) -> list[tuple[str, Callable[[], str | None]]]:
@@ -179,11 +136,11 @@ class SelfCheck:
         login = threading.Thread(target=_catching(self.service.login, errors), kwargs={"hot_reload": False},
                                  name="selfcheck-login", daemon=True)
         login.start()
-        self.events.wait_for(lambda e: isinstance(e, QrCode), "QR code")
+        self.events.wait_for(lambda e: isinstance(e, QrCode), WAIT_S, what="QR code")
         self.sim.scan()
         self.sim.confirm()
         done = self.events.wait_for(lambda e: isinstance(e, LoginState) and e.state in ("logged_in", "failed"),
-                                    "login")
+                                    WAIT_S, what="login")
         login.join(WAIT_S)
         if errors:
             raise errors[0]
@@ -202,7 +159,7 @@ class SelfCheck:
         start = time.monotonic()
         self.sim.inject(FRIEND, QUESTION)
         self.events.wait_for(lambda e: isinstance(e, MessageLogged) and e.direction == "out" and e.by_bot,
-                             "reply")
+                             WAIT_S, what="reply")
         sent = [m for m in self.sim.outbox() if m["to_id"] == FRIEND]
         if not sent or not sent[0]["text"].startswith(self.settings.reply_prefix):
             raise RuntimeError(f"the simulator received {len(sent)} replies for the friend")

@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
 
-import keyring
 import pytest
 
-from tests.keyrings import MemoryKeyring
-from wxbot.core.events import LoginState, QrCode
+from wxbot.core.events import EventRecorder, LoginState, QrCode
 from wxbot.core.service import BotService
 from wxbot.settings import load_settings
 from wxbot.sim import Simulator
@@ -21,46 +18,9 @@ FAST = dict(typing_delay_base=0.0, typing_delay_per_char=0.0, min_seconds_betwee
             max_replies_per_minute=0, max_replies_per_day=0, temperature=0.0)
 
 
-class EventLog:
-    """Everything the service reported, with waits that wake on the next event (no sleeps)."""
-
-    def __init__(self) -> None:
-        self.events: list[object] = []
-        self.cond = threading.Condition()
-
-    def __call__(self, event: object) -> None:
-        with self.cond:
-            self.events.append(event)
-            self.cond.notify_all()
-
-    def of(self, kind: type) -> list:
-        with self.cond:
-            return [e for e in self.events if isinstance(e, kind)]
-
-    def wait_for(self, pred: Callable[[object], bool], timeout: float = 30.0, start: int = 0) -> object:
-        deadline = time.monotonic() + timeout
-        with self.cond:
-            while True:
-                for e in self.events[start:]:
-                    if pred(e):
-                        return e
-                left = deadline - time.monotonic()
-                if left <= 0:
-                    raise AssertionError(f"no matching event in {timeout}s; got {self.events[start:][-10:]}")
-                self.cond.wait(left)
-
-    def mark(self) -> int:
-        with self.cond:
-            return len(self.events)
-
-
 @pytest.fixture(autouse=True)
-def memory_keyring(monkeypatch):
-    monkeypatch.delenv("WXBOT_PASSPHRASE", raising=False)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
+def _in_memory_keyring(memory_keyring):
+    yield memory_keyring
 
 
 @pytest.fixture
@@ -78,7 +38,7 @@ class Harness:
         self.data_dir = data_dir
         self.model_path = model_path
         self.overrides = overrides
-        self.log = EventLog()
+        self.log = EventRecorder()
         self.svc: BotService | None = None
 
     def start(self, *, login: bool = True, scan: bool = True) -> BotService:
@@ -125,7 +85,7 @@ class Harness:
                 raise AssertionError(f"not settled: {states}")
             try:
                 self.log.wait_for(lambda e: True, timeout=0.2, start=self.log.mark())
-            except AssertionError:
+            except TimeoutError:
                 pass
 
     def stop(self) -> None:

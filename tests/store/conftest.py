@@ -8,41 +8,16 @@ from pathlib import Path
 
 import keyring
 import pytest
-from keyring.backend import KeyringBackend
 from keyring.backends import fail
 
 from wxbot.store import Store
 from wxbot.store.db import db_files
 
 
-class MemoryKeyring(KeyringBackend):
-    """A recommended (priority 1) backend that keeps entries in a dict."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.entries: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.entries.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.entries[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        del self.entries[(service, username)]
-
-
 @pytest.fixture(autouse=True)
-def memory_keyring(monkeypatch):
+def _in_memory_keyring(memory_keyring):
     """Every store test runs on a fresh in-memory keyring and without WXBOT_PASSPHRASE."""
-    monkeypatch.delenv("WXBOT_PASSPHRASE", raising=False)
-    previous = keyring.get_keyring()
-    backend = MemoryKeyring()
-    keyring.set_keyring(backend)
-    yield backend
-    keyring.set_keyring(previous)
+    yield memory_keyring
 
 
 @pytest.fixture

@@ -17,11 +17,12 @@ from keyring.backends import chainer, fail, null
 from keyring.errors import KeyringLocked
 
 from tests.store.child import REPO
-from tests.store.conftest import MemoryKeyring, file_hashes
+from tests.store.conftest import file_hashes
 from wxbot.errors import StoreError, WrongKeyError
 from wxbot.store import Store
 from wxbot.store.db import db_path
 from wxbot.store.keys import SERVICE, keyring_user, usable_keyring
+from wxbot.store.memkeyring import MemoryKeyring
 
 PASS = "correct horse battery 马"
 

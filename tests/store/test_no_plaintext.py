@@ -10,11 +10,11 @@ from pathlib import Path
 import pytest
 from loguru import logger
 
-from tests.store.conftest import MemoryKeyring
 from wxbot.core.messages import ChatKind, Message, Reply
 from wxbot.logs import setup_logging
 from wxbot.store import Store, export_history
 from wxbot.store.keys import SERVICE, keyring_user
+from wxbot.store.memkeyring import MemoryKeyring
 
 MARKER = "MARKER-7f3a-秘密暗号"
 PASS = "a long passphrase 口令"

@@ -2,10 +2,8 @@
 
 from __future__ import annotations
 
-import keyring
 import pytest
 
-from tests.keyrings import MemoryKeyring
 from wxbot.settings import load_settings
 from wxbot.sim import Simulator
 from wxbot.ui.controller import AppController
@@ -16,12 +14,8 @@ FAST = dict(typing_delay_base=0.0, typing_delay_per_char=0.0, min_seconds_betwee
 
 
 @pytest.fixture(autouse=True)
-def memory_keyring(monkeypatch):
-    monkeypatch.delenv("WXBOT_PASSPHRASE", raising=False)
-    previous = keyring.get_keyring()
-    keyring.set_keyring(MemoryKeyring())
-    yield
-    keyring.set_keyring(previous)
+def _in_memory_keyring(memory_keyring):
+    yield memory_keyring
 
 
 @pytest.fixture

@@ -14,6 +14,7 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from loguru import logger
 
@@ -35,8 +36,8 @@ from wxbot.settings import Settings
 EventSink = Callable[[object], None]
 
 
-class Sender:
-    """What the bot needs from the WeChat channel to answer (WeChatChannel has it)."""
+class Sender(Protocol):
+    """What the bot needs from the WeChat channel to answer (the BotService forwards to WeChatChannel)."""
 
     def send_text(self, user_name: str, text: str) -> bool: ...
 

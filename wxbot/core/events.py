@@ -5,6 +5,9 @@ Plain dataclasses delivered through a callback; the GUI re-emits them as Qt sign
 
 from __future__ import annotations
 
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,3 +59,39 @@ class Notice:
 
     level: str  # "info" | "warning" | "error"
     text: str  # Chinese (English)
+
+
+class EventRecorder:
+    """An event sink that keeps everything and lets a caller wait for an event (self-check, tests):
+    waits wake on the next event, never on a timer."""
+
+    def __init__(self) -> None:
+        self.events: list[object] = []
+        self.cond = threading.Condition()
+
+    def __call__(self, event: object) -> None:
+        with self.cond:
+            self.events.append(event)
+            self.cond.notify_all()
+
+    def mark(self) -> int:
+        """A position to wait from: only events after it count."""
+        with self.cond:
+            return len(self.events)
+
+    def of(self, kind: type) -> list:
+        with self.cond:
+            return [e for e in self.events if isinstance(e, kind)]
+
+    def wait_for(self, pred: Callable[[object], bool], timeout: float = 30.0, start: int = 0,
+                 what: str = "matching event") -> object:
+        deadline = time.monotonic() + timeout
+        with self.cond:
+            while True:
+                found = next((e for e in self.events[start:] if pred(e)), None)
+                if found is not None:
+                    return found
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    raise TimeoutError(f"no {what} within {timeout:.0f} s (last: {self.events[start:][-5:]})")
+                self.cond.wait(left)

@@ -26,7 +26,7 @@ from wxbot.llm.gguf_meta import check_model_file
 from wxbot.llm.progress import LoadWatch, ProgressSink
 from wxbot.llm.reasoning import OPEN, opens_reasoning
 from wxbot.llm.statecache import SavedState, StateCache, common_prefix
-from wxbot.llm.vram import detect_gpu
+from wxbot.llm.vram import GpuInfo, detect_gpu
 from wxbot.settings import Settings
 
 # Prompt tokens per decode call. A cancel is seen between batches (on a GPU the only place it can be
@@ -110,7 +110,9 @@ class LocalModel:
     """Owns exactly one ``llama_cpp.Llama``; implements ChatModel."""
 
     def __init__(self, settings: Settings, model_path: str | Path, *, on_progress: ProgressSink | None = None,
-                 max_gpu_layers: int | None = None, on_attempt: Callable[[int], None] | None = None) -> None:
+                 max_gpu_layers: int | None = None, on_attempt: Callable[[int], None] | None = None,
+                 gpu_probe: Callable[[], GpuInfo | None] = detect_gpu) -> None:
+        self._gpu_probe = gpu_probe
         self.last_stats = GenerationStats()
         self.load_note = ""  # how the model was placed, e.g. after an out-of-memory fallback
         self._cache = StateCache(settings.state_cache_mb << 20)
@@ -127,7 +129,7 @@ class LocalModel:
     def _load(self, settings: Settings, path: str, on_progress: ProgressSink | None, max_gpu_layers: int | None,
               on_attempt: Callable[[int], None] | None) -> tuple[_Llama, ModelInfo]:
         header = check_model_file(path)
-        plan = gpufit.plan_offload(header, settings.context_size, gpu=detect_gpu(),
+        plan = gpufit.plan_offload(header, settings.context_size, gpu=self._gpu_probe(),
                                    gpu_layers=settings.gpu_layers_value())
         attempts = [plan.n_gpu_layers, *gpufit.fallback_layer_counts(plan)] if plan.n_gpu_layers else [0]
         if max_gpu_layers is not None:

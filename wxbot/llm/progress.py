@@ -17,7 +17,8 @@ import llama_cpp.llama_cpp as lib
 from wxbot.llm.api import LoadProgress
 
 ProgressSink = Callable[[LoadProgress], None]
-_GGML_LOG_WARN = 2
+# ggml.h of the vendored llama.cpp: DEBUG 1, INFO 2, WARN 3, ERROR 4 (llama-cpp-python's _logger comment is stale)
+_GGML_LOG_WARN, _GGML_LOG_ERROR = 3, 4
 _MEMORY_WORDS = ("out of memory", "failed to allocate", "unable to allocate", "cudamalloc failed",
                  "not enough memory", "failed to create context")
 
@@ -54,7 +55,7 @@ class LoadWatch:
         return True
 
     def _log(self, level: int, text: bytes, _user_data: ctypes.c_void_p) -> None:
-        if level in (_GGML_LOG_WARN, _GGML_LOG_WARN + 1) and text:
+        if level in (_GGML_LOG_WARN, _GGML_LOG_ERROR) and text:
             self.messages.append(text.decode("utf-8", "replace").strip())
 
     @contextmanager

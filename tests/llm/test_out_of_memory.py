@@ -1,0 +1,52 @@
+"""A real out-of-memory load (the process's address space is capped) walks the fallback: fewer GPU layers,
+then the CPU, then a readable error. The GPU itself can't run here, so only its detection is simulated."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+import textwrap
+
+CHILD = textwrap.dedent("""
+    import json, resource, sys
+    from wxbot.errors import ModelOutOfMemory
+    from wxbot.llm.local import LocalModel
+    from wxbot.llm.vram import GpuInfo
+    from wxbot.settings import Settings
+
+    card = GpuInfo("Simulated RTX 3060", 12 << 30, 11 << 30, "CUDA") if sys.argv[2] == "gpu" else None
+    with open("/proc/self/status") as fh:
+        vm_kb = int(next(line for line in fh if line.startswith("VmSize")).split()[1])
+    # room for the weights and Python, not for a 64k-token KV cache
+    resource.setrlimit(resource.RLIMIT_AS, ((vm_kb + 700 * 1024) * 1024, resource.RLIM_INFINITY))
+    attempts = []
+    try:
+        LocalModel(Settings(context_size=65536), sys.argv[1], on_attempt=attempts.append, gpu_probe=lambda: card)
+        outcome = "loaded"
+    except ModelOutOfMemory as err:
+        outcome = str(err)
+    print(json.dumps({"attempts": attempts, "outcome": outcome}, ensure_ascii=False))
+""")
+
+
+def run_child(model_path: str, gpu: str) -> dict:
+    import json
+
+    done = subprocess.run([sys.executable, "-c", CHILD, model_path, gpu], capture_output=True, text=True,
+                          timeout=180)
+    assert done.returncode == 0, done.stderr[-2000:]
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def test_out_of_memory_retries_fewer_gpu_layers_then_cpu_then_says_so(test_model_path):
+    result = run_child(test_model_path, "gpu")
+    attempts = result["attempts"]
+    assert attempts[0] > attempts[-1] == 0  # started with GPU layers, ended on the CPU
+    assert attempts == sorted(attempts, reverse=True) and len(attempts) >= 3
+    assert "内存不足" in result["outcome"] and "not enough memory" in result["outcome"]
+
+
+def test_out_of_memory_on_a_cpu_only_build_is_a_readable_error(test_model_path):
+    result = run_child(test_model_path, "cpu")
+    assert result["attempts"] == [0]
+    assert "lower the context size" in result["outcome"]
