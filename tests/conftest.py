@@ -8,6 +8,7 @@ import keyring
 import pytest
 
 from tests.assets import smollm2_path
+from wxbot.sim import Simulator
 from wxbot.store.memkeyring import MemoryKeyring
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -28,12 +29,20 @@ def data_dir(tmp_path, monkeypatch):
     return path
 
 
-@pytest.fixture
+@pytest.fixture(autouse=True)
 def memory_keyring(monkeypatch):
-    """A fresh in-memory keyring (never the machine's real keychain) and no WXBOT_PASSPHRASE."""
+    """Every test runs on a fresh in-memory keyring (never the machine's real keychain), no WXBOT_PASSPHRASE."""
     monkeypatch.delenv("WXBOT_PASSPHRASE", raising=False)
     previous = keyring.get_keyring()
     backend = MemoryKeyring()
     keyring.set_keyring(backend)
     yield backend
     keyring.set_keyring(previous)
+
+
+@pytest.fixture
+def sim():
+    """The web-WeChat protocol simulator on 127.0.0.1, with short long-poll holds so tests run fast."""
+    s = Simulator(hold_seconds=0.5, hang_seconds=2.0).start()
+    yield s
+    s.stop()

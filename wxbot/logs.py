@@ -21,13 +21,12 @@ def describe(text: str) -> str:
 
 def setup_logging(log_dir: Path, level: str = "INFO", console: bool = True) -> Path:
     """(Re)configure loguru; returns the log file path. Safe to call more than once."""
-    for sink_id in _sink_ids:
-        logger.remove(sink_id)
+    for sink_id in [*_sink_ids, 0]:  # ours from an earlier call, and loguru's default stderr sink
+        try:
+            logger.remove(sink_id)
+        except ValueError:  # already removed (someone called logger.remove())
+            pass
     _sink_ids.clear()
-    try:
-        logger.remove(0)  # loguru's default stderr sink
-    except ValueError:
-        pass
     log_dir.mkdir(parents=True, exist_ok=True)
     path = log_dir / "wxbot.log"
     file_level = level if level in ("WARNING", "ERROR") else "INFO"

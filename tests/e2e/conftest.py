@@ -18,18 +18,6 @@ FAST = dict(typing_delay_base=0.0, typing_delay_per_char=0.0, min_seconds_betwee
             max_replies_per_minute=0, max_replies_per_day=0, temperature=0.0)
 
 
-@pytest.fixture(autouse=True)
-def _in_memory_keyring(memory_keyring):
-    yield memory_keyring
-
-
-@pytest.fixture
-def sim():
-    s = Simulator(hold_seconds=0.5, hang_seconds=2.0).start()
-    yield s
-    s.stop()
-
-
 class Harness:
     """A BotService on the simulator, and the phone-side moves tests need."""
 

@@ -14,12 +14,6 @@ from wxbot.store import Store
 from wxbot.store.db import db_files
 
 
-@pytest.fixture(autouse=True)
-def _in_memory_keyring(memory_keyring):
-    """Every store test runs on a fresh in-memory keyring and without WXBOT_PASSPHRASE."""
-    yield memory_keyring
-
-
 @pytest.fixture
 def no_keyring(memory_keyring):
     """Headless Linux without a Secret Service: keyring's fail backend."""

@@ -5,24 +5,11 @@ from __future__ import annotations
 import pytest
 
 from wxbot.settings import load_settings
-from wxbot.sim import Simulator
 from wxbot.ui.controller import AppController
 
 FAST = dict(typing_delay_base=0.0, typing_delay_per_char=0.0, min_seconds_between_replies=0.0,
             aggregate_seconds=0.0, max_reply_tokens=24, stale_message_seconds=3600, loop_guard_exchanges=0,
             max_replies_per_minute=0, max_replies_per_day=0, temperature=0.0, risk_acknowledged=True)
-
-
-@pytest.fixture(autouse=True)
-def _in_memory_keyring(memory_keyring):
-    yield memory_keyring
-
-
-@pytest.fixture
-def sim():
-    s = Simulator(hold_seconds=0.5, hang_seconds=2.0).start()
-    yield s
-    s.stop()
 
 
 @pytest.fixture
