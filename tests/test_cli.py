@@ -119,3 +119,29 @@ def test_wipe_removes_the_store(store_with_history):
     done = wxbot("wipe", "--yes", env=env_for(store_with_history))
     assert done.returncode == 0, done.stderr
     assert not (store_with_history / "wxbot.db").exists()
+
+
+def test_download_fetches_a_catalog_model_from_a_mirror(data_dir, tmp_path):
+    """`wxbot download` against a local Hugging Face mirror (HF_ENDPOINT) on 127.0.0.1; no internet."""
+    import functools
+    import http.server
+    import threading
+
+    from wxbot.llm.catalog import find_model
+
+    model = find_model("r1-qwen-1.5b")
+    served = tmp_path / "mirror" / model.repo / "resolve" / "main"
+    served.mkdir(parents=True)
+    payload = b"GGUF" + bytes(range(256)) * 512
+    (served / model.file).write_bytes(payload)
+    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(tmp_path / "mirror"))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        env = env_for(data_dir, HF_ENDPOINT=f"http://127.0.0.1:{server.server_address[1]}")
+        done = wxbot("download", "r1-qwen-1.5b", "--to", str(tmp_path / "models"), env=env)
+    finally:
+        server.shutdown()
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "models" / model.file).read_bytes() == payload
+    assert not list((tmp_path / "models").glob("*.part"))

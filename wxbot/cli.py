@@ -145,6 +145,49 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_models(args: argparse.Namespace) -> int:
+    """The recommended DeepSeek GGUFs, and which ones are already in models/."""
+    from wxbot.llm.catalog import CATALOG
+    from wxbot.llm.locate import find_models
+
+    have = {p.name for p in find_models(_settings_or_exit())}
+    print(f"{'key':<14} {'size':>8} {'VRAM':>5}  model")
+    for m in CATALOG:
+        mark = "  ✓ 已下载 downloaded" if m.file in have else ""
+        print(f"{m.key:<14} {m.size_bytes / 1e9:>6.1f}GB {m.min_vram_gb:>3}GB  {m.title}{mark}")
+    print("下载 download: wxbot download <key>   (Hugging Face, then ModelScope; HF_ENDPOINT for a mirror)")
+    return 0
+
+
+def cmd_download(args: argparse.Namespace) -> int:
+    """Download one catalog model into models/, resumable and sha256-checked."""
+    from pathlib import Path
+
+    from wxbot.llm.catalog import find_model
+    from wxbot.llm.download import download_model
+
+    settings = _settings_or_exit()
+    model = find_model(args.key)
+    if model is None:
+        print(f"wxbot: 没有这个模型 unknown model: {args.key} (see: wxbot models)", file=sys.stderr)
+        return 2
+    dest = Path(args.to) if args.to else settings.models_dirs[0]
+    dest.mkdir(parents=True, exist_ok=True)
+
+    def progress(done: int, total: int) -> None:
+        if total:
+            print(f"\r{model.file}: {done / 2**20:,.0f} / {total / 2**20:,.0f} MiB ({100 * done / total:.0f}%)",
+                  end="", flush=True)
+
+    try:
+        path = download_model(model, dest, on_progress=progress)
+    except WxbotError as err:
+        print(f"\nwxbot: {err}", file=sys.stderr)
+        return 2
+    print(f"\n已下载并校验 downloaded and verified: {path}")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="wxbot", description="微信私人 AI 助理 (a private AI assistant for WeChat)")
     parser.add_argument("--version", action="version", version=f"wxbot {__version__}")
@@ -160,6 +203,12 @@ def build_parser() -> argparse.ArgumentParser:
     demo = sub.add_parser("demo", help="用内置模拟器试用，无需微信账号 (try it on the built-in simulator)")
     demo.add_argument("--terminal", action="store_true", help="在终端里演示 (demo in the terminal)")
     demo.set_defaults(func=cmd_demo)
+    models = sub.add_parser("models", help="推荐的模型 (recommended models)")
+    models.set_defaults(func=cmd_models)
+    download = sub.add_parser("download", help="下载模型到 models/ (download a model, resumable)")
+    download.add_argument("key", help="模型代号，见 wxbot models (a key from wxbot models)")
+    download.add_argument("--to", help="保存到这个文件夹，默认 models/ (folder; default models/)")
+    download.set_defaults(func=cmd_download)
     export = sub.add_parser("export", help="导出聊天记录（未加密！）(export history, unencrypted)")
     export.add_argument("--contact", help="只导出这个联系人 (only this contact)")
     export.add_argument("--format", choices=("json", "md"), default="md")

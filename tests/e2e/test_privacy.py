@@ -3,6 +3,10 @@ name, the persona and an FAQ answer never appears in the database files, the WeC
 
 from __future__ import annotations
 
+import sys
+
+from loguru import logger
+
 from wxbot.logs import setup_logging
 from wxbot.sim import Simulator
 from wxbot.sim.world import World
@@ -33,7 +37,8 @@ def test_marker_never_reaches_disk_in_plain_text(data_dir, test_model_path):
         finally:
             h.stop()
     closed_files = {p: p.read_bytes() for p in files if p.exists()}
-    setup_logging(data_dir / "logs", "INFO", console=True)  # flush and release the DEBUG file sink
+    logger.remove()  # flush and release the file sink before reading it (and before tmp_path goes)
+    logger.add(sys.stderr, level="INFO")
     logs = b"".join(p.read_bytes() for p in log_file.parent.glob("*.log*"))
     assert logs  # the logs were written
     needles = [MARKER.encode(), MARKER.encode("utf-16-le")]
