@@ -65,6 +65,8 @@ def test_headless_run_logs_in_answers_and_stops_on_ctrl_c(data_dir, test_model_p
                 lines.append(line)
                 if "QR image" in line:
                     break
+            assert any("secondary account" in line for line in lines)  # the first-start risk notice
+            assert '"risk_acknowledged": true' in (data_dir / "settings.json").read_text()
             assert (data_dir / "login-qr.png").read_bytes().startswith(b"\x89PNG")
             assert any("█" in line or "▀" in line for line in lines)  # the QR drawn in the terminal
             sim.scan()
@@ -145,3 +147,12 @@ def test_download_fetches_a_catalog_model_from_a_mirror(data_dir, tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "models" / model.file).read_bytes() == payload
     assert not list((tmp_path / "models").glob("*.part"))
+
+
+def test_terminal_demo_plays_a_friend_against_the_simulator(data_dir, test_model_path):
+    env = env_for(data_dir, WXBOT_MODEL=test_model_path, WXBOT_MAX_REPLY_TOKENS="24")
+    done = wxbot("demo", "--terminal", env=env, input_text="你好，请问营业时间？\n")
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "已登录 logged in as 小王的店" in done.stdout
+    replies = [line for line in done.stdout.splitlines() if "助理 bot> [AI] " in line]
+    assert len(replies) == 1, done.stdout

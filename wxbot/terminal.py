@@ -15,10 +15,11 @@ from pathlib import Path
 import qrcode
 
 from wxbot.core.events import BotState, LoginState, ModelState, Notice, QrCode
+from wxbot.core.risk import risk_notice
 from wxbot.core.service import BotService
 from wxbot.errors import WxbotError
 from wxbot.logs import setup_logging
-from wxbot.settings import Settings
+from wxbot.settings import Settings, save_settings
 
 QR_PNG = "login-qr.png"
 WECHAT_QR_URL = "https://login.weixin.qq.com/l/"  # what WeChat's QR encodes: the phone opens this
@@ -90,8 +91,19 @@ def _start(settings: Settings, front: TerminalFront) -> BotService:
     return svc
 
 
+def _risk_notice_once(settings: Settings) -> Settings:
+    """Print the account-risk notice at the first start; remember that the owner has seen it."""
+    if settings.risk_acknowledged:
+        return settings
+    print("\n".join(risk_notice(settings)), flush=True)
+    settings = settings.replace(risk_acknowledged=True)
+    save_settings(settings)
+    return settings
+
+
 def run_headless(settings: Settings) -> int:
     setup_logging(settings.log_dir, settings.log_level)
+    settings = _risk_notice_once(settings)
     front = TerminalFront(settings.data_path)
     try:
         svc = _start(settings, front)
@@ -154,7 +166,7 @@ def run_demo(settings: Settings) -> int:
             with replies:
                 replies.wait_for(lambda: len(sim.outbox()) > seen[0], timeout=120)
             for item in sim.outbox()[seen[0]:]:
-                print(f"{settings.reply_prefix.strip() or 'bot'}> {item['text']}", flush=True)
+                print(f"助理 bot> {item['text']}", flush=True)
             seen[0] = len(sim.outbox())
     finally:
         svc.close()

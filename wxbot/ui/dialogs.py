@@ -11,26 +11,15 @@ from types import TracebackType
 from loguru import logger
 from PySide6.QtWidgets import QMessageBox, QWidget
 
+from wxbot.core.risk import risk_notice
 from wxbot.settings import Settings
 from wxbot.ui.i18n import tr
 
 
 def risk_text(settings: Settings) -> str:
     """The notice in both languages, with the pacing defaults in numbers."""
-    s = settings
-    return (
-        "<p><b>使用前请注意</b></p>"
-        "<p>wxbot 通过网页版微信协议自动回复消息。微信可能限制或封禁使用自动化工具的账号，"
-        "建议使用<b>小号</b>而不是主账号。</p>"
-        f"<p>默认节奏：同一联系人两次回复至少间隔 {s.min_seconds_between_replies:g} 秒；"
-        f"每分钟最多 {s.max_replies_per_minute} 条；每天最多 {s.max_replies_per_day} 条。可以在“设置”中调整。</p>"
-        "<hr>"
-        "<p><b>Before you start</b></p>"
-        "<p>wxbot answers through the web WeChat protocol. WeChat may restrict or ban accounts that use "
-        "automation; a <b>secondary account</b> is safer than your main one.</p>"
-        f"<p>Default pacing: at least {s.min_seconds_between_replies:g} s between replies to one contact, at most "
-        f"{s.max_replies_per_minute} replies a minute and {s.max_replies_per_day} a day. Change them in Settings.</p>"
-    )
+    paragraphs = risk_notice(settings)
+    return "".join(f"<p>{p}</p>" for p in paragraphs[:2]) + "<hr>" + "".join(f"<p>{p}</p>" for p in paragraphs[2:])
 
 
 def ask_risk_acknowledged(settings: Settings, parent: QWidget | None = None) -> bool:
