@@ -211,3 +211,18 @@ def test_outside_service_hours_without_away_message_sends_nothing(harness):
     assert h.svc.store.get_message(msg).reason == "outside_hours"
     assert h.sim.outbox() == []
 
+
+
+def test_two_bots_talking_are_stopped_by_the_loop_guard(harness):
+    h = harness(with_model=False, faq_rules=FAQ_ALL, loop_guard_exchanges=3, loop_guard_window_seconds=300)
+    h.start()
+    mark = h.log.mark()
+    states = []
+    for i in range(5):  # another bot answers every reply at once
+        msg = h.sim.inject("zhang", f"自动回复 {i}：您好，请问有什么可以帮您？")
+        states.append(h.settle([msg])[msg])
+    assert states == ["replied", "replied", "replied", "skipped", "skipped"]
+    assert len(h.sim.outbox()) == 3
+    h.log.wait_for(lambda e: isinstance(e, Notice) and "rapid exchanges" in e.text, start=mark)
+    view = next(c for c in h.svc.contacts() if c.name == "张三-老客户")
+    assert view.paused_until > time.time()  # paused like a takeover until the owner looks
