@@ -19,6 +19,12 @@ def describe(text: str) -> str:
     return f"len={len(text)}"
 
 
+def _to_stderr(message: str) -> None:
+    stream = sys.stderr
+    if stream is not None and not stream.closed:
+        stream.write(message)
+
+
 def setup_logging(log_dir: Path, level: str = "INFO", console: bool = True) -> Path:
     """(Re)configure loguru; returns the log file path. Safe to call more than once."""
     for sink_id in [*_sink_ids, 0]:  # ours from an earlier call, and loguru's default stderr sink
@@ -33,5 +39,7 @@ def setup_logging(log_dir: Path, level: str = "INFO", console: bool = True) -> P
     _sink_ids.append(logger.add(path, level=file_level, rotation="5 MB", retention=5, encoding="utf-8",
                                 enqueue=True, backtrace=False, diagnose=False))
     if console and sys.stderr is not None:
-        _sink_ids.append(logger.add(sys.stderr, level=level, backtrace=False, diagnose=False))
+        # resolve sys.stderr at each write: a stream swapped or closed since set-up (tests, a frozen windowed
+        # app) must not break logging from threads that outlive it
+        _sink_ids.append(logger.add(_to_stderr, level=level, backtrace=False, diagnose=False))
     return path
