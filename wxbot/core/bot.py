@@ -243,7 +243,7 @@ class Bot:
     def _next_due(self) -> tuple[str, _Pending, threading.Event] | None:
         with self._cond:
             while not self._closed:
-                now = time.time() if self.clock is time.time else self.clock()
+                now = self.clock()
                 due = [(q[0].first, cid) for cid, q in self._pending.items() if q[0].deadline <= now]
                 if due:
                     _, cid = min(due)
