@@ -22,9 +22,9 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget  # noqa: E402
 
 from tests.assets import smollm2_path  # noqa: E402
-from tests.keyrings import MemoryKeyring  # noqa: E402
 from wxbot.settings import load_settings  # noqa: E402
 from wxbot.sim import Simulator  # noqa: E402
+from wxbot.store.memkeyring import MemoryKeyring  # noqa: E402
 from wxbot.ui.controller import AppController  # noqa: E402
 from wxbot.ui.demo import DemoDriver, PhonePanel  # noqa: E402
 from wxbot.ui.i18n import install_translator  # noqa: E402
