@@ -104,3 +104,18 @@ def test_hot_reload_after_restart_needs_no_qr(harness, hot):
     assert not h2.log.of(QrCode)
     msg_id = h2.sim.inject("zhang", "还在吗")
     assert h2.settle([msg_id])[msg_id] in ("replied", "failed", "skipped")
+
+
+def test_a_stranger_writing_becomes_a_contact_the_window_hears_about(harness):
+    from wxbot.core.events import ContactsChanged
+
+    h = harness(with_model=False, auto_reply_new_contacts=False)
+    h.start()
+    before = {c.contact_id for c in h.svc.contacts()}
+    mark = h.log.mark()
+    msg = h.sim.inject("zhao", "你好，我是群里的赵六")
+    event = h.log.wait_for(lambda e: isinstance(e, ContactsChanged) and e.contact_ids, start=mark)
+    assert event.contact_ids[0] not in before
+    stranger = next(c for c in h.svc.contacts() if c.contact_id == event.contact_ids[0])
+    assert stranger.name.startswith("陌生人 stranger") and stranger.kind == "friend" and not stranger.auto_reply
+    assert h.settle([msg])[msg] == "skipped"

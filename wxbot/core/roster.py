@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from loguru import logger
@@ -20,9 +20,10 @@ from wxbot.settings import Settings
 
 
 class Roster:
-    def __init__(self, store: Any, settings: Settings) -> None:
+    def __init__(self, store: Any, settings: Settings, on_new_contact: Callable[[str], None] | None = None) -> None:
         self.store = store
         self.settings = settings
+        self.on_new_contact = on_new_contact  # someone not in the login's contact list wrote: the UI refreshes
         self.own_nick = ""
         self._to_id: dict[str, str] = {}
         self._to_user: dict[str, str] = {}
@@ -84,13 +85,16 @@ class Roster:
         if cid is None:  # someone not in the contact list (a stranger, a new friend, a new group)
             kind = ContactKind.GROUP if msg.is_group else msg.contact_kind
             special = kind is ContactKind.SPECIAL
-            stored = self.store.upsert_contact(kind, msg.display_name or msg.contact_id, "",
+            name = msg.display_name or f"陌生人 stranger {msg.contact_id.lstrip('@')[:6]}"
+            stored = self.store.upsert_contact(kind, name, "",
                                                auto_reply=self._default_on(kind),
                                                contact_id=msg.contact_id if special else None)
             cid = stored.id
             with self._lock:
                 self._to_id[msg.contact_id] = cid
                 self._to_user[cid] = msg.contact_id
+            if self.on_new_contact is not None:
+                self.on_new_contact(cid)
         return dataclasses.replace(msg, contact_id=cid)
 
     def user_name(self, contact_id: str) -> str:

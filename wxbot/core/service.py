@@ -101,7 +101,7 @@ class BotService:
         self.settings = self.settings.replace(**personal)
         if self.settings.retention_days:
             self.store.purge_older_than(self.settings.retention_days)
-        self.roster = Roster(self.store, self.settings)
+        self.roster = Roster(self.store, self.settings, lambda cid: self._emit(ContactsChanged((cid,))))
         self.engine = ReplyEngine(self.settings, self.model, self.store)
         self.bot = Bot(self.settings, self, self.engine, StoreInbox(self.store), self.roster, self.roster,
                        self._emit)
