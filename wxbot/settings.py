@@ -283,7 +283,3 @@ def save_settings(settings: Settings, environ: dict[str, str] | None = None) -> 
 def personal_fields() -> tuple[str, ...]:
     """Settings holding the owner's own text: kept encrypted in the store, never in settings.json."""
     return tuple(f.name for f in fields(Settings) if f.metadata["personal"])
-
-
-def setting_docs() -> dict[str, str]:
-    return {f.name: f.metadata["doc"] for f in fields(Settings)}

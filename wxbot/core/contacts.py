@@ -1,6 +1,6 @@
 """Per-contact rules (auto-reply switch, takeover pause, persona) and the directory of names.
 
-The store backs these with the encrypted database; MemoryContactRules serves `wxbot chat` and tests.
+The store backs these with the encrypted database; MemoryContactRules keeps them in RAM (policy tests).
 """
 
 from __future__ import annotations

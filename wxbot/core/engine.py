@@ -78,7 +78,7 @@ class ReplyEngine:
         raw = "".join(self.model.stream_chat(prompt, max_tokens=self.settings.max_reply_tokens,
                                              temperature=self.settings.temperature, cancel=cancel,
                                              cache_key=first.contact_id))
-        visible = strip_reasoning(raw, starts_in_reasoning=getattr(self.model, "starts_in_reasoning", False))
+        visible = strip_reasoning(raw)  # the model streams any <think> its template opened, so this sees it all
         logger.info("model reply contact={} raw={} visible={}", first.contact_id, len(raw), len(visible))
         return self._finish(first.contact_id, visible, "model", ids)
 

@@ -10,6 +10,13 @@ from typing import Protocol
 ChatMessages = list[dict[str, str]]  # [{"role": "system"|"user"|"assistant", "content": str}]
 
 
+def placement_text(gpu_layers: int, n_layers: int, gpu_bytes: int) -> str:
+    """How the owner sees where a model runs: "CPU" or "29/29 layers on GPU (5.0 GB)"."""
+    if not gpu_layers:
+        return "CPU"
+    return f"{gpu_layers}/{n_layers} layers on GPU ({gpu_bytes / 2**30:.1f} GB)"
+
+
 @dataclass(frozen=True)
 class ModelInfo:
     path: str
@@ -23,9 +30,8 @@ class ModelInfo:
     @property
     def placement(self) -> str:
         """What the owner sees: "CPU" or "29/29 layers on GPU (5.0 GB), CUDA: NVIDIA GeForce RTX 3060"."""
-        if not self.gpu_layers:
-            return "CPU"
-        return f"{self.gpu_layers}/{self.n_layers} layers on GPU ({self.gpu_bytes / 2**30:.1f} GB), {self.device}"
+        text = placement_text(self.gpu_layers, self.n_layers, self.gpu_bytes)
+        return f"{text}, {self.device}" if self.gpu_layers else text
 
 
 @dataclass(frozen=True)

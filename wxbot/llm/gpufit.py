@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wxbot.llm.api import placement_text
 from wxbot.llm.gguf_meta import GGUFHeader
 from wxbot.llm.vram import GpuInfo
 
@@ -38,9 +39,7 @@ class OffloadPlan:
     reason: str
 
     def describe(self) -> str:
-        if self.n_gpu_layers == 0:
-            return "CPU"
-        return f"{self.n_gpu_layers}/{self.n_layers} layers on GPU ({self.gpu_bytes / GIB:.1f} GB)"
+        return placement_text(self.n_gpu_layers, self.n_layers, self.gpu_bytes)
 
 
 def kv_bytes_per_block(header: GGUFHeader, context_size: int) -> int:

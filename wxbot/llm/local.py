@@ -120,8 +120,6 @@ class LocalModel:
         self._llama, self.info = self._load(settings, str(model_path), on_progress, max_gpu_layers, on_attempt)
         self._template = ChatTemplate(self._llama)
         self.opens_reasoning = self._template.opens_reasoning
-        # The stream already starts with any <think> the template opened, so callers strip it as-is.
-        self.starts_in_reasoning = False
         self._vocab = self._llama._model.vocab
         self._piece_buf = ctypes.create_string_buffer(256)
 

@@ -132,7 +132,6 @@ class ModelWorker:
         self._info: ModelInfo | None = None
         self._max_gpu_layers: int | None = None
         self.opens_reasoning = False  # the template's generation prompt opens <think> (newer R1 templates)
-        self.starts_in_reasoning = False  # the stream itself then starts with "<think>": strip it as-is
         self.load_note = ""
         self.last_stats = GenerationStats()
 
