@@ -19,10 +19,10 @@ from llama_cpp import Llama
 from tests.assets import smollm2_path
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.history import MemoryHistory
-from wxbot.core.messages import ChatKind, Message
 from wxbot.llm.api import ChatMessages, ChatModel
 from wxbot.llm.local import PROMPT_BATCH, ChatTemplate
 from wxbot.llm.worker import ModelWorker
+from wxbot.messages import ChatKind, Message
 from wxbot.settings import Settings
 
 GOAL = 0.97

@@ -93,7 +93,7 @@ def store_with_history(data_dir, monkeypatch):
     import keyring
     from keyring.backends import fail
 
-    from wxbot.core.messages import ChatKind, ContactKind, Message
+    from wxbot.messages import ChatKind, ContactKind, Message
     from wxbot.store import Store
 
     monkeypatch.setenv("WXBOT_PASSPHRASE", "correct horse battery")

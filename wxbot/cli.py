@@ -25,9 +25,9 @@ def cmd_chat(args: argparse.Namespace) -> int:
     """A terminal playground: talk to the configured persona and FAQ rules, no WeChat needed."""
     from wxbot.core.engine import ReplyEngine
     from wxbot.core.history import MemoryHistory
-    from wxbot.core.messages import ChatKind, Message
     from wxbot.llm.locate import resolve_model_path
     from wxbot.llm.worker import ModelWorker
+    from wxbot.messages import ChatKind, Message
 
     settings = _settings_or_exit()
     setup_logging(settings.log_dir, "WARNING")
@@ -93,7 +93,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
 def cmd_wipe(args: argparse.Namespace) -> int:
     """Delete the database, its WAL/SHM files, the WeChat session and the key in the keychain."""
     from wxbot.core.instance import InstanceLock
-    from wxbot.core.service import SESSION_FILE
+    from wxbot.service import SESSION_FILE
     from wxbot.store import wipe
 
     settings = _settings_or_exit()

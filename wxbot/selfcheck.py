@@ -16,10 +16,10 @@ from pathlib import Path
 import keyring
 from loguru import logger
 
-from wxbot.core.events import EventRecorder, LoginState, MessageLogged, QrCode
-from wxbot.core.service import BotService
 from wxbot.errors import WxbotError
+from wxbot.events import EventRecorder, LoginPhase, LoginState, MessageLogged, ModelPhase, QrCode
 from wxbot.logs import setup_logging
+from wxbot.service import BotService
 from wxbot.settings import Settings
 from wxbot.sim import Simulator
 from wxbot.store.memkeyring import MemoryKeyring
@@ -124,7 +124,7 @@ class SelfCheck:
             return None
         self.service.load_model(self.model_path)
         state = self.service.model_state
-        if state.state != "ready":
+        if state.state != ModelPhase.READY:
             raise RuntimeError(f"model {state.state}: {state.detail}")
         info = state.info
         return f"{info.name}, {info.device}, {info.gpu_layers}/{info.n_layers} layers on GPU"
@@ -139,14 +139,14 @@ class SelfCheck:
         self.events.wait_for(lambda e: isinstance(e, QrCode), WAIT_S, what="QR code")
         self.sim.scan()
         self.sim.confirm()
-        done = self.events.wait_for(lambda e: isinstance(e, LoginState) and e.state in ("logged_in", "failed"),
+        done = self.events.wait_for(lambda e: isinstance(e, LoginState) and e.state in (LoginPhase.LOGGED_IN, LoginPhase.FAILED),
                                     WAIT_S, what="login")
         login.join(WAIT_S)
         if errors:
             raise errors[0]
         if login.is_alive():
             raise TimeoutError(f"login did not finish within {WAIT_S:.0f} s")
-        if done.state != "logged_in" or self.service.channel is None:
+        if done.state != LoginPhase.LOGGED_IN or self.service.channel is None:
             raise RuntimeError(f"login {done.state}: {done.detail}")
         return f"itchat-uos as {done.detail}, {len(self.service.contacts())} contacts, on {self.sim.base_url}"
 

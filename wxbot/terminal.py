@@ -14,11 +14,11 @@ from pathlib import Path
 
 import qrcode
 
-from wxbot.core.events import BotState, LoginState, ModelState, Notice, QrCode
 from wxbot.core.risk import risk_notice
-from wxbot.core.service import BotService
 from wxbot.errors import WxbotError
+from wxbot.events import BotState, LoginPhase, LoginState, ModelPhase, ModelState, Notice, QrCode
 from wxbot.logs import setup_logging
+from wxbot.service import BotService
 from wxbot.settings import Settings, save_settings
 
 QR_PNG = "login-qr.png"
@@ -40,12 +40,12 @@ class TerminalFront:
             self._show_qr(event)
         elif isinstance(event, LoginState):
             print(f"[微信 WeChat] {_LOGIN_WORDS.get(event.state, event.state)} {event.detail}".rstrip(), flush=True)
-            if event.state == "logged_in":
+            if event.state == LoginPhase.LOGGED_IN:
                 self.logged_in.set()
-            elif event.state in ("logged_out", "failed"):
+            elif event.state in (LoginPhase.LOGGED_OUT, LoginPhase.FAILED):
                 self.end_reason = event.detail
                 self.ended.set()
-        elif isinstance(event, ModelState) and event.state != "loading":
+        elif isinstance(event, ModelState) and event.state != ModelPhase.LOADING:
             print(f"[模型 model] {event.state} {event.detail}", flush=True)
         elif isinstance(event, BotState):
             print(f"[自动回复 auto-reply] {event.state} {event.detail}".rstrip(), flush=True)

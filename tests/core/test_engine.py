@@ -6,8 +6,8 @@ import pytest
 
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.history import MemoryHistory
-from wxbot.core.messages import ChatKind, Message
 from wxbot.llm.worker import ModelWorker
+from wxbot.messages import ChatKind, Message
 from wxbot.settings import Settings
 
 

@@ -1,7 +1,7 @@
 """Durable identity matching across logins (pure rules; the e2e test drives it through the simulator)."""
 
 from wxbot.core.identity import Profile, match_contacts
-from wxbot.core.messages import ContactKind
+from wxbot.messages import ContactKind
 
 F, G = ContactKind.FRIEND, ContactKind.GROUP
 

@@ -4,9 +4,9 @@ import random
 
 from wxbot.core.commands import parse_command, run_command
 from wxbot.core.contacts import ContactEntry, MemoryContactRules
-from wxbot.core.messages import ChatKind, ContactKind, Message, MsgKind
 from wxbot.core.pacing import Pacer
 from wxbot.core.policy import ReplyPolicy, strip_mentions
+from wxbot.messages import ChatKind, ContactKind, Message, MsgKind
 from wxbot.settings import Settings
 
 

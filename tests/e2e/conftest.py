@@ -8,8 +8,8 @@ import time
 
 import pytest
 
-from wxbot.core.events import EventRecorder, LoginState, QrCode
-from wxbot.core.service import BotService
+from wxbot.events import EventRecorder, LoginState, QrCode
+from wxbot.service import BotService
 from wxbot.settings import load_settings
 from wxbot.sim import Simulator
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wxbot.core.events import LoginState, QrCode
+from wxbot.events import LoginState, QrCode
 
 
 def test_private_message_gets_exactly_one_reply(harness):
@@ -107,7 +107,7 @@ def test_hot_reload_after_restart_needs_no_qr(harness, hot):
 
 
 def test_a_stranger_writing_becomes_a_contact_the_window_hears_about(harness):
-    from wxbot.core.events import ContactsChanged
+    from wxbot.events import ContactsChanged
 
     h = harness(with_model=False, auto_reply_new_contacts=False)
     h.start()

@@ -7,8 +7,8 @@ import time
 
 import pytest
 
-from wxbot.core.events import LoginState, Notice, QrCode
 from wxbot.errors import AlreadyRunningError
+from wxbot.events import LoginState, Notice, QrCode
 from wxbot.sim import Simulator
 from wxbot.sim.world import World
 

@@ -10,9 +10,9 @@ import pytest
 from loguru import logger
 
 from tests.e2e.conftest import Harness
-from wxbot.core.events import LoginState, QrCode
-from wxbot.core.messages import ChatKind, Message
-from wxbot.core.service import SESSION_FILE
+from wxbot.events import LoginState, QrCode
+from wxbot.messages import ChatKind, Message
+from wxbot.service import SESSION_FILE
 from wxbot.sim import Simulator
 from wxbot.sim.world import World
 from wxbot.store import Store

@@ -17,7 +17,7 @@ from pathlib import Path
 import keyring
 from keyring.backends import fail
 
-from wxbot.core.messages import ChatKind, Message, Reply
+from wxbot.messages import ChatKind, Message, Reply
 from wxbot.store import Store
 
 REPO = Path(__file__).resolve().parents[2]  # run me from here: python -m tests.store.child

@@ -17,7 +17,7 @@ from collections import Counter
 import pytest
 
 from tests.store.child import REPO, message_text
-from wxbot.core.messages import Reply
+from wxbot.messages import Reply
 from wxbot.store import Store
 from wxbot.store.db import db_path
 

@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from wxbot.core.messages import ChatKind, ContactKind, Message, MsgKind, Reply
+from wxbot.messages import ChatKind, ContactKind, Message, MsgKind, Reply
 from wxbot.store import Store
 
 

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from loguru import logger
 
-from wxbot.core.messages import ChatKind, Message, Reply
 from wxbot.logs import setup_logging
+from wxbot.messages import ChatKind, Message, Reply
 from wxbot.store import Store, export_history
 from wxbot.store.keys import SERVICE, keyring_user
 from wxbot.store.memkeyring import MemoryKeyring

@@ -10,8 +10,8 @@ import time
 import pytest
 
 from wxbot.core.history import History
-from wxbot.core.messages import ChatKind, ContactKind, Message, Turn
 from wxbot.errors import StoreError
+from wxbot.messages import ChatKind, ContactKind, Message, Turn
 from wxbot.store import EXPORT_WARNING, Store, export_history, wipe
 from wxbot.store.db import db_path
 from wxbot.store.keys import SERVICE, keyring_user

@@ -9,8 +9,8 @@ import threading
 import qrcode
 from PySide6.QtCore import QThread
 
-from wxbot.core.events import LoginState, ModelState, Notice, QrCode
-from wxbot.core.service import HistoryItem
+from wxbot.events import LoginState, ModelState, Notice, QrCode
+from wxbot.service import HistoryItem
 from wxbot.settings import Settings
 from wxbot.ui.bridge import EventBridge
 from wxbot.ui.pages.conversations import bubble_html, skipped_text

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QCloseEvent
 
-from wxbot.core.events import BotState, ModelState, Notice
+from wxbot.events import BotState, ModelState, Notice
 from wxbot.settings import load_settings
 from wxbot.ui.controller import AppController
 

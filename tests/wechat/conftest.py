@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import pytest
 
-from wxbot.core.events import LoginState, QrCode
+from wxbot.events import LoginState, QrCode
 from wxbot.settings import Settings
 from wxbot.sim import Simulator
 from wxbot.wechat import SessionFile, Timeouts, WeChatChannel

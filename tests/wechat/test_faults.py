@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.wechat.conftest import FAST, qr_login
-from wxbot.core.events import LoginState, Notice, QrCode
+from wxbot.events import LoginState, Notice, QrCode
 
 ENDPOINTS = ("synccheck", "webwxsync", "webwxsendmsg")
 KINDS = ("5xx", "hang", "badjson")

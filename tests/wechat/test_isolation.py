@@ -6,7 +6,7 @@ import itchat
 from itchat import config as itchat_config
 
 from tests.wechat.conftest import FAST, Recorder, qr_login
-from wxbot.core.messages import MsgKind
+from wxbot.messages import MsgKind
 from wxbot.settings import Settings
 from wxbot.sim import Simulator
 from wxbot.wechat import WeChatChannel

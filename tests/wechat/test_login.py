@@ -11,8 +11,8 @@ import pytest
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 
 from tests.wechat.conftest import Recorder, qr_login
-from wxbot.core.events import LoginState, QrCode
 from wxbot.errors import WeChatError
+from wxbot.events import LoginState, QrCode
 from wxbot.wechat import SessionFile
 
 

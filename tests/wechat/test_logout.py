@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from wxbot.core.events import LoginState
 from wxbot.errors import WeChatError
+from wxbot.events import LoginState
 
 
 def _logged_out(events):

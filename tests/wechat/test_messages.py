@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from wxbot.core.messages import ChatKind, ContactKind, MsgKind
+from wxbot.messages import ChatKind, ContactKind, MsgKind
 
 
 def _wait(messages, n):

@@ -23,14 +23,14 @@ from wxbot.core.contacts import ContactRules
 from wxbot.core.directory import Directory
 from wxbot.core.echo import SentEchoes
 from wxbot.core.engine import ReplyEngine
-from wxbot.core.events import BotState, MessageLogged, Notice
 from wxbot.core.hours import ServiceHours
 from wxbot.core.inbox import Inbox
-from wxbot.core.messages import Message, MsgKind, Reply
 from wxbot.core.pacing import Pacer
 from wxbot.core.policy import FILEHELPER, ReplyPolicy
 from wxbot.core.risk import is_risk_warning
 from wxbot.errors import GenerationCancelled, WxbotError
+from wxbot.events import BotPhase, BotState, MessageLogged, Notice, NoticeLevel
+from wxbot.messages import Direction, InboxState, Message, MsgKind, Reply, ReplySource
 from wxbot.settings import Settings
 
 EventSink = Callable[[object], None]
@@ -47,7 +47,7 @@ class _Pending:
     messages: list[Message] = field(default_factory=list)
     first: float = 0.0
     deadline: float = 0.0
-    fixed: tuple[str, str] | None = None  # (text, source) for away / non-text replies that need no model
+    fixed: tuple[str, ReplySource] | None = None  # (text, source) for away / non-text replies that need no model
 
 
 class Bot:
@@ -88,7 +88,7 @@ class Bot:
     def start(self) -> None:
         self.start_threads()
         self._running = True
-        self.on_event(BotState("running"))
+        self.on_event(BotState(BotPhase.RUNNING))
         logger.info("auto-reply started")
 
     def stop(self, reason: str = "") -> None:
@@ -100,8 +100,8 @@ class Bot:
             for event in self._cancel.values():
                 event.set()
         for msg in dropped:
-            self.inbox.set_state(msg.msg_id, "skipped", "bot_stopped")
-        self.on_event(BotState("stopped", reason))
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "bot_stopped")
+        self.on_event(BotState(BotPhase.STOPPED, reason))
         logger.info("auto-reply stopped ({} pending dropped)", len(dropped))
 
     def close(self) -> None:
@@ -166,30 +166,30 @@ class Bot:
             if not self.inbox.add(msg):
                 logger.debug("duplicate msg {} ignored", msg.msg_id)
                 return
-            self.on_event(MessageLogged(msg.contact_id, "in"))
+            self.on_event(MessageLogged(msg.contact_id, Direction.IN))
         if raw.contact_id == "weixin" and is_risk_warning(raw.text):
-            self.inbox.set_state(msg.msg_id, "skipped", "risk_warning")
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "risk_warning")
             self.stop("risk warning from WeChat")
-            self.on_event(Notice("error", "微信团队发来安全提醒，自动回复已停止，请在手机上查看 "
+            self.on_event(Notice(NoticeLevel.ERROR, "微信团队发来安全提醒，自动回复已停止，请在手机上查看 "
                                           "(WeChat sent a security warning; auto-reply stopped — check your phone)"))
             return
         if self.settings.stale_message_seconds and self.clock() - msg.time > self.settings.stale_message_seconds:
-            self.inbox.set_state(msg.msg_id, "skipped", "stale")
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "stale")
             logger.info("msg {} from {} is {:.0f}s old: stored as missed", msg.msg_id, msg.contact_id,
                         self.clock() - msg.time)
             return
         if not self._running:
-            self.inbox.set_state(msg.msg_id, "skipped", "bot_stopped")
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "bot_stopped")
             return
         decision = self.policy.decide(msg, self.directory.own_names(raw.contact_id))
         if not decision.answer:
-            self.inbox.set_state(msg.msg_id, "skipped", decision.reason)
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, decision.reason)
             logger.debug("msg {} not answered: {}", msg.msg_id, decision.reason)
             return
         if not self.hours.is_open(self.clock()):
             self._outside_hours(msg)
         elif decision.reason == "non_text":
-            self._queue_reply(msg, fixed=(self.settings.non_text_reply, "non_text"))
+            self._queue_reply(msg, fixed=(self.settings.non_text_reply, ReplySource.NON_TEXT))
         else:
             self._queue_reply(dataclasses.replace(msg, text=decision.text))
 
@@ -201,7 +201,7 @@ class Bot:
             self._send_parts(FILEHELPER, [answer])
             return
         if self.inbox.add(msg):
-            self.on_event(MessageLogged(msg.contact_id, "out", by_bot=False))
+            self.on_event(MessageLogged(msg.contact_id, Direction.OUT, by_bot=False))
         if raw.contact_id != FILEHELPER:
             self.policy.take_over(msg.contact_id)
             self._cancel_contact(msg.contact_id, "takeover")
@@ -210,11 +210,11 @@ class Bot:
     def _outside_hours(self, msg: Message) -> None:
         away = self.settings.away_message
         if away and self.hours.should_send_away(msg.contact_id, self.clock()):
-            self._queue_reply(msg, fixed=(away, "away"))
+            self._queue_reply(msg, fixed=(away, ReplySource.AWAY))
         else:
-            self.inbox.set_state(msg.msg_id, "skipped", "outside_hours")
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "outside_hours")
 
-    def _queue_reply(self, msg: Message, fixed: tuple[str, str] | None = None) -> None:
+    def _queue_reply(self, msg: Message, fixed: tuple[str, ReplySource] | None = None) -> None:
         now = self.clock()
         window = 0.0 if fixed is not None else self.settings.aggregate_seconds
         with self._cond:
@@ -237,7 +237,7 @@ class Bot:
             if event is not None:
                 event.set()
         for m in (m for p in queue for m in p.messages):
-            self.inbox.set_state(m.msg_id, "skipped", reason)
+            self.inbox.set_state(m.msg_id, InboxState.SKIPPED, reason)
 
     # ------------------------------------------------------------------ reply worker
     def _next_due(self) -> tuple[str, _Pending, threading.Event] | None:
@@ -263,7 +263,7 @@ class Bot:
                 self._answer(contact_id, pending, cancel)
             except Exception:
                 logger.exception("reply to {} failed", contact_id)
-                self._set_states([m.msg_id for m in pending.messages], "failed", "internal_error")
+                self._set_states([m.msg_id for m in pending.messages], InboxState.FAILED, "internal_error")
             finally:
                 with self._cond:
                     if self._cancel.get(contact_id) is cancel:
@@ -277,42 +277,42 @@ class Bot:
         try:
             reply = self._make_reply(contact_id, messages, pending.fixed, cancel)
         except GenerationCancelled:
-            self._set_states(ids, "skipped", "takeover" if self._running else "bot_stopped")
+            self._set_states(ids, InboxState.SKIPPED, "takeover" if self._running else "bot_stopped")
             return
         except WxbotError as err:
-            self._set_states(ids, "failed", type(err).__name__)
-            self.on_event(Notice("error", str(err)))
+            self._set_states(ids, InboxState.FAILED, type(err).__name__)
+            self.on_event(Notice(NoticeLevel.ERROR, str(err)))
             return
         if reply is None:
-            self._set_states(ids, "skipped", "empty_reply")
+            self._set_states(ids, InboxState.SKIPPED, "empty_reply")
             return
         incoming = messages[-1].text
         verdict = self.pacer.check(contact_id, len(reply.text), incoming)
         if not verdict.allowed:
-            self._set_states(ids, "skipped", verdict.reason)
+            self._set_states(ids, InboxState.SKIPPED, verdict.reason)
             if verdict.reason == "loop_guard":
                 self.policy.take_over(contact_id)
-                self.on_event(Notice("warning", f"与联系人 {contact_id} 的往来过于频繁，疑似机器人对话，已暂停 "
+                self.on_event(Notice(NoticeLevel.WARNING, f"与联系人 {contact_id} 的往来过于频繁，疑似机器人对话，已暂停 "
                                                 f"(too many rapid exchanges with {contact_id}: paused)"))
             return
         if cancel.wait(verdict.wait) or not self._running or self.rules.paused_until(contact_id) > self.clock():
-            self._set_states(ids, "skipped", "takeover" if self._running else "bot_stopped")
+            self._set_states(ids, InboxState.SKIPPED, "takeover" if self._running else "bot_stopped")
             return
         user_name = self.directory.user_name(contact_id)
-        self._set_states(ids, "sending")
+        self._set_states(ids, InboxState.SENDING)
         if not self._send_parts(user_name, list(reply.parts)):
-            self._set_states(ids, "failed", "send_failed")
-            self.on_event(Notice("warning", "消息发送失败，请检查网络与登录状态 (a reply could not be sent)"))
+            self._set_states(ids, InboxState.FAILED, "send_failed")
+            self.on_event(Notice(NoticeLevel.WARNING, "消息发送失败，请检查网络与登录状态 (a reply could not be sent)"))
             return
         self.pacer.record_sent(contact_id, incoming)
         self.inbox.record_reply(reply)
-        self.on_event(MessageLogged(contact_id, "out", by_bot=True))
+        self.on_event(MessageLogged(contact_id, Direction.OUT, by_bot=True))
 
-    def _make_reply(self, contact_id: str, messages: list[Message], fixed: tuple[str, str] | None,
+    def _make_reply(self, contact_id: str, messages: list[Message], fixed: tuple[str, ReplySource] | None,
                     cancel: threading.Event) -> Reply | None:
         ids = tuple(m.msg_id for m in messages)
         questions = [m for m in messages if m.kind is MsgKind.TEXT and m.text]
-        if fixed is not None and (fixed[1] == "away" or not questions):
+        if fixed is not None and (fixed[1] is ReplySource.AWAY or not questions):
             return self.engine.fixed_reply(contact_id, fixed[0], fixed[1], ids)
         return self.engine.reply(questions, persona=self.rules.persona(contact_id), cancel=cancel,
                                  answered_ids=ids)

@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
-from wxbot.core.messages import ContactKind
+from wxbot.messages import ContactKind
 
 
 @dataclass(frozen=True)

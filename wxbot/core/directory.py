@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Protocol
 
 from wxbot.core.contacts import ContactEntry
-from wxbot.core.messages import Message
+from wxbot.messages import Message
 
 
 class Directory(Protocol):

@@ -14,12 +14,12 @@ from loguru import logger
 
 from wxbot.core.faq import FaqMatcher
 from wxbot.core.history import History
-from wxbot.core.messages import Message, Reply, Turn
 from wxbot.core.plaintext import markdown_to_plain
 from wxbot.core.textsplit import split_reply
 from wxbot.errors import ModelError
 from wxbot.llm.api import ChatMessages, ChatModel
 from wxbot.llm.reasoning import strip_reasoning
+from wxbot.messages import Message, Reply, ReplySource, Turn
 from wxbot.settings import Settings
 
 _TRUNCATED_MARK = "…"
@@ -70,7 +70,7 @@ class ReplyEngine:
             return None
         if (answer := self.faq.answer(question)) is not None:
             logger.info("faq hit contact={} msgs={}", first.contact_id, len(ids))
-            return self._finish(first.contact_id, answer, "faq", ids)
+            return self._finish(first.contact_id, answer, ReplySource.FAQ, ids)
         if self._wait_for_model(cancel) is None:
             raise ModelError("还没有加载模型：请把 .gguf 文件放进 models/ 文件夹，或在设置中选择一个模型",
                              "no model loaded: put a .gguf file in models/ or choose one in Settings")
@@ -80,7 +80,7 @@ class ReplyEngine:
                                              cache_key=first.contact_id))
         visible = strip_reasoning(raw)  # the model streams any <think> its template opened, so this sees it all
         logger.info("model reply contact={} raw={} visible={}", first.contact_id, len(raw), len(visible))
-        return self._finish(first.contact_id, visible, "model", ids)
+        return self._finish(first.contact_id, visible, ReplySource.MODEL, ids)
 
     def build_prompt(self, contact_id: str, question: str, *, persona: str | None = None,
                      exclude_ids: set[str] | None = None) -> ChatMessages:
@@ -104,7 +104,7 @@ class ReplyEngine:
                 prompt = self._assemble(system, kept, user)
         return prompt
 
-    def fixed_reply(self, contact_id: str, text: str, source: str, ids: Sequence[str]) -> Reply | None:
+    def fixed_reply(self, contact_id: str, text: str, source: ReplySource, ids: Sequence[str]) -> Reply | None:
         """A reply that needs no model (away message, non-text acknowledgement), shaped like any other."""
         return self._finish(contact_id, text, source, tuple(ids))
 
@@ -139,7 +139,7 @@ class ReplyEngine:
         logger.info("question cut to fit the context: {} -> {} chars", len(question), lo)
         return question[:lo] + _TRUNCATED_MARK
 
-    def _finish(self, contact_id: str, text: str, source: str, ids: tuple[str, ...]) -> Reply | None:
+    def _finish(self, contact_id: str, text: str, source: ReplySource, ids: tuple[str, ...]) -> Reply | None:
         """Plain text, WeChat-sized parts, the reply prefix on the first part."""
         text = markdown_to_plain(text).strip()
         if not text:

@@ -7,7 +7,7 @@ import time
 from collections import defaultdict, deque
 from typing import Protocol
 
-from wxbot.core.messages import Turn
+from wxbot.messages import Turn
 
 
 class History(Protocol):

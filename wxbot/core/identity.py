@@ -18,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Hashable, Iterable
 from dataclasses import dataclass
 
-from wxbot.core.messages import ContactKind
+from wxbot.messages import ContactKind
 
 MEMBER_OVERLAP = 0.8
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from wxbot.core.messages import Message, Reply
+from wxbot.messages import InboxState, Message, Reply
 
 
 class Inbox(Protocol):
@@ -18,7 +18,7 @@ class Inbox(Protocol):
     def claim(self, msg_id: str) -> bool:
         """received -> replying, atomically; False if it was already taken."""
 
-    def set_state(self, msg_id: str, state: str, reason: str = "") -> None: ...
+    def set_state(self, msg_id: str, state: InboxState, reason: str = "") -> None: ...
 
     def record_reply(self, reply: Reply) -> None:
         """Store the bot's reply and mark the messages it answers as replied."""

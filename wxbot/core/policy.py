@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wxbot.core.contacts import ContactRules
-from wxbot.core.messages import ContactKind, Message, MsgKind
+from wxbot.messages import ContactKind, Message, MsgKind
 from wxbot.settings import Settings
 
 FILEHELPER = "filehelper"

@@ -15,7 +15,7 @@ from loguru import logger
 
 from wxbot.core.contacts import ContactEntry
 from wxbot.core.identity import Match, Profile, match_contacts
-from wxbot.core.messages import ContactKind, Message
+from wxbot.messages import ContactKind, Message
 from wxbot.settings import Settings
 
 

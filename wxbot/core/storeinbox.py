@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wxbot.core.messages import Message, Reply
+from wxbot.messages import InboxState, Message, Reply
 
 
 class StoreInbox:
@@ -17,7 +17,7 @@ class StoreInbox:
     def claim(self, msg_id: str) -> bool:
         return self.store.inbox_claim(msg_id)
 
-    def set_state(self, msg_id: str, state: str, reason: str = "") -> None:
+    def set_state(self, msg_id: str, state: InboxState, reason: str = "") -> None:
         self.store.inbox_set_state(msg_id, state, reason)
 
     def record_reply(self, reply: Reply) -> None:

@@ -12,8 +12,8 @@ import secrets
 import time
 from dataclasses import dataclass
 
-from wxbot.core.messages import ContactKind
 from wxbot.errors import StoreError
+from wxbot.messages import ContactKind
 from wxbot.store.crypto import FieldCipher
 from wxbot.store.db import StoreDB
 

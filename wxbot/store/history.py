@@ -12,7 +12,7 @@ from typing import NamedTuple
 from loguru import logger
 from sqlite_utils import Database
 
-from wxbot.core.messages import Turn
+from wxbot.messages import InboxState, Turn
 from wxbot.store.crypto import FieldCipher
 from wxbot.store.db import StoreDB
 
@@ -22,7 +22,7 @@ INSERT = f"INSERT INTO messages ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * 
 SELECT = ("SELECT id, msg_id, contact_id, direction, time, state, reason, by_bot, source, kind, chat, is_at, "
           "in_reply_to, text_enc, sender_enc FROM messages")
 ROLES = {"user": "in", "assistant": "out"}
-OPEN_STATES = ("received", "replying", "sending")  # inbox work not finished yet (see inbox.py)
+OPEN_STATES = (InboxState.RECEIVED, InboxState.REPLYING, InboxState.SENDING)  # inbox work not finished yet (see inbox.py)
 OPEN_SQL = "(" + ", ".join(f"'{s}'" for s in OPEN_STATES) + ")"
 
 
@@ -114,7 +114,7 @@ class HistoryMixin:
             raise ValueError(f"role must be 'user' or 'assistant', not {role!r}")
         direction = ROLES[role]
         item = NewMessage(contact_id, direction, text, time.time() if at is None else at,
-                          state="stored" if direction == "in" else "sent", by_bot=direction == "out",
+                          state=InboxState.STORED if direction == "in" else InboxState.SENT, by_bot=direction == "out",
                           source="history", msg_id=msg_id or None)
         with self._sdb.tx() as db:
             if not msg_id or not db.execute("SELECT 1 FROM messages WHERE msg_id = ?", (msg_id,)).fetchone():

@@ -13,8 +13,8 @@ import time
 
 from loguru import logger
 
-from wxbot.core.messages import ChatKind, ContactKind, Message, MsgKind, Reply
 from wxbot.logs import describe
+from wxbot.messages import ChatKind, ContactKind, InboxState, Message, MsgKind, Reply
 from wxbot.store.history import (
     OPEN_SQL,
     OPEN_STATES,
@@ -25,7 +25,7 @@ from wxbot.store.history import (
     row_key,
 )
 
-FINAL_STATES = ("replied", "skipped", "failed", "expired")
+FINAL_STATES = (InboxState.REPLIED, InboxState.SKIPPED, InboxState.FAILED, InboxState.EXPIRED)
 
 
 class InboxMixin(HistoryMixin):
@@ -35,7 +35,7 @@ class InboxMixin(HistoryMixin):
         """Commit an arriving message (the owner's own too, as 'out'). False if its WeChat id is known."""
         item = NewMessage(
             durable_contact_id, "out" if msg.from_self else "in", msg.text, msg.time,
-            state="sent" if msg.from_self else "received", msg_id=msg.msg_id, kind=msg.kind.value,
+            state=InboxState.SENT if msg.from_self else InboxState.RECEIVED, msg_id=msg.msg_id, kind=msg.kind.value,
             chat=msg.chat.value, is_at=msg.is_at, sender_name=msg.sender_name)
         with self._sdb.tx() as db:
             if db.execute("SELECT 1 FROM messages WHERE msg_id = ?", (msg.msg_id,)).fetchone():
@@ -52,10 +52,11 @@ class InboxMixin(HistoryMixin):
                              "WHERE msg_id = ? AND direction = 'in' AND state = 'received'", (self.run_id, msg_id))
             return cur.rowcount == 1
 
-    def inbox_set_state(self, msg_id: str, state: str, reason: str = "") -> bool:
+    def inbox_set_state(self, msg_id: str, state: InboxState, reason: str = "") -> bool:
         """Move unfinished work to ``state``; a finished message (replied, skipped…) never moves again."""
+        state = InboxState(state)
         if state not in OPEN_STATES + FINAL_STATES:
-            raise ValueError(f"unknown inbox state {state!r}")
+            raise ValueError(f"not an inbox work state: {state!r}")
         with self._sdb.tx() as db:
             cur = db.execute(f"UPDATE messages SET state = ?, reason = ? WHERE msg_id = ? AND direction = 'in' "
                              f"AND state IN {OPEN_SQL}", (state, reason, msg_id))
@@ -65,7 +66,7 @@ class InboxMixin(HistoryMixin):
         """Store the sent reply (its ``body``: what history remembers) and mark the messages it answers
         replied, in one transaction. Returns the new row id."""
         text = reply.body or reply.text
-        item = NewMessage(durable_contact_id, "out", text, time.time() if at is None else at, state="sent",
+        item = NewMessage(durable_contact_id, "out", text, time.time() if at is None else at, state=InboxState.SENT,
                           by_bot=True, source=reply.source, in_reply_to=reply.in_reply_to)
         with self._sdb.tx() as db:
             (row,) = self._insert(db, [item])
@@ -88,12 +89,12 @@ class InboxMixin(HistoryMixin):
                 (self.run_id,)).fetchall()
             redo = []
             for r in rows:
-                if r[4] == "sending":
-                    state, reason = "failed", "interrupted_while_sending"
+                if r[4] == InboxState.SENDING:
+                    state, reason = InboxState.FAILED, "interrupted_while_sending"
                 elif r[3] < cutoff:
-                    state, reason = "expired", "too_old_at_restart"
+                    state, reason = InboxState.EXPIRED, "too_old_at_restart"
                 else:
-                    state, reason = "received", ""
+                    state, reason = InboxState.RECEIVED, ""
                     redo.append(r)
                 db.execute("UPDATE messages SET state = ?, reason = ?, run_id = ? WHERE id = ?",
                            (state, reason, self.run_id, r[0]))

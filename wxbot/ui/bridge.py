@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Qt, Signal
 
-from wxbot.core.events import (
+from wxbot.events import (
     BotState,
     ContactsChanged,
     LoginState,

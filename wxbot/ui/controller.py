@@ -6,9 +6,18 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Qt, Signal
 from PySide6.QtWidgets import QInputDialog, QLineEdit
 
-from wxbot.core.events import BotState, LoginState, MessageLogged, ModelState, Notice
-from wxbot.core.service import BotService
 from wxbot.errors import StoreError, WrongKeyError, WxbotError
+from wxbot.events import (
+    BotPhase,
+    BotState,
+    LoginPhase,
+    LoginState,
+    MessageLogged,
+    ModelPhase,
+    ModelState,
+    Notice,
+)
+from wxbot.service import BotService
 from wxbot.settings import Settings
 from wxbot.ui.bridge import EventBridge
 from wxbot.ui.i18n import tr
@@ -25,7 +34,7 @@ def bot_text(state: BotState) -> str:
     text = {"running": tr("Auto-reply running"), "stopped": tr("Auto-reply stopped"),
             "paused": tr("Auto-reply paused"), "error": tr("Auto-reply stopped by an error")}.get(state.state,
                                                                                                state.state)
-    return f"{text}: {state.detail}" if state.detail and state.state != "running" else text
+    return f"{text}: {state.detail}" if state.detail and state.state != BotPhase.RUNNING else text
 
 
 class AppController(QObject):
@@ -109,18 +118,18 @@ class AppController(QObject):
             return
         self.login_busy = True
         self.user_logout = False
-        self._on_login_state(LoginState("connecting"))
+        self._on_login_state(LoginState(LoginPhase.CONNECTING))
         self.tasks.run("login", lambda: self.svc.login(hot_reload=hot_reload), self._login_done,
                        self._login_error)
 
     def _login_done(self, _result: object) -> None:
         self.login_busy = False
-        if self.svc.login_state.state != "logged_in":
+        if self.svc.login_state.state != LoginPhase.LOGGED_IN:
             self.login_page.show_state(self.svc.login_state)
 
     def _login_error(self, exc: BaseException) -> None:
         self.login_busy = False
-        self.login_page.show_state(LoginState("failed", self.error_text(exc)))
+        self.login_page.show_state(LoginState(LoginPhase.FAILED, self.error_text(exc)))
         self.show_error(exc)
 
     def logout(self) -> None:
@@ -135,20 +144,20 @@ class AppController(QObject):
         self.login_page.show_state(state)
         text = login_text(state)
         self.window.set_login_status(state.state, text)
-        if state.state == "logged_in":
+        if state.state == LoginPhase.LOGGED_IN:
             self.window.banner.hide()
             self.refresh_contacts()
             if self.window.current_page() == "login":
                 self.window.show_page("contacts")
             self._set_tray("stopped" if not self.svc.bot_running else "running", text)
-        elif state.state == "logged_out":
+        elif state.state == LoginPhase.LOGGED_OUT:
             self._set_tray("logged_out", text)
             if not self.user_logout and not self.closing:
                 self.window.banner.show_message("error" if state.risk else "warning",
                                                 tr("WeChat logged you out: %s") % (state.detail or "-"))
                 self.window.show_page("login")
                 self.login(hot_reload=False)  # a fresh QR code; the owner decides whether to scan it
-        elif state.state == "failed":
+        elif state.state == LoginPhase.FAILED:
             self._set_tray("error", text)
             if state.detail:
                 self.window.banner.show_message("error", text)
@@ -166,15 +175,15 @@ class AppController(QObject):
     def _on_bot_state(self, state: BotState) -> None:
         text = bot_text(state)
         self.window.set_bot_status(state.state, text)
-        if self.svc.login_state.state == "logged_in" or state.state != "stopped":
+        if self.svc.login_state.state == LoginPhase.LOGGED_IN or state.state != BotPhase.STOPPED:
             self._set_tray(state.state, text)
 
     def _on_model_state(self, state: ModelState) -> None:
-        if state.state == "loading":
+        if state.state == ModelPhase.LOADING:
             self.window.set_model_status(tr("Loading model %s…") % state.detail, state.progress)
-        elif state.state == "ready":
+        elif state.state == ModelPhase.READY:
             self.window.set_model_status(tr("Model ready: %s") % state.detail, None)
-        elif state.state == "none":
+        elif state.state == ModelPhase.NONE:
             self.window.set_model_status(tr("No model"), None)
             # the core's detail names the folders it looked in; the fallback says the same in the UI language
             self.window.banner.show_message("warning", state.detail or tr(

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wxbot.core.events import ContactsChanged, MessageLogged, QrCode
+from wxbot.events import ContactsChanged, LoginPhase, MessageLogged, QrCode
 from wxbot.sim import Group, Simulator
 from wxbot.ui.controller import AppController
 from wxbot.ui.i18n import tr
@@ -53,7 +53,7 @@ class DemoDriver(QObject):
     def _on_contacts(self, _event: ContactsChanged) -> None:
         """After the first login's contact sync: every friend and group gets auto-reply (groups only when @)."""
         svc = self.controller.svc
-        if self.prepared or svc.login_state.state != "logged_in":
+        if self.prepared or svc.login_state.state != LoginPhase.LOGGED_IN:
             return
         ids = [c.contact_id for c in svc.contacts() if c.kind in ("friend", "group")]
         if not ids:

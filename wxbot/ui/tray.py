@@ -6,6 +6,7 @@ from __future__ import annotations
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QMenu, QSystemTrayIcon
 
+from wxbot.events import LoginPhase
 from wxbot.ui.i18n import tr
 from wxbot.ui.icons import state_icon
 
@@ -58,7 +59,7 @@ class Tray(QObject):
             self.icon.showMessage(title, text, QSystemTrayIcon.MessageIcon.Information, 5000)
 
     def _refresh_menu(self) -> None:
-        self.start_action.setEnabled(not self.running and self.state != "logged_out")
+        self.start_action.setEnabled(not self.running and self.state != LoginPhase.LOGGED_OUT)
         self.stop_action.setEnabled(self.running)
         self.window_action.setText(tr("Hide window") if self.window_visible else tr("Show window"))
 

@@ -11,9 +11,9 @@ from typing import Any
 import requests
 from loguru import logger
 
-from wxbot.core.events import LoginState
-from wxbot.core.messages import ContactKind, Message
 from wxbot.errors import WeChatError
+from wxbot.events import LoginPhase, LoginState
+from wxbot.messages import ContactKind, Message
 from wxbot.settings import Settings
 from wxbot.wechat import itchat_core, models
 from wxbot.wechat.itchat_core import Timeouts
@@ -56,7 +56,7 @@ class WeChatChannel:
             self.account = Account(core.storageClass.userName, core.storageClass.nickName)
         self.save_session()
         logger.info("logged in to WeChat ({} contacts)", len(core.memberList) + len(core.chatroomList))
-        self._emit(LoginState("logged_in", self.account.nick_name))
+        self._emit(LoginState(LoginPhase.LOGGED_IN, self.account.nick_name))
         return self.account
 
     def save_session(self) -> None:
@@ -126,7 +126,7 @@ class WeChatChannel:
         zh, en = LOGOUT_REASONS[retcode]
         logger.warning("WeChat ended the session (retcode {})", retcode)
         self._drop_login(forget_session=True)
-        self._emit(LoginState("logged_out", f"{zh} ({en})", risk=True))
+        self._emit(LoginState(LoginPhase.LOGGED_OUT, f"{zh} ({en})", risk=True))
 
     # ------------------------------------------------------------------ sending
     def send_text(self, user_name: str, text: str) -> bool:
@@ -148,7 +148,7 @@ class WeChatChannel:
             core.logout()  # webwxlogout, then itchat wipes cookies and contacts
         except requests.RequestException as exc:
             logger.warning("webwxlogout failed: {}", type(exc).__name__)
-        self._emit(LoginState("logged_out", "已退出微信登录 (logged out of WeChat)"))
+        self._emit(LoginState(LoginPhase.LOGGED_OUT, "已退出微信登录 (logged out of WeChat)"))
 
     def close(self) -> None:
         """The app is closing: stop receiving but keep the web session and its file for a hot reload."""

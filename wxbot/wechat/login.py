@@ -11,8 +11,8 @@ import requests
 from itchat.components.login import push_login
 from loguru import logger
 
-from wxbot.core.events import LoginState, QrCode
 from wxbot.errors import WeChatError
+from wxbot.events import LoginPhase, LoginState, QrCode
 from wxbot.wechat import itchat_core
 from wxbot.wechat.itchat_core import Timeouts
 
@@ -56,10 +56,10 @@ class LoginFlow:
             # A qrCallback keeps itchat from writing QR.png and opening a viewer; we take the PNG it returns.
             png = core.get_QR(uuid, qrCallback=_ignore_qr).getvalue()
             self._emit(QrCode(png, uuid))
-            self._emit(LoginState("waiting_scan", "请用手机微信扫码登录 (scan the QR code with WeChat)"))
+            self._emit(LoginState(LoginPhase.WAITING_SCAN, "请用手机微信扫码登录 (scan the QR code with WeChat)"))
             if self._poll(core, uuid, scanned=False):
                 return self._finish(core)
-            self._emit(LoginState("expired", "二维码已过期，已换新码 (QR code expired; here is a new one)"))
+            self._emit(LoginState(LoginPhase.EXPIRED, "二维码已过期，已换新码 (QR code expired; here is a new one)"))
 
     # ------------------------------------------------------------------ hot reload
     def resume(self, saved: dict[str, Any]) -> Any | None:
@@ -84,7 +84,7 @@ class LoginFlow:
             return None
         if not uuid:
             return None
-        self._emit(LoginState("scanned", "请在手机上确认登录 (confirm the login on your phone)"))
+        self._emit(LoginState(LoginPhase.SCANNED, "请在手机上确认登录 (confirm the login on your phone)"))
         return self._finish(core) if self._poll(core, uuid, scanned=True) else None
 
     # ------------------------------------------------------------------ steps
@@ -98,7 +98,7 @@ class LoginFlow:
                     status = core.check_login(uuid)
             except KeyError as exc:  # UOS patch: the login page set no wxsid cookie = login refused
                 logger.warning("WeChat refused the login (missing {})", exc)
-                self._emit(LoginState("failed", str(REFUSED), risk=True))
+                self._emit(LoginState(LoginPhase.FAILED, str(REFUSED), risk=True))
                 raise REFUSED from exc
             except requests.RequestException as exc:
                 errors += 1
@@ -112,7 +112,7 @@ class LoginFlow:
                 return True
             if status == "201" and not scanned:
                 scanned = True
-                self._emit(LoginState("scanned", "已扫码，请在手机上确认登录 (scanned; confirm on your phone)"))
+                self._emit(LoginState(LoginPhase.SCANNED, "已扫码，请在手机上确认登录 (scanned; confirm on your phone)"))
             elif status not in ("201", "408"):
                 return False
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from wxbot.core.messages import ContactKind
+from wxbot.messages import ContactKind
 
 # WeChat's service accounts: fixed UserNames, the same in every session (itchat drops them from contacts).
 SPECIAL_NAMES = {

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from wxbot.core.messages import ChatKind, ContactKind, Message, MsgKind
+from wxbot.messages import ChatKind, ContactKind, Message, MsgKind
 from wxbot.wechat.models import SPECIAL_NAMES, kind_of
 
 _KINDS = {  # itchat's "Type" -> our kind; types not listed (phone-init 51, "Useless") are dropped

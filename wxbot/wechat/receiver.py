@@ -12,7 +12,7 @@ from itchat.components.contact import update_local_chatrooms, update_local_frien
 from itchat.components.messages import produce_msg
 from loguru import logger
 
-from wxbot.core.events import Notice
+from wxbot.events import Notice, NoticeLevel
 from wxbot.wechat.itchat_core import Timeouts, synccheck
 from wxbot.wechat.login import STEP_ERRORS
 
@@ -36,12 +36,12 @@ class _Backoff:
         self._failures += 1
         if not self._noticed and time.monotonic() - self._since >= self._t.outage_notice:
             self._noticed = True
-            self._emit(Notice("warning", "与微信的连接中断，正在自动重试 (lost the connection to WeChat; retrying)"))
+            self._emit(Notice(NoticeLevel.WARNING, "与微信的连接中断，正在自动重试 (lost the connection to WeChat; retrying)"))
         return min(self._t.retry_first * 2 ** (self._failures - 1), self._t.retry_max)
 
     def ok(self) -> None:
         if self._noticed:
-            self._emit(Notice("info", "与微信的连接已恢复 (the connection to WeChat is back)"))
+            self._emit(Notice(NoticeLevel.INFO, "与微信的连接已恢复 (the connection to WeChat is back)"))
         self._failures, self._noticed = 0, False
 
 

@@ -19,7 +19,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wxbot.core.service import BotService
+from wxbot.service import BotService
 from wxbot.ui.i18n import N_, tr
 from wxbot.ui.pages.contacts_model import COL_KIND, COL_NAME, COL_REPLY, COL_STATUS, ContactsModel
 

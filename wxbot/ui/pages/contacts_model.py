@@ -8,7 +8,7 @@ from collections.abc import Callable
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
 from PySide6.QtGui import QBrush, QColor
 
-from wxbot.core.service import ContactView
+from wxbot.service import ContactView
 from wxbot.ui.i18n import tr
 
 Index = QModelIndex | QPersistentModelIndex

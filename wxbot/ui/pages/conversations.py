@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wxbot.core.events import MessageLogged
-from wxbot.core.service import BotService, ContactView, HistoryItem
+from wxbot.events import MessageLogged
+from wxbot.messages import Direction, InboxState
+from wxbot.service import BotService, ContactView, HistoryItem
 from wxbot.ui.i18n import N_, tr
 
 HISTORY_LIMIT = 200
@@ -49,13 +50,13 @@ def reason_text(code: str) -> str:
 
 def skipped_text(item: HistoryItem) -> str:
     """The mark under an incoming message the bot did not answer ("" when answered or still pending)."""
-    if item.direction != "in" or item.state not in ("skipped", "failed", "expired"):
+    if item.direction != Direction.IN or item.state not in (InboxState.SKIPPED, InboxState.FAILED, InboxState.EXPIRED):
         return ""
     return tr("Not answered automatically: %s") % reason_text(item.reason or item.state)
 
 
 def bubble_html(item: HistoryItem) -> str:
-    mine = item.direction == "out"
+    mine = item.direction == Direction.OUT
     colour = "#95ec69" if mine else "#ffffff"
     align = "right" if mine else "left"
     who = (tr("🤖 AI") if item.by_bot else tr("Me")) if mine else ""

@@ -6,7 +6,7 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
-from wxbot.core.events import LoginState, QrCode
+from wxbot.events import LoginPhase, LoginState, QrCode
 from wxbot.ui.i18n import tr
 
 QR_SIZE = 260
@@ -25,9 +25,9 @@ def login_text(state: LoginState) -> str:
         "connecting": tr("Connecting to WeChat…"),
     }
     text = texts.get(state.state, state.state)
-    if state.state == "logged_in":
+    if state.state == LoginPhase.LOGGED_IN:
         return text % (state.detail or "")
-    if state.detail and state.state in ("failed", "logged_out"):  # otherwise the detail repeats the line
+    if state.detail and state.state in (LoginPhase.FAILED, LoginPhase.LOGGED_OUT):  # otherwise the detail repeats the line
         return f"{text}: {state.detail}"
     return text
 
@@ -75,7 +75,7 @@ class LoginPage(QWidget):
         layout.addStretch()
         layout.addWidget(column, 0, Qt.AlignmentFlag.AlignHCenter)
         layout.addStretch()
-        self.show_state(LoginState("logged_out"))
+        self.show_state(LoginState(LoginPhase.LOGGED_OUT))
 
     def show_qr(self, event: QrCode) -> None:
         pix = QPixmap()
@@ -93,13 +93,13 @@ class LoginPage(QWidget):
 
     def show_state(self, state: LoginState) -> None:
         self.status.setText(login_text(state))
-        colour = "#d9453b" if state.state == "failed" or state.risk else "#333"
+        colour = "#d9453b" if state.state == LoginPhase.FAILED or state.risk else "#333"
         self.status.setStyleSheet(f"color: {colour}; font-size: 14px;")
-        logged_in = state.state == "logged_in"
-        busy = state.state in ("waiting_scan", "scanned", "expired", "connecting")
+        logged_in = state.state == LoginPhase.LOGGED_IN
+        busy = state.state in (LoginPhase.WAITING_SCAN, LoginPhase.SCANNED, LoginPhase.EXPIRED, LoginPhase.CONNECTING)
         self.login_button.setVisible(not logged_in and not busy)
         self.logout_button.setVisible(logged_in)
-        if state.state in ("logged_in", "logged_out", "failed"):
+        if state.state in (LoginPhase.LOGGED_IN, LoginPhase.LOGGED_OUT, LoginPhase.FAILED):
             self.qr.clear()
             self.qr.setText("✓" if logged_in else "")
             self.qr.setStyleSheet("QLabel { background: white; border: 1px solid #dcdcdc; border-radius: 8px;"

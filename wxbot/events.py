@@ -11,6 +11,41 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from wxbot.messages import Direction, StrState
+
+
+class LoginPhase(StrState):
+    WAITING_SCAN = "waiting_scan"
+    SCANNED = "scanned"
+    CONNECTING = "connecting"  # the window's own state while a login starts
+    LOGGED_IN = "logged_in"
+    EXPIRED = "expired"
+    LOGGED_OUT = "logged_out"
+    FAILED = "failed"
+
+
+class BotPhase(StrState):
+    STOPPED = "stopped"
+    RUNNING = "running"
+
+
+class ModelPhase(StrState):
+    NONE = "none"
+    LOADING = "loading"
+    READY = "ready"
+    ERROR = "error"
+
+
+class NoticeLevel(StrState):
+    INFO = "info"
+    WARNING = "warning"
+    ERROR = "error"
+
+
+def _coerce(obj: object, name: str, kind: type[StrState]) -> None:
+    """Frozen events accept the enum or its string value; a wrong string fails where it is made."""
+    object.__setattr__(obj, name, kind(getattr(obj, name)))
+
 
 @dataclass(frozen=True)
 class QrCode:
@@ -20,23 +55,32 @@ class QrCode:
 
 @dataclass(frozen=True)
 class LoginState:
-    state: str  # "waiting_scan" | "scanned" | "logged_in" | "expired" | "logged_out" | "failed"
+    state: LoginPhase
     detail: str = ""  # e.g. the account's NickName, or the reason (zh + en)
     risk: bool = False  # logged out by WeChat in a way that may mean risk control (1100/1101/1102, refusal)
+
+    def __post_init__(self) -> None:
+        _coerce(self, "state", LoginPhase)
 
 
 @dataclass(frozen=True)
 class BotState:
-    state: str  # "stopped" | "running" | "paused" | "error"
+    state: BotPhase
     detail: str = ""
+
+    def __post_init__(self) -> None:
+        _coerce(self, "state", BotPhase)
 
 
 @dataclass(frozen=True)
 class ModelState:
-    state: str  # "none" | "loading" | "ready" | "error"
+    state: ModelPhase
     progress: float = 0.0
     detail: str = ""  # device description, e.g. "20/29 layers on GPU (5.1 GB)", or the error in words
     info: Any = None  # wxbot.llm.api.ModelInfo when ready
+
+    def __post_init__(self) -> None:
+        _coerce(self, "state", ModelPhase)
 
 
 @dataclass(frozen=True)
@@ -44,8 +88,11 @@ class MessageLogged:
     """A message was stored (incoming, owner-sent or bot reply): the GUI refreshes that conversation."""
 
     contact_id: str
-    direction: str  # "in" | "out"
+    direction: Direction
     by_bot: bool = False
+
+    def __post_init__(self) -> None:
+        _coerce(self, "direction", Direction)
 
 
 @dataclass(frozen=True)
@@ -57,8 +104,11 @@ class ContactsChanged:
 class Notice:
     """Something the owner should read: shown in the window / tray, logged without chat text."""
 
-    level: str  # "info" | "warning" | "error"
+    level: NoticeLevel
     text: str  # Chinese (English)
+
+    def __post_init__(self) -> None:
+        _coerce(self, "level", NoticeLevel)
 
 
 class EventRecorder:

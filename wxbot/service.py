@@ -1,7 +1,7 @@
 """The bot as one object the desktop app and the headless mode both drive.
 
 BotService owns the settings, the encrypted store, the model worker, the WeChat channel and the Bot, and
-reports everything through events (wxbot.core.events). Its blocking methods (open_store, load_model, login)
+reports everything through events (wxbot.events). Its blocking methods (open_store, load_model, login)
 are meant to run off the GUI thread; the rest return quickly and are safe from any thread.
 """
 
@@ -18,12 +18,26 @@ from loguru import logger
 from wxbot.core.bot import Bot
 from wxbot.core.commands import FOREVER
 from wxbot.core.engine import ReplyEngine
-from wxbot.core.events import BotState, ContactsChanged, LoginState, ModelState, Notice
 from wxbot.core.instance import InstanceLock
 from wxbot.core.roster import Roster
 from wxbot.core.storeinbox import StoreInbox
 from wxbot.errors import WxbotError
+from wxbot.events import (
+    BotPhase,
+    BotState,
+    ContactsChanged,
+    LoginPhase,
+    LoginState,
+    ModelPhase,
+    ModelState,
+    Notice,
+    NoticeLevel,
+)
+from wxbot.llm.locate import resolve_model_path
+from wxbot.llm.worker import ModelWorker
 from wxbot.settings import Settings, personal_fields, save_settings
+from wxbot.store import Store
+from wxbot.wechat import SessionFile, WeChatChannel
 
 EventSink = Callable[[object], None]
 SESSION_FILE = "session.bin"
@@ -71,8 +85,8 @@ class BotService:
         self.engine: ReplyEngine | None = None
         self.bot: Bot | None = None
         self._want_running = True  # start auto-reply after login unless the owner (or a risk signal) stopped it
-        self.login_state = LoginState("logged_out")
-        self.model_state = ModelState("none")
+        self.login_state = LoginState(LoginPhase.LOGGED_OUT)
+        self.model_state = ModelState(ModelPhase.NONE)
         self._login_cancel = threading.Event()
 
     def _emit(self, event: object) -> None:
@@ -92,7 +106,6 @@ class BotService:
 
     def open_store(self) -> None:
         """Open (or create) the encrypted store and take the personal settings from it."""
-        from wxbot.store import Store
 
         if self.store is not None:
             return
@@ -109,15 +122,13 @@ class BotService:
 
     def load_model(self, path: str | None = None) -> None:
         """Load (or replace) the model in its worker process; reports through ModelState events."""
-        from wxbot.llm.locate import resolve_model_path
-        from wxbot.llm.worker import ModelWorker
 
         try:
             model_path = Path(path) if path else resolve_model_path(self.settings)
         except WxbotError as err:
-            self._emit(ModelState("none", detail=str(err)))
+            self._emit(ModelState(ModelPhase.NONE, detail=str(err)))
             return
-        self._emit(ModelState("loading", 0.0, detail=model_path.name))
+        self._emit(ModelState(ModelPhase.LOADING, 0.0, detail=model_path.name))
         old, self.model = self.model, None
         if self.engine is not None:
             self.engine.set_model(None, loading=True)
@@ -125,26 +136,25 @@ class BotService:
             old.close()
         try:
             model = ModelWorker(self.settings, str(model_path),
-                                on_progress=lambda p: self._emit(ModelState("loading", p.fraction,
+                                on_progress=lambda p: self._emit(ModelState(ModelPhase.LOADING, p.fraction,
                                                                             detail=model_path.name))).start()
         except WxbotError as err:
             if self.engine is not None:
                 self.engine.set_model(None)
-            self._emit(ModelState("error", detail=str(err)))
-            self._emit(Notice("error", str(err)))
+            self._emit(ModelState(ModelPhase.ERROR, detail=str(err)))
+            self._emit(Notice(NoticeLevel.ERROR, str(err)))
             return
         self.model = model
         if self.engine is not None:
             self.engine.set_model(model)
-        self._emit(ModelState("ready", 1.0, detail=model.info.placement, info=model.info))
+        self._emit(ModelState(ModelPhase.READY, 1.0, detail=model.info.placement, info=model.info))
         if model.load_note:  # loaded only after out-of-memory retries with fewer GPU layers
-            self._emit(Notice("warning", f"显存不足，已减少放到 GPU 上的层数：{model.info.placement} "
+            self._emit(Notice(NoticeLevel.WARNING, f"显存不足，已减少放到 GPU 上的层数：{model.info.placement} "
                                          f"(not enough GPU memory: {model.load_note})"))
 
     # ------------------------------------------------------------------ WeChat
     def login(self, hot_reload: bool = True) -> None:
         """Blocking: QR (or hot reload) login, contact sync, then receiving. Reports through events."""
-        from wxbot.wechat import SessionFile, WeChatChannel
 
         self.open_store()
         self._login_cancel.clear()
@@ -153,14 +163,14 @@ class BotService:
         try:
             account = channel.login(hot_reload=hot_reload, cancel=self._login_cancel)
         except WxbotError as err:
-            self._emit(LoginState("failed", str(err), risk=getattr(err, "risk", False)))
-            self._emit(Notice("error", str(err)))
+            self._emit(LoginState(LoginPhase.FAILED, str(err), risk=getattr(err, "risk", False)))
+            self._emit(Notice(NoticeLevel.ERROR, str(err)))
             return
         self.channel = channel
         flagged = self.roster.sync(channel.contacts(), account.nick_name)
         self._emit(ContactsChanged())
         if flagged:
-            self._emit(Notice("warning", f"有 {len(flagged)} 个联系人需要确认（改名或重名），确认前不会自动回复 "
+            self._emit(Notice(NoticeLevel.WARNING, f"有 {len(flagged)} 个联系人需要确认（改名或重名），确认前不会自动回复 "
                                          f"({len(flagged)} contacts need confirming; no auto-reply until then)"))
         if self._want_running:  # before any message flows, or the first ones are stored as "bot_stopped"
             self.start_bot()
@@ -175,7 +185,7 @@ class BotService:
         channel, self.channel = self.channel, None
         if channel is not None:
             channel.logout()
-        self._emit(LoginState("logged_out", "已退出登录 (logged out)"))
+        self._emit(LoginState(LoginPhase.LOGGED_OUT, "已退出登录 (logged out)"))
 
     def send_text(self, user_name: str, text: str) -> bool:
         """The bot's Sender: the channel of the current login."""
@@ -183,11 +193,11 @@ class BotService:
         return channel is not None and channel.send_text(user_name, text)
 
     def _on_channel_event(self, event: object) -> None:
-        if isinstance(event, LoginState) and event.state == "logged_out":
+        if isinstance(event, LoginState) and event.state == LoginPhase.LOGGED_OUT:
             self.channel = None
             if event.risk:  # WeChat's risk control: stop, tell the owner, never log back in by ourselves
                 self._want_running = False
-                self._emit(Notice("error", f"微信已将此账号登出，自动回复已停止，请在手机上检查账号状态后再手动登录："
+                self._emit(Notice(NoticeLevel.ERROR, f"微信已将此账号登出，自动回复已停止，请在手机上检查账号状态后再手动登录："
                                            f"{event.detail} (WeChat logged the account out; auto-reply stopped)"))
             if self.bot is not None and self.bot.running:
                 self.bot.stop(event.detail)
@@ -203,7 +213,7 @@ class BotService:
         if self.bot is None:
             return
         if self.channel is None:
-            self._emit(BotState("stopped", "未登录微信 (not logged in)"))
+            self._emit(BotState(BotPhase.STOPPED, "未登录微信 (not logged in)"))
             return
         self.bot.start()
 

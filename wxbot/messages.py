@@ -7,6 +7,13 @@ import time
 from dataclasses import dataclass, field
 
 
+class StrState(str, enum.Enum):
+    """A typed state whose value is the string stored in the database or shown in a log line."""
+
+    __str__ = str.__str__
+    __format__ = str.__format__
+
+
 class ChatKind(str, enum.Enum):
     PRIVATE = "private"
     GROUP = "group"
@@ -29,6 +36,40 @@ class ContactKind(str, enum.Enum):
     PUBLIC = "public"  # public/official accounts (VerifyFlag & 8)
     SPECIAL = "special"  # filehelper, weixin, fmessage …
     SELF = "self"
+
+
+class Direction(StrState):
+    IN = "in"
+    OUT = "out"
+
+
+class Role(StrState):
+    """Who said a past turn, in the chat template's words."""
+
+    USER = "user"
+    ASSISTANT = "assistant"
+
+
+class ReplySource(StrState):
+    FAQ = "faq"
+    MODEL = "model"
+    AWAY = "away"
+    NON_TEXT = "non_text"
+    COMMAND = "command"
+
+
+class InboxState(StrState):
+    """Where a stored message is on its way: received → replying → sending → replied, or a final miss."""
+
+    RECEIVED = "received"  # committed, not yet claimed
+    REPLYING = "replying"  # claimed by a worker, the reply is being made
+    SENDING = "sending"  # the reply is going out (a crash here means failed, never a resend)
+    REPLIED = "replied"
+    SKIPPED = "skipped"  # the policy decided not to answer (reason says why)
+    FAILED = "failed"
+    EXPIRED = "expired"
+    STORED = "stored"  # an incoming turn remembered for the prompt only (never answered)
+    SENT = "sent"  # an outgoing message (the owner's or the bot's)
 
 
 @dataclass(frozen=True)
@@ -58,9 +99,9 @@ class Message:
 
 @dataclass(frozen=True)
 class Turn:
-    """One past message in a conversation, for the prompt: role is 'user' or 'assistant'."""
+    """One past message in a conversation, for the prompt."""
 
-    role: str
+    role: Role
     text: str
     time: float = 0.0
     msg_id: str = ""  # WeChat message id of an incoming turn, so the message being answered isn't repeated
@@ -72,7 +113,7 @@ class Reply:
 
     contact_id: str
     parts: tuple[str, ...]
-    source: str  # "faq", "model", "away", "non_text", "command"
+    source: ReplySource
     in_reply_to: tuple[str, ...] = ()
     body: str = ""  # the whole reply without prefix or splitting: what history remembers
 
