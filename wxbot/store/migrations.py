@@ -1,11 +1,16 @@
 """The store's schema as numbered migrations: an ordered list of small functions, each applied once
 and recorded (sqlite-utils' ``Migrations``, the pattern of simonw/llm). Never edit a released one: add
-the next number.
+the next number, and update ``tests/store/schema.sql`` (the test says how).
+
+Each step and its record commit together: sqlite-utils (>= 4.0) runs them in one transaction, and a step
+that ends that transaction itself (``executescript``, ``COMMIT``, ``VACUUM``) is refused, not recorded.
 
 Columns named ``*_enc`` hold AES-GCM ciphertext (see crypto.py); ``*_mac`` hold keyed name hashes.
 """
 
 from __future__ import annotations
+
+from collections.abc import Callable
 
 from sqlite_utils import Database, Migrations
 
@@ -62,10 +67,25 @@ def m001_initial(db: Database) -> None:
 STEPS = (m001_initial,)  # in order; append, never reorder
 
 
+def _in_one_transaction(step: Callable[[Database], None]) -> Callable[[Database], None]:
+    """The step as sqlite-utils runs it (inside BEGIN … COMMIT with its record), refusing to be recorded
+    when the step committed on its own: its changes would then not roll back with a failure."""
+
+    def checked(db: Database) -> None:
+        step(db)
+        if not db.conn.in_transaction:
+            raise StoreError(f"数据库升级步骤 {step.__name__} 有误，请报告此问题",
+                             f"migration {step.__name__} ended its own transaction (executescript, COMMIT or "
+                             "VACUUM); a step must run inside the one that records it")
+
+    checked.__name__ = step.__name__
+    return checked
+
+
 def _migrations() -> Migrations:
     registry = Migrations(MIGRATION_SET)
     for step in STEPS:
-        registry()(step)
+        registry(transactional=True)(_in_one_transaction(step))
     return registry
 
 

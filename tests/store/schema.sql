@@ -1,0 +1,73 @@
+-- index idx__sqlite_migrations_migration_set_name
+CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
+    ON "_sqlite_migrations" ("migration_set", "name");
+-- index idx_contacts_kind_nick_mac
+CREATE INDEX "idx_contacts_kind_nick_mac"
+    ON "contacts" ("kind", "nick_mac");
+-- index idx_contacts_kind_remark_mac
+CREATE INDEX "idx_contacts_kind_remark_mac"
+    ON "contacts" ("kind", "remark_mac");
+-- index idx_messages_contact_id_id
+CREATE INDEX "idx_messages_contact_id_id"
+    ON "messages" ("contact_id", "id");
+-- index idx_messages_time
+CREATE INDEX "idx_messages_time"
+    ON "messages" ("time");
+-- index messages_open
+CREATE INDEX messages_open ON messages(state) WHERE state IN ('received', 'replying', 'sending');
+-- table _sqlite_migrations
+CREATE TABLE "_sqlite_migrations" (
+   "id" INTEGER PRIMARY KEY,
+   "migration_set" TEXT,
+   "name" TEXT,
+   "applied_at" TEXT
+);
+-- table contacts
+CREATE TABLE "contacts" (
+   "id" TEXT PRIMARY KEY,
+   "kind" TEXT NOT NULL,
+   "nick_enc" BLOB,
+   "nick_mac" BLOB,
+   "remark_enc" BLOB,
+   "remark_mac" BLOB,
+   "auto_reply" INTEGER NOT NULL DEFAULT 0,
+   "profile_enc" BLOB,
+   "persona_enc" BLOB,
+   "paused_until" REAL,
+   "flag" TEXT NOT NULL DEFAULT '',
+   "created_at" REAL NOT NULL,
+   "updated_at" REAL NOT NULL
+);
+-- table messages
+CREATE TABLE messages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            msg_id TEXT UNIQUE,
+            contact_id TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            direction TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+            time REAL NOT NULL,
+            state TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            by_bot INTEGER NOT NULL DEFAULT 0,
+            source TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT 'text',
+            chat TEXT NOT NULL DEFAULT 'private',
+            is_at INTEGER NOT NULL DEFAULT 0,
+            in_reply_to TEXT NOT NULL DEFAULT '[]',
+            run_id TEXT NOT NULL DEFAULT '',
+            text_enc BLOB NOT NULL,
+            sender_enc BLOB
+        );
+-- table meta
+CREATE TABLE "meta" (
+   "key" TEXT PRIMARY KEY,
+   "value" TEXT
+);
+-- table settings
+CREATE TABLE "settings" (
+   "name" TEXT PRIMARY KEY,
+   "value_enc" BLOB NOT NULL,
+   "updated_at" REAL NOT NULL
+);
+-- table sqlite_sequence
+CREATE TABLE sqlite_sequence(name,seq);
+-- applied: m001_initial
