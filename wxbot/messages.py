@@ -56,6 +56,7 @@ class ReplySource(StrState):
     AWAY = "away"
     NON_TEXT = "non_text"
     COMMAND = "command"
+    KB_FALLBACK = "kb_fallback"  # a factual question the knowledge base can't answer: the owner's fallback text
 
 
 class InboxState(StrState):
@@ -116,7 +117,18 @@ class Reply:
     source: ReplySource
     in_reply_to: tuple[str, ...] = ()
     body: str = ""  # the whole reply without prefix or splitting: what history remembers
+    passages: tuple[Passage, ...] = ()  # the knowledge-base passages the prompt gave the model, best first
 
     @property
     def text(self) -> str:
         return "".join(self.parts)
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A piece of the owner's knowledge base that answers a question, as the prompt and the window show it."""
+
+    text: str  # exactly as it goes into the prompt
+    source: str  # the file's name (or the title of the owner's note)
+    locator: str  # where in it: sheet and row, page, heading
+    score: float  # higher is more relevant; comparable within one search only

@@ -73,6 +73,12 @@ class Settings:
     faq_rules: list = _opt([], "FAQ rules: [{'match': 'exact|contains|regex', 'pattern': str, 'answer': str}].",
                            personal=True)
     non_text_reply: str = _opt("", "Reply to images, voice, files…; empty = no reply.", personal=True)
+    kb_fallback_text: str = _opt("这个我确认一下再回复您", "Sent, exactly as written, when a customer asks a factual "
+                                 "question (price, stock, shipping, refund, invoice) the knowledge base has no "
+                                 "passage for; empty = no reply.", personal=True)
+    kb_top_k: int = _opt(5, "How many knowledge-base passages a question retrieves.", minimum=1, maximum=50)
+    kb_token_budget: int = _opt(768, "Token budget for knowledge-base passages in the prompt (the best kept first).",
+                                minimum=0, maximum=131072)
     # --- who gets a reply
     auto_reply_new_contacts: bool = _opt(False, "Whether newly seen private contacts get automatic replies.")
     takeover_minutes: int = _opt(10, "Pause a contact this long after the owner writes to them by hand.",

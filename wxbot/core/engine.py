@@ -2,7 +2,8 @@
 
 Prompt = persona + this contact's recent turns (bounded by a token budget counted with the model's
 own tokenizer, oldest dropped first, in blocks so the evaluated prefix stays reusable) + the new
-message. Output is stripped of reasoning, turned into plain text, split to WeChat size and prefixed.
+message, with the knowledge base's best passages (their own token budget) when it has any. Output is
+stripped of reasoning, turned into plain text, split to WeChat size and prefixed.
 """
 
 from __future__ import annotations
@@ -13,13 +14,14 @@ from collections.abc import Sequence
 from loguru import logger
 
 from wxbot.core.faq import FaqMatcher
+from wxbot.core.grounding import GROUNDING_RULE, Retriever, grounded_question, is_factual
 from wxbot.core.history import History
 from wxbot.core.plaintext import markdown_to_plain
 from wxbot.core.textsplit import split_reply
 from wxbot.errors import ModelError
 from wxbot.llm.api import ChatMessages, ChatModel
 from wxbot.llm.reasoning import strip_reasoning
-from wxbot.messages import Message, Reply, ReplySource, Turn
+from wxbot.messages import Message, Passage, Reply, ReplySource, Turn
 from wxbot.settings import Settings
 
 _TRUNCATED_MARK = "…"
@@ -32,10 +34,12 @@ def question_text(messages: Sequence[Message]) -> str:
 
 
 class ReplyEngine:
-    def __init__(self, settings: Settings, model: ChatModel | None, history: History) -> None:
+    def __init__(self, settings: Settings, model: ChatModel | None, history: History,
+                 retriever: Retriever | None = None) -> None:
         self.settings = settings
         self.model = model
         self.history = history
+        self.retriever = retriever
         self.faq = FaqMatcher(settings.faq_rules)
         self._window_start: dict[str, float] = {}  # per contact: turns before this time are out of the prompt
         self._lock = threading.Lock()
@@ -71,26 +75,40 @@ class ReplyEngine:
         if (answer := self.faq.answer(question)) is not None:
             logger.info("faq hit contact={} msgs={}", first.contact_id, len(ids))
             return self._finish(first.contact_id, answer, ReplySource.FAQ, ids)
+        grounded = self._grounded()
+        found = tuple(self.retriever.search(question, k=self.settings.kb_top_k)) if grounded else ()
+        factual = grounded and is_factual(question)
+        if factual and not found:
+            return self._fallback(first.contact_id, ids)
         if self._wait_for_model(cancel) is None:
             raise ModelError("还没有加载模型：请把 .gguf 文件放进 models/ 文件夹，或在设置中选择一个模型",
                              "no model loaded: put a .gguf file in models/ or choose one in Settings")
-        prompt = self.build_prompt(first.contact_id, question, persona=persona, exclude_ids=set(ids))
+        prompt, used = self._prompt(first.contact_id, question, persona=persona, exclude_ids=set(ids),
+                                    passages=found)
+        if factual and not used:  # every passage was too long for the budget: still no guessing
+            return self._fallback(first.contact_id, ids)
         raw = "".join(self.model.stream_chat(prompt, max_tokens=self.settings.max_reply_tokens,
                                              temperature=self.settings.temperature, cancel=cancel,
                                              cache_key=first.contact_id))
         visible = strip_reasoning(raw)  # the model streams any <think> its template opened, so this sees it all
-        logger.info("model reply contact={} raw={} visible={}", first.contact_id, len(raw), len(visible))
-        return self._finish(first.contact_id, visible, ReplySource.MODEL, ids)
+        logger.info("model reply contact={} raw={} visible={} passages={}", first.contact_id, len(raw), len(visible),
+                    len(used))
+        return self._finish(first.contact_id, visible, ReplySource.MODEL, ids, used)
 
     def build_prompt(self, contact_id: str, question: str, *, persona: str | None = None,
-                     exclude_ids: set[str] | None = None) -> ChatMessages:
+                     exclude_ids: set[str] | None = None, passages: Sequence[Passage] = ()) -> ChatMessages:
+        """The messages the model gets for ``question`` (with as many of ``passages`` as the budget allows)."""
+        return self._prompt(contact_id, question, persona=persona, exclude_ids=exclude_ids, passages=passages)[0]
+
+    def _prompt(self, contact_id: str, question: str, *, persona: str | None, exclude_ids: set[str] | None,
+                passages: Sequence[Passage]) -> tuple[ChatMessages, tuple[Passage, ...]]:
         assert self.model is not None
         s = self.settings
-        system = {"role": "system", "content": persona or s.persona}
+        rule = GROUNDING_RULE if self._grounded() else ""
+        system = {"role": "system", "content": (persona or s.persona) + rule}
         limit_total = s.context_size - s.max_reply_tokens
-        question = self._fit_question(system, question, limit_total)
-        user = {"role": "user", "content": question}
-        base = self.model.count_tokens([system, user])
+        question, bare = self._fit_question(system, question, limit_total)
+        user, used, base = self._fit_passages(system, question, bare, passages, limit_total)
         budget = min(base + s.history_token_budget, limit_total)
         turns = [t for t in self.history.recent(contact_id, 2 * s.history_turns)
                  if not (exclude_ids and t.msg_id in exclude_ids)]
@@ -102,13 +120,48 @@ class ReplyEngine:
                 kept = self._drop_block(system, kept, user, budget)
                 self._window_start[contact_id] = kept[0].time if kept else turns[-1].time + 1e-6
                 prompt = self._assemble(system, kept, user)
-        return prompt
+        return prompt, used
 
     def fixed_reply(self, contact_id: str, text: str, source: ReplySource, ids: Sequence[str]) -> Reply | None:
         """A reply that needs no model (away message, non-text acknowledgement), shaped like any other."""
         return self._finish(contact_id, text, source, tuple(ids))
 
     # ------------------------------------------------------------------ helpers
+    def _grounded(self) -> bool:
+        """Replies are grounded only when the knowledge base holds something: an empty one changes nothing."""
+        return self.retriever is not None and len(self.retriever) > 0
+
+    def _fallback(self, contact_id: str, ids: tuple[str, ...]) -> Reply | None:
+        logger.info("factual question without a knowledge-base passage: fallback text contact={}", contact_id)
+        return self._finish(contact_id, self.settings.kb_fallback_text, ReplySource.KB_FALLBACK, ids, verbatim=True)
+
+    def _fit_passages(self, system: dict, question: str, bare: int, passages: Sequence[Passage],
+                      limit_total: int) -> tuple[dict, tuple[Passage, ...], int]:
+        """The user turn with the most best-first passages that fit the passage budget (whole passages only:
+        a cut one could lose a digit of a price), its passages and its token count. ``bare`` is the count
+        without passages. One count call when all fit, else a binary search over how many."""
+        assert self.model is not None
+
+        def turn(n: int) -> dict:
+            return {"role": "user", "content": grounded_question(passages[:n], question)}
+
+        if not passages:
+            return turn(0), (), bare
+        limit = min(bare + self.settings.kb_token_budget, limit_total)
+        count = self.model.count_tokens([system, turn(len(passages))])
+        if count <= limit:
+            return turn(len(passages)), tuple(passages), count
+        fits, tokens = 0, bare  # the question alone fits (_fit_question saw to it)
+        lo, hi = 1, len(passages) - 1
+        while lo <= hi:  # the largest n whose first n passages fit
+            n = (lo + hi) // 2
+            count = self.model.count_tokens([system, turn(n)])
+            if count <= limit:
+                fits, tokens, lo = n, count, n + 1
+            else:
+                hi = n - 1
+        return turn(fits), tuple(passages[:fits]), tokens
+
     @staticmethod
     def _assemble(system: dict, turns: list[Turn], user: dict) -> ChatMessages:
         return [system, *({"role": t.role, "content": t.text} for t in turns), user]
@@ -123,29 +176,34 @@ class ReplyEngine:
             kept.pop(0)
         return kept[len(kept) // 2:]
 
-    def _fit_question(self, system: dict, question: str, limit_total: int) -> str:
-        """A message too long for the context is cut (its start kept) rather than failing the reply."""
+    def _fit_question(self, system: dict, question: str, limit_total: int) -> tuple[str, int]:
+        """A message too long for the context is cut (its start kept) rather than failing the reply.
+        Returns the question and the tokens of [system, question]."""
         assert self.model is not None
-        if self.model.count_tokens([system, {"role": "user", "content": question}]) <= limit_total:
-            return question
-        lo, hi = 0, len(question)
+        count = self.model.count_tokens([system, {"role": "user", "content": question}])
+        if count <= limit_total:
+            return question, count
+        lo, hi, count = 0, len(question), 0
         while lo < hi:  # longest prefix that fits
             mid = (lo + hi + 1) // 2
-            trial = question[:mid] + _TRUNCATED_MARK
-            if self.model.count_tokens([system, {"role": "user", "content": trial}]) <= limit_total:
-                lo = mid
+            trial = self.model.count_tokens([system, {"role": "user", "content": question[:mid] + _TRUNCATED_MARK}])
+            if trial <= limit_total:
+                lo, count = mid, trial
             else:
                 hi = mid - 1
         logger.info("question cut to fit the context: {} -> {} chars", len(question), lo)
-        return question[:lo] + _TRUNCATED_MARK
+        cut = question[:lo] + _TRUNCATED_MARK
+        return cut, count or self.model.count_tokens([system, {"role": "user", "content": cut}])
 
-    def _finish(self, contact_id: str, text: str, source: ReplySource, ids: tuple[str, ...]) -> Reply | None:
-        """Plain text, WeChat-sized parts, the reply prefix on the first part."""
-        text = markdown_to_plain(text).strip()
+    def _finish(self, contact_id: str, text: str, source: ReplySource, ids: tuple[str, ...],
+                passages: tuple[Passage, ...] = (), *, verbatim: bool = False) -> Reply | None:
+        """Plain text (``verbatim``: the owner's words, not cleaned), WeChat-sized parts, the reply prefix first."""
+        text = (text if verbatim else markdown_to_plain(text)).strip()
         if not text:
             return None
         prefix = self.settings.reply_prefix
         limit = self.settings.reply_part_chars
         parts = split_reply(text, limit - len(prefix))
         parts = [prefix + parts[0], *parts[1:]] if prefix else parts
-        return Reply(contact_id=contact_id, parts=tuple(parts), source=source, in_reply_to=ids, body=text)
+        return Reply(contact_id=contact_id, parts=tuple(parts), source=source, in_reply_to=ids, body=text,
+                     passages=passages)
