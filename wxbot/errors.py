@@ -45,6 +45,10 @@ class WrongKeyError(StoreError):
     """The key or passphrase does not open this store."""
 
 
+class KnowledgeError(WxbotError):
+    """A document that can't be imported into the knowledge base, or a knowledge-base request that failed."""
+
+
 class WeChatError(WxbotError):
     """Login refused, logged out, or the WeChat connection failed."""
 

@@ -104,6 +104,18 @@ class Settings:
                                minimum=0, maximum=36500)
     inbox_expire_minutes: int = _opt(30, "Interrupted work older than this at start-up is expired, not answered.",
                                      minimum=0, maximum=10080)
+    # --- knowledge base
+    kb_embedding_model: str = _opt("", "GGUF embedding model for semantic knowledge-base search (e.g. bge-small-zh, "
+                                   "see `wxbot models`); empty = keyword search only.")
+    kb_min_coverage: float = _opt(0.6, "Share of a question's words a passage must hold to count as relevant.",
+                                  minimum=0.0, maximum=1.0)
+    kb_min_similarity: float = _opt(0.0, "Cosine similarity a passage needs in semantic search; 0 = the catalog "
+                                    "value for a known embedding model, else 0.75.", minimum=0.0, maximum=1.0)
+    kb_passage_chars: int = _opt(400, "Longest knowledge-base passage cut from prose (Word, PDF, text), characters.",
+                                 minimum=50, maximum=4000)
+    kb_max_file_mb: int = _opt(50, "Largest file the knowledge base imports, MB.", minimum=1, maximum=2048)
+    kb_max_passages: int = _opt(20000, "Most passages (rows, paragraphs) one imported file may hold.",
+                                minimum=1, maximum=1000000)
     # --- WeChat
     wechat_base_url: str = _opt("", "Login server base URL; empty = WeChat's own. Tests and the demo use the simulator.")
     # --- app

@@ -1,4 +1,5 @@
-"""The DeepSeek GGUFs wxbot recommends: sizes, the VRAM they need, and where to download them.
+"""The GGUFs wxbot recommends: the DeepSeek chat models (sizes, the VRAM they need) and the embedding models
+for knowledge-base search, and where to download them.
 
 Shapes are the models' ``config.json`` values. Sizes are approximate (the 7B is the real file's header total);
 the download's own length is authoritative. No sha256 is stored (it could not be verified offline): the
@@ -40,9 +41,31 @@ class CatalogModel:
     sha256: str | None = None  # None: taken from the source's published value at download time
 
     def urls(self, hf_endpoint: str = HF_ENDPOINT) -> list[str]:
-        """Download sources, Hugging Face (or its mirror) first, then ModelScope (reachable from mainland China)."""
-        return [HF_URL.format(endpoint=hf_endpoint.rstrip("/"), repo=self.repo, file=self.file),
-                MODELSCOPE_URL.format(repo=self.repo, file=self.file)]
+        return source_urls(self.repo, self.file, hf_endpoint)
+
+
+@dataclass(frozen=True)
+class EmbeddingModel:
+    """A GGUF sentence-embedding model; it runs on the CPU beside the chat model (see llm/embedder.py)."""
+
+    key: str
+    title: str
+    file: str
+    size_bytes: int
+    dim: int
+    repo: str
+    query_prefix: str  # put before a question (not before passages), as the model card asks
+    min_similarity: float  # cosine below this is "not relevant" (the owner can override: kb_min_similarity)
+    sha256: str | None = None
+
+    def urls(self, hf_endpoint: str = HF_ENDPOINT) -> list[str]:
+        return source_urls(self.repo, self.file, hf_endpoint)
+
+
+def source_urls(repo: str, file: str, hf_endpoint: str = HF_ENDPOINT) -> list[str]:
+    """Download sources, Hugging Face (or its mirror) first, then ModelScope (reachable from mainland China)."""
+    return [HF_URL.format(endpoint=hf_endpoint.rstrip("/"), repo=repo, file=file),
+            MODELSCOPE_URL.format(repo=repo, file=file)]
 
 
 _QWEN_VOCAB = 152064
@@ -74,3 +97,24 @@ CATALOG: tuple[CatalogModel, ...] = (
 
 def find_model(key: str) -> CatalogModel | None:
     return next((m for m in CATALOG if m.key == key), None)
+
+
+_BGE_QUERY = "为这个句子生成表示以用于检索相关文章："  # the bge-zh v1.5 model card's retrieval instruction
+EMBEDDING_CATALOG: tuple[EmbeddingModel, ...] = (
+    EmbeddingModel("bge-small-zh", "BAAI bge-small-zh-v1.5 Q8_0 (中文，轻量 light)", "bge-small-zh-v1.5-q8_0.gguf",
+                   26_500_000, 512, "CompendiumLabs/bge-small-zh-v1.5-gguf", _BGE_QUERY, 0.5),
+    EmbeddingModel("bge-large-zh", "BAAI bge-large-zh-v1.5 Q8_0 (中文，更准 better)", "bge-large-zh-v1.5-q8_0.gguf",
+                   348_000_000, 1024, "CompendiumLabs/bge-large-zh-v1.5-gguf", _BGE_QUERY, 0.5),
+    EmbeddingModel("qwen3-embed-0.6b", "Qwen3-Embedding-0.6B Q8_0 (多语言 multilingual)",
+                   "Qwen3-Embedding-0.6B-Q8_0.gguf", 639_000_000, 1024, "Qwen/Qwen3-Embedding-0.6B-GGUF",
+                   "Instruct: 根据顾客的问题找出能回答它的店铺资料\nQuery:", 0.45),
+)
+
+
+def find_embedding_model(key: str) -> EmbeddingModel | None:
+    return next((m for m in EMBEDDING_CATALOG if m.key == key), None)
+
+
+def find_embedding_file(file_name: str) -> EmbeddingModel | None:
+    """The catalog entry of a downloaded embedding model, by its file name."""
+    return next((m for m in EMBEDDING_CATALOG if m.file.lower() == file_name.lower()), None)

@@ -22,7 +22,7 @@ from urllib.parse import unquote, urlsplit
 from loguru import logger
 
 from wxbot.errors import ModelError
-from wxbot.llm.catalog import HF_ENDPOINT, CatalogModel
+from wxbot.llm.catalog import HF_ENDPOINT, CatalogModel, EmbeddingModel
 
 CHUNK = 1 << 20
 ATTEMPTS = 5
@@ -191,7 +191,7 @@ def download_first(urls: Sequence[str], dest_dir: str | Path, *, sha256: str | N
     raise ModelError(f"所有下载源都失败了：{name}", f"every download source failed for {name}: " + "; ".join(errors))
 
 
-def download_model(model: CatalogModel, dest_dir: str | Path, *, hf_endpoint: str | None = None,
+def download_model(model: CatalogModel | EmbeddingModel, dest_dir: str | Path, *, hf_endpoint: str | None = None,
                    on_progress: Progress | None = None, cancel: threading.Event | None = None) -> Path:
     """Download a catalog model: Hugging Face (``HF_ENDPOINT`` or ``hf_endpoint`` picks a mirror), then ModelScope."""
     endpoint = hf_endpoint or os.environ.get("HF_ENDPOINT") or HF_ENDPOINT

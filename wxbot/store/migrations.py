@@ -64,7 +64,33 @@ def m001_initial(db: Database) -> None:
                           not_null={"value_enc", "updated_at"})
 
 
-STEPS = (m001_initial,)  # in order; append, never reorder
+def m002_knowledge(db: Database) -> None:
+    """The knowledge base: documents and passages, all content sealed (see store/knowledge.py)."""
+    db.execute("""
+        CREATE TABLE kb_documents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name_mac BLOB NOT NULL UNIQUE,
+            name_enc BLOB NOT NULL,
+            content_mac BLOB NOT NULL,
+            kind TEXT NOT NULL,
+            passages INTEGER NOT NULL,
+            imported_at REAL NOT NULL,
+            notes_enc BLOB NOT NULL
+        )""")
+    db.execute("""
+        CREATE TABLE kb_passages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            doc_id INTEGER NOT NULL REFERENCES kb_documents(id) ON DELETE CASCADE,
+            text_enc BLOB NOT NULL,
+            locator_enc BLOB NOT NULL,
+            context_enc BLOB NOT NULL,
+            vector_model TEXT,
+            vector_enc BLOB
+        )""")
+    db.execute("CREATE INDEX kb_passages_doc ON kb_passages(doc_id)")
+
+
+STEPS = (m001_initial, m002_knowledge)  # in order; append, never reorder
 
 
 def _in_one_transaction(step: Callable[[Database], None]) -> Callable[[Database], None]:

@@ -1,5 +1,6 @@
 """``Store``: opens (or creates) the encrypted database of one data dir and offers history, inbox,
-contacts and personal settings on it. Nothing is written until the key has proved right."""
+contacts, personal settings and the knowledge base's rows on it. Nothing is written until the key has
+proved right."""
 
 from __future__ import annotations
 
@@ -18,12 +19,13 @@ from wxbot.store.crypto import FieldCipher
 from wxbot.store.db import StoreDB
 from wxbot.store.inbox import InboxMixin
 from wxbot.store.keys import PassphraseFn
+from wxbot.store.knowledge import KnowledgeMixin
 from wxbot.store.personal import PersonalMixin
 
 STORE_FORMAT = "wxbot-store/1"
 
 
-class Store(InboxMixin, ContactsMixin, PersonalMixin):
+class Store(InboxMixin, ContactsMixin, PersonalMixin, KnowledgeMixin):
     """The encrypted local store. Thread-safe: one connection behind one RLock (see StoreDB).
 
     Implements the engine's ``History`` protocol (``recent``/``add_turn``) with durable contact ids.

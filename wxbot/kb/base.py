@@ -1,0 +1,229 @@
+"""``KnowledgeBase``: the owner's documents as passages the bot can quote. Import (replace, unchanged, remove),
+search (keyword + optional semantic, fused; ``[]`` when nothing is relevant), and the in-memory indexes,
+rebuilt from the encrypted store at unlock so no index or vector is ever on disk in the clear."""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from loguru import logger
+
+from wxbot.errors import KnowledgeError, WxbotError
+from wxbot.kb.keyword import KeywordIndex
+from wxbot.kb.pieces import Progress
+from wxbot.kb.reading import check_file, read_document
+from wxbot.kb.semantic import VectorIndex, fuse
+from wxbot.llm.catalog import EMBEDDING_CATALOG, find_embedding_file
+from wxbot.llm.embedder import Embedder
+from wxbot.messages import Passage, StrState
+from wxbot.settings import Settings
+from wxbot.store import Store
+from wxbot.store.knowledge import NewPassage, StoredPassage
+
+CANDIDATES = 50  # each ranking's depth before fusion
+NOTE_KIND = "note"
+DEFAULT_MIN_SIMILARITY = 0.75  # for an embedding model the catalog doesn't know
+
+
+class SemanticState(StrState):
+    ACTIVE = "active"  # keyword + semantic search
+    NO_MODEL = "no_model"  # keyword search only: no embedding model configured
+    FAILED = "failed"  # the embedding model did not load or stopped: keyword search only
+
+
+class ImportStatus(StrState):
+    ADDED = "added"
+    REPLACED = "replaced"  # the file had changed: its old passages are gone
+    UNCHANGED = "unchanged"  # the same bytes were imported before: nothing was done
+
+
+@dataclass(frozen=True)
+class ImportReport:
+    name: str
+    status: ImportStatus
+    passages: int
+    notes: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class DocumentInfo:
+    name: str
+    kind: str  # "xlsx", "pdf", …, or "note" for the owner's own notes
+    passages: int
+    imported_at: float
+    notes: tuple[str, ...]  # e.g. "第 3 页没有文字 (page 3 has no text)"
+
+
+@dataclass(frozen=True)
+class _Snapshot:
+    """The searchable state; replaced whole when passages change, so a search never sees half an update."""
+
+    passages: tuple[StoredPassage, ...]
+    keyword: KeywordIndex
+    vectors: VectorIndex | None
+
+
+def _index_text(p: StoredPassage) -> str:
+    """What a passage is found by: its file's name and its context (sheet, title, heading) with its text."""
+    return f"{Path(p.source).stem} {p.context} {p.text}"
+
+
+class KnowledgeBase:
+    """Thread-safe: imports are serialized; searches read an immutable snapshot."""
+
+    def __init__(self, store: Store, settings: Settings, embedder: Embedder | None) -> None:
+        self._store = store
+        self._settings = settings
+        self._embedder = embedder
+        self._lock = threading.Lock()
+        self.semantic = SemanticState.ACTIVE if embedder is not None else SemanticState.NO_MODEL
+        self._snapshot = _Snapshot((), KeywordIndex(()), None)
+        self.index_seconds = 0.0  # how long the last rebuild of the in-memory indexes took
+
+    @classmethod
+    def open(cls, store: Store, settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
+        """Decrypt the passages and build the indexes (vectors missing for this embedder are computed)."""
+        kb = cls(store, settings, embedder)
+        with kb._lock:
+            kb._rebuild()
+        return kb
+
+    # ------------------------------------------------------------------ reading
+    def documents(self) -> list[DocumentInfo]:
+        return [DocumentInfo(d.name, d.kind, d.passages, d.imported_at, d.notes) for d in self._store.kb_documents()]
+
+    def __len__(self) -> int:
+        return len(self._snapshot.passages)
+
+    def semantic_note(self) -> str:
+        """What the owner should know about semantic search now (bilingual)."""
+        if self.semantic == SemanticState.ACTIVE:
+            return f"语义检索已启用（{self._embedder.name}）(semantic search on)"  # type: ignore[union-attr]
+        keys = "、".join(m.key for m in EMBEDDING_CATALOG)
+        why = "向量模型未能加载，" if self.semantic == SemanticState.FAILED else "未配置向量模型，"
+        why_en = "the embedding model failed to load" if self.semantic == SemanticState.FAILED else "no embedding model"
+        return (f"{why}只用关键词检索：货号、价格等原词照样能找到；加上向量模型（如 {keys}，设置 kb_embedding_model）后，"
+                f"换了说法的问题（「拆开了还能退吗」→「7天无理由退换」）也能找到。"
+                f"({why_en}: keyword search only. Exact words such as product codes are found; with an embedding "
+                "model, questions worded differently from the documents are found too.)")
+
+    def search(self, query: str, k: int = 5) -> list[Passage]:
+        """The ``k`` most relevant passages, best first; ``[]`` when nothing is relevant."""
+        snap = self._snapshot
+        if k <= 0 or not snap.passages or not query.strip():
+            return []
+        settings = self._settings
+        keyword = snap.keyword.search(query, CANDIDATES, settings.kb_min_coverage)
+        semantic = self._semantic_hits(snap, query)
+        if not semantic:
+            return [self._passage(snap.passages[h.position], round(h.score, 4)) for h in keyword[:k]]
+        fused = fuse([[h.position for h in keyword], [h.position for h in semantic]], k)
+        return [self._passage(snap.passages[pos], round(score, 5)) for pos, score in fused]
+
+    @staticmethod
+    def _passage(p: StoredPassage, score: float) -> Passage:
+        return Passage(p.text, p.source, p.locator, score)
+
+    def _semantic_hits(self, snap: _Snapshot, query: str) -> list:
+        if snap.vectors is None or self._embedder is None or self.semantic != SemanticState.ACTIVE:
+            return []
+        try:
+            vector = self._embedder.embed([query], query=True)[0]
+        except WxbotError as err:
+            logger.warning("embedding a question failed ({}); keyword search only", err.en)
+            return []
+        return snap.vectors.search(vector, CANDIDATES, self._min_similarity())
+
+    def _min_similarity(self) -> float:
+        if self._settings.kb_min_similarity > 0:
+            return self._settings.kb_min_similarity
+        known = find_embedding_file(self._embedder.name) if self._embedder is not None else None
+        return known.min_similarity if known else DEFAULT_MIN_SIMILARITY
+
+    # ------------------------------------------------------------------ writing
+    def add_file(self, path: str | Path, progress: Progress | None = None) -> ImportReport:
+        """Import one file. The same bytes again change nothing; changed bytes replace its passages; a file
+        that can't be read raises KnowledgeError and leaves the knowledge base as it was."""
+        path = Path(path)
+        settings = self._settings
+        with self._lock:
+            check_file(path, settings.kb_max_file_mb)
+            digest = hashlib.sha256(path.read_bytes()).hexdigest()
+            unchanged = self._unchanged(path.name, digest)
+            if unchanged is not None:
+                return unchanged
+            result = read_document(path, max_passages=settings.kb_max_passages, max_chars=settings.kb_passage_chars,
+                                   progress=progress)
+            pieces = [NewPassage(p.text, p.locator, p.context) for p in result.pieces]
+            return self._put(path.name, result.kind, digest, result.notes, pieces, progress)
+
+    def add_note(self, title: str, text: str) -> ImportReport:
+        """A short passage in the owner's own words (a correction, an approved answer); same title replaces."""
+        title, text = title.strip(), text.strip()
+        if not title or not text:
+            raise KnowledgeError("备注的标题和内容都不能为空", "a note needs a title and a text")
+        with self._lock:
+            digest = hashlib.sha256(text.encode()).hexdigest()
+            return self._unchanged(title, digest) or self._put(
+                title, NOTE_KIND, digest, [], [NewPassage(text, "店主备注 owner's note", title)], None)
+
+    def remove(self, name: str) -> bool:
+        """Remove a document or note and everything derived from it. False if there is none of that name."""
+        with self._lock:
+            if not self._store.kb_remove(name):
+                return False
+            self._rebuild()
+            logger.info("knowledge base: removed a document")
+            return True
+
+    def _unchanged(self, name: str, digest: str) -> ImportReport | None:
+        old = self._store.kb_document(name)
+        if old is not None and old.content_mac == self._store.kb_mac("content", digest):
+            return ImportReport(name, ImportStatus.UNCHANGED, old.passages, old.notes)
+        return None
+
+    def _put(self, name: str, kind: str, digest: str, notes: Sequence[str], pieces: list[NewPassage],
+             progress: Progress | None) -> ImportReport:
+        old = self._store.kb_document(name)
+        self._store.kb_put(name, kind, self._store.kb_mac("content", digest), notes, pieces)
+        self._rebuild(progress)
+        status = ImportStatus.ADDED if old is None else ImportStatus.REPLACED
+        logger.info("knowledge base: {} a {} document with {} passages", status, kind, len(pieces))
+        return ImportReport(name, status, len(pieces), tuple(notes))
+
+    # ------------------------------------------------------------------ indexes
+    def _rebuild(self, progress: Progress | None = None) -> None:
+        started = time.perf_counter()
+        passages = tuple(self._store.kb_passages())
+        keyword = KeywordIndex([_index_text(p) for p in passages])
+        vectors = self._vectors(passages, progress)
+        self._snapshot = _Snapshot(passages, keyword, vectors)
+        self.index_seconds = time.perf_counter() - started
+        logger.info("knowledge base indexed: {} passages in {:.2f} s (semantic: {})", len(passages),
+                    self.index_seconds, self.semantic)
+
+    def _vectors(self, passages: Sequence[StoredPassage], progress: Progress | None) -> VectorIndex | None:
+        embedder = self._embedder
+        if embedder is None or self.semantic == SemanticState.FAILED or not passages:
+            return None
+        try:
+            have = self._store.kb_vectors(embedder.name)
+            missing = [p for p in passages if p.id not in have]
+            for start in range(0, len(missing), 64):
+                batch = missing[start:start + 64]
+                vectors = embedder.embed([_index_text(p) for p in batch])
+                self._store.kb_set_vectors(embedder.name, list(zip(batch, vectors, strict=True)))
+                have.update((p.id, v) for p, v in zip(batch, vectors, strict=True))
+                if progress is not None:
+                    progress(start + len(batch), len(missing))
+        except WxbotError as err:
+            logger.warning("embedding model unusable ({}); keyword search only", err.en)
+            self.semantic = SemanticState.FAILED
+            return None
+        return VectorIndex(np.vstack([have[p.id] for p in passages]))
