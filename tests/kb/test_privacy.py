@@ -4,6 +4,7 @@ document is found in no file under the data dir (database, WAL, SHM), while the 
 from __future__ import annotations
 
 from tests.kb.files import write_pdf, write_xlsx
+from tests.store.test_no_plaintext import hits
 from wxbot.kb import KnowledgeBase
 from wxbot.store import Store
 
@@ -13,14 +14,7 @@ NEEDLES = [MARKER.encode(), "秘方".encode(), "秘方".encode("gbk"), "秘方".
 
 
 def found(data_dir, needles):
-    hits = {}
-    for path in data_dir.rglob("*"):
-        if path.is_file():
-            data = path.read_bytes()
-            count = sum(data.count(n) for n in needles)
-            if count:
-                hits[path.name] = count
-    return hits
+    return hits(list(data_dir.rglob("*")), needles)
 
 
 def test_nothing_of_the_documents_is_on_disk_in_the_clear(data_dir, settings, tmp_path, embedder):
