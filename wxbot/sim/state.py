@@ -162,7 +162,7 @@ class SimState:
 
     def add_message(self, chat: str, sender: str, kind: str, text: str, *, at_bot: bool = False,
                     create_time: int | None = None, msg_id: str | None = None, url: str = "",
-                    title: str = "") -> str:
+                    title: str = "", overlay: dict | None = None) -> str:
         if kind not in wire.MSG_TYPES:
             raise ValueError(f"kind must be one of {sorted(wire.MSG_TYPES)}")
         with self.cond:
@@ -171,7 +171,7 @@ class SimState:
                 msg_id = str(self._next_msg_id)
             self.log.append(wire.LoggedMsg(self.seq() + 1, msg_id, chat, sender, kind, text,
                                            int(time.time()) if create_time is None else create_time,
-                                           at_bot, url, title))
+                                           at_bot, url, title, overlay))
             self.cond.notify_all()
             return msg_id
 

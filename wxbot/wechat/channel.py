@@ -19,7 +19,7 @@ from wxbot.wechat import itchat_core, models
 from wxbot.wechat.itchat_core import Timeouts
 from wxbot.wechat.login import LoginFlow
 from wxbot.wechat.models import Account, Contact
-from wxbot.wechat.normalize import to_message
+from wxbot.wechat.normalize import skip_unreadable, to_message
 from wxbot.wechat.receiver import LOGOUT_REASONS, Receiver
 from wxbot.wechat.sender import Sender
 from wxbot.wechat.session import SessionFile
@@ -97,9 +97,13 @@ class WeChatChannel:
 
         def deliver(raw: list[dict]) -> None:
             own = core.storageClass.userName
-            publics = {m["UserName"] for m in core.mpList}
+            publics = {m.get("UserName") for m in core.mpList}
             for item in raw:
-                msg = to_message(item, own, publics)
+                try:
+                    msg = to_message(item, own, publics)
+                except Exception as exc:  # one message the bot can't read must not stop the rest of its batch
+                    skip_unreadable(item, exc)
+                    continue
                 if stopped.is_set() or msg is None or not self._first_time(msg.msg_id):
                     continue
                 try:

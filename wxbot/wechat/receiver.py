@@ -15,6 +15,7 @@ from loguru import logger
 from wxbot.events import Notice, NoticeLevel
 from wxbot.wechat.itchat_core import Timeouts, synccheck
 from wxbot.wechat.login import STEP_ERRORS
+from wxbot.wechat.normalize import skip_unreadable
 
 LOGOUT_REASONS = {  # synccheck retcodes that end the web session
     "1100": ("微信已从手机端退出网页登录（1100）", "WeChat ended this web login from the phone (1100)"),
@@ -87,19 +88,30 @@ class Receiver:
     def _sync(self) -> None:
         info = self._core.loginInfo
         position = (info["SyncKey"], info["synckey"])
-        msgs, contacts = self._core.get_msg()
+        try:
+            msgs, contacts = self._core.get_msg()
+        except STEP_ERRORS:
+            info["SyncKey"], info["synckey"] = position  # a half-read answer: fetch the same messages again
+            raise
         if msgs is None and contacts is None:
             raise ValueError("webwxsync refused")
-        try:
-            rooms = [c for c in contacts or [] if "@@" in c["UserName"]]
-            if rooms:
-                update_local_chatrooms(self._core, rooms)
-            others = [c for c in contacts or [] if "@@" not in c["UserName"]]
-            if others:
-                update_local_friends(self._core, others)
-            processed = produce_msg(self._core, msgs) if msgs else []
-        except STEP_ERRORS:
-            info["SyncKey"], info["synckey"] = position  # fetch the same messages again next time
-            raise
+        self._update_contacts(contacts)
+        processed = [m for raw in (msgs if isinstance(msgs, list) else []) if (m := self._produce(raw)) is not None]
         if processed:
             self._deliver(processed)
+
+    def _produce(self, raw: object) -> dict | None:
+        """itchat's processing of ONE message: a malformed one is skipped, never refetched forever."""
+        try:
+            return produce_msg(self._core, [raw])[0]
+        except Exception as exc:  # itchat trips over any odd field (null Content, RecommendInfo…)
+            skip_unreadable(raw, exc)
+            return None
+
+    def _update_contacts(self, contacts: object) -> None:
+        for contact in contacts if isinstance(contacts, list) else []:
+            try:
+                update = update_local_chatrooms if "@@" in contact["UserName"] else update_local_friends
+                update(self._core, [contact])
+            except Exception as exc:  # one malformed contact update must not block receiving
+                logger.warning("unreadable contact update skipped ({})", type(exc).__name__)
