@@ -13,6 +13,8 @@ CREATE INDEX "idx_messages_contact_id_id"
 -- index idx_messages_time
 CREATE INDEX "idx_messages_time"
     ON "messages" ("time");
+-- index kb_passages_doc
+CREATE INDEX kb_passages_doc ON kb_passages(doc_id);
 -- index messages_open
 CREATE INDEX messages_open ON messages(state) WHERE state IN ('received', 'replying', 'sending');
 -- table _sqlite_migrations
@@ -38,6 +40,27 @@ CREATE TABLE "contacts" (
    "created_at" REAL NOT NULL,
    "updated_at" REAL NOT NULL
 );
+-- table kb_documents
+CREATE TABLE kb_documents (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            name_mac BLOB NOT NULL UNIQUE,
+            name_enc BLOB NOT NULL,
+            content_mac BLOB NOT NULL,
+            kind TEXT NOT NULL,
+            passages INTEGER NOT NULL,
+            imported_at REAL NOT NULL,
+            notes_enc BLOB NOT NULL
+        );
+-- table kb_passages
+CREATE TABLE kb_passages (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            doc_id INTEGER NOT NULL REFERENCES kb_documents(id) ON DELETE CASCADE,
+            text_enc BLOB NOT NULL,
+            locator_enc BLOB NOT NULL,
+            context_enc BLOB NOT NULL,
+            vector_model TEXT,
+            vector_enc BLOB
+        );
 -- table messages
 CREATE TABLE messages (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -70,4 +93,4 @@ CREATE TABLE "settings" (
 );
 -- table sqlite_sequence
 CREATE TABLE sqlite_sequence(name,seq);
--- applied: m001_initial
+-- applied: m001_initial, m002_knowledge
