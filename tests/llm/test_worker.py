@@ -34,9 +34,10 @@ def generate(worker: ModelWorker, text: str = "What do you sell?", **kwargs) -> 
     return "".join(worker.stream_chat(chat(text), **kwargs))
 
 
-def test_start_loads_in_a_child_and_reports_progress(worker):
+def test_start_loads_in_a_child_and_reports_progress(worker, local_model):
     assert worker.pid and worker.pid != os.getpid()
-    assert worker.info.device == "CPU" and worker.info.gpu_layers == 0
+    placed = (worker.info.device, worker.info.gpu_layers, worker.info.n_layers)
+    assert placed == (local_model.info.device, local_model.info.gpu_layers, local_model.info.n_layers)
     assert worker.progress[0] == 0.0 and worker.progress[-1] == 1.0
 
 

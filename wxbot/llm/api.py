@@ -11,7 +11,7 @@ ChatMessages = list[dict[str, str]]  # [{"role": "system"|"user"|"assistant", "c
 
 
 def placement_text(gpu_layers: int, n_layers: int, gpu_bytes: int) -> str:
-    """How the owner sees where a model runs: "CPU" or "29/29 layers on GPU (5.0 GB)"."""
+    """How the owner sees where a model runs: "CPU" or "29/29 layers on GPU (4.9 GB)"."""
     if not gpu_layers:
         return "CPU"
     return f"{gpu_layers}/{n_layers} layers on GPU ({gpu_bytes / 2**30:.1f} GB)"
@@ -29,7 +29,7 @@ class ModelInfo:
 
     @property
     def placement(self) -> str:
-        """What the owner sees: "CPU" or "29/29 layers on GPU (5.0 GB), CUDA: NVIDIA GeForce RTX 3060"."""
+        """What the owner sees: "CPU" or "29/29 layers on GPU (4.9 GB), CUDA: NVIDIA GeForce RTX 3060"."""
         text = placement_text(self.gpu_layers, self.n_layers, self.gpu_bytes)
         return f"{text}, {self.device}" if self.gpu_layers else text
 

@@ -5,12 +5,14 @@ The estimate follows Ollama's classic estimator (``llm/memory.go`` + ``fs/ggml/g
 * weights: each block's ``blk.N.*`` bytes from the tensor table; the output layer is ``output_norm`` +
   ``output`` (or ``token_embd`` when tied). ``token_embd`` itself always stays in host RAM (llama.cpp).
 * KV cache per offloaded block, f16: ``context × (key_length + value_length) × head_count_kv × 2`` bytes.
-* compute graph: Ollama's closed forms for qwen2 and llama (batch ``b = min(context, 512)``), "partial" when
+* compute graph: Ollama's closed forms for qwen2 and llama (batch ``b = min(context, PROMPT_BATCH)``, the batch
+  the model loads with), "partial" when
   some layers stay on the CPU, "full" when all are on the GPU; other architectures ``gqa × kv_total / 6``.
 * reserve: CUDA's minimum (457 MiB, Ollama's ``MinimumMemory``) plus one block's weights and KV as headroom.
 
 Layers are counted as llama.cpp counts ``n_gpu_layers``: the blocks plus 1 for the output layer; N layers means
-the output layer and the last N-1 blocks. Auto picks the largest N whose estimate fits in free VRAM.
+the output layer and the last N-1 blocks. Auto picks the largest N whose estimate fits in free VRAM; where the
+free VRAM can't be read (Metal, AMD), auto stays on the CPU and a fixed ``gpu_layers`` is used as given.
 Where Ollama places the output layer last, we charge it first, because that is where llama.cpp puts it.
 """
 
@@ -25,7 +27,10 @@ from wxbot.llm.vram import GpuInfo
 MIB = 1 << 20
 GIB = 1 << 30
 CUDA_MINIMUM_BYTES = 457 * MIB
-BATCH = 512  # llama-cpp-python's default n_batch / n_ubatch
+# Prompt tokens per decode call: the model loads with n_batch = n_ubatch = this (local.py), and the compute
+# buffer is sized by it. A cancel is seen between batches (on a GPU the only place it can be seen), so a
+# batch must take well under a second; 256 also keeps the compute buffer small.
+PROMPT_BATCH = 256
 KV_BYTES_PER_ELEMENT = 2  # f16 cache, llama-cpp-python's default
 FALLBACK_FRACTIONS = (0.75, 0.5, 0.25)
 
@@ -49,7 +54,7 @@ def kv_bytes_per_block(header: GGUFHeader, context_size: int) -> int:
 
 def graph_bytes(header: GGUFHeader, context_size: int) -> tuple[int, int]:
     """Ollama's compute-buffer estimate: (partial offload, full offload) bytes."""
-    ctx, b = context_size, min(context_size, BATCH)
+    ctx, b = context_size, min(context_size, PROMPT_BATCH)
     e, h, hkv, v = header.embedding_length, header.head_count, header.head_count_kv, header.vocab_size
     arch = header.architecture
     if arch in ("qwen2", "qwen3"):
@@ -103,15 +108,20 @@ def _gib(n: int) -> str:
 
 
 def plan_offload(header: GGUFHeader, context_size: int, *, gpu: GpuInfo | None, gpu_layers: int | None) -> OffloadPlan:
-    """How many layers to offload: ``gpu_layers`` None = fit to free VRAM, a number = exactly that (clamped)."""
+    """How many layers to offload: ``gpu_layers`` None = fit to free VRAM, a number = exactly that (clamped).
+
+    ``gpu`` None: this llama.cpp build can't offload. A GPU whose free memory is unknown gets the owner's
+    number, and nothing under auto (a guess could fill the card)."""
     n_layers = header.block_count + 1
     if gpu is None:
-        return OffloadPlan(0, n_layers, 0, "CPU", "no CUDA GPU available")
+        return OffloadPlan(0, n_layers, 0, "CPU", "this llama.cpp build has no GPU offload")
     estimate = _Estimate(header, context_size)
-    if gpu_layers is None:
-        n, reason = estimate.auto(gpu.free_bytes)
-    else:
+    if gpu_layers is not None:
         n, reason = max(0, min(gpu_layers, n_layers)), f"gpu_layers set to {gpu_layers}"
+    elif gpu.free_bytes is None:
+        n, reason = 0, "auto: the GPU's free memory can't be read (no NVIDIA driver tools); set gpu_layers to offload"
+    else:
+        n, reason = estimate.auto(gpu.free_bytes)
     device = f"{gpu.backend}: {gpu.name}" if n else "CPU"
     return OffloadPlan(n, n_layers, estimate.gpu_bytes(n), device, reason)
 

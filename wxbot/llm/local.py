@@ -29,10 +29,6 @@ from wxbot.llm.statecache import SavedState, StateCache, common_prefix
 from wxbot.llm.vram import GpuInfo, detect_gpu
 from wxbot.settings import Settings
 
-# Prompt tokens per decode call. A cancel is seen between batches (on a GPU the only place it can be
-# seen), so a batch must take well under a second; 256 also keeps the compute buffer small.
-PROMPT_BATCH = 256
-
 
 class CancelFlag(Protocol):
     def is_set(self) -> bool: ...
@@ -141,8 +137,8 @@ class LocalModel:
                 on_attempt(n_layers)
             try:
                 with watch.hooked():
-                    llama = _Llama(model_path=path, n_ctx=settings.context_size, n_batch=PROMPT_BATCH,
-                                   n_ubatch=PROMPT_BATCH, n_gpu_layers=n_layers, n_threads=threads,
+                    llama = _Llama(model_path=path, n_ctx=settings.context_size, n_batch=gpufit.PROMPT_BATCH,
+                                   n_ubatch=gpufit.PROMPT_BATCH, n_gpu_layers=n_layers, n_threads=threads,
                                    n_threads_batch=threads, verbose=False)
             except (ValueError, RuntimeError) as exc:
                 reason = watch.reason() or str(exc)

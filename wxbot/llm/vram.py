@@ -1,6 +1,7 @@
-"""Find a usable CUDA GPU and its free memory, without making a GPU (or NVML) a hard requirement.
+"""Find a usable GPU and its free memory, without making a GPU (or NVML) a hard requirement.
 
-llama-cpp-python exposes no VRAM query, so free memory comes from NVML (``nvidia-ml-py``) or ``nvidia-smi``.
+llama-cpp-python exposes no VRAM query, so free memory comes from NVML (``nvidia-ml-py``) or ``nvidia-smi``;
+on other GPUs (Metal, AMD) the build can offload but the free memory stays unknown.
 """
 
 from __future__ import annotations
@@ -19,13 +20,17 @@ _SMI_TIMEOUT_S = 5
 @dataclass(frozen=True)
 class GpuInfo:
     name: str
-    total_bytes: int
-    free_bytes: int
-    backend: str  # "CUDA"
+    total_bytes: int | None  # None: unknown (not an NVIDIA card, or no driver tools)
+    free_bytes: int | None
+    backend: str  # "CUDA", or "GPU" when only llama.cpp's build says it can offload
+
+
+UNKNOWN_GPU = GpuInfo("free memory unknown", None, None, "GPU")
 
 
 def detect_gpu() -> GpuInfo | None:
-    """The first CUDA GPU, or None when this llama.cpp build can't offload or no free VRAM figure is readable."""
+    """None when this llama.cpp build can't offload; else the first NVIDIA GPU with its free memory, or
+    ``UNKNOWN_GPU`` when no free-memory figure is readable (Metal, AMD, a missing driver tool)."""
     try:
         import llama_cpp
 
@@ -35,7 +40,7 @@ def detect_gpu() -> GpuInfo | None:
     except Exception as exc:  # a broken llama.cpp install must not stop the app from starting
         logger.debug("llama.cpp GPU check failed: {}", exc)
         return None
-    return _query_nvml() or _query_nvidia_smi()
+    return _query_nvml() or _query_nvidia_smi() or UNKNOWN_GPU
 
 
 def _query_nvml() -> GpuInfo | None:
