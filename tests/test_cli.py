@@ -28,6 +28,15 @@ def wxbot(*args, env, input_text=None, timeout=120):
                           text=True, timeout=timeout)
 
 
+def read_until(proc: subprocess.Popen, text: str, lines: list[str]) -> list[str]:
+    """Collect the process's output lines until one contains ``text``."""
+    for line in proc.stdout:
+        lines.append(line)
+        if text in line:
+            break
+    return lines
+
+
 def test_chat_answers_with_the_real_model(data_dir, test_model_path):
     env = env_for(data_dir, WXBOT_MODEL=test_model_path, WXBOT_MAX_REPLY_TOKENS="24",
                   WXBOT_FAQ_RULES='[{"match": "contains", "pattern": "营业", "answer": "每天9点到18点"}]')
@@ -60,11 +69,7 @@ def test_headless_run_logs_in_answers_and_stops_on_ctrl_c(data_dir, test_model_p
         proc = subprocess.Popen([sys.executable, "-m", "wxbot", "run", "--headless"], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         try:
-            lines = []
-            for line in proc.stdout:
-                lines.append(line)
-                if "QR image" in line:
-                    break
+            lines = read_until(proc, "QR image", [])
             assert any("secondary account" in line for line in lines)  # the first-start risk notice
             assert '"risk_acknowledged": true' in (data_dir / "settings.json").read_text()
             assert (data_dir / "login-qr.png").read_bytes().startswith(b"\x89PNG")
@@ -75,6 +80,7 @@ def test_headless_run_logs_in_answers_and_stops_on_ctrl_c(data_dir, test_model_p
                 lines.append(line)
                 if "auto-reply" in line and "running" in line:
                     break
+            assert not (data_dir / "login-qr.png").exists()  # the QR logs the account in: gone after login
             sim.inject("zhang", "你好")
             reply = sim.wait_outbox(1, timeout=90)[0]
             assert reply["to_id"] == "zhang" and reply["text"].startswith("[AI] ")

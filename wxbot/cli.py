@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import multiprocessing
 import sys
 import time
@@ -91,13 +92,22 @@ def cmd_demo(args: argparse.Namespace) -> int:
 
 
 def cmd_wipe(args: argparse.Namespace) -> int:
-    """Delete the database, its WAL/SHM files, the WeChat session and the key in the keychain."""
+    """Delete everything wxbot made in the data dir (database with its WAL/SHM, WeChat session, login QR, logs,
+    lock) and the key in the keychain; say what was kept."""
     from wxbot.core.instance import InstanceLock
+    from wxbot.files import not_a_folder
+    from wxbot.logs import log_files
     from wxbot.service import SESSION_FILE
     from wxbot.store import wipe
+    from wxbot.terminal import QR_PNG
 
     settings = _settings_or_exit()
     data = settings.data_path
+    if data.exists() and not data.is_dir():
+        raise not_a_folder(data)
+    if not data.exists():
+        print(f"wxbot: {data} 不存在，没有可删除的数据 (there is no wxbot data in {data})", file=sys.stderr)
+        return 1
     if not args.yes:
         answer = input(f"将永久删除 {data} 中的聊天记录、登录状态和密钥。输入 yes 确认 "
                        f"(permanently delete history, session and key in {data}; type yes): ")
@@ -105,16 +115,20 @@ def cmd_wipe(args: argparse.Namespace) -> int:
             print("已取消 (cancelled)")
             return 1
     lock = InstanceLock(data)
+    lock.acquire()
     try:
-        lock.acquire()
-    except WxbotError as err:
-        print(f"wxbot: {err}", file=sys.stderr)
-        return 2
-    try:
-        removed = wipe(data, [data / SESSION_FILE])
+        removed = wipe(data, [SESSION_FILE, QR_PNG, *log_files(settings.log_dir)])
     finally:
         lock.release()
+    lock.path.unlink(missing_ok=True)
+    removed.append(lock.path)
+    for folder in (settings.log_dir, data):
+        with contextlib.suppress(OSError):  # only when empty: what the owner keeps there stays
+            folder.rmdir()
+    kept = sorted(p.name for p in data.iterdir()) if data.is_dir() else []
     print(f"已删除 removed: {', '.join(p.name for p in removed) or '-'}")
+    print(f"已保留 kept: {', '.join(kept) or '-'}；用 wxbot export 导出的文件不会被删除 "
+          "(files made with wxbot export are not touched)")
     return 0
 
 
@@ -127,7 +141,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
     settings = _settings_or_exit()
     try:
-        with Store.open(settings.data_path, passphrase=ask_passphrase) as store:
+        with Store.open(settings.data_path, passphrase=ask_passphrase, readonly=True) as store:
             contact_id = None
             if args.contact:
                 found = [c for c in store.list_contacts() if args.contact in (c.display_name, c.nick_name)]
@@ -232,4 +246,13 @@ def main(argv: list[str] | None = None) -> int:
         from wxbot.ui.app import run_app
 
         return run_app()
-    return args.func(args)
+    try:
+        return args.func(args)
+    except WxbotError as err:  # a bad data dir, a store that won't open…: one sentence, no traceback
+        print(f"wxbot: {err}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        where = f" {exc.filename}" if exc.filename else ""
+        print(f"wxbot: 无法访问文件{where}：{exc.strerror or exc} (file access failed{where}: {exc.strerror or exc})",
+              file=sys.stderr)
+        return 2

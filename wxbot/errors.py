@@ -53,5 +53,9 @@ class WeChatError(WxbotError):
     """Login refused, logged out, or the WeChat connection failed."""
 
 
+class PathError(WxbotError):
+    """A folder or file wxbot needs is missing, a file where a folder should be, read-only, or planted."""
+
+
 class AlreadyRunningError(WxbotError):
     """Another wxbot already runs on this data directory."""

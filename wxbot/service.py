@@ -110,6 +110,7 @@ class BotService:
         if self.store is not None:
             return
         self.store = Store.open(self.settings.data_path, passphrase=self.passphrase)
+        self.passphrase = None  # the key is unwrapped: the passphrase is not kept for the rest of the run
         personal = {name: self.store.get_personal(name, getattr(self.settings, name)) for name in PERSONAL_FIELDS}
         self.settings = self.settings.replace(**personal)
         if self.settings.retention_days:

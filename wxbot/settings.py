@@ -20,6 +20,7 @@ from typing import Any
 import platformdirs
 
 from wxbot.errors import ConfigError
+from wxbot.files import private_dir, replace_private
 
 APP_NAME = "wxbot"
 SETTINGS_FILE = "settings.json"
@@ -288,14 +289,9 @@ def save_settings(settings: Settings, environ: dict[str, str] | None = None) -> 
             continue
         if value != getattr(defaults, f.name):
             out[f.name] = value
-    path = settings_file(settings.data_path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_suffix(".tmp")
-    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        json.dump(out, fh, ensure_ascii=False, indent=2)
-    os.replace(tmp, path)
-    return path
+    private_dir(settings.data_path)
+    return replace_private(settings_file(settings.data_path),
+                           json.dumps(out, ensure_ascii=False, indent=2).encode("utf-8"))
 
 
 def personal_fields() -> tuple[str, ...]:

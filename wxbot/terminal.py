@@ -17,6 +17,7 @@ import qrcode
 from wxbot.core.risk import risk_notice
 from wxbot.errors import WxbotError
 from wxbot.events import BotState, LoginPhase, LoginState, ModelPhase, ModelState, Notice, QrCode
+from wxbot.files import replace_private
 from wxbot.logs import setup_logging
 from wxbot.service import BotService
 from wxbot.settings import Settings, save_settings
@@ -41,6 +42,7 @@ class TerminalFront:
         elif isinstance(event, LoginState):
             print(f"[微信 WeChat] {_LOGIN_WORDS.get(event.state, event.state)} {event.detail}".rstrip(), flush=True)
             if event.state == LoginPhase.LOGGED_IN:
+                self.forget_qr()
                 self.logged_in.set()
             elif event.state in (LoginPhase.LOGGED_OUT, LoginPhase.FAILED):
                 self.end_reason = event.detail
@@ -53,9 +55,7 @@ class TerminalFront:
             print(f"[{event.level}] {event.text}", flush=True)
 
     def _show_qr(self, event: QrCode) -> None:
-        path = self.data_dir / QR_PNG
-        path.write_bytes(event.png)
-        os.chmod(path, 0o600)
+        path = replace_private(self.data_dir / QR_PNG, event.png)
         if self.on_qr is not None:
             self.on_qr(event)
             return
@@ -65,6 +65,10 @@ class TerminalFront:
             code.add_data(WECHAT_QR_URL + event.uuid)
             code.print_ascii(invert=True)
         print(f"(二维码图片 QR image: {path})", flush=True)
+
+    def forget_qr(self) -> None:
+        """The QR image logs the account in while it is valid: gone once logged in (or on the way out)."""
+        (self.data_dir / QR_PNG).unlink(missing_ok=True)
 
 
 _LOGIN_WORDS = {
@@ -121,6 +125,7 @@ def run_headless(settings: Settings) -> int:
     finally:
         print("正在停止 stopping …", flush=True)
         svc.close()
+        front.forget_qr()
     return 0 if stop.is_set() else 3
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from filelock import FileLock, Timeout
 
 from wxbot.errors import AlreadyRunningError
+from wxbot.files import PRIVATE_FILE, private_dir
 
 LOCK_NAME = "wxbot.lock"
 
@@ -15,8 +16,8 @@ class InstanceLock:
     """An OS file lock in the data dir; the OS releases it if the process dies, so no stale locks."""
 
     def __init__(self, data_dir: Path) -> None:
-        data_dir.mkdir(parents=True, exist_ok=True)
-        self._lock = FileLock(str(data_dir / LOCK_NAME), timeout=0)
+        self.path = private_dir(data_dir) / LOCK_NAME  # PathError when the data dir can't be used
+        self._lock = FileLock(str(self.path), timeout=0, mode=PRIVATE_FILE)
 
     def acquire(self) -> None:
         try:

@@ -95,16 +95,38 @@ def create(path: Path, init: Callable[[Database], None]) -> None:
     _fsync(path.parent)
 
 
+def _connect_readonly(path: Path) -> sqlite3.Connection:
+    """A connection that never writes. A WAL store in a read-only folder can't get its -shm file; then it is
+    read as immutable (nobody can be writing it there), never reported as damaged."""
+    uri = Path(path).resolve().as_uri()
+    for query in ("?mode=ro", "?mode=ro&immutable=1"):
+        conn = sqlite3.connect(uri + query, uri=True, check_same_thread=False, isolation_level=None, timeout=10)
+        try:
+            conn.execute("SELECT count(*) FROM sqlite_master").fetchone()
+            return conn
+        except sqlite3.OperationalError:  # "unable to open database file": no -shm in a read-only folder
+            conn.close()
+        except sqlite3.DatabaseError as exc:
+            conn.close()
+            raise damaged(path, exc) from None
+    raise StoreError(f"无法读取数据库 {path}", f"the store {path} can't be read")
+
+
 class StoreDB:
     """Owns the connection. The bot calls the store from several threads (itchat's receiver, reply
     workers, the GUI), so one connection opened with ``check_same_thread=False`` is shared and every use
     holds one RLock: SQLite takes one writer at a time anyway, and an RLock lets a transaction call
     helpers that lock again. Reads copy rows out under the lock; decryption happens outside it."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, readonly: bool = False) -> None:
         self.path = path
+        self.readonly = readonly
         self.lock = threading.RLock()
         self.closed = False
+        if readonly:
+            conn = _connect_readonly(path)
+            self.db = Database(conn, execute_plugins=False)
+            return
         conn = sqlite3.connect(str(path), check_same_thread=False, isolation_level=None, timeout=10)
         try:
             self.db = Database(conn, execute_plugins=False)
@@ -153,6 +175,7 @@ class StoreDB:
                 return
             self.closed = True
             try:
-                self.checkpoint()
+                if not self.readonly:
+                    self.checkpoint()
             finally:
                 self.db.close()

@@ -11,7 +11,8 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from wxbot.errors import StoreError
+from wxbot.errors import PathError, StoreError
+from wxbot.files import create_private, not_a_folder, not_writable, private_dir
 
 if TYPE_CHECKING:
     from wxbot.store.contacts import Contact
@@ -63,7 +64,8 @@ def _markdown(items: list[tuple[Contact, list[StoredMessage]]]) -> str:
 
 
 def export_history(store: Store, out_dir: Path, *, contact_id: str | None = None, fmt: str = "json") -> Path:
-    """Write the decrypted history to a new owner-only file in ``out_dir``; returns its path."""
+    """Write the decrypted history to a new owner-only file in ``out_dir``; returns its path. Raises
+    PathError when the folder is a file or not writable, or when something already sits at the file's name."""
     if fmt not in FORMATS:
         raise ValueError(f"fmt must be one of {FORMATS}")
     if contact_id is None:
@@ -75,14 +77,23 @@ def export_history(store: Store, out_dir: Path, *, contact_id: str | None = None
         contacts = [one]
     items = [(c, _all_messages(store, c.id)) for c in contacts]
     text = _json(items) if fmt == "json" else _markdown(items)
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    out_dir = _out_folder(Path(out_dir))
     stamp = datetime.datetime.now().strftime("%Y%m%d-%H%M%S")
     path = out_dir / f"wxbot-export-{contact_id or 'all'}-{stamp}.{fmt}"
-    tmp = path.with_name(path.name + ".tmp")
-    with os.fdopen(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600), "w", encoding="utf-8") as fh:
-        fh.write(text)
-        fh.flush()
-        os.fsync(fh.fileno())
+    if os.path.lexists(path):
+        raise PathError(f"{path} 已存在，未覆盖", f"{path} already exists; not overwritten")
+    # the folder may be shared (Downloads, /tmp): the temp file is created exclusively, never via a symlink
+    tmp = create_private(path.with_name(path.name + ".tmp"), text.encode("utf-8"))
     os.replace(tmp, path)
     return path
+
+
+def _out_folder(out_dir: Path) -> Path:
+    """The export folder, created owner-only when missing; PathError when it is a file or not writable."""
+    if out_dir.exists() and not out_dir.is_dir():
+        raise not_a_folder(out_dir)
+    if out_dir.is_dir():
+        if not os.access(out_dir, os.W_OK | os.X_OK):
+            raise not_writable(out_dir)
+        return out_dir
+    return private_dir(out_dir)

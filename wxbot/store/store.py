@@ -12,6 +12,8 @@ from types import TracebackType
 from loguru import logger
 from sqlite_utils import Database
 
+from wxbot.errors import StoreError
+from wxbot.files import not_a_folder, private_dir
 from wxbot.store import db as dbfiles
 from wxbot.store import keys, migrations
 from wxbot.store.contacts import ContactsMixin
@@ -40,15 +42,22 @@ class Store(InboxMixin, ContactsMixin, PersonalMixin, KnowledgeMixin):
         self.run_id = secrets.token_hex(8)  # marks inbox work taken up by this run
 
     @classmethod
-    def open(cls, data_dir: Path, *, passphrase: PassphraseFn | None = None) -> Store:
-        """Open the store of ``data_dir``, creating it on first use.
+    def open(cls, data_dir: Path, *, passphrase: PassphraseFn | None = None, readonly: bool = False) -> Store:
+        """Open the store of ``data_dir``, creating it on first use (``readonly``: never create or write,
+        e.g. for an export, also from a read-only folder).
 
         The key comes from the OS keychain; without a usable one, from a passphrase (``WXBOT_PASSPHRASE``
-        or the ``passphrase`` callback). Raises WrongKeyError (files untouched) or StoreError.
+        or the ``passphrase`` callback). Raises WrongKeyError (files untouched), StoreError or PathError.
         """
         data_dir = Path(data_dir)
-        data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
         path = dbfiles.db_path(data_dir)
+        if readonly:
+            if data_dir.exists() and not data_dir.is_dir():
+                raise not_a_folder(data_dir)
+            if not path.is_file():
+                raise StoreError(f"{data_dir} 中没有 wxbot 数据", f"there is no wxbot store in {data_dir}")
+        else:
+            private_dir(data_dir)
         if path.exists():
             meta = dbfiles.read_meta(path)
             verifier = keys.unb64(meta.get("verifier", ""))
@@ -66,9 +75,9 @@ class Store(InboxMixin, ContactsMixin, PersonalMixin, KnowledgeMixin):
             dbfiles.create(path, lambda db: _init(db, meta))
             source = meta["key_source"]
             logger.info("store created in {} (key: {})", data_dir, source)
-        sdb = StoreDB(path)
+        sdb = StoreDB(path, readonly=readonly)
         try:
-            applied = migrations.apply(sdb.db)
+            applied = [] if readonly else migrations.apply(sdb.db)
         except BaseException:
             sdb.db.close()
             raise

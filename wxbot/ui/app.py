@@ -51,10 +51,16 @@ def run_app(argv: list[str] | None = None, *, demo: bool = False) -> int:
 
         sim = Simulator(hold_seconds=DEMO_HOLD_SECONDS).start()
         settings = _demo_settings(settings, sim.base_url)
-    setup_logging(settings.log_dir, settings.log_level)
     lang = ui_language(settings.language)
     translator = install_translator(app, lang)  # noqa: F841 - kept alive for the app's lifetime
-    controller = AppController(settings, lang)
+    try:  # the data dir (a file, read-only…) and the log dir must be usable before anything starts
+        setup_logging(settings.log_dir, settings.log_level)
+        controller = AppController(settings, lang)
+    except WxbotError as err:
+        QMessageBox.critical(None, "wxbot", str(err))
+        if sim is not None:
+            sim.stop()
+        return 2
     try:
         controller.svc.acquire_instance()
     except AlreadyRunningError as err:

@@ -11,7 +11,7 @@ from typing import Any
 import requests
 from loguru import logger
 
-from wxbot.errors import WeChatError
+from wxbot.errors import PathError, WeChatError
 from wxbot.events import LoginPhase, LoginState
 from wxbot.messages import ContactKind, Message
 from wxbot.settings import Settings
@@ -67,7 +67,7 @@ class WeChatChannel:
             data = itchat_core.snapshot(self._core) | {"base_url": self._url}
             try:
                 self._session.save(data)
-            except OSError as exc:
+            except (OSError, PathError) as exc:  # a full or read-only disk must not stop receiving
                 logger.warning("saving the WeChat session failed: {}", type(exc).__name__)
 
     # ------------------------------------------------------------------ contacts

@@ -4,11 +4,12 @@ encrypted when the store hands us its cipher. A file that doesn't read back is d
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 from typing import Any, Protocol
 
 from loguru import logger
+
+from wxbot.files import private_dir, replace_private
 
 SESSION_FILE = "wechat-session.json"
 FORMAT = "wxbot-wechat-session/1"
@@ -48,12 +49,7 @@ class SessionFile:
     def save(self, session: dict[str, Any]) -> None:
         raw = json.dumps({"format": FORMAT, "session": session}, ensure_ascii=False).encode("utf-8")
         blob = self._cipher.encrypt_blob(raw, _AAD) if self._cipher else raw
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.path.with_name(self.path.name + ".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(blob)
-        os.replace(tmp, self.path)
+        replace_private(private_dir(self.path.parent) / self.path.name, blob)
 
     def clear(self) -> None:
         self.path.unlink(missing_ok=True)
