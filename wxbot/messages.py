@@ -132,3 +132,8 @@ class Passage:
     source: str  # the file's name (or the title of the owner's note)
     locator: str  # where in it: sheet and row, page, heading
     score: float  # higher is more relevant; comparable within one search only
+
+    @property
+    def label(self) -> str:
+        """Where it comes from, as the model and the owner read it: "价目表.xlsx · 商品 第3行"."""
+        return " · ".join(part for part in (self.source, self.locator) if part)

@@ -79,7 +79,7 @@ CREATE TABLE messages (
             run_id TEXT NOT NULL DEFAULT '',
             text_enc BLOB NOT NULL,
             sender_enc BLOB
-        );
+        , passages_enc BLOB);
 -- table meta
 CREATE TABLE "meta" (
    "key" TEXT PRIMARY KEY,
@@ -93,4 +93,4 @@ CREATE TABLE "settings" (
 );
 -- table sqlite_sequence
 CREATE TABLE sqlite_sequence(name,seq);
--- applied: m001_initial, m002_knowledge
+-- applied: m001_initial, m002_knowledge, m003_reply_passages

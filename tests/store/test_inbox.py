@@ -7,7 +7,7 @@ import time
 
 import pytest
 
-from wxbot.messages import ChatKind, ContactKind, Message, MsgKind, Reply
+from wxbot.messages import ChatKind, ContactKind, Message, MsgKind, Passage, Reply
 from wxbot.store import Store
 
 
@@ -61,6 +61,24 @@ def test_states_and_reply_in_one_transaction(store, cid):
     assert not store.inbox_claim("w0")
     with pytest.raises(ValueError):
         store.inbox_set_state("w1", "bogus")
+
+
+def test_a_grounded_reply_keeps_its_passages_through_page_search_merge_and_reopen(data_dir):
+    used = (Passage("货号: SJ-0412; 单价(元): 168", "价目表.xlsx", "商品 第3行", 2.5),
+            Passage("7天无理由退换", "售后政策.docx", "", 0.4))
+    store = Store.open(data_dir)
+    cid = store.upsert_contact("friend", "张三").id
+    other = store.upsert_contact("friend", "张三 (new)").id
+    store.inbox_add(msg("w1", "SJ-0412 多少钱"), cid)
+    store.record_reply(Reply("@session-user", ("[AI] 168 元",), "model", ("w1",), body="168 元", passages=used), cid)
+    question, answer = store.page(cid)[::-1]
+    assert question.passages == () and answer.passages == used
+    assert store.search(cid, "168")[0].passages == used
+    store.merge_contacts(cid, other)  # re-sealed for the contact it moves to
+    store.close()
+    store = Store.open(data_dir)
+    assert store.page(other, limit=1)[0].passages == used
+    store.close()
 
 
 def test_resume_redoes_interrupted_work_once(data_dir):

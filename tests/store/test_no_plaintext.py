@@ -1,5 +1,5 @@
-"""A marker planted in messages, names, persona and settings is found 0 times in the database files
-(while open and after close), in a sealed session blob and in the logs; neither is the data key."""
+"""A marker planted in messages, the passages a reply used, names, persona and settings is found 0 times in the
+database files (while open and after close), in a sealed session blob and in the logs; neither is the data key."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pytest
 from loguru import logger
 
 from wxbot.logs import setup_logging
-from wxbot.messages import ChatKind, Message, Reply
+from wxbot.messages import ChatKind, Message, Passage, Reply
 from wxbot.store import Store, export_history
 from wxbot.store.keys import SERVICE, keyring_user
 from wxbot.store.memkeyring import MemoryKeyring
@@ -58,7 +58,8 @@ def plant(store: Store) -> bytes:
             store.checkpoint()  # some rows in the main file, the rest in the WAL
     store.inbox_add(Message("g1", "@@g", "g", ChatKind.GROUP, MARKER, sender_name=f"member {MARKER}"), g.id)
     store.inbox_claim("w1")
-    store.record_reply(Reply("@u", (MARKER,), "model", ("w1",), body=f"reply {MARKER}"), c.id)
+    store.record_reply(Reply("@u", (MARKER,), "model", ("w1",), body=f"reply {MARKER}",
+                             passages=(Passage(f"passage {MARKER}", f"{MARKER}.xlsx", f"sheet {MARKER}", 1.0),)), c.id)
     store.add_turn(c.id, "assistant", MARKER)
     assert store.search(c.id, MARKER) and store.get_contact(c.id).persona.endswith(MARKER)
     return store.cipher.encrypt_blob(json.dumps({"cookies": MARKER}).encode(), b"wxbot-wechat-session/1")

@@ -11,11 +11,13 @@ import pytest
 
 from wxbot.core.history import History
 from wxbot.errors import StoreError
-from wxbot.messages import ChatKind, ContactKind, Message, Turn
+from wxbot.messages import ChatKind, ContactKind, Message, Passage, Reply, Turn
 from wxbot.store import EXPORT_WARNING, Store, export_history, wipe
 from wxbot.store.db import db_path
 from wxbot.store.keys import SERVICE, keyring_user
 from wxbot.store.migrations import STEPS
+
+PRICE = Passage("货号: SJ-0412; 单价(元): 168", "价目表.xlsx", "商品 第3行", 2.5)
 
 
 def test_history_protocol(store):
@@ -162,13 +164,17 @@ def test_export_json_and_markdown(store, tmp_path):
     store.add_turn(a.id, "user", "第一行\n第二行", at=1.0)
     store.add_turn(a.id, "assistant", "好的", at=2.0)
     store.add_turn(b.id, "user", "群里的话")
+    store.record_reply(Reply("@x", ("168 元",), "model", body="168 元", passages=(PRICE,)), a.id, at=3.0)
     one = export_history(store, tmp_path / "out", contact_id=a.id)
     data = json.loads(one.read_text(encoding="utf-8"))
     assert data["warning"] == EXPORT_WARNING and [c["id"] for c in data["contacts"]] == [a.id]
-    assert [m["text"] for m in data["contacts"][0]["messages"]] == ["第一行\n第二行", "好的"]
+    assert [m["text"] for m in data["contacts"][0]["messages"]] == ["第一行\n第二行", "好的", "168 元"]
+    assert data["contacts"][0]["messages"][2]["passages"] == [
+        {"text": PRICE.text, "source": "价目表.xlsx", "locator": "商品 第3行", "score": 2.5}]
     assert one.stat().st_mode & 0o077 == 0
     md = export_history(store, tmp_path / "out", fmt="md").read_text(encoding="utf-8")
     assert "## VIP甲" in md and "> 第一行\n> 第二行" in md and "群里的话" in md and "没有加密" in md
+    assert "> 依据资料 (grounded in): 价目表.xlsx · 商品 第3行" in md
     with pytest.raises(StoreError):
         export_history(store, tmp_path, contact_id="c_nobody")
 

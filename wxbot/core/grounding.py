@@ -48,14 +48,9 @@ def is_factual(question: str) -> bool:
     return _FACTUAL.search(question) is not None
 
 
-def passage_label(passage: Passage) -> str:
-    """Where a passage comes from, as the model and the owner read it: "价目表.xlsx · 商品 第3行"."""
-    return " · ".join(part for part in (passage.source, passage.locator) if part)
-
-
 def grounded_question(passages: Sequence[Passage], question: str) -> str:
     """The user turn of a grounded prompt: the numbered passages with their sources, then the question."""
     if not passages:
         return question
-    blocks = [f"[{i}] 来源：{passage_label(p)}\n{p.text}" for i, p in enumerate(passages, 1)]
+    blocks = [f"[{i}] 来源：{p.label}\n{p.text}" for i, p in enumerate(passages, 1)]
     return "\n\n".join([_HEADER, *blocks, _QUESTION + question])

@@ -5,6 +5,7 @@ The result is plain text on disk: the window must show EXPORT_WARNING before wri
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
 import json
 import os
@@ -46,8 +47,12 @@ def _json(items: list[tuple[Contact, list[StoredMessage]]]) -> str:
         "exported_at": _when(datetime.datetime.now().timestamp()),
         "warning": EXPORT_WARNING,
         "contacts": [{"id": c.id, "kind": c.kind.value, "nick_name": c.nick_name, "remark_name": c.remark_name,
-                      "messages": [m._asdict() for m in msgs]} for c, msgs in items],
+                      "messages": [_message(m) for m in msgs]} for c, msgs in items],
     }, ensure_ascii=False, indent=2)
+
+
+def _message(m: StoredMessage) -> dict:
+    return {**m._asdict(), "passages": [dataclasses.asdict(p) for p in m.passages]}
 
 
 def _markdown(items: list[tuple[Contact, list[StoredMessage]]]) -> str:
@@ -59,6 +64,8 @@ def _markdown(items: list[tuple[Contact, list[StoredMessage]]]) -> str:
             sender = f" {m.sender_name}" if m.sender_name else ""
             lines.append(f"**{_when(m.time)} {who}{sender}:**")
             lines += [f"> {line}" for line in (m.text.splitlines() or [""])]
+            if m.passages:
+                lines.append("> 依据资料 (grounded in): " + "; ".join(p.label for p in m.passages))
             lines.append("")
     return "\n".join(lines) + "\n"
 

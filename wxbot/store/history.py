@@ -1,8 +1,10 @@
 """Conversation history in the messages table: the engine's ``History`` protocol, the window's paging
-and search (text is encrypted, so search decrypts one contact's rows and filters in Python), retention."""
+and search (text is encrypted, so search decrypts one contact's rows and filters in Python), retention.
+A bot reply keeps the knowledge-base passages it was grounded in, sealed like its text."""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import time
 from collections.abc import Iterable, Sequence
@@ -12,15 +14,15 @@ from typing import NamedTuple
 from loguru import logger
 from sqlite_utils import Database
 
-from wxbot.messages import InboxState, Turn
+from wxbot.messages import InboxState, Passage, Turn
 from wxbot.store.crypto import FieldCipher
 from wxbot.store.db import StoreDB
 
 COLUMNS = ("id", "msg_id", "contact_id", "direction", "time", "state", "reason", "by_bot", "source", "kind", "chat",
-           "is_at", "in_reply_to", "run_id", "text_enc", "sender_enc")
+           "is_at", "in_reply_to", "run_id", "text_enc", "sender_enc", "passages_enc")
 INSERT = f"INSERT INTO messages ({', '.join(COLUMNS)}) VALUES ({', '.join('?' * len(COLUMNS))})"
 SELECT = ("SELECT id, msg_id, contact_id, direction, time, state, reason, by_bot, source, kind, chat, is_at, "
-          "in_reply_to, text_enc, sender_enc FROM messages")
+          "in_reply_to, text_enc, sender_enc, passages_enc FROM messages")
 ROLES = {"user": "in", "assistant": "out"}
 OPEN_STATES = (InboxState.RECEIVED, InboxState.REPLYING, InboxState.SENDING)  # inbox work not finished yet (see inbox.py)
 OPEN_SQL = "(" + ", ".join(f"'{s}'" for s in OPEN_STATES) + ")"
@@ -44,6 +46,7 @@ class NewMessage:
     is_at: bool = False
     in_reply_to: tuple[str, ...] = ()
     sender_name: str = ""
+    passages: tuple[Passage, ...] = ()  # a bot reply's knowledge-base passages
 
 
 class StoredMessage(NamedTuple):
@@ -64,6 +67,7 @@ class StoredMessage(NamedTuple):
     in_reply_to: tuple[str, ...]
     text: str
     sender_name: str
+    passages: tuple[Passage, ...] = ()
 
 
 def row_key(row_id: int, contact_id: str) -> str:
@@ -86,10 +90,12 @@ class HistoryMixin:
         texts = self.cipher.encrypt_many("messages", "text", [(k, m.text) for k, m in zip(keys, items, strict=True)])
         senders = [self.cipher.encrypt("messages", k, "sender", m.sender_name) if m.sender_name else None
                    for k, m in zip(keys, items, strict=True)]
+        passages = [self.cipher.encrypt("messages", k, "passages", _passages_json(m.passages)) if m.passages else None
+                    for k, m in zip(keys, items, strict=True)]
         db.conn.executemany(INSERT, [
             (i, m.msg_id, m.contact_id, m.direction, m.time, m.state, m.reason, int(m.by_bot), m.source, m.kind,
-             m.chat, int(m.is_at), json.dumps(list(m.in_reply_to)) if m.in_reply_to else "[]", self.run_id, t, s)
-            for i, m, t, s in zip(ids, items, texts, senders, strict=True)])
+             m.chat, int(m.is_at), json.dumps(list(m.in_reply_to)) if m.in_reply_to else "[]", self.run_id, t, s, g)
+            for i, m, t, s, g in zip(ids, items, texts, senders, passages, strict=True)])
         return ids
 
     def insert_messages(self, items: Iterable[NewMessage], batch: int = 5000) -> int:
@@ -124,9 +130,11 @@ class HistoryMixin:
     def _decode(self, rows: list[tuple]) -> list[StoredMessage]:
         keys = [row_key(r[0], r[2]) for r in rows]
         texts = self.cipher.decrypt_many("messages", "text", [(k, r[13]) for k, r in zip(keys, rows, strict=True)])
+        dec = self.cipher.decrypt
         return [StoredMessage(
             *r[:7], r[7] == 1, *r[8:11], r[11] == 1, tuple(json.loads(r[12])) if r[12] != "[]" else (), text,
-            self.cipher.decrypt("messages", k, "sender", r[14]) if r[14] is not None else "")
+            dec("messages", k, "sender", r[14]) if r[14] is not None else "",
+            _passages_from(dec("messages", k, "passages", r[15])) if r[15] is not None else ())
             for k, r, text in zip(keys, rows, texts, strict=True)]
 
     def recent(self, contact_id: str, limit: int) -> list[Turn]:
@@ -172,3 +180,11 @@ class HistoryMixin:
         self._sdb.checkpoint()  # secure_delete zeroed the pages; don't leave old frames in the WAL
         logger.info("retention: deleted {} messages older than {} days", deleted, days)
         return deleted
+
+
+def _passages_json(passages: Sequence[Passage]) -> str:
+    return json.dumps([dataclasses.asdict(p) for p in passages], ensure_ascii=False)
+
+
+def _passages_from(text: str) -> tuple[Passage, ...]:
+    return tuple(Passage(**p) for p in json.loads(text))

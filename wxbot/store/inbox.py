@@ -63,11 +63,11 @@ class InboxMixin(HistoryMixin):
             return cur.rowcount == 1
 
     def record_reply(self, reply: Reply, durable_contact_id: str, *, at: float | None = None) -> int:
-        """Store the sent reply (its ``body``: what history remembers) and mark the messages it answers
-        replied, in one transaction. Returns the new row id."""
+        """Store the sent reply (its ``body``: what history remembers, and the passages it was grounded in) and
+        mark the messages it answers replied, in one transaction. Returns the new row id."""
         text = reply.body or reply.text
         item = NewMessage(durable_contact_id, "out", text, time.time() if at is None else at, state=InboxState.SENT,
-                          by_bot=True, source=reply.source, in_reply_to=reply.in_reply_to)
+                          by_bot=True, source=reply.source, in_reply_to=reply.in_reply_to, passages=reply.passages)
         with self._sdb.tx() as db:
             (row,) = self._insert(db, [item])
             for msg_id in reply.in_reply_to:
@@ -128,4 +128,4 @@ class InboxMixin(HistoryMixin):
 def _as_new(m: StoredMessage) -> NewMessage:
     return NewMessage(m.contact_id, m.direction, m.text, m.time, m.state, msg_id=m.msg_id, reason=m.reason,
                       by_bot=m.by_bot, source=m.source, kind=m.kind, chat=m.chat, is_at=m.is_at,
-                      in_reply_to=m.in_reply_to, sender_name=m.sender_name)
+                      in_reply_to=m.in_reply_to, sender_name=m.sender_name, passages=m.passages)

@@ -90,7 +90,12 @@ def m002_knowledge(db: Database) -> None:
     db.execute("CREATE INDEX kb_passages_doc ON kb_passages(doc_id)")
 
 
-STEPS = (m001_initial, m002_knowledge)  # in order; append, never reorder
+def m003_reply_passages(db: Database) -> None:
+    """The knowledge-base passages a bot reply was grounded in: sealed JSON, NULL for every other message."""
+    db.execute("ALTER TABLE messages ADD COLUMN passages_enc BLOB")
+
+
+STEPS = (m001_initial, m002_knowledge, m003_reply_passages)  # in order; append, never reorder
 
 
 def _in_one_transaction(step: Callable[[Database], None]) -> Callable[[Database], None]:
