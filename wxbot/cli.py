@@ -1,4 +1,4 @@
-"""Command line entry: no arguments = the desktop app; `chat`, `run --headless`, `demo`, `--self-check`."""
+"""Command line entry: no arguments = the desktop app; `chat`, `run --headless`, `demo`, `kb`, `--self-check`."""
 
 from __future__ import annotations
 
@@ -7,11 +7,15 @@ import contextlib
 import multiprocessing
 import sys
 import time
+from typing import TYPE_CHECKING
 
 from wxbot import __version__
 from wxbot.errors import WxbotError
 from wxbot.logs import setup_logging
 from wxbot.settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from wxbot.kb import KnowledgeBase
 
 
 def _settings_or_exit() -> Settings:
@@ -160,15 +164,19 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_models(args: argparse.Namespace) -> int:
-    """The recommended DeepSeek GGUFs, and which ones are already in models/."""
-    from wxbot.llm.catalog import CATALOG
-    from wxbot.llm.locate import find_models
+    """The recommended DeepSeek GGUFs and knowledge-base embedding models, and which are already in models/."""
+    from wxbot.llm.catalog import CATALOG, EMBEDDING_CATALOG
+    from wxbot.llm.locate import gguf_files
 
-    have = {p.name for p in find_models(_settings_or_exit())}
-    print(f"{'key':<14} {'size':>8} {'VRAM':>5}  model")
+    have = {p.name for p in gguf_files(_settings_or_exit())}
+    print(f"{'key':<16} {'size':>8} {'VRAM':>5}  model")
     for m in CATALOG:
         mark = "  ✓ 已下载 downloaded" if m.file in have else ""
-        print(f"{m.key:<14} {m.size_bytes / 1e9:>6.1f}GB {m.min_vram_gb:>3}GB  {m.title}{mark}")
+        print(f"{m.key:<16} {m.size_bytes / 1e9:>6.1f}GB {m.min_vram_gb:>3}GB  {m.title}{mark}")
+    print("知识库向量模型 knowledge-base embedding models (CPU):")
+    for e in EMBEDDING_CATALOG:
+        mark = "  ✓ 已下载 downloaded" if e.file in have else ""
+        print(f"{e.key:<16} {e.size_bytes / 1e9:>6.2f}GB {'-':>5}  {e.title}{mark}")
     print("下载 download: wxbot download <key>   (Hugging Face, then ModelScope; HF_ENDPOINT for a mirror)")
     return 0
 
@@ -177,11 +185,11 @@ def cmd_download(args: argparse.Namespace) -> int:
     """Download one catalog model into models/, resumable and sha256-checked."""
     from pathlib import Path
 
-    from wxbot.llm.catalog import find_model
+    from wxbot.llm.catalog import find_embedding_model, find_model
     from wxbot.llm.download import download_model
 
     settings = _settings_or_exit()
-    model = find_model(args.key)
+    model = find_model(args.key) or find_embedding_model(args.key)
     if model is None:
         print(f"wxbot: 没有这个模型 unknown model: {args.key} (see: wxbot models)", file=sys.stderr)
         return 2
@@ -200,6 +208,93 @@ def cmd_download(args: argparse.Namespace) -> int:
         return 2
     print(f"\n已下载并校验 downloaded and verified: {path}")
     return 0
+
+
+def cmd_kb(args: argparse.Namespace) -> int:
+    """The knowledge base on the command line (headless use, tests): add, list, remove, search."""
+    from wxbot.kb import KnowledgeBase
+    from wxbot.llm.embedder import EmbeddingWorker
+    from wxbot.llm.locate import resolve_embedding_path
+    from wxbot.store import Store
+    from wxbot.terminal import ask_passphrase
+
+    settings = _settings_or_exit()
+    setup_logging(settings.log_dir, "WARNING")
+    embedder = None
+    try:
+        path = resolve_embedding_path(settings)
+        embedder = EmbeddingWorker(path, threads=settings.threads) if path else None
+        with Store.open(settings.data_path, passphrase=ask_passphrase) as store:
+            return _KB_ACTIONS[args.kb_command](KnowledgeBase.open(store, settings, embedder), args)
+    except WxbotError as err:
+        print(f"wxbot: {err}", file=sys.stderr)
+        return 2
+    finally:
+        if embedder is not None:
+            embedder.close()
+
+
+def _kb_add(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    failed = 0
+    for name in args.files:
+        def progress(done: int, total: int, name: str = name) -> None:
+            if sys.stderr.isatty():
+                print(f"\r{name}: {done}/{total or '?'}", end="", file=sys.stderr, flush=True)
+
+        try:
+            report = kb.add_file(name, progress=progress)
+        except WxbotError as err:
+            print(f"wxbot: {err}", file=sys.stderr)
+            failed += 1
+            continue
+        words = {"added": "已导入 added", "replaced": "已更新 replaced", "unchanged": "未变 unchanged"}
+        print(f"{words[report.status]}: {report.name} ({report.passages} 条 passages)")
+        for note in report.notes:
+            print(f"  ! {note}")
+    print(kb.semantic_note(), file=sys.stderr)
+    return 2 if failed else 0
+
+
+def _kb_list(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    import datetime
+
+    for doc in kb.documents():
+        when = datetime.datetime.fromtimestamp(doc.imported_at).strftime("%Y-%m-%d %H:%M")
+        print(f"{doc.name}\t{doc.kind}\t{doc.passages} 条 passages\t{when}")
+        for note in doc.notes:
+            print(f"  ! {note}")
+    print(kb.semantic_note())
+    return 0
+
+
+def _kb_remove(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    if not kb.remove(args.name):
+        print(f"wxbot: 知识库里没有「{args.name}」 (no document named {args.name}; see: wxbot kb list)", file=sys.stderr)
+        return 2
+    print(f"已删除 removed: {args.name}")
+    return 0
+
+
+def _kb_search(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+    import dataclasses
+    import json
+
+    from wxbot.kb import SemanticState
+
+    found = kb.search(args.query, args.k)
+    if args.json:
+        print(json.dumps([dataclasses.asdict(p) for p in found], ensure_ascii=False, indent=1))
+    else:
+        for p in found:
+            print(f"[{p.score}] {p.source} · {p.locator}\n{p.text}\n")
+        if not found:
+            print("（没有相关内容 nothing relevant）")
+    if kb.semantic != SemanticState.ACTIVE:
+        print(kb.semantic_note(), file=sys.stderr)
+    return 0
+
+
+_KB_ACTIONS = {"add": _kb_add, "list": _kb_list, "remove": _kb_remove, "search": _kb_search}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -228,6 +323,18 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "md"), default="md")
     export.add_argument("--out", default=".", help="输出文件夹 (output folder)")
     export.set_defaults(func=cmd_export)
+    kb = sub.add_parser("kb", help="知识库：导入、列出、删除、检索 (knowledge base: add, list, remove, search)")
+    kb_sub = kb.add_subparsers(dest="kb_command", required=True)
+    kb_add = kb_sub.add_parser("add", help="导入文件 (import files: xlsx xls csv docx pdf md txt)")
+    kb_add.add_argument("files", nargs="+", metavar="FILE")
+    kb_sub.add_parser("list", help="列出已导入的文档 (list documents)")
+    kb_remove = kb_sub.add_parser("remove", help="删除一个文档及其全部内容 (remove a document)")
+    kb_remove.add_argument("name", metavar="NAME", help="文件名，见 wxbot kb list (a name from wxbot kb list)")
+    kb_search = kb_sub.add_parser("search", help="查看机器人会检索到什么 (what the bot would retrieve)")
+    kb_search.add_argument("query", metavar="QUERY")
+    kb_search.add_argument("-k", type=int, default=5, help="最多几条 (at most this many passages)")
+    kb_search.add_argument("--json", action="store_true", help="输出 JSON 数组 (print a JSON array)")
+    kb.set_defaults(func=cmd_kb)
     wipe = sub.add_parser("wipe", help="删除全部聊天记录、登录状态和密钥 (delete all data, session and key)")
     wipe.add_argument("--yes", action="store_true", help="不再确认 (don't ask)")
     wipe.set_defaults(func=cmd_wipe)

@@ -106,8 +106,9 @@ class Settings:
     inbox_expire_minutes: int = _opt(30, "Interrupted work older than this at start-up is expired, not answered.",
                                      minimum=0, maximum=10080)
     # --- knowledge base
-    kb_embedding_model: str = _opt("", "GGUF embedding model for semantic knowledge-base search (e.g. bge-small-zh, "
-                                   "see `wxbot models`); empty = keyword search only.")
+    kb_embedding_model: str = _opt("", "GGUF embedding model for semantic knowledge-base search: a path, a file in "
+                                   "models/ or a catalog key such as bge-small-zh (see `wxbot models`); empty = a "
+                                   "catalog embedding model found in models/, else keyword search only.")
     kb_min_coverage: float = _opt(0.6, "Share of a question's words a passage must hold to count as relevant.",
                                   minimum=0.0, maximum=1.0)
     kb_min_similarity: float = _opt(0.0, "Cosine similarity a passage needs in semantic search; 0 = the catalog "

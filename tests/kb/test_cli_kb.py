@@ -1,0 +1,55 @@
+"""`wxbot kb` as an owner (or an outside evaluation) runs it: real processes on a real encrypted store, the
+passphrase path as on a headless server."""
+
+from __future__ import annotations
+
+import json
+
+from tests.kb.files import write_docx, write_pdf, write_xlsx
+from tests.test_cli import env_for, wxbot
+
+
+def test_add_list_search_remove(data_dir, tmp_path):
+    env = env_for(data_dir)
+    xlsx = write_xlsx(tmp_path / "价目表.xlsx")
+    docx = write_docx(tmp_path / "售后.docx")
+    pdf = write_pdf(tmp_path / "guide.pdf", [["门店地址：杭州市西湖区文三路 88 号"], []])
+    done = wxbot("kb", "add", str(xlsx), str(docx), str(pdf), env=env)
+    assert done.returncode == 0, done.stderr
+    assert "价目表.xlsx (6 条 passages)" in done.stdout and "page 2 has no text" in done.stdout
+    assert "keyword search only" in done.stderr  # the owner is told what semantic search would add
+
+    listed = wxbot("kb", "list", env=env)
+    assert listed.returncode == 0
+    names = [line.split("\t")[0] for line in listed.stdout.splitlines() if "\t" in line]
+    assert names == ["价目表.xlsx", "售后.docx", "guide.pdf"]
+
+    found = wxbot("kb", "search", "ＳＪ－０４１２多少钱", "-k", "5", "--json", env=env)
+    assert found.returncode == 0, found.stderr
+    hits = json.loads(found.stdout)
+    assert hits[0] == {"text": "货号: SJ-0412; 品名: 真丝围巾; 单价(元): 168; 库存: 23", "source": "价目表.xlsx",
+                       "locator": "价目表 第3行", "score": hits[0]["score"]}
+    assert all(h["score"] <= hits[0]["score"] for h in hits)
+    unrelated = wxbot("kb", "search", "今天天气怎么样", "--json", env=env)
+    assert json.loads(unrelated.stdout) == []
+
+    assert wxbot("kb", "remove", "价目表.xlsx", env=env).returncode == 0
+    again = wxbot("kb", "search", "SJ-0412", "--json", env=env)
+    assert json.loads(again.stdout) == []
+    missing = wxbot("kb", "remove", "价目表.xlsx", env=env)
+    assert missing.returncode == 2 and "价目表.xlsx" in missing.stderr and "Traceback" not in missing.stderr
+
+
+def test_a_bad_file_is_named_and_the_good_ones_still_import(data_dir, tmp_path):
+    env = env_for(data_dir)
+    (tmp_path / "broken.docx").write_bytes(b"PK\x03\x04 not a document")
+    done = wxbot("kb", "add", str(tmp_path / "broken.docx"), str(write_xlsx(tmp_path / "p.xlsx")), env=env)
+    assert done.returncode == 2
+    assert "broken.docx" in done.stderr and "damaged" in done.stderr and "Traceback" not in done.stderr
+    assert "p.xlsx (6 条 passages)" in done.stdout
+
+
+def test_wrong_passphrase_opens_nothing(data_dir, tmp_path):
+    assert wxbot("kb", "add", str(write_xlsx(tmp_path / "p.xlsx")), env=env_for(data_dir)).returncode == 0
+    done = wxbot("kb", "search", "SJ-0412", "--json", env=env_for(data_dir, WXBOT_PASSPHRASE="not the passphrase"))
+    assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
