@@ -46,7 +46,7 @@ def plain_db(path: Path, contacts: list[str]) -> StoreDB:
     sdb = StoreDB(path)
     migrations.apply(sdb.db)
     now = time.time()
-    sdb.db["contacts"].insert_all([{"id": c, "kind": "friend", "nick_enc": c.encode(), "auto_reply": 0, "flag": "",
+    sdb.db["contacts"].insert_all([{"id": c, "kind": "friend", "nick_enc": c.encode(), "mode": "off", "flag": "",
                                     "created_at": now, "updated_at": now} for c in contacts])
     return sdb
 

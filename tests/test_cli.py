@@ -64,7 +64,7 @@ def test_bad_setting_is_named(data_dir):
 def test_headless_run_logs_in_answers_and_stops_on_ctrl_c(data_dir, test_model_path):
     with Simulator(hold_seconds=0.5) as sim:
         env = env_for(data_dir, WXBOT_MODEL=test_model_path, WXBOT_WECHAT_BASE_URL=sim.base_url,
-                      WXBOT_AUTO_REPLY_NEW_CONTACTS="true", WXBOT_TYPING_DELAY_BASE="0",
+                      WXBOT_NEW_CONTACT_MODE="auto", WXBOT_TYPING_DELAY_BASE="0",
                       WXBOT_TYPING_DELAY_PER_CHAR="0", WXBOT_AGGREGATE_SECONDS="0", WXBOT_MAX_REPLY_TOKENS="16")
         proc = subprocess.Popen([sys.executable, "-m", "wxbot", "run", "--headless"], env=env,
                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -162,3 +162,28 @@ def test_terminal_demo_plays_a_friend_against_the_simulator(data_dir, test_model
     assert "已登录 logged in as 小王的店" in done.stdout
     replies = [line for line in done.stdout.splitlines() if "助理 bot> [AI] " in line]
     assert len(replies) == 1, done.stdout
+
+
+def test_contacts_list_and_switch_modes_without_the_window(store_with_history):
+    env = env_for(store_with_history)
+    done = wxbot("contacts", "list", env=env)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split() == ["关", "off", "friend", "张三"]
+    done = wxbot("contacts", "draft", "张三", env=env)
+    assert done.returncode == 0 and done.stdout.strip() == "「张三」：草稿 draft"
+    assert wxbot("contacts", "list", env=env).stdout.split()[:2] == ["草稿", "draft"]
+    done = wxbot("contacts", "on", "李四", env=env)
+    assert done.returncode == 2 and "no contact named 李四" in done.stderr
+
+
+def test_contacts_command_refuses_while_the_bot_runs(store_with_history):
+    from wxbot.core.instance import InstanceLock
+
+    lock = InstanceLock(store_with_history)
+    lock.acquire()
+    try:
+        done = wxbot("contacts", "on", "张三", env=env_for(store_with_history))
+    finally:
+        lock.release()
+    assert done.returncode == 2 and "#on NAME" in done.stderr and "Traceback" not in done.stderr
+    assert wxbot("contacts", "list", env=env_for(store_with_history)).stdout.split()[:2] == ["关", "off"]

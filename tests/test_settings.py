@@ -73,3 +73,17 @@ def test_service_hours_parse():
     assert parse_service_hours("22:00-06:00") == (1320, 360)
     with pytest.raises(ConfigError):
         parse_service_hours("25:00-06:00")
+
+
+@pytest.mark.parametrize(("old", "mode"), [(True, "auto"), (False, "off")])
+def test_the_old_new_contact_switch_keeps_the_owners_choice(data_dir, old, mode):
+    (data_dir / "settings.json").write_text(json.dumps({"auto_reply_new_contacts": old}), encoding="utf-8")
+    assert load_settings().new_contact_mode == mode
+
+
+def test_new_contact_mode_from_env_and_checked(data_dir, monkeypatch):
+    monkeypatch.setenv("WXBOT_NEW_CONTACT_MODE", "draft")
+    assert load_settings().new_contact_mode == "draft"
+    monkeypatch.setenv("WXBOT_NEW_CONTACT_MODE", "sometimes")
+    with pytest.raises(ConfigError, match="new_contact_mode"):
+        load_settings()

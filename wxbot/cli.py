@@ -163,6 +163,54 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_contacts(args: argparse.Namespace) -> int:
+    """List contacts with their reply mode, or set one's mode (on = auto, draft, off) without the window."""
+    from wxbot.core.commands import MODE_WORDS, pick_contact
+    from wxbot.core.instance import InstanceLock
+    from wxbot.core.roster import Roster
+    from wxbot.messages import ReplyMode
+    from wxbot.store import DB_FILE, Store
+    from wxbot.terminal import ask_passphrase
+
+    if args.action != "list" and not args.name:
+        print(f"wxbot: 请写出联系人名字 (name a contact): wxbot contacts {args.action} NAME", file=sys.stderr)
+        return 2
+    settings = _settings_or_exit()
+    if not (settings.data_path / DB_FILE).exists():
+        print(f"wxbot: {settings.data_path} 里还没有数据，请先登录一次 (no store yet: log in once first)", file=sys.stderr)
+        return 2
+    lock = InstanceLock(settings.data_path)
+    try:
+        lock.acquire()
+    except WxbotError:
+        print("wxbot: wxbot 正在这个数据目录上运行，请在窗口的联系人页切换，或从手机向文件传输助手发送 "
+              "#on 名字 / #draft 名字 / #off 名字 (wxbot is running on this data dir: use the Contacts page, or "
+              "send #on NAME, #draft NAME or #off NAME to File Transfer Helper)", file=sys.stderr)
+        return 2
+    try:
+        with Store.open(settings.data_path, passphrase=ask_passphrase) as store:
+            roster = Roster(store, settings)
+            if args.action == "list":
+                for c in store.list_contacts():
+                    if c.kind.value in ("friend", "group"):
+                        paused = "  暂停 paused" if (c.paused_until or 0) > time.time() else ""
+                        print(f"{MODE_WORDS[c.mode]:<10} {c.kind.value:<7} {c.display_name}{paused}")
+                return 0
+            entry = pick_contact(args.name, roster.find)
+            if isinstance(entry, str):
+                print(f"wxbot: {entry}", file=sys.stderr)
+                return 2
+            mode = {"on": ReplyMode.AUTO, "draft": ReplyMode.DRAFT, "off": ReplyMode.OFF}[args.action]
+            store.set_mode(entry.contact_id, mode)
+            print(f"「{entry.name}」：{MODE_WORDS[mode]}")
+            return 0
+    except WxbotError as err:
+        print(f"wxbot: {err}", file=sys.stderr)
+        return 2
+    finally:
+        lock.release()
+
+
 def cmd_models(args: argparse.Namespace) -> int:
     """The recommended DeepSeek GGUFs and knowledge-base embedding models, and which are already in models/."""
     from wxbot.llm.catalog import CATALOG, EMBEDDING_CATALOG
@@ -335,6 +383,11 @@ def build_parser() -> argparse.ArgumentParser:
     kb_search.add_argument("-k", type=int, default=5, help="最多几条 (at most this many passages)")
     kb_search.add_argument("--json", action="store_true", help="输出 JSON 数组 (print a JSON array)")
     kb.set_defaults(func=cmd_kb)
+    contacts = sub.add_parser("contacts", help="联系人的回复方式 (contacts' reply modes: list, on, draft, off)")
+    contacts.add_argument("action", choices=("list", "on", "draft", "off"),
+                          help="list；on = 自动回复 auto；draft = 草稿，你批准后发送 (you approve)；off = 关")
+    contacts.add_argument("name", nargs="?", default="", help="备注名或昵称 (remark or nickname)")
+    contacts.set_defaults(func=cmd_contacts)
     wipe = sub.add_parser("wipe", help="删除全部聊天记录、登录状态和密钥 (delete all data, session and key)")
     wipe.add_argument("--yes", action="store_true", help="不再确认 (don't ask)")
     wipe.set_defaults(func=cmd_wipe)

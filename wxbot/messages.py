@@ -59,6 +59,14 @@ class ReplySource(StrState):
     KB_FALLBACK = "kb_fallback"  # a factual question the knowledge base can't answer: the owner's fallback text
 
 
+class ReplyMode(StrState):
+    """What the bot does for one contact or group: nothing, a draft the owner approves, or an automatic reply."""
+
+    OFF = "off"
+    DRAFT = "draft"
+    AUTO = "auto"
+
+
 class InboxState(StrState):
     """Where a stored message is on its way: received → replying → sending → replied, or a final miss."""
 

@@ -19,6 +19,7 @@ from loguru import logger
 from wxbot.errors import WxbotError
 from wxbot.events import EventRecorder, LoginPhase, LoginState, MessageLogged, ModelPhase, QrCode
 from wxbot.logs import setup_logging
+from wxbot.messages import ReplyMode
 from wxbot.service import BotService
 from wxbot.settings import Settings
 from wxbot.sim import Simulator
@@ -155,7 +156,7 @@ class SelfCheck:
         if self.service.channel is None:
             raise RuntimeError("not logged in")
         friend = next(c for c in self.service.contacts() if c.name == FRIEND_NAME)
-        self.service.set_auto_reply(friend.contact_id, True)
+        self.service.set_mode(friend.contact_id, ReplyMode.AUTO)
         start = time.monotonic()
         self.sim.inject(FRIEND, QUESTION)
         self.events.wait_for(lambda e: isinstance(e, MessageLogged) and e.direction == "out" and e.by_bot,

@@ -35,6 +35,7 @@ from wxbot.events import (
 )
 from wxbot.llm.locate import resolve_model_path
 from wxbot.llm.worker import ModelWorker
+from wxbot.messages import ReplyMode
 from wxbot.settings import Settings, personal_fields, save_settings
 from wxbot.store import Store
 from wxbot.wechat import SessionFile, WeChatChannel
@@ -52,7 +53,7 @@ class ContactView:
     contact_id: str
     kind: str  # "friend" | "group" | "public" | "special"
     name: str
-    auto_reply: bool
+    mode: ReplyMode  # off | draft | auto
     paused_until: float  # epoch seconds; 0 = not paused (human takeover / #pause)
     flag: str = ""  # "", "renamed", "ambiguous", "maybe_renamed": the owner should confirm
 
@@ -231,15 +232,15 @@ class BotService:
     def contacts(self) -> list[ContactView]:
         if self.store is None:
             return []
-        return [ContactView(c.id, c.kind.value, c.display_name, c.auto_reply, c.paused_until or 0.0, c.flag) for c in self.store.list_contacts()]
+        return [ContactView(c.id, c.kind.value, c.display_name, c.mode, c.paused_until or 0.0, c.flag)
+                for c in self.store.list_contacts()]
 
-    def set_auto_reply(self, contact_id: str, on: bool) -> None:
-        self.store.set_auto_reply(contact_id, on)
-        self._emit(ContactsChanged((contact_id,)))
+    def set_mode(self, contact_id: str, mode: ReplyMode) -> None:
+        self.set_mode_many([contact_id], mode)
 
-    def set_auto_reply_many(self, contact_ids: list[str], on: bool) -> None:
+    def set_mode_many(self, contact_ids: list[str], mode: ReplyMode) -> None:
         for cid in contact_ids:
-            self.store.set_auto_reply(cid, on)
+            self.store.set_mode(cid, mode)
         self._emit(ContactsChanged(tuple(contact_ids)))
 
     def pause_contact(self, contact_id: str, minutes: float | None) -> None:

@@ -81,7 +81,8 @@ class Settings:
     kb_token_budget: int = _opt(768, "Token budget for knowledge-base passages in the prompt (the best kept first).",
                                 minimum=0, maximum=131072)
     # --- who gets a reply
-    auto_reply_new_contacts: bool = _opt(False, "Whether newly seen private contacts get automatic replies.")
+    new_contact_mode: str = _opt("off", "What newly seen private contacts get: off, draft (the owner approves each "
+                                 "reply) or auto. Groups always start off.", choices=("off", "draft", "auto"))
     takeover_minutes: int = _opt(10, "Pause a contact this long after the owner writes to them by hand.",
                                  minimum=0, maximum=1440)
     stale_message_seconds: int = _opt(120, "Messages older than this on arrival are stored, not answered.",
@@ -260,6 +261,8 @@ def read_settings_file(path: Path) -> dict[str, Any]:
         raise ConfigError(f"设置文件 {path} 无法解析：{exc}", f"settings file {path} does not parse: {exc}") from exc
     if not isinstance(raw, dict):
         raise ConfigError(f"设置文件 {path} 应为 JSON 对象", f"settings file {path} must hold a JSON object")
+    if "auto_reply_new_contacts" in raw:  # written before per-contact modes: keep the owner's choice
+        raw.setdefault("new_contact_mode", "auto" if raw.pop("auto_reply_new_contacts") is True else "off")
     known = {f.name for f in fields(Settings)}
     unknown = sorted(set(raw) - known)
     if unknown:

@@ -135,7 +135,7 @@ def run_demo(settings: Settings) -> int:
 
     data_dir = Path(settings.data_dir) if settings.data_dir else Path(tempfile.mkdtemp(prefix="wxbot-demo-"))
     sim = Simulator(hold_seconds=1.0).start()
-    settings = settings.replace(data_dir=str(data_dir), wechat_base_url=sim.base_url, auto_reply_new_contacts=True,
+    settings = settings.replace(data_dir=str(data_dir), wechat_base_url=sim.base_url, new_contact_mode="auto",
                                 typing_delay_base=0.3, typing_delay_per_char=0.01, min_seconds_between_replies=0,
                                 aggregate_seconds=0.5)
     setup_logging(settings.log_dir, "WARNING")

@@ -6,7 +6,7 @@ from wxbot.core.commands import parse_command, run_command
 from wxbot.core.contacts import ContactEntry, MemoryContactRules
 from wxbot.core.pacing import Pacer
 from wxbot.core.policy import ReplyPolicy, strip_mentions
-from wxbot.messages import ChatKind, ContactKind, Message, MsgKind
+from wxbot.messages import ChatKind, ContactKind, Message, MsgKind, ReplyMode
 from wxbot.settings import Settings
 
 
@@ -17,16 +17,19 @@ def msg(**kw):
 
 
 def policy(default_on=True, **settings):
-    rules = MemoryContactRules(default_private=default_on)
+    rules = MemoryContactRules(default_private=ReplyMode.AUTO if default_on else ReplyMode.OFF)
     return ReplyPolicy(Settings(**settings), rules, clock=lambda: 1000.0), rules
 
 
-def test_private_follows_switch_and_default():
+def test_private_follows_mode_and_default():
     p, rules = policy(default_on=False)
     assert p.decide(msg()).reason == "auto_reply_off"
-    rules.set_auto_reply("@friend", True)
+    rules.set_mode("@friend", ReplyMode.AUTO)
     d = p.decide(msg())
-    assert d.answer and d.text == "在吗"
+    assert d.answer and d.text == "在吗" and d.mode is ReplyMode.AUTO
+    rules.set_mode("@friend", ReplyMode.DRAFT)
+    d = p.decide(msg())
+    assert d.answer and d.mode is ReplyMode.DRAFT  # answered, but held for the owner
 
 
 def test_never_self_public_special_system():
@@ -43,7 +46,7 @@ def test_groups_need_mention_and_switch():
     g = dict(contact_id="@@group", chat=ChatKind.GROUP, contact_kind=ContactKind.GROUP)
     assert p.decide(msg(**g, text="大家好")).reason == "group_not_mentioned"
     assert p.decide(msg(**g, text="@小助手\u2005几点开门", is_at=True)).reason == "auto_reply_off"
-    rules.set_auto_reply("@@group", True)
+    rules.set_mode("@@group", ReplyMode.AUTO)
     d = p.decide(msg(**g, text="@小助手\u2005几点开门", is_at=True), own_names=("小助手",))
     assert d.answer and d.text == "几点开门"
 
@@ -81,7 +84,7 @@ class FakeBotControl:
 
 
 def test_owner_commands():
-    rules = MemoryContactRules(default_private=True)
+    rules = MemoryContactRules(default_private=ReplyMode.AUTO)
     bot = FakeBotControl()
     people = [ContactEntry("c1", ContactKind.FRIEND, "张三"), ContactEntry("c2", ContactKind.FRIEND, "李四"),
               ContactEntry("c3", ContactKind.FRIEND, "李四")]
@@ -100,6 +103,28 @@ def test_owner_commands():
     assert "2" in run_command(parse_command("#pause 李四"), bot, rules, find, clock)  # ambiguous: nothing paused
     assert rules.paused_until("c2") == 0.0
     assert "no contact" in run_command(parse_command("#pause 王五"), bot, rules, find, clock)
+
+
+def test_mode_commands_switch_one_contact_or_group():
+    rules = MemoryContactRules(default_private=ReplyMode.OFF)
+    people = [ContactEntry("c1", ContactKind.FRIEND, "张三"), ContactEntry("g1", ContactKind.GROUP, "读书会"),
+              ContactEntry("c2", ContactKind.FRIEND, "李四"), ContactEntry("c3", ContactKind.FRIEND, "李四")]
+    find = lambda name: [e for e in people if e.name == name]  # noqa: E731
+
+    def run(text):
+        return run_command(parse_command(text), FakeBotControl(), rules, find, lambda: 0.0)
+
+    assert run("#on 张三") == "「张三」：自动 auto"
+    assert rules.mode("c1", ContactKind.FRIEND) is ReplyMode.AUTO
+    assert run("#草稿 张三") == "「张三」：草稿 draft"
+    assert rules.mode("c1", ContactKind.FRIEND) is ReplyMode.DRAFT
+    assert run("#status 张三") == "「张三」：草稿 draft"
+    assert run("#关 张三") == "「张三」：关 off" and rules.mode("c1", ContactKind.FRIEND) is ReplyMode.OFF
+    assert run("#开 读书会").startswith("「读书会」：自动 auto（群里只回复 @我")
+    assert rules.mode("g1", ContactKind.GROUP) is ReplyMode.AUTO
+    assert run("#on 李四").startswith("有 2 个联系人叫「李四」")  # ambiguous: nobody switched
+    assert rules.mode("c2", ContactKind.FRIEND) is ReplyMode.OFF and rules.mode("c3", ContactKind.FRIEND) is ReplyMode.OFF
+    assert run("#on").startswith("可用命令 commands")  # no name: the help, nothing switched
 
 
 class Clock:

@@ -14,7 +14,7 @@ from wxbot.settings import load_settings
 from wxbot.sim import Simulator
 
 FAST = dict(typing_delay_base=0.0, typing_delay_per_char=0.0, min_seconds_between_replies=0.0,
-            aggregate_seconds=0.0, max_reply_tokens=16, loop_guard_exchanges=0, auto_reply_new_contacts=True,
+            aggregate_seconds=0.0, max_reply_tokens=16, loop_guard_exchanges=0, new_contact_mode="auto",
             max_replies_per_minute=0, max_replies_per_day=0, temperature=0.0)
 
 

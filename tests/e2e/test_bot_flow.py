@@ -24,7 +24,7 @@ def test_groups_only_when_mentioned_and_enabled(harness):
     h = harness()
     h.start()
     group = h.contact_id("周末读书会")
-    h.svc.set_auto_reply(group, True)
+    h.svc.set_mode(group, "auto")
     quiet = h.sim.inject("readers", "大家周末好", member="zhao")
     mentioned = h.sim.inject("readers", "这周读什么书？", member="zhao", at_bot=True)
     states = h.settle([quiet, mentioned])
@@ -109,7 +109,7 @@ def test_hot_reload_after_restart_needs_no_qr(harness, hot):
 def test_a_stranger_writing_becomes_a_contact_the_window_hears_about(harness):
     from wxbot.events import ContactsChanged
 
-    h = harness(with_model=False, auto_reply_new_contacts=False)
+    h = harness(with_model=False, new_contact_mode="off")
     h.start()
     before = {c.contact_id for c in h.svc.contacts()}
     mark = h.log.mark()
@@ -117,5 +117,25 @@ def test_a_stranger_writing_becomes_a_contact_the_window_hears_about(harness):
     event = h.log.wait_for(lambda e: isinstance(e, ContactsChanged) and e.contact_ids, start=mark)
     assert event.contact_ids[0] not in before
     stranger = next(c for c in h.svc.contacts() if c.contact_id == event.contact_ids[0])
-    assert stranger.name.startswith("陌生人 stranger") and stranger.kind == "friend" and not stranger.auto_reply
+    assert stranger.name.startswith("陌生人 stranger") and stranger.kind == "friend" and stranger.mode == "off"
     assert h.settle([msg])[msg] == "skipped"
+
+
+def test_a_group_switched_on_from_the_phone_answers_a_mention_once(harness):
+    h = harness(with_model=False, faq_rules=[{"match": "contains", "pattern": "读什么", "answer": "《活着》"}])
+    h.start()
+    before = h.sim.inject("readers", "这周读什么书？", member="zhao", at_bot=True)
+    assert h.settle([before])[before] == "skipped"  # groups start off
+    h.sim.inject_from_owner("filehelper", "#on 周末读书会")
+    answer = h.wait_outbox(1)[0]
+    assert answer["to_id"] == "filehelper" and answer["text"].startswith("「周末读书会」：自动 auto")
+    assert next(c for c in h.svc.contacts() if c.name == "周末读书会").mode == "auto"
+    asked = h.sim.inject("readers", "这周读什么书？", member="zhao", at_bot=True)
+    assert h.settle([asked])[asked] == "replied"
+    out = h.wait_outbox(2)
+    assert [o["to_id"] for o in out] == ["filehelper", "readers"] and out[1]["text"] == "[AI] 《活着》"
+    h.sim.inject_from_owner("filehelper", "#off 周末读书会")
+    assert h.wait_outbox(3)[2]["text"] == "「周末读书会」：关 off"
+    after = h.sim.inject("readers", "这周读什么书？", member="zhao", at_bot=True)
+    assert h.settle([after])[after] == "skipped"
+    assert [o["to_id"] for o in h.sim.outbox()].count("readers") == 1

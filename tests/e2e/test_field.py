@@ -28,7 +28,7 @@ def test_switches_and_history_survive_a_relogin_with_new_usernames(harness):
     h = harness(with_model=False, faq_rules=FAQ_ALL)
     h.start()
     zhang, li = h.contact_id("张三-老客户"), h.contact_id("李四🌸")
-    h.svc.set_auto_reply(li, False)
+    h.svc.set_mode(li, "off")
     first = h.sim.inject("zhang", "第一次来")
     h.settle([first])
     old_user = h.sim.current_user_name("zhang")
@@ -49,16 +49,16 @@ def test_renamed_friend_fails_safe_until_the_owner_merges(harness):
     h = harness(with_model=False, faq_rules=FAQ_ALL)
     h.start()
     wang = h.contact_id("王五")
-    assert next(c for c in h.svc.contacts() if c.contact_id == wang).auto_reply
+    assert next(c for c in h.svc.contacts() if c.contact_id == wang).mode == "auto"
     relogin(h, rename={"wang": "王五改名了"})
     renamed = next(c for c in h.svc.contacts() if c.name == "王五改名了")
-    assert renamed.flag == "maybe_renamed" and not renamed.auto_reply  # never on by a guess
+    assert renamed.flag == "maybe_renamed" and renamed.mode == "off"  # never on by a guess
     msg = h.sim.inject("wang", "我改名了")
     assert h.settle([msg])[msg] == "skipped"
     assert h.sim.outbox() == []
     h.svc.confirm_contact(renamed.contact_id, merge_into=wang)  # the owner: "this is 王五"
     merged = next(c for c in h.svc.contacts() if c.contact_id == wang)
-    assert merged.flag == "" and merged.auto_reply
+    assert merged.flag == "" and merged.mode == "auto"
     assert [m.text for m in h.svc.history(wang)] == ["我改名了"]
     again = h.sim.inject("wang", "现在呢")
     assert h.settle([again])[again] == "replied"
@@ -83,13 +83,13 @@ def test_same_nickname_friends_fail_safe(twins_sim, data_dir, test_model_path):
     try:
         h.start()
         before = {c.contact_id: c for c in h.svc.contacts() if c.name in ("小王", "阿明")}
-        assert all(c.flag == "" and c.auto_reply for c in before.values())  # first login: nothing guessed
+        assert all(c.flag == "" and c.mode == "auto" for c in before.values())  # first login: nothing guessed
         relogin(h)
         after = [c for c in h.svc.contacts() if c.name in ("小王", "阿明")]
         xiaowang = [c for c in after if c.name == "小王"]
         assert {c.contact_id for c in xiaowang} <= set(before)  # told apart by sex: the same two ids
         aming_new = [c for c in after if c.name == "阿明" and c.contact_id not in before]
-        assert len(aming_new) == 2 and all(c.flag == "ambiguous" and not c.auto_reply for c in aming_new)
+        assert len(aming_new) == 2 and all(c.flag == "ambiguous" and c.mode == "off" for c in aming_new)
         msg = h.sim.inject("t1", "我是哪个阿明？")
         assert h.settle([msg])[msg] == "skipped"
         assert h.sim.outbox() == []

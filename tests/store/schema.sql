@@ -32,14 +32,13 @@ CREATE TABLE "contacts" (
    "nick_mac" BLOB,
    "remark_enc" BLOB,
    "remark_mac" BLOB,
-   "auto_reply" INTEGER NOT NULL DEFAULT 0,
    "profile_enc" BLOB,
    "persona_enc" BLOB,
    "paused_until" REAL,
    "flag" TEXT NOT NULL DEFAULT '',
    "created_at" REAL NOT NULL,
    "updated_at" REAL NOT NULL
-);
+, mode TEXT NOT NULL DEFAULT 'off' CHECK (mode IN ('off', 'draft', 'auto')));
 -- table kb_documents
 CREATE TABLE kb_documents (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -93,4 +92,4 @@ CREATE TABLE "settings" (
 );
 -- table sqlite_sequence
 CREATE TABLE sqlite_sequence(name,seq);
--- applied: m001_initial, m002_knowledge, m003_reply_passages
+-- applied: m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes

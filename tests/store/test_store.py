@@ -11,8 +11,8 @@ import pytest
 
 from wxbot.core.history import History
 from wxbot.errors import StoreError
-from wxbot.messages import ChatKind, ContactKind, Message, Passage, Reply, Turn
-from wxbot.store import EXPORT_WARNING, Store, export_history, wipe
+from wxbot.messages import ChatKind, ContactKind, Message, Passage, Reply, ReplyMode, Turn
+from wxbot.store import EXPORT_WARNING, Store, export_history, migrations, wipe
 from wxbot.store.db import db_path
 from wxbot.store.keys import SERVICE, keyring_user
 from wxbot.store.migrations import STEPS
@@ -53,25 +53,26 @@ def test_page_and_search(store):
 def test_contacts(store):
     c = store.upsert_contact(ContactKind.FRIEND, "nick", "备注", profile={"fingerprint": "1|广东|深圳"})
     assert c.id.startswith("c_") and c.display_name == "备注" and c.profile["fingerprint"] == "1|广东|深圳"
-    assert not c.auto_reply and c.persona is None and c.paused_until is None and c.flag == ""
-    store.set_auto_reply(c.id, True)
+    assert c.mode is ReplyMode.OFF and c.persona is None and c.paused_until is None and c.flag == ""
+    store.set_mode(c.id, ReplyMode.DRAFT)
     store.set_persona(c.id, "对他要特别客气")
     store.set_paused_until(c.id, 1234.5)
     store.set_flag(c.id, "renamed")
     got = store.get_contact(c.id)
-    assert (got.auto_reply, got.persona, got.paused_until, got.flag) == (True, "对他要特别客气", 1234.5, "renamed")
-    assert store.auto_reply(c.id, ContactKind.FRIEND) and store.paused_until(c.id) == 1234.5
+    assert (got.mode, got.persona, got.paused_until, got.flag) == (ReplyMode.DRAFT, "对他要特别客气", 1234.5, "renamed")
+    assert store.mode(c.id, ContactKind.FRIEND) is ReplyMode.DRAFT and store.paused_until(c.id) == 1234.5
     assert store.persona(c.id) == "对他要特别客气"
     store.set_persona(c.id, None)
     store.set_paused_until(c.id, None)
     assert store.persona(c.id) is None and store.paused_until(c.id) == 0.0
-    assert not store.auto_reply("c_unknown") and store.get_contact("c_unknown") is None
+    assert store.mode("c_unknown") is ReplyMode.OFF and store.get_contact("c_unknown") is None
     with pytest.raises(StoreError):
-        store.set_auto_reply("c_unknown", True)
-    # an update keeps the id, the switches and the profile
+        store.set_mode("c_unknown", ReplyMode.AUTO)
+    # an update keeps the id, the mode and the profile
     again = store.upsert_contact("friend", "new nick", "备注", contact_id=c.id)
-    assert (again.id, again.nick_name, again.auto_reply, again.profile) == (c.id, "new nick", True, c.profile)
-    group = store.upsert_contact("group", "备注", auto_reply=False)
+    assert (again.id, again.nick_name, again.mode, again.profile) == (c.id, "new nick", ReplyMode.DRAFT, c.profile)
+    group = store.upsert_contact("group", "备注", mode=ReplyMode.AUTO)
+    assert group.mode is ReplyMode.AUTO
     assert [x.id for x in store.list_contacts()] == [c.id, group.id]
     assert [x.id for x in store.list_contacts("group")] == [group.id]
 
@@ -145,6 +146,21 @@ def test_migrations_are_recorded_and_a_newer_store_is_refused(data_dir):
     raw.close()
     with pytest.raises(StoreError, match="newer wxbot"):
         Store.open(data_dir)
+
+
+def test_migration_turns_the_old_switch_into_modes(data_dir, monkeypatch):
+    """A store written with the on/off switch: contacts that were on become auto, the rest off."""
+    monkeypatch.setattr(migrations, "STEPS", STEPS[:1])
+    with Store.open(data_dir) as old:
+        old._sdb.db["contacts"].insert({"id": "c_on", "kind": "friend", "auto_reply": 1, "flag": "",
+                                        "created_at": 1.0, "updated_at": 1.0})
+        old._sdb.db["contacts"].insert({"id": "c_off", "kind": "group", "auto_reply": 0, "flag": "",
+                                        "created_at": 2.0, "updated_at": 2.0})
+    monkeypatch.setattr(migrations, "STEPS", STEPS)
+    with Store.open(data_dir) as store:
+        assert {c.id: c.mode for c in store.list_contacts()} == {"c_on": ReplyMode.AUTO, "c_off": ReplyMode.OFF}
+        columns = {r[1] for r in store._sdb.rows("PRAGMA table_info(contacts)")}
+        assert "auto_reply" not in columns and "mode" in columns
 
 
 def test_purge_older_than(store):

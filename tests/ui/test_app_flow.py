@@ -1,4 +1,4 @@
-"""The whole path through the window, as the owner sees it: QR login -> contacts -> per-contact toggles ->
+"""The whole path through the window, as the owner sees it: QR login -> contacts -> per-contact modes ->
 replies in Conversations and in the simulator's outbox -> tray Stop/Start -> a kick shows a new QR code.
 Real itchat-uos, the simulator on 127.0.0.1, the real test model and a real encrypted store."""
 
@@ -11,7 +11,8 @@ import pytest
 from PySide6.QtCore import Qt, QTimer
 
 from tests.ui.flows import log_in
-from wxbot.ui.pages.contacts_model import COL_NAME, COL_REPLY
+from wxbot.ui.modes import ModeCombo
+from wxbot.ui.pages.contacts_model import COL_MODE, COL_NAME
 
 pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.timeout(240)]
 
@@ -23,18 +24,29 @@ def _row(controller, name: str) -> int:
     return rows[0]
 
 
-def _tick(controller, name: str, on: bool) -> None:
-    """What a click on the auto-reply checkbox does: setData with a check state on the model."""
-    model = controller.contacts_page.model
-    index = model.index(_row(controller, name), COL_REPLY)
-    state = Qt.CheckState.Checked if on else Qt.CheckState.Unchecked
-    assert model.setData(index, state.value, Qt.ItemDataRole.CheckStateRole)
+def _pick(qtbot, controller, name: str, mode: str) -> None:
+    """What the owner does with the keyboard: go to the row's mode cell, F2 opens the list of modes, the
+    arrow keys and Enter pick one, and it is saved the moment it is chosen."""
+    page = controller.contacts_page
+    table = page.table
+    table.setFocus()
+    cell = page.proxy.mapFromSource(page.model.index(_row(controller, name), COL_MODE))
+    table.setCurrentIndex(cell)
+    qtbot.keyClick(table, Qt.Key.Key_F2)
+    editor = table.indexWidget(cell)
+    assert isinstance(editor, ModeCombo) and editor.isVisible()
+    qtbot.waitUntil(editor.view().isVisible, timeout=5000)
+    list_view = editor.view()
+    steps = editor.findData(mode) - editor.currentIndex()
+    for _ in range(abs(steps)):
+        qtbot.keyClick(list_view, Qt.Key.Key_Down if steps > 0 else Qt.Key.Key_Up)
+    qtbot.keyClick(list_view, Qt.Key.Key_Return)
+    qtbot.waitUntil(lambda: _mode(controller, name) == mode, timeout=5000)
 
 
-def _checked(controller, name: str) -> bool:
+def _mode(controller, name: str) -> str:
     model = controller.contacts_page.model
-    value = model.index(_row(controller, name), COL_REPLY).data(Qt.ItemDataRole.CheckStateRole)
-    return Qt.CheckState(value) == Qt.CheckState.Checked
+    return model.index(_row(controller, name), COL_MODE).data(Qt.ItemDataRole.EditRole)
 
 
 def _state(controller, msg_id: str) -> str:
@@ -56,14 +68,15 @@ def test_login_toggle_reply_tray_and_kick(qtbot, make_app, sim):
     qtbot.waitUntil(lambda: app.contacts_page.model.rowCount() >= 5, timeout=10000)
     names = [c.name for c in app.contacts_page.model.contacts]
     assert "张三-老客户" in names and "周末读书会" in names
-    assert not _checked(app, "周末读书会")
+    assert _mode(app, "周末读书会") == "off"
 
-    # the owner ticks 李四 on and 张三 on then off again; each click saves at once
-    _tick(app, "李四🌸", True)
-    _tick(app, "张三-老客户", True)
-    _tick(app, "张三-老客户", False)
-    assert _checked(app, "李四🌸") and not _checked(app, "张三-老客户")
-    assert {c.name: c.auto_reply for c in app.svc.contacts()}["李四🌸"] is True
+    # the owner sets 李四 to auto and 张三 to auto then off again; each choice saves at once
+    _pick(qtbot, app, "李四🌸", "auto")
+    _pick(qtbot, app, "张三-老客户", "auto")
+    _pick(qtbot, app, "张三-老客户", "off")
+    assert _mode(app, "李四🌸") == "auto" and _mode(app, "张三-老客户") == "off"
+    assert app.contacts_page.model.index(_row(app, "李四🌸"), COL_MODE).data() == "Auto"
+    assert {c.name: c.mode for c in app.svc.contacts()}["李四🌸"] == "auto"
 
     # auto-reply starts by itself after login (the owner did not stop it); the tray says so
     qtbot.waitUntil(lambda: app.tray.state == "running", timeout=10000)
@@ -126,7 +139,7 @@ def test_gui_stays_responsive_while_the_model_generates(qtbot, make_app, sim):
     app = make_app(max_reply_tokens=64)
     log_in(qtbot, app, sim)
     qtbot.waitUntil(lambda: app.svc.model_state.state == "ready", timeout=60000)
-    _tick(app, "李四🌸", True)
+    _pick(qtbot, app, "李四🌸", "auto")
     qtbot.waitUntil(lambda: app.svc.bot_running, timeout=10000)
     li = next(c.contact_id for c in app.svc.contacts() if c.name == "李四🌸")
     app.conversations_page.show_contact(li)  # the page re-renders live during the measurement

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.slow, pytest.mark.timeout(180)]
 
 
 def test_renamed_contact_is_highlighted_and_confirmed(qtbot, make_app, sim):
-    app = make_app(with_model=False, auto_reply_new_contacts=True)
+    app = make_app(with_model=False, new_contact_mode="auto")
     log_in(qtbot, app, sim)
     qtbot.waitUntil(lambda: any(c.name == "王五" for c in app.contacts_page.model.contacts), timeout=10000)
     with qtbot.waitSignal(app.bridge.qr_code, timeout=60000):
@@ -24,7 +24,7 @@ def test_renamed_contact_is_highlighted_and_confirmed(qtbot, make_app, sim):
     page = app.contacts_page
     qtbot.waitUntil(lambda: any(c.flag for c in page.model.contacts), timeout=10000)
     flagged = next(c for c in page.model.contacts if c.flag)
-    assert flagged.name == "王五金店" and not flagged.auto_reply
+    assert flagged.name == "王五金店" and flagged.mode == "off"
     row = page.row_of(flagged.contact_id)
     assert "confirm" in page.proxy.index(row, COL_STATUS).data()
     assert page.proxy.index(row, COL_NAME).data(Qt.ItemDataRole.BackgroundRole) is not None
@@ -51,5 +51,5 @@ def test_pause_and_resume_from_the_conversation_page(qtbot, make_app, sim):
     qtbot.waitUntil(lambda: "Paused until" in app.contacts_page.proxy.index(
         app.contacts_page.row_of(wang), COL_STATUS).data(), timeout=5000)
     page.resume_button.click()
-    assert page.state_label.text() == "Auto-reply off" and not page.resume_button.isEnabled()
+    assert page.state_label.text() == "Replies: Off" and not page.resume_button.isEnabled()
     assert next(c for c in app.svc.contacts() if c.contact_id == wang).paused_until == 0

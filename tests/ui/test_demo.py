@@ -19,7 +19,7 @@ def test_demo_logs_in_by_itself_and_the_phone_panel_shows_the_reply(qtbot, make_
     app.start()
     qtbot.waitUntil(lambda: app.svc.bot_running and app.svc.model_state.state == "ready", timeout=60000)
     views = {c.name: c for c in app.svc.contacts()}
-    assert views["张三-老客户"].auto_reply and views["周末读书会"].auto_reply
+    assert views["张三-老客户"].mode == "auto" and views["周末读书会"].mode == "auto"
 
     panel.chat.setCurrentIndex(panel.chat.findData("wang"))
     assert not panel.member.isEnabled()

@@ -29,8 +29,8 @@ from wxbot.core.pacing import Pacer
 from wxbot.core.policy import FILEHELPER, ReplyPolicy
 from wxbot.core.risk import is_risk_warning
 from wxbot.errors import GenerationCancelled, WxbotError
-from wxbot.events import BotPhase, BotState, MessageLogged, Notice, NoticeLevel
-from wxbot.messages import Direction, InboxState, Message, MsgKind, Reply, ReplySource
+from wxbot.events import BotPhase, BotState, ContactsChanged, MessageLogged, Notice, NoticeLevel
+from wxbot.messages import Direction, InboxState, Message, MsgKind, Reply, ReplyMode, ReplySource
 from wxbot.settings import Settings
 
 EventSink = Callable[[object], None]
@@ -186,6 +186,9 @@ class Bot:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, decision.reason)
             logger.debug("msg {} not answered: {}", msg.msg_id, decision.reason)
             return
+        if decision.mode is ReplyMode.DRAFT:  # drafts for the owner to approve arrive in the next commit
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "draft_mode")
+            return
         if not self.hours.is_open(self.clock()):
             self._outside_hours(msg)
         elif decision.reason == "non_text":
@@ -199,6 +202,8 @@ class Bot:
         if raw.contact_id == FILEHELPER and (cmd := parse_command(raw.text)):
             answer = run_command(cmd, self, self.rules, self.directory.find, self.clock)
             self._send_parts(FILEHELPER, [answer])
+            if cmd.target:  # a contact's mode or pause may have changed: the window shows it
+                self.on_event(ContactsChanged())
             return
         if self.inbox.add(msg):
             self.on_event(MessageLogged(msg.contact_id, Direction.OUT, by_bot=False))

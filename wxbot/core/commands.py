@@ -1,4 +1,5 @@
-"""Owner commands sent to File Transfer Helper from the phone: #pause, #resume, #status (all or one contact)."""
+"""Owner commands sent to File Transfer Helper from the phone: #pause, #resume, #status (all or one contact)
+and a contact's reply mode (#on = auto, #draft = the owner approves each reply, #off)."""
 
 from __future__ import annotations
 
@@ -8,21 +9,38 @@ from dataclasses import dataclass
 from typing import Protocol
 
 from wxbot.core.contacts import ContactEntry, ContactRules
+from wxbot.messages import ContactKind, ReplyMode, StrState
 
 FOREVER = 10 * 365 * 86400  # a pause by command lasts until #resume
 
-_VERBS = {
-    "#pause": "pause", "#暂停": "pause",
-    "#resume": "resume", "#恢复": "resume", "#继续": "resume",
-    "#status": "status", "#状态": "status",
-}
 
-HELP = "可用命令 commands: #pause [联系人], #resume [联系人], #status [联系人]"
+class Verb(StrState):
+    PAUSE = "pause"
+    RESUME = "resume"
+    STATUS = "status"
+    AUTO = "auto"  # #on NAME
+    OFF = "off"
+    DRAFT = "draft"
+
+
+_VERBS = {
+    "#pause": Verb.PAUSE, "#暂停": Verb.PAUSE,
+    "#resume": Verb.RESUME, "#恢复": Verb.RESUME, "#继续": Verb.RESUME,
+    "#status": Verb.STATUS, "#状态": Verb.STATUS,
+    "#on": Verb.AUTO, "#开": Verb.AUTO, "#开启": Verb.AUTO, "#自动": Verb.AUTO,
+    "#off": Verb.OFF, "#关": Verb.OFF, "#关闭": Verb.OFF,
+    "#draft": Verb.DRAFT, "#草稿": Verb.DRAFT,
+}
+MODE_VERBS = {Verb.AUTO: ReplyMode.AUTO, Verb.OFF: ReplyMode.OFF, Verb.DRAFT: ReplyMode.DRAFT}
+MODE_WORDS = {ReplyMode.OFF: "关 off", ReplyMode.DRAFT: "草稿 draft", ReplyMode.AUTO: "自动 auto"}
+
+HELP = ("可用命令 commands: #pause [联系人], #resume [联系人], #status [联系人], "
+        "#on 联系人 (自动回复 auto), #draft 联系人 (草稿 drafts), #off 联系人 (关 off)")
 
 
 @dataclass(frozen=True)
 class Command:
-    verb: str  # pause | resume | status
+    verb: Verb
     target: str  # contact name, or "" for everyone
 
 
@@ -43,31 +61,50 @@ class BotControl(Protocol):
     def replies_today(self) -> int: ...
 
 
+def pick_contact(name: str, find: Callable[[str], list[ContactEntry]]) -> ContactEntry | str:
+    """The one contact called ``name``, or the sentence saying why there is none."""
+    matches = find(name)
+    if not matches:
+        return f"找不到联系人「{name}」(no contact named {name})"
+    if len(matches) > 1:
+        return f"有 {len(matches)} 个联系人叫「{name}」，请用备注名区分 ({len(matches)} contacts share that name)"
+    return matches[0]
+
+
+def set_mode_by_name(name: str, mode: ReplyMode, rules: ContactRules,
+                     find: Callable[[str], list[ContactEntry]]) -> str:
+    """Switch one contact or group to ``mode``; the answer says what happened (or why nothing did)."""
+    entry = pick_contact(name, find)
+    if isinstance(entry, str):
+        return entry
+    rules.set_mode(entry.contact_id, mode)
+    note = "（群里只回复 @我 的消息 groups: only @-mentions）" if entry.kind is ContactKind.GROUP and mode is not ReplyMode.OFF else ""
+    return f"「{entry.name}」：{MODE_WORDS[mode]}{note}"
+
+
 def run_command(cmd: Command, bot: BotControl, rules: ContactRules,
                 find: Callable[[str], list[ContactEntry]], clock: Callable[[], float] = time.time) -> str:
     """Carry out one owner command and return the answer to send back to File Transfer Helper."""
+    if cmd.verb in MODE_VERBS:
+        return set_mode_by_name(cmd.target, MODE_VERBS[cmd.verb], rules, find) if cmd.target else HELP
     if not cmd.target:
-        if cmd.verb == "pause":
+        if cmd.verb is Verb.PAUSE:
             bot.set_paused(True)
             return "已暂停全部自动回复 (auto-reply paused for everyone)"
-        if cmd.verb == "resume":
+        if cmd.verb is Verb.RESUME:
             bot.set_paused(False)
             return "已恢复自动回复 (auto-reply resumed)"
         state = "已暂停 paused" if bot.paused else "运行中 running"
         return f"状态 status: {state}；今日回复 replies today: {bot.replies_today()}"
-    matches = find(cmd.target)
-    if not matches:
-        return f"找不到联系人「{cmd.target}」(no contact named {cmd.target})"
-    if len(matches) > 1:
-        return f"有 {len(matches)} 个联系人叫「{cmd.target}」，请用备注名区分 ({len(matches)} contacts share that name)"
-    entry = matches[0]
-    if cmd.verb == "pause":
+    entry = pick_contact(cmd.target, find)
+    if isinstance(entry, str):
+        return entry
+    if cmd.verb is Verb.PAUSE:
         rules.set_paused_until(entry.contact_id, clock() + FOREVER)
         return f"已暂停对「{entry.name}」的自动回复 (paused)"
-    if cmd.verb == "resume":
+    if cmd.verb is Verb.RESUME:
         rules.set_paused_until(entry.contact_id, None)
         return f"已恢复对「{entry.name}」的自动回复 (resumed)"
-    on = rules.auto_reply(entry.contact_id, entry.kind)
+    mode = rules.mode(entry.contact_id, entry.kind)
     paused = rules.paused_until(entry.contact_id) > clock()
-    return (f"「{entry.name}」：自动回复 {'开 on' if on else '关 off'}"
-            f"{'，已暂停 paused' if paused else ''}")
+    return f"「{entry.name}」：{MODE_WORDS[mode]}{'，已暂停 paused' if paused else ''}"

@@ -1,4 +1,4 @@
-"""Per-contact rules (auto-reply switch, takeover pause, persona) and the directory of names.
+"""Per-contact rules (reply mode, takeover pause, persona) and the directory of names.
 
 The store backs these with the encrypted database; MemoryContactRules keeps them in RAM (policy tests).
 """
@@ -9,7 +9,7 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
-from wxbot.messages import ContactKind
+from wxbot.messages import ContactKind, ReplyMode
 
 
 @dataclass(frozen=True)
@@ -20,9 +20,9 @@ class ContactEntry:
 
 
 class ContactRules(Protocol):
-    def auto_reply(self, contact_id: str, kind: ContactKind) -> bool: ...
+    def mode(self, contact_id: str, kind: ContactKind) -> ReplyMode: ...
 
-    def set_auto_reply(self, contact_id: str, on: bool) -> None: ...
+    def set_mode(self, contact_id: str, mode: ReplyMode) -> None: ...
 
     def paused_until(self, contact_id: str) -> float: ...
 
@@ -32,23 +32,23 @@ class ContactRules(Protocol):
 
 
 class MemoryContactRules:
-    """Switches kept in RAM. New private contacts follow ``default_private``; groups start off."""
+    """Modes kept in RAM. New private contacts follow ``default_private``; groups start off."""
 
-    def __init__(self, default_private: bool) -> None:
+    def __init__(self, default_private: ReplyMode) -> None:
         self.default_private = default_private
-        self._switch: dict[str, bool] = {}
+        self._mode: dict[str, ReplyMode] = {}
         self._paused: dict[str, float] = {}
         self._lock = threading.Lock()
 
-    def auto_reply(self, contact_id: str, kind: ContactKind) -> bool:
+    def mode(self, contact_id: str, kind: ContactKind) -> ReplyMode:
         with self._lock:
-            if contact_id in self._switch:
-                return self._switch[contact_id]
-        return self.default_private if kind is ContactKind.FRIEND else False
+            if contact_id in self._mode:
+                return self._mode[contact_id]
+        return self.default_private if kind is ContactKind.FRIEND else ReplyMode.OFF
 
-    def set_auto_reply(self, contact_id: str, on: bool) -> None:
+    def set_mode(self, contact_id: str, mode: ReplyMode) -> None:
         with self._lock:
-            self._switch[contact_id] = on
+            self._mode[contact_id] = ReplyMode(mode)
 
     def paused_until(self, contact_id: str) -> float:
         with self._lock:

@@ -1,5 +1,5 @@
 """Who gets a reply: never ourselves, public accounts, system notes or filehelper; groups only when
-@-mentioned and enabled; private contacts per their switch; paused contacts (human takeover) not at all."""
+@-mentioned and not off; private contacts per their mode (off | draft | auto); paused contacts (human takeover) not at all."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wxbot.core.contacts import ContactRules
-from wxbot.messages import ContactKind, Message, MsgKind
+from wxbot.messages import ContactKind, Message, MsgKind, ReplyMode
 from wxbot.settings import Settings
 
 FILEHELPER = "filehelper"
@@ -23,6 +23,7 @@ class Decision:
     answer: bool
     reason: str  # why not, or "ok" / "non_text" / "command" / "takeover"
     text: str = ""  # the question as the model should see it (mention stripped)
+    mode: ReplyMode = ReplyMode.OFF  # an answer is sent (auto) or held for the owner (draft)
 
 
 def strip_mentions(text: str, own_names: tuple[str, ...] = ()) -> str:
@@ -55,18 +56,19 @@ class ReplyPolicy:
         if msg.is_group and not msg.is_at:
             return Decision(False, "group_not_mentioned")
         kind = ContactKind.GROUP if msg.is_group else msg.contact_kind
-        if not self.rules.auto_reply(msg.contact_id, kind):
+        mode = self.rules.mode(msg.contact_id, kind)
+        if mode is ReplyMode.OFF:
             return Decision(False, "auto_reply_off")
         if self.rules.paused_until(msg.contact_id) > self.clock():
             return Decision(False, "paused")
         if msg.kind is not MsgKind.TEXT:
             if self.settings.non_text_reply:
-                return Decision(True, "non_text", "")
+                return Decision(True, "non_text", "", mode)
             return Decision(False, "non_text")
         text = strip_mentions(msg.text, own_names) if msg.is_group else msg.text.strip()
         if not text:
             return Decision(False, "empty")
-        return Decision(True, "ok", text)
+        return Decision(True, "ok", text, mode)
 
     def take_over(self, contact_id: str) -> float:
         """The owner wrote to this contact by hand: pause it for takeover_minutes. Returns the end time."""

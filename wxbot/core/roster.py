@@ -15,7 +15,7 @@ from loguru import logger
 
 from wxbot.core.contacts import ContactEntry
 from wxbot.core.identity import Match, Profile, match_contacts
-from wxbot.messages import ContactKind, Message
+from wxbot.messages import ContactKind, Message, ReplyMode
 from wxbot.settings import Settings
 
 
@@ -45,10 +45,10 @@ class Roster:
             stored = self.store.upsert_contact(
                 c.kind, c.nick_name, c.remark_name, profile=_profile_fields(c),
                 contact_id=match.contact_id or (c.user_name if special else None),
-                auto_reply=self._default_on(c.kind) and not match.flagged)
+                mode=ReplyMode.OFF if match.flagged else self._new_mode(c.kind))
             cid = stored.id
             if match.flagged:
-                self.store.set_auto_reply(cid, False)  # never on by a guess
+                self.store.set_mode(cid, ReplyMode.OFF)  # never on by a guess
                 self.store.set_flag(cid, match.status)
                 flagged.append(match)
             mapping[c.user_name] = cid
@@ -58,8 +58,8 @@ class Roster:
         logger.info("roster: {} contacts, {} flagged", len(mapping), len(flagged))
         return flagged
 
-    def _default_on(self, kind: ContactKind) -> bool:
-        return kind is ContactKind.FRIEND and self.settings.auto_reply_new_contacts
+    def _new_mode(self, kind: ContactKind) -> ReplyMode:
+        return ReplyMode(self.settings.new_contact_mode) if kind is ContactKind.FRIEND else ReplyMode.OFF
 
     @staticmethod
     def _profile_of_stored(c: Any) -> Profile:
@@ -87,7 +87,7 @@ class Roster:
             special = kind is ContactKind.SPECIAL
             name = msg.display_name or f"陌生人 stranger {msg.contact_id.lstrip('@')[:6]}"
             stored = self.store.upsert_contact(kind, name, "",
-                                               auto_reply=self._default_on(kind),
+                                               mode=self._new_mode(kind),
                                                contact_id=msg.contact_id if special else None)
             cid = stored.id
             with self._lock:
@@ -109,11 +109,11 @@ class Roster:
         return (self.own_nick,) if self.own_nick else ()
 
     # ------------------------------------------------------------------ ContactRules
-    def auto_reply(self, contact_id: str, kind: ContactKind) -> bool:
-        return self.store.auto_reply(contact_id, kind)
+    def mode(self, contact_id: str, kind: ContactKind) -> ReplyMode:
+        return self.store.mode(contact_id, kind)
 
-    def set_auto_reply(self, contact_id: str, on: bool) -> None:
-        self.store.set_auto_reply(contact_id, on)
+    def set_mode(self, contact_id: str, mode: ReplyMode) -> None:
+        self.store.set_mode(contact_id, mode)
 
     def paused_until(self, contact_id: str) -> float:
         return self.store.paused_until(contact_id)

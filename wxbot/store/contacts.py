@@ -1,4 +1,4 @@
-"""Contacts under our own durable ids, with their per-contact switches.
+"""Contacts under our own durable ids, with their per-contact reply modes (off | draft | auto).
 
 itchat's ``UserName`` changes at every login, so the identity matcher maps it to a ``c_<random>`` id
 here. Names are encrypted; a keyed hash of each (``*_mac``) lets ``find_contacts`` match exactly
@@ -13,11 +13,11 @@ import time
 from dataclasses import dataclass
 
 from wxbot.errors import StoreError
-from wxbot.messages import ContactKind
+from wxbot.messages import ContactKind, ReplyMode
 from wxbot.store.crypto import FieldCipher
 from wxbot.store.db import StoreDB
 
-_COLUMNS = ("id, kind, nick_enc, remark_enc, profile_enc, auto_reply, persona_enc, paused_until, flag, "
+_COLUMNS = ("id, kind, nick_enc, remark_enc, profile_enc, mode, persona_enc, paused_until, flag, "
             "created_at, updated_at FROM contacts")
 
 
@@ -28,7 +28,7 @@ class Contact:
     nick_name: str
     remark_name: str
     profile: dict  # what else identifies the contact across logins (fingerprint, group members)
-    auto_reply: bool
+    mode: ReplyMode
     persona: str | None  # None = the global persona
     paused_until: float | None  # human takeover: no auto-reply before this time
     flag: str  # "" or why the owner should confirm this contact ("renamed", "ambiguous"…)
@@ -58,9 +58,9 @@ class ContactsMixin:
         }
 
     def upsert_contact(self, kind: ContactKind | str, nick_name: str, remark_name: str = "", *,
-                       contact_id: str | None = None, auto_reply: bool = False, profile: dict | None = None,
+                       contact_id: str | None = None, mode: ReplyMode = ReplyMode.OFF, profile: dict | None = None,
                        flag: str = "") -> Contact:
-        """Create a contact (``contact_id`` None: a new durable id; ``auto_reply`` and ``flag`` are its
+        """Create a contact (``contact_id`` None: a new durable id; ``mode`` and ``flag`` are its
         first settings) or update the names (and ``profile``, when given) of an existing one."""
         kind = ContactKind(kind).value
         cid, now = contact_id or new_contact_id(), time.time()
@@ -71,18 +71,18 @@ class ContactsMixin:
             if db.execute("SELECT 1 FROM contacts WHERE id = ?", (cid,)).fetchone():
                 db["contacts"].update(cid, {"kind": kind, "updated_at": now, **names})
             else:
-                db["contacts"].insert({"id": cid, "kind": kind, "auto_reply": int(auto_reply), "flag": flag,
+                db["contacts"].insert({"id": cid, "kind": kind, "mode": ReplyMode(mode).value, "flag": flag,
                                        "created_at": now, "updated_at": now, **names})
             return self._contact(db.execute(f"SELECT {_COLUMNS} WHERE id = ?", (cid,)).fetchone())
 
     def _contact(self, row: tuple) -> Contact:
-        cid, kind, nick, remark, profile, auto_reply, persona, paused_until, flag, created_at, updated_at = row
+        cid, kind, nick, remark, profile, mode, persona, paused_until, flag, created_at, updated_at = row
 
         def dec(column: str, blob: bytes | None) -> str | None:
             return None if blob is None else self.cipher.decrypt("contacts", cid, column, blob)
 
         return Contact(cid, ContactKind(kind), dec("nick", nick) or "", dec("remark", remark) or "",
-                       json.loads(dec("profile", profile) or "{}"), bool(auto_reply), dec("persona", persona),
+                       json.loads(dec("profile", profile) or "{}"), ReplyMode(mode), dec("persona", persona),
                        paused_until, flag, created_at, updated_at)
 
     def get_contact(self, contact_id: str) -> Contact | None:
@@ -116,8 +116,8 @@ class ContactsMixin:
             if cur.rowcount != 1:
                 raise StoreError(f"找不到联系人 {contact_id}", f"no contact {contact_id}")
 
-    def set_auto_reply(self, contact_id: str, on: bool) -> None:
-        self._set(contact_id, {"auto_reply": int(on)})
+    def set_mode(self, contact_id: str, mode: ReplyMode) -> None:
+        self._set(contact_id, {"mode": ReplyMode(mode).value})
 
     def set_persona(self, contact_id: str, text: str | None) -> None:
         """A persona for this contact only; None goes back to the global one."""
@@ -131,10 +131,10 @@ class ContactsMixin:
         self._set(contact_id, {"flag": flag})
 
     # ------------------------------------------------------------------ the bot's ContactRules protocol
-    def auto_reply(self, contact_id: str, kind: ContactKind | None = None) -> bool:
-        """Whether this contact gets automatic replies (an unknown contact does not)."""
-        rows = self._sdb.rows("SELECT auto_reply FROM contacts WHERE id = ?", (contact_id,))
-        return bool(rows and rows[0][0])
+    def mode(self, contact_id: str, kind: ContactKind | None = None) -> ReplyMode:
+        """What the bot does for this contact (an unknown contact gets nothing)."""
+        rows = self._sdb.rows("SELECT mode FROM contacts WHERE id = ?", (contact_id,))
+        return ReplyMode(rows[0][0]) if rows else ReplyMode.OFF
 
     def paused_until(self, contact_id: str) -> float:
         """End of the human-takeover pause, epoch seconds; 0.0 when not paused."""

@@ -95,7 +95,15 @@ def m003_reply_passages(db: Database) -> None:
     db.execute("ALTER TABLE messages ADD COLUMN passages_enc BLOB")
 
 
-STEPS = (m001_initial, m002_knowledge, m003_reply_passages)  # in order; append, never reorder
+def m004_reply_modes(db: Database) -> None:
+    """The on/off switch becomes a mode (off | draft | auto); a contact that was on is auto."""
+    db.execute("ALTER TABLE contacts ADD COLUMN mode TEXT NOT NULL DEFAULT 'off' "
+               "CHECK (mode IN ('off', 'draft', 'auto'))")
+    db.execute("UPDATE contacts SET mode = 'auto' WHERE auto_reply = 1")
+    db.execute("ALTER TABLE contacts DROP COLUMN auto_reply")
+
+
+STEPS = (m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes)  # in order; append, never reorder
 
 
 def _in_one_transaction(step: Callable[[Database], None]) -> Callable[[Database], None]:

@@ -215,7 +215,7 @@ class AppController(QObject):
     def apply_settings(self, new: Settings) -> None:
         def done(_r: object) -> None:
             self.settings_page.applied(self.svc.settings)
-            self.contacts_page.new_default.setChecked(self.svc.settings.auto_reply_new_contacts)
+            self.contacts_page.new_default.set_mode(self.svc.settings.new_contact_mode)
 
         self.tasks.run("apply-settings", lambda: self.svc.apply_settings(new), done, self.settings_page.failed)
 

@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
 )
 
 from wxbot.events import ContactsChanged, LoginPhase, MessageLogged, QrCode
+from wxbot.messages import ReplyMode
 from wxbot.sim import Group, Simulator
 from wxbot.ui.controller import AppController
 from wxbot.ui.i18n import tr
@@ -59,7 +60,7 @@ class DemoDriver(QObject):
         if not ids:
             return
         self.prepared = True
-        svc.set_auto_reply_many(ids, True)
+        svc.set_mode_many(ids, ReplyMode.AUTO)
         if not svc.bot_running:
             svc.start_bot()
 

@@ -128,20 +128,8 @@
         <translation>搜索联系人</translation>
     </message>
     <message>
-        <source>New contacts get automatic replies</source>
-        <translation>新联系人默认自动回复</translation>
-    </message>
-    <message>
         <source>Groups always start off; in groups the assistant answers only when @-mentioned.</source>
         <translation>群聊默认关闭；在群里只有被 @ 时才回复。</translation>
-    </message>
-    <message>
-        <source>Turn on for selected</source>
-        <translation>选中的开启</translation>
-    </message>
-    <message>
-        <source>Turn off for selected</source>
-        <translation>选中的关闭</translation>
     </message>
     <message>
         <source>Resume</source>
@@ -164,10 +152,6 @@
         <translation>这个联系人其实是之前的：</translation>
     </message>
     <message>
-        <source>%d contacts, %d with auto-reply</source>
-        <translation>共 %d 个联系人，%d 个开启自动回复</translation>
-    </message>
-    <message>
         <source>Renamed? Please confirm</source>
         <translation>可能改名了，请确认</translation>
     </message>
@@ -178,10 +162,6 @@
     <message>
         <source>Maybe renamed: please confirm</source>
         <translation>可能改名了，请确认</translation>
-    </message>
-    <message>
-        <source>Tick to let the assistant answer this contact</source>
-        <translation>勾选后助理会自动回复此联系人</translation>
     </message>
     <message>
         <source>Friend</source>
@@ -202,10 +182,6 @@
     <message>
         <source>Paused until resumed</source>
         <translation>已暂停，直到手动恢复</translation>
-    </message>
-    <message>
-        <source>Auto-reply</source>
-        <translation>自动回复</translation>
     </message>
     <message>
         <source>Name</source>
@@ -338,14 +314,6 @@
     <message>
         <source>Search this conversation</source>
         <translation>搜索聊天记录</translation>
-    </message>
-    <message>
-        <source>Auto-reply on</source>
-        <translation>自动回复已开启</translation>
-    </message>
-    <message>
-        <source>Auto-reply off</source>
-        <translation>自动回复未开启</translation>
     </message>
     <message>
         <source>No messages yet</source>
@@ -642,6 +610,54 @@
     <message>
         <source>Replies today: %d</source>
         <translation>今日回复：%d</translation>
+    </message>
+    <message>
+        <source>New contacts</source>
+        <translation>新联系人</translation>
+    </message>
+    <message>
+        <source>Auto</source>
+        <translation>自动回复</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>New contacts:</source>
+        <translation>新联系人：</translation>
+    </message>
+    <message>
+        <source>%d contacts: %d auto, %d drafts</source>
+        <translation>%d 个联系人：%d 个自动回复，%d 个草稿</translation>
+    </message>
+    <message>
+        <source>Draft (I approve)</source>
+        <translation>草稿（我批准后发送）</translation>
+    </message>
+    <message>
+        <source>Off: no replies. Draft: the assistant writes a reply and waits for you to send it. Auto: it answers by itself.</source>
+        <translation>关闭：不回复。草稿：助理写好回复，等你批准后发送。自动回复：助理自己回复。</translation>
+    </message>
+    <message>
+        <source>Off for selected</source>
+        <translation>选中的关闭</translation>
+    </message>
+    <message>
+        <source>drafts are on for this contact</source>
+        <translation>这个联系人使用草稿模式</translation>
+    </message>
+    <message>
+        <source>Replies: %s</source>
+        <translation>回复方式：%s</translation>
+    </message>
+    <message>
+        <source>Auto for selected</source>
+        <translation>选中的自动回复</translation>
+    </message>
+    <message>
+        <source>Drafts for selected</source>
+        <translation>选中的用草稿</translation>
     </message>
 </context>
 </TS>

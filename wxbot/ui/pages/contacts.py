@@ -1,12 +1,11 @@
-"""The Contacts page: who gets automatic replies, saved the moment a box is ticked; takeover pauses and
-contacts the owner must confirm after WeChat handed out new names."""
+"""The Contacts page: each contact's reply mode (off | draft | auto), saved the moment it is chosen, for one
+row or the selected ones; takeover pauses and contacts to confirm after WeChat handed out new names."""
 
 from __future__ import annotations
 
 from PySide6.QtCore import QSortFilterProxyModel, Qt, Signal
 from PySide6.QtWidgets import (
     QAbstractItemView,
-    QCheckBox,
     QComboBox,
     QHBoxLayout,
     QHeaderView,
@@ -19,9 +18,18 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxbot.messages import ReplyMode
 from wxbot.service import BotService
 from wxbot.ui.i18n import N_, tr
-from wxbot.ui.pages.contacts_model import COL_KIND, COL_NAME, COL_REPLY, COL_STATUS, ContactsModel
+from wxbot.ui.modes import ModeCombo
+from wxbot.ui.pages.contacts_model import (
+    COL_KIND,
+    COL_MODE,
+    COL_NAME,
+    COL_STATUS,
+    ContactsModel,
+    ModeDelegate,
+)
 
 KIND_FILTERS = (("", N_("All")), ("friend", N_("Friends")), ("group", N_("Groups")))
 
@@ -50,7 +58,7 @@ class ContactsPage(QWidget):
     def __init__(self, svc: BotService, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.svc = svc
-        self.model = ContactsModel(self._toggle)
+        self.model = ContactsModel(self._set_mode)
         self.proxy = ContactsFilter()
         self.proxy.setSourceModel(self.model)
 
@@ -60,13 +68,13 @@ class ContactsPage(QWidget):
         self.kind = QComboBox()
         for key, label in KIND_FILTERS:
             self.kind.addItem(tr(label), key)
-        self.new_default = QCheckBox(tr("New contacts get automatic replies"))
-        self.new_default.setChecked(svc.settings.auto_reply_new_contacts)
+        self.new_default = ModeCombo()
+        self.new_default.set_mode(svc.settings.new_contact_mode)
         self.new_default.setToolTip(tr("Groups always start off; in groups the assistant answers only when "
                                        "@-mentioned."))
         self.search.textChanged.connect(self._filter)
         self.kind.currentIndexChanged.connect(self._filter)
-        self.new_default.toggled.connect(self._set_default)
+        self.new_default.activated.connect(lambda _i: self._set_default(self.new_default.mode()))
 
         self.table = QTableView()
         self.table.setModel(self.proxy)
@@ -74,23 +82,26 @@ class ContactsPage(QWidget):
         self.table.setAlternatingRowColors(True)
         self.table.verticalHeader().hide()
         self.table.setShowGrid(False)
+        self.table.setItemDelegateForColumn(COL_MODE, ModeDelegate(self.table))
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.SelectedClicked
+                                   | QAbstractItemView.EditTrigger.EditKeyPressed)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(COL_REPLY, QHeaderView.ResizeMode.Fixed)
-        self.table.setColumnWidth(COL_REPLY, header.fontMetrics().horizontalAdvance(tr("Auto-reply")) + 28)
+        header.setSectionResizeMode(COL_MODE, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COL_KIND, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.Stretch)
         self.table.doubleClicked.connect(self._open)
         self.table.selectionModel().selectionChanged.connect(self._update_buttons)
 
-        self.on_button = QPushButton(tr("Turn on for selected"))
-        self.off_button = QPushButton(tr("Turn off for selected"))
+        self.mode_buttons = {mode: QPushButton(label) for mode, label in (
+            (ReplyMode.AUTO, tr("Auto for selected")), (ReplyMode.DRAFT, tr("Drafts for selected")),
+            (ReplyMode.OFF, tr("Off for selected")))}
         self.resume_button = QPushButton(tr("Resume"))
         self.confirm_button = QPushButton(tr("Confirm"))
         self.merge_button = QPushButton(tr("Merge into…"))
         self.chat_button = QPushButton(tr("Conversation"))
-        self.on_button.clicked.connect(lambda: self._bulk(True))
-        self.off_button.clicked.connect(lambda: self._bulk(False))
+        for mode, button in self.mode_buttons.items():
+            button.clicked.connect(lambda _c=False, m=mode: self._bulk(m))
         self.resume_button.clicked.connect(self._resume)
         self.confirm_button.clicked.connect(lambda: self._confirm(None))
         self.merge_button.clicked.connect(self._merge)
@@ -102,9 +113,10 @@ class ContactsPage(QWidget):
         top.addWidget(self.search, 1)
         top.addWidget(self.kind)
         top.addSpacing(12)
+        top.addWidget(QLabel(tr("New contacts:")))
         top.addWidget(self.new_default)
         buttons = QHBoxLayout()
-        for b in (self.on_button, self.off_button, self.resume_button, self.confirm_button, self.merge_button):
+        for b in (*self.mode_buttons.values(), self.resume_button, self.confirm_button, self.merge_button):
             buttons.addWidget(b)
         buttons.addStretch()
         buttons.addWidget(self.summary)
@@ -123,8 +135,9 @@ class ContactsPage(QWidget):
             self.error.emit(exc)
             return
         self.model.update_contacts(contacts)
-        on = sum(c.auto_reply for c in contacts)
-        self.summary.setText(tr("%d contacts, %d with auto-reply") % (len(contacts), on))
+        auto = sum(c.mode is ReplyMode.AUTO for c in contacts)
+        drafts = sum(c.mode is ReplyMode.DRAFT for c in contacts)
+        self.summary.setText(tr("%d contacts: %d auto, %d drafts") % (len(contacts), auto, drafts))
         self._update_buttons()
 
     def selected_ids(self) -> list[str]:
@@ -146,13 +159,13 @@ class ContactsPage(QWidget):
             self.error.emit(exc)
         self.refresh()
 
-    def _toggle(self, contact_id: str, on: bool) -> None:
-        self._call(self.svc.set_auto_reply, contact_id, on)
+    def _set_mode(self, contact_id: str, mode: ReplyMode) -> None:
+        self._call(self.svc.set_mode, contact_id, mode)
 
-    def _bulk(self, on: bool) -> None:
+    def _bulk(self, mode: ReplyMode) -> None:
         ids = self.selected_ids()
         if ids:
-            self._call(self.svc.set_auto_reply_many, ids, on)
+            self._call(self.svc.set_mode_many, ids, mode)
 
     def _resume(self) -> None:
         for contact_id in self.selected_ids():
@@ -173,10 +186,10 @@ class ContactsPage(QWidget):
         if ok and choice:
             self._confirm(others[names.index(choice)].contact_id)
 
-    def _set_default(self, on: bool) -> None:
-        if on == self.svc.settings.auto_reply_new_contacts:
+    def _set_default(self, mode: ReplyMode) -> None:
+        if mode == self.svc.settings.new_contact_mode:
             return
-        self._call(self.svc.apply_settings, self.svc.settings.replace(auto_reply_new_contacts=on))
+        self._call(self.svc.apply_settings, self.svc.settings.replace(new_contact_mode=mode.value))
 
     def _filter(self) -> None:
         self.proxy.set_filter(self.kind.currentData(), self.search.text())
@@ -189,7 +202,7 @@ class ContactsPage(QWidget):
     def _update_buttons(self) -> None:
         ids = self.selected_ids()
         chosen = [c for c in self.model.contacts if c.contact_id in ids]
-        for b in (self.on_button, self.off_button, self.chat_button):
+        for b in (*self.mode_buttons.values(), self.chat_button):
             b.setEnabled(bool(ids))
         self.resume_button.setEnabled(any(c.paused_until for c in chosen))
         self.confirm_button.setEnabled(any(c.flag for c in chosen))

@@ -1,18 +1,29 @@
-"""The table model behind the Contacts page: one row per ContactView, the auto-reply column checkable."""
+"""The table model behind the Contacts page: one row per ContactView; the mode column (off | draft | auto)
+is edited in place with a combo box (ModeDelegate) and saved at once."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtCore import (
+    QAbstractItemModel,
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QTimer,
+)
 from PySide6.QtGui import QBrush, QColor
+from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
+from wxbot.messages import ReplyMode
 from wxbot.service import ContactView
 from wxbot.ui.i18n import tr
+from wxbot.ui.modes import ModeCombo, mode_text
 
 Index = QModelIndex | QPersistentModelIndex
-COL_REPLY, COL_NAME, COL_KIND, COL_STATUS = range(4)
+COL_MODE, COL_NAME, COL_KIND, COL_STATUS = range(4)
 
 
 def kind_text(kind: str) -> str:
@@ -36,11 +47,11 @@ def status_text(contact: ContactView, now: float | None = None) -> str:
 
 
 class ContactsModel(QAbstractTableModel):
-    """``toggle(contact_id, on)`` is called when the owner ticks a box; it saves at once."""
+    """``set_mode(contact_id, mode)`` is called when the owner picks a mode; it saves at once."""
 
-    def __init__(self, toggle: Callable[[str, bool], None]) -> None:
+    def __init__(self, set_mode: Callable[[str, ReplyMode], None]) -> None:
         super().__init__()
-        self._toggle = toggle
+        self._set_mode = set_mode
         self.contacts: list[ContactView] = []
 
     def set_contacts(self, contacts: list[ContactView]) -> None:
@@ -58,16 +69,18 @@ class ContactsModel(QAbstractTableModel):
     def headerData(self, section: int, orientation: Qt.Orientation, role: int = Qt.ItemDataRole.DisplayRole):
         if role != Qt.ItemDataRole.DisplayRole or orientation != Qt.Orientation.Horizontal:
             return None
-        return (tr("Auto-reply"), tr("Name"), tr("Type"), tr("Status"))[section]
+        return (tr("Replies"), tr("Name"), tr("Type"), tr("Status"))[section]
 
     def data(self, index: Index, role: int = Qt.ItemDataRole.DisplayRole):
         if not index.isValid():
             return None
         contact = self.contacts[index.row()]
         col = index.column()
-        if role == Qt.ItemDataRole.CheckStateRole and col == COL_REPLY:
-            return Qt.CheckState.Checked if contact.auto_reply else Qt.CheckState.Unchecked
+        if role == Qt.ItemDataRole.EditRole and col == COL_MODE:
+            return contact.mode.value
         if role == Qt.ItemDataRole.DisplayRole:
+            if col == COL_MODE:
+                return mode_text(contact.mode)
             if col == COL_NAME:
                 return contact.name
             if col == COL_KIND:
@@ -80,22 +93,22 @@ class ContactsModel(QAbstractTableModel):
             return QBrush(QColor("#b26a00"))
         if role == Qt.ItemDataRole.UserRole:
             return contact.contact_id
-        if role == Qt.ItemDataRole.ToolTipRole and col == COL_REPLY:
-            return tr("Tick to let the assistant answer this contact")
+        if role == Qt.ItemDataRole.ToolTipRole and col == COL_MODE:
+            return tr("Off: no replies. Draft: the assistant writes a reply and waits for you to send it. "
+                      "Auto: it answers by itself.")
         return None
 
     def flags(self, index: Index) -> Qt.ItemFlag:
         base = Qt.ItemFlag.ItemIsEnabled | Qt.ItemFlag.ItemIsSelectable
-        if index.column() == COL_REPLY:
-            base |= Qt.ItemFlag.ItemIsUserCheckable
+        if index.column() == COL_MODE:
+            base |= Qt.ItemFlag.ItemIsEditable
         return base
 
     def setData(self, index: Index, value, role: int = Qt.ItemDataRole.EditRole) -> bool:
-        if role != Qt.ItemDataRole.CheckStateRole or index.column() != COL_REPLY:
+        if role != Qt.ItemDataRole.EditRole or index.column() != COL_MODE:
             return False
-        on = Qt.CheckState(value) == Qt.CheckState.Checked
         contact = self.contacts[index.row()]
-        self._toggle(contact.contact_id, on)
+        self._set_mode(contact.contact_id, ReplyMode(value))
         return True
 
     def update_contacts(self, contacts: list[ContactView]) -> None:
@@ -109,3 +122,21 @@ class ContactsModel(QAbstractTableModel):
 
     def contact(self, row: int) -> ContactView:
         return self.contacts[row]
+
+
+class ModeDelegate(QStyledItemDelegate):
+    """The mode cell's editor: a combo box whose list opens at once; the mode chosen there (click, or arrows
+    and Enter) is saved immediately."""
+
+    def createEditor(self, parent: QWidget, option: QStyleOptionViewItem, index: Index) -> QWidget:
+        editor = ModeCombo(parent)
+        editor.activated.connect(lambda _i: (self.commitData.emit(editor), self.closeEditor.emit(editor)))
+        QTimer.singleShot(0, editor.showPopup)
+        return editor
+
+    def setEditorData(self, editor: QWidget, index: Index) -> None:
+        editor.set_mode(index.data(Qt.ItemDataRole.EditRole))
+
+    def setModelData(self, editor: QWidget, model: QAbstractItemModel, index: Index) -> None:
+        if editor.mode().value != index.data(Qt.ItemDataRole.EditRole):
+            model.setData(index, editor.mode().value, Qt.ItemDataRole.EditRole)

@@ -23,9 +23,10 @@ from PySide6.QtWidgets import (
 )
 
 from wxbot.events import MessageLogged
-from wxbot.messages import Direction, InboxState
+from wxbot.messages import Direction, InboxState, ReplyMode
 from wxbot.service import BotService, ContactView, HistoryItem
 from wxbot.ui.i18n import N_, tr
+from wxbot.ui.modes import mode_text
 
 HISTORY_LIMIT = 200
 PAUSE_CHOICES = ((30, N_("30 minutes")), (60, N_("1 hour")), (240, N_("4 hours")), (None, N_("Until I resume")))
@@ -44,6 +45,7 @@ def reason_text(code: str) -> str:
         "loop_guard": tr("too many rapid exchanges"), "non_text": tr("not a text message"),
         "special_account": tr("a system account"), "public_account": tr("an official account"),
         "system_message": tr("a system note"), "empty": tr("an empty message"), "command": tr("an owner command"),
+        "draft_mode": tr("drafts are on for this contact"),
     }
     return words.get(code, code.replace("_", " "))
 
@@ -134,10 +136,10 @@ class ConversationsPage(QWidget):
         for c in sorted(contacts, key=lambda c: (c.kind != "friend", c.name)):
             if c.kind not in ("friend", "group"):
                 continue
-            mark = "● " if c.auto_reply else "○ "
+            mark = {ReplyMode.AUTO: "● ", ReplyMode.DRAFT: "◐ "}.get(c.mode, "○ ")
             item = QListWidgetItem(mark + c.name)
             item.setData(Qt.ItemDataRole.UserRole, c.contact_id)
-            item.setToolTip(tr("Auto-reply on") if c.auto_reply else tr("Auto-reply off"))
+            item.setToolTip(tr("Replies: %s") % mode_text(c.mode))
             self.contacts.addItem(item)
             if c.contact_id == current:
                 self.contacts.setCurrentItem(item)
@@ -200,7 +202,8 @@ class ConversationsPage(QWidget):
             until = time.strftime("%H:%M", time.localtime(contact.paused_until))
             self.state_label.setText(tr("Paused until %s") % until)
         else:
-            self.state_label.setText("" if not contact or contact.auto_reply else tr("Auto-reply off"))
+            self.state_label.setText("" if not contact or contact.mode is ReplyMode.AUTO
+                                     else tr("Replies: %s") % mode_text(contact.mode))
         self.pause_button.setEnabled(contact is not None)
         self.resume_button.setEnabled(paused)
 

@@ -9,7 +9,6 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
-    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -29,6 +28,7 @@ from wxbot.errors import WxbotError
 from wxbot.llm.locate import find_models
 from wxbot.settings import Settings
 from wxbot.ui.i18n import N_, tr
+from wxbot.ui.modes import ModeCombo
 from wxbot.ui.pages.faq_table import FaqTable
 
 META = {f.name: f.metadata for f in fields(Settings)}
@@ -131,8 +131,8 @@ class SettingsPage(QWidget):
         self.persona.setMinimumHeight(120)
         form.addRow(tr("Persona"), self.persona)
         form.addRow(tr("Reply prefix"), self._line("reply_prefix"))
-        self.new_contacts = QCheckBox(tr("New contacts get automatic replies"))
-        form.addRow("", self.new_contacts)
+        self.new_contacts = ModeCombo()
+        form.addRow(tr("New contacts"), self.new_contacts)
         form.addRow(tr("Remembered messages"), self._number("history_turns"))
         form.addRow(tr("Reply to images, voice, files"), self._line("non_text_reply", tr("empty = no reply")))
         form.addRow(tr("Service hours"), self._line("service_hours", tr("e.g. 09:00-21:00; empty = always")))
@@ -182,7 +182,7 @@ class SettingsPage(QWidget):
             else:
                 widget.setValue(value)
         self.persona.setPlainText(settings.persona)
-        self.new_contacts.setChecked(settings.auto_reply_new_contacts)
+        self.new_contacts.set_mode(settings.new_contact_mode)
         self.faq.set_rules(settings.faq_rules)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
         index = self.gpu_combo.findData(settings.gpu_layers)
@@ -232,7 +232,7 @@ class SettingsPage(QWidget):
         gpu_index = self.gpu_combo.findText(gpu)
         out["gpu_layers"] = self.gpu_combo.itemData(gpu_index) if gpu_index >= 0 else gpu
         out["persona"] = self.persona.toPlainText().strip()
-        out["auto_reply_new_contacts"] = self.new_contacts.isChecked()
+        out["new_contact_mode"] = self.new_contacts.mode().value
         out["faq_rules"] = self.faq.rules()
         out["language"] = self.language.currentData()
         return out
