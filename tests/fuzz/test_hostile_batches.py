@@ -40,7 +40,7 @@ def test_a_lone_surrogate_message_is_answered(harness):
 
 @pytest.mark.parametrize("sender", ["", "nobody"])
 def test_a_message_from_nobody_is_never_answered_nor_a_contact(harness, sender):
-    h = harness(with_model=False, faq_rules=FAQ, auto_reply_new_contacts=True)
+    h = harness(with_model=False, faq_rules=FAQ, new_contact_mode="auto")
     h.start()
     before = {c.contact_id for c in h.svc.contacts()}
     h.sim.inject_raw("zhang", {"FromUserName": sender, "Content": "价格多少"})
