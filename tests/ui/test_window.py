@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from PySide6.QtGui import QCloseEvent
 
-from wxbot.events import BotState, ModelState, Notice
+from wxbot.events import BotState, LoginState, ModelState, Notice
 from wxbot.settings import load_settings
 from wxbot.ui.controller import AppController
 
@@ -76,16 +76,18 @@ def test_model_states_and_notices_reach_the_window_in_words(qtbot, data_dir):
 def test_tray_menu_and_icon_follow_the_bot_state(qtbot, data_dir):
     c = make(qtbot, data_dir, tray=True)
     assert not c.tray.start_action.isEnabled() and not c.tray.stop_action.isEnabled()  # logged out
+    c.svc.login_state = LoginState("logged_in", "小王的店")  # what the service holds after a login
     with qtbot.waitSignal(c.bridge.bot_state, timeout=5000):
         c.bridge.post(BotState("running"))
     assert c.tray.state == "running" and c.tray.stop_action.isEnabled() and not c.tray.start_action.isEnabled()
     assert "running" in c.tray.icon.toolTip()
     icon_running = c.tray.icon.icon().pixmap(32).toImage()
     with qtbot.waitSignal(c.bridge.bot_state, timeout=5000):
-        c.bridge.post(BotState("error", "模型崩溃 (model crashed)"))
-    assert c.tray.state == "error" and "model crashed" in c.tray.icon.toolTip()
+        c.bridge.post(BotState("stopped", "微信团队发来安全提醒 (a warning from the WeChat team)"))
+    assert c.tray.state == "stopped" and "warning from the WeChat team" in c.tray.icon.toolTip()
     assert c.tray.icon.icon().pixmap(32).toImage() != icon_running
-    assert c.window.bot_label.text().startswith("Auto-reply stopped by an error")
+    assert c.tray.start_action.isEnabled() and not c.tray.stop_action.isEnabled()
+    assert "warning from the WeChat team" in c.window.bot_label.text()
     c.close_now()
 
 

@@ -333,6 +333,6 @@ class Bot:
                 return False
         return True
 
-    def _set_states(self, ids: list[str], state: str, reason: str = "") -> None:
+    def _set_states(self, ids: list[str], state: InboxState, reason: str = "") -> None:
         for msg_id in ids:
             self.inbox.set_state(msg_id, state, reason)

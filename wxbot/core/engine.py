@@ -76,18 +76,19 @@ class ReplyEngine:
             logger.info("faq hit contact={} msgs={}", first.contact_id, len(ids))
             return self._finish(first.contact_id, answer, ReplySource.FAQ, ids)
         grounded = self._grounded()
-        found = tuple(self.retriever.search(question, k=self.settings.kb_top_k)) if grounded else ()
+        found = (tuple(self.retriever.search(question, k=self.settings.kb_top_k))
+                 if grounded and self.retriever is not None else ())
         factual = grounded and is_factual(question)
         if factual and not found:
             return self._fallback(first.contact_id, ids)
-        if self._wait_for_model(cancel) is None:
+        if (model := self._wait_for_model(cancel)) is None:
             raise ModelError("还没有加载模型：请把 .gguf 文件放进 models/ 文件夹，或在设置中选择一个模型",
                              "no model loaded: put a .gguf file in models/ or choose one in Settings")
         prompt, used = self._prompt(first.contact_id, question, persona=persona, exclude_ids=set(ids),
                                     passages=found)
         if factual and not used:  # every passage was too long for the budget: still no guessing
             return self._fallback(first.contact_id, ids)
-        raw = "".join(self.model.stream_chat(prompt, max_tokens=self.settings.max_reply_tokens,
+        raw = "".join(model.stream_chat(prompt, max_tokens=self.settings.max_reply_tokens,
                                              temperature=self.settings.temperature, cancel=cancel,
                                              cache_key=first.contact_id))
         visible = strip_reasoning(raw)  # the model streams any <think> its template opened, so this sees it all

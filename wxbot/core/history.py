@@ -7,14 +7,14 @@ import time
 from collections import defaultdict, deque
 from typing import Protocol
 
-from wxbot.messages import Turn
+from wxbot.messages import Role, Turn
 
 
 class History(Protocol):
     def recent(self, contact_id: str, limit: int) -> list[Turn]:
         """The last ``limit`` turns of this contact, oldest first."""
 
-    def add_turn(self, contact_id: str, role: str, text: str, at: float | None = None, msg_id: str = "") -> None:
+    def add_turn(self, contact_id: str, role: Role | str, text: str, at: float | None = None, msg_id: str = "") -> None:
         """Remember one turn ('user' or 'assistant') of this contact."""
 
 
@@ -33,4 +33,4 @@ class MemoryHistory:
 
     def add_turn(self, contact_id: str, role: str, text: str, at: float | None = None, msg_id: str = "") -> None:
         with self._lock:
-            self._turns[contact_id].append(Turn(role, text, time.time() if at is None else at, msg_id))
+            self._turns[contact_id].append(Turn(Role(role), text, time.time() if at is None else at, msg_id))

@@ -12,7 +12,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol, cast
 
 import llama_cpp
 from llama_cpp import Llama, LlamaGrammar
@@ -54,7 +54,7 @@ class _Llama(Llama):
         self._abort_cb = llama_cpp.ggml_abort_callback(self._should_abort)
         self._no_abort_cb = llama_cpp.ggml_abort_callback()  # NULL: no per-graph-node call while decoding
 
-    def _should_abort(self, _data: ctypes.c_void_p) -> bool:
+    def _should_abort(self, _data: object) -> bool:
         return self.cancel is not None and self.cancel.is_set()
 
     def eval(self, tokens: Sequence[int]) -> None:
@@ -77,7 +77,7 @@ class _Llama(Llama):
 
 def generation_prompt(template: str, bos: str = "", eos: str = "") -> str:
     """What a chat template appends for the assistant's turn (``add_generation_prompt``)."""
-    probe = [{"role": "user", "content": "?"}]
+    probe: Any = [{"role": "user", "content": "?"}]  # llama-cpp-python types messages as TypedDicts
     bare = Jinja2ChatFormatter(template, eos, bos, add_generation_prompt=False)(messages=probe).prompt
     full = Jinja2ChatFormatter(template, eos, bos, add_generation_prompt=True)(messages=probe).prompt
     return full[len(bare):] if full.startswith(bare) else ""
@@ -98,7 +98,7 @@ class ChatTemplate:
         self.opens_reasoning = opens_reasoning(generation_prompt(template, bos, eos))
 
     def tokens(self, messages: ChatMessages) -> list[int]:
-        prompt = self._render(messages=messages).prompt
+        prompt = self._render(messages=cast(Any, messages)).prompt  # ChatMessages are the TypedDicts' shape
         return self._llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
 
 
@@ -232,7 +232,9 @@ class LocalModel:
         if self._owner is not None and llama.n_tokens:
             self._cache.put(self._owner, self._save())
         self._owner = key
-        saved = self._cache.peek(key) if key is not None else None
+        if key is None:
+            return False
+        saved = self._cache.peek(key)
         if saved is None or common_prefix(saved.tokens, prompt) <= common_prefix(llama._input_ids, prompt):
             return False
         self._cache.pop(key)

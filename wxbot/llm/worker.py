@@ -34,7 +34,7 @@ _CLOSE_WAIT_S = 5.0
 PIECE_INTERVAL_S = 0.02
 
 
-def _error_message(exc: WxbotError) -> tuple[str, str, str]:
+def _error_message(exc: WxbotError) -> tuple[str, str, str, str]:
     return ("error", type(exc).__name__, exc.zh, exc.en)
 
 

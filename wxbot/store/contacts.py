@@ -69,9 +69,9 @@ class ContactsMixin:
             names["profile_enc"] = self.cipher.encrypt("contacts", cid, "profile", json.dumps(profile, ensure_ascii=False))
         with self._sdb.tx() as db:
             if db.execute("SELECT 1 FROM contacts WHERE id = ?", (cid,)).fetchone():
-                db["contacts"].update(cid, {"kind": kind, "updated_at": now, **names})
+                db.table("contacts").update(cid, {"kind": kind, "updated_at": now, **names})
             else:
-                db["contacts"].insert({"id": cid, "kind": kind, "mode": ReplyMode(mode).value, "flag": flag,
+                db.table("contacts").insert({"id": cid, "kind": kind, "mode": ReplyMode(mode).value, "flag": flag,
                                        "created_at": now, "updated_at": now, **names})
             return self._contact(db.execute(f"SELECT {_COLUMNS} WHERE id = ?", (cid,)).fetchone())
 
@@ -101,7 +101,8 @@ class ContactsMixin:
                       nick_name: str | None = None) -> list[Contact]:
         """Contacts of ``kind`` whose remark and/or nick name equal the given ones exactly."""
         kind = ContactKind(kind).value
-        where, params = ["kind = ?"], [kind]
+        where: list[str] = ["kind = ?"]
+        params: list[str | bytes] = [kind]
         for column, name in (("remark", remark_name), ("nick", nick_name)):
             if name is not None:
                 where.append(f"{column}_mac = ?")

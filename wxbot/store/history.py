@@ -14,7 +14,7 @@ from typing import NamedTuple
 from loguru import logger
 from sqlite_utils import Database
 
-from wxbot.messages import InboxState, Passage, Turn
+from wxbot.messages import InboxState, Passage, Role, Turn
 from wxbot.store.crypto import FieldCipher
 from wxbot.store.db import StoreDB
 
@@ -131,10 +131,10 @@ class HistoryMixin:
         keys = [row_key(r[0], r[2]) for r in rows]
         texts = self.cipher.decrypt_many("messages", "text", [(k, r[13]) for k, r in zip(keys, rows, strict=True)])
         dec = self.cipher.decrypt
-        return [StoredMessage(
+        return [StoredMessage._make((
             *r[:7], r[7] == 1, *r[8:11], r[11] == 1, tuple(json.loads(r[12])) if r[12] != "[]" else (), text,
             dec("messages", k, "sender", r[14]) if r[14] is not None else "",
-            _passages_from(dec("messages", k, "passages", r[15])) if r[15] is not None else ())
+            _passages_from(dec("messages", k, "passages", r[15])) if r[15] is not None else ()))
             for k, r, text in zip(keys, rows, texts, strict=True)]
 
     def recent(self, contact_id: str, limit: int) -> list[Turn]:
@@ -144,7 +144,7 @@ class HistoryMixin:
         rows = self._sdb.rows("SELECT id, direction, time, text_enc, msg_id FROM messages WHERE contact_id = ? "
                               "ORDER BY id DESC LIMIT ?", (contact_id, limit))
         dec = self.cipher.decrypt
-        return [Turn("user" if d == "in" else "assistant", dec("messages", row_key(i, contact_id), "text", enc), at,
+        return [Turn(Role.USER if d == "in" else Role.ASSISTANT, dec("messages", row_key(i, contact_id), "text", enc), at,
                      msg_id if d == "in" and msg_id else "")
                 for i, d, at, enc, msg_id in reversed(rows)]
 

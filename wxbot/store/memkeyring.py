@@ -7,7 +7,7 @@ from keyring.errors import PasswordDeleteError
 
 
 class MemoryKeyring(KeyringBackend):
-    priority = 1  # type: ignore[assignment]  # "recommended", as the store requires
+    priority = 1  # "recommended", as the store requires
     viable = False  # never picked by keyring's own backend discovery, only set explicitly
 
     def __init__(self) -> None:

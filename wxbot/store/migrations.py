@@ -20,8 +20,8 @@ MIGRATION_SET = "wxbot.store"
 
 
 def m001_initial(db: Database) -> None:
-    db["meta"].create({"key": str, "value": str}, pk="key")
-    db["contacts"].create({
+    db.table("meta").create({"key": str, "value": str}, pk="key")
+    db.table("contacts").create({
         "id": str,  # our durable id, c_<random>; itchat's UserName changes at every login
         "kind": str,
         "nick_enc": bytes, "nick_mac": bytes,
@@ -34,8 +34,8 @@ def m001_initial(db: Database) -> None:
         "created_at": float, "updated_at": float,
     }, pk="id", not_null={"kind", "auto_reply", "flag", "created_at", "updated_at"},
         defaults={"auto_reply": 0, "flag": ""})
-    db["contacts"].create_index(["kind", "nick_mac"])
-    db["contacts"].create_index(["kind", "remark_mac"])
+    db.table("contacts").create_index(["kind", "nick_mac"])
+    db.table("contacts").create_index(["kind", "remark_mac"])
     # Raw SQL for what sqlite-utils' create() can't say: AUTOINCREMENT (ids are never reused, and each
     # ciphertext's associated data names its row id), CHECK, and a nullable UNIQUE WeChat id.
     db.execute("""
@@ -57,10 +57,10 @@ def m001_initial(db: Database) -> None:
             text_enc BLOB NOT NULL,
             sender_enc BLOB
         )""")
-    db["messages"].create_index(["contact_id", "id"])
+    db.table("messages").create_index(["contact_id", "id"])
     db.execute("CREATE INDEX messages_open ON messages(state) WHERE state IN ('received', 'replying', 'sending')")
-    db["messages"].create_index(["time"])
-    db["settings"].create({"name": str, "value_enc": bytes, "updated_at": float}, pk="name",
+    db.table("messages").create_index(["time"])
+    db.table("settings").create({"name": str, "value_enc": bytes, "updated_at": float}, pk="name",
                           not_null={"value_enc", "updated_at"})
 
 

@@ -105,5 +105,5 @@ class Store(InboxMixin, ContactsMixin, PersonalMixin, KnowledgeMixin):
 def _init(db: Database, meta: dict[str, str]) -> None:
     migrations.apply(db)
     with db.atomic():
-        db["meta"].insert_all([{"key": k, "value": v} for k, v in meta.items()])
+        db.table("meta").insert_all([{"key": k, "value": v} for k, v in meta.items()])
 
