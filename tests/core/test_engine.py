@@ -56,7 +56,7 @@ def test_model_reply_is_prefixed_and_plain(worker):
 
 
 def test_faq_hit_never_calls_the_model(worker):
-    eng, _, model = engine(worker, faq_rules=[{"match": "contains", "pattern": "营业时间", "answer": "**9点**到18点"}])
+    eng, _, model = engine(worker, faq_rules=[{"match": "contains", "pattern": "营业时间", "answer": "9点到18点"}])
     reply = eng.reply([msg("请问营业时间是？")])
     assert reply.source == "faq" and reply.parts == ("[AI] 9点到18点",)
     assert model.generations == 0

@@ -134,7 +134,7 @@ class ReplyEngine:
 
     def _fallback(self, contact_id: str, ids: tuple[str, ...]) -> Reply | None:
         logger.info("factual question without a knowledge-base passage: fallback text contact={}", contact_id)
-        return self._finish(contact_id, self.settings.kb_fallback_text, ReplySource.KB_FALLBACK, ids, verbatim=True)
+        return self._finish(contact_id, self.settings.kb_fallback_text, ReplySource.KB_FALLBACK, ids)
 
     def _fit_passages(self, system: dict, question: str, bare: int, passages: Sequence[Passage],
                       limit_total: int) -> tuple[dict, tuple[Passage, ...], int]:
@@ -197,9 +197,10 @@ class ReplyEngine:
         return cut, count or self.model.count_tokens([system, {"role": "user", "content": cut}])
 
     def _finish(self, contact_id: str, text: str, source: ReplySource, ids: tuple[str, ...],
-                passages: tuple[Passage, ...] = (), *, verbatim: bool = False) -> Reply | None:
-        """Plain text (``verbatim``: the owner's words, not cleaned), WeChat-sized parts, the reply prefix first."""
-        text = (text if verbatim else markdown_to_plain(text)).strip()
+                passages: tuple[Passage, ...] = ()) -> Reply | None:
+        """WeChat-sized parts, the reply prefix first. The owner's words (FAQ answers, away message, fallback
+        text…) go out as written; only the model's Markdown is cleaned into plain text."""
+        text = (markdown_to_plain(text) if source is ReplySource.MODEL else text).strip()
         if not text:
             return None
         prefix = self.settings.reply_prefix

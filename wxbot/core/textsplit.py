@@ -1,12 +1,15 @@
-"""Split a long reply into WeChat-sized messages at sentence boundaries, never inside a character or emoji."""
+"""Split a long reply into WeChat-sized messages at sentence boundaries, never inside a character or emoji,
+nor inside a number, size, price, code or URL when any other cut fits."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
-# A sentence ends after these (Chinese and Western punctuation, closing quotes/brackets may follow).
-_SENTENCE_END = re.compile(r"[。！？!?；;…\n]+[”’」』)）\]]*|\.(?=\s)|\.$")
+# A sentence ends after Chinese punctuation, or Western punctuation before a space (a "?" or "." inside a URL,
+# a price or a version is no end); closing quotes and brackets may follow.
+_SENTENCE_END = re.compile(r"[。！？；…\n]+[”’」』)）\]]*|[.!?;]+[\"')\]]*(?=\s|$)")
+_TOKEN_CHAR = re.compile(r"[!-~]")  # printable ASCII: what numbers, sizes, codes and URLs are made of
 
 _ZWJ = "\u200d"
 
@@ -50,6 +53,20 @@ def safe_cut(text: str, limit: int) -> int:
     return cut
 
 
+def _binds(left: str, right: str) -> bool:
+    """Two neighbours a cut must not separate: inside an ASCII token, or either side of a `*` (两件*2)."""
+    return "*" in (left, right) or bool(_TOKEN_CHAR.match(left) and _TOKEN_CHAR.match(right))
+
+
+def _token_safe_cut(text: str, limit: int) -> int:
+    """A grapheme-safe cut moved back to the start of a token it would split (10*20cm, 两件*2, a URL, a code)."""
+    cut = safe_cut(text, limit)
+    start = cut
+    while 0 < start < len(text) and _binds(text[start - 1], text[start]):
+        start -= 1
+    return start if start >= limit // 3 else cut
+
+
 def split_reply(text: str, limit: int) -> list[str]:
     """Parts of at most ``limit`` characters, cut after the last sentence end that fits, else at a safe point."""
     text = text.strip()
@@ -60,7 +77,7 @@ def split_reply(text: str, limit: int) -> list[str]:
         cut = ends[-1] if ends and ends[-1] >= limit // 3 else 0
         if not cut:
             space = window.rfind(" ", limit // 3, limit)
-            cut = space + 1 if space > 0 else safe_cut(text, limit)
+            cut = space + 1 if space > 0 else _token_safe_cut(text, limit)
         part = text[:cut].strip()
         if part:
             parts.append(part)
