@@ -27,6 +27,7 @@ class LoginPhase(StrState):
 class BotPhase(StrState):
     STOPPED = "stopped"
     RUNNING = "running"
+    PAUSED = "paused"  # wanted running, but the store can't be written: nothing is answered until it can
 
 
 class ModelPhase(StrState):

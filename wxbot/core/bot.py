@@ -25,10 +25,11 @@ from wxbot.core.echo import SentEchoes
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.hours import ServiceHours
 from wxbot.core.inbox import Inbox
+from wxbot.core.outage import PAUSED_TEXT, RETRY_S, GuardedInbox, StoreOutage
 from wxbot.core.pacing import Pacer
 from wxbot.core.policy import FILEHELPER, ReplyPolicy
 from wxbot.core.risk import is_risk_warning
-from wxbot.errors import GenerationCancelled, WxbotError
+from wxbot.errors import GenerationCancelled, StoreError, WxbotError
 from wxbot.events import BotPhase, BotState, ContactsChanged, MessageLogged, Notice, NoticeLevel
 from wxbot.messages import Direction, InboxState, Message, MsgKind, Reply, ReplyMode, ReplySource
 from wxbot.settings import Settings
@@ -57,7 +58,8 @@ class Bot:
         self.settings = settings
         self.sender = sender
         self.engine = engine
-        self.inbox = inbox
+        self.outage = StoreOutage(on_event, self._store_down)
+        self.inbox = GuardedInbox(inbox, self.outage)
         self.rules = rules
         self.directory = directory
         self.on_event = on_event
@@ -146,13 +148,45 @@ class Bot:
             self._resumed_ids.add(msg.msg_id)
             self._incoming.put(msg)
 
+    def _store_down(self, down: bool) -> None:
+        if self._running:
+            self.on_event(BotState(BotPhase.PAUSED, PAUSED_TEXT) if down else BotState(BotPhase.RUNNING))
+
     # ------------------------------------------------------------------ dispatcher
     def _dispatch_loop(self) -> None:
-        while (msg := self._incoming.get()) is not None:
+        while True:
             try:
-                self._dispatch(msg)
-            except Exception:  # a bug must not kill intake; the message stays in the inbox
-                logger.exception("dispatch failed for msg {}", msg.msg_id)
+                msg = self._incoming.get(timeout=RETRY_S if self.outage.waiting else None)
+            except queue.Empty:
+                self._replay_held()
+                continue
+            if msg is None:
+                return
+            if self.outage.waiting:  # the store is failing: keep arrival order behind what is held
+                self.outage.hold(msg)
+            elif not self._dispatch_safely(msg):
+                self.outage.hold(msg)
+
+    def _dispatch_safely(self, msg: Message) -> bool:
+        """False when the store refused the message (it must be held and tried again)."""
+        try:
+            self._dispatch(msg)
+        except StoreError as err:
+            self.outage.failed(err)
+            return False
+        except Exception:  # a bug must not kill intake; the message stays in the inbox
+            logger.exception("dispatch failed for msg {}", msg.msg_id)
+        return True
+
+    def _replay_held(self) -> None:
+        """The store failed earlier: write what waits, then take the held messages in order."""
+        if not self.outage.replay_writes():
+            return
+        while (msg := self.outage.next_held()) is not None:
+            if not self._dispatch_safely(msg):
+                return
+            self.outage.drop_held()
+        self.outage.succeeded()
 
     def _dispatch(self, raw: Message) -> None:
         if raw.msg_id in self._resumed_ids:  # already in the inbox, already under its durable id
@@ -266,6 +300,8 @@ class Bot:
             contact_id, pending, cancel = job
             try:
                 self._answer(contact_id, pending, cancel)
+            except StoreError:  # nothing was sent: the same work is tried again when the store takes writes
+                self._retry_later(contact_id, pending)
             except Exception:
                 logger.exception("reply to {} failed", contact_id)
                 self._set_states([m.msg_id for m in pending.messages], InboxState.FAILED, "internal_error")
@@ -273,6 +309,12 @@ class Bot:
                 with self._cond:
                     if self._cancel.get(contact_id) is cancel:
                         del self._cancel[contact_id]
+
+    def _retry_later(self, contact_id: str, pending: _Pending) -> None:
+        with self._cond:
+            pending.deadline = self.clock() + RETRY_S
+            self._pending.setdefault(contact_id, []).insert(0, pending)
+            self._cond.notify_all()
 
     def _answer(self, contact_id: str, pending: _Pending, cancel: threading.Event) -> None:
         messages = [m for m in pending.messages if self.inbox.claim(m.msg_id)]
