@@ -42,6 +42,7 @@ from wxbot.wechat import SessionFile, WeChatChannel
 
 EventSink = Callable[[object], None]
 SESSION_FILE = "session.bin"
+OWNER_PAUSED = "owner_paused"  # in the store: the owner stopped auto-reply (#pause, the tray) until they start it
 PERSONAL_FIELDS = personal_fields()
 MODEL_FIELDS = ("model_path", "gpu_layers", "context_size", "threads", "state_cache_mb")
 
@@ -118,8 +119,9 @@ class BotService:
             self.store.purge_older_than(self.settings.retention_days)
         self.roster = Roster(self.store, self.settings, lambda cid: self._emit(ContactsChanged((cid,))))
         self.engine = ReplyEngine(self.settings, self.model, self.store)
+        self._want_running = self._want_running and not self.store.get_personal(OWNER_PAUSED, False)
         self.bot = Bot(self.settings, self, self.engine, StoreInbox(self.store), self.roster, self.roster,
-                       self._emit)
+                       self._emit, control=self)
         self.bot.start_threads()
 
     def load_model(self, path: str | None = None) -> None:
@@ -212,6 +214,7 @@ class BotService:
 
     def start_bot(self) -> None:
         self._want_running = True
+        self._remember_paused(False)
         if self.bot is None:
             return
         if self.channel is None:
@@ -220,10 +223,24 @@ class BotService:
         self.bot.start()
 
     def stop_bot(self, remember: bool = True) -> None:
+        """Stop auto-reply; ``remember``: the owner's choice, kept across restarts and re-logins."""
         if remember:
             self._want_running = False
+            self._remember_paused(True)
         if self.bot is not None and self.bot.running:
             self.bot.stop()
+
+    def _remember_paused(self, paused: bool) -> None:
+        if self.store is not None and self.store.get_personal(OWNER_PAUSED, False) != paused:
+            self.store.set_personal(OWNER_PAUSED, paused)
+
+    # BotControl for #pause / #resume / #status from File Transfer Helper
+    @property
+    def paused(self) -> bool:
+        return not self.bot_running
+
+    def set_paused(self, paused: bool) -> None:
+        self.stop_bot() if paused else self.start_bot()
 
     def replies_today(self) -> int:
         return self.bot.replies_today() if self.bot is not None else 0

@@ -71,6 +71,35 @@ def test_owner_commands_from_file_transfer_helper(harness):
     assert h.wait_outbox(4)[3]["text"] == "[AI] 9点到18点"
 
 
+def test_pause_from_the_phone_survives_restarts_until_resume(harness):
+    faq = [{"match": "contains", "pattern": "营业", "answer": "9点到18点"}]
+    h = harness(with_model=False, faq_rules=faq)
+    h.start()
+    h.sim.inject_from_owner("filehelper", "#pause")
+    assert "paused" in h.wait_outbox(1)[0]["text"]
+    h.svc.close()
+
+    restarted = harness(with_model=False, faq_rules=faq)
+    restarted.start(login=False)
+    restarted.login(scan=False)
+    assert not restarted.svc.bot_running
+    missed = restarted.sim.inject("zhang", "营业吗")
+    assert restarted.settle([missed])[missed] == "skipped"
+    assert restarted.svc.store.get_message(missed).reason == "bot_stopped"
+    restarted.sim.inject_from_owner("filehelper", "#status")
+    assert "paused" in restarted.wait_outbox(2)[1]["text"]
+    restarted.sim.inject_from_owner("filehelper", "#resume")
+    assert "resumed" in restarted.wait_outbox(3)[2]["text"]
+    restarted.svc.close()
+
+    again = harness(with_model=False, faq_rules=faq)
+    again.start(login=False)
+    again.login(scan=False)
+    answered = again.sim.inject("zhang", "营业吗")
+    assert again.settle([answered])[answered] == "replied"
+    assert again.wait_outbox(4)[3]["text"] == "[AI] 9点到18点"
+
+
 def test_duplicate_message_id_gets_one_reply(harness):
     h = harness(with_model=False, faq_rules=[{"match": "contains", "pattern": "价格", "answer": "十元"}])
     h.start()

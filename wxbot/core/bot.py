@@ -18,7 +18,7 @@ from typing import Protocol
 
 from loguru import logger
 
-from wxbot.core.commands import parse_command, run_command
+from wxbot.core.commands import BotControl, parse_command, run_command
 from wxbot.core.contacts import ContactRules
 from wxbot.core.directory import Directory
 from wxbot.core.echo import SentEchoes
@@ -54,8 +54,9 @@ class _Pending:
 class Bot:
     def __init__(self, settings: Settings, sender: Sender, engine: ReplyEngine, inbox: Inbox,
                  rules: ContactRules, directory: Directory, on_event: EventSink,
-                 clock: Callable[[], float] = time.time) -> None:
+                 clock: Callable[[], float] = time.time, control: BotControl | None = None) -> None:
         self.settings = settings
+        self.control = control or self  # what #pause/#resume act on: the service, which remembers them
         self.sender = sender
         self.engine = engine
         self.outage = StoreOutage(on_event, self._store_down)
@@ -234,7 +235,7 @@ class Bot:
         if self.echoes.is_echo(raw.contact_id, raw.text):
             return  # web WeChat echoing what the bot itself just sent
         if raw.contact_id == FILEHELPER and (cmd := parse_command(raw.text)):
-            answer = run_command(cmd, self, self.rules, self.directory.find, self.clock)
+            answer = run_command(cmd, self.control, self.rules, self.directory.find, self.clock)
             self._send_parts(FILEHELPER, [answer])
             if cmd.target:  # a contact's mode or pause may have changed: the window shows it
                 self.on_event(ContactsChanged())
