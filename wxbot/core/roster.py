@@ -9,18 +9,18 @@ from __future__ import annotations
 import dataclasses
 import threading
 from collections.abc import Callable, Iterable
-from typing import Any
 
 from loguru import logger
 
 from wxbot.core.contacts import ContactEntry
 from wxbot.core.identity import Match, Profile, match_contacts
+from wxbot.core.ports import ChannelContact, ContactStore, StoredContact
 from wxbot.messages import ContactKind, Message, ReplyMode
 from wxbot.settings import Settings
 
 
 class Roster:
-    def __init__(self, store: Any, settings: Settings, on_new_contact: Callable[[str], None] | None = None) -> None:
+    def __init__(self, store: ContactStore, settings: Settings, on_new_contact: Callable[[str], None] | None = None) -> None:
         self.store = store
         self.settings = settings
         self.on_new_contact = on_new_contact  # someone not in the login's contact list wrote: the UI refreshes
@@ -30,7 +30,7 @@ class Roster:
         self._lock = threading.Lock()
 
     # ------------------------------------------------------------------ login
-    def sync(self, contacts: Iterable[Any], own_nick: str) -> list[Match]:
+    def sync(self, contacts: Iterable[ChannelContact], own_nick: str) -> list[Match]:
         """Match this login's contacts to stored ones; create the new ones. Returns the flagged matches."""
         contacts = list(contacts)
         self.own_nick = own_nick
@@ -62,7 +62,7 @@ class Roster:
         return ReplyMode(self.settings.new_contact_mode) if kind is ContactKind.FRIEND else ReplyMode.OFF
 
     @staticmethod
-    def _profile_of_stored(c: Any) -> Profile:
+    def _profile_of_stored(c: StoredContact) -> Profile:
         return Profile(c.id, c.kind, c.nick_name, c.remark_name, c.profile.get("fingerprint", ""),
                        frozenset(c.profile.get("members", [])))
 
@@ -125,10 +125,10 @@ class Roster:
         return self.store.persona(contact_id)
 
 
-def _profile_fields(c: Any) -> dict:
+def _profile_fields(c: ChannelContact) -> dict:
     return {"fingerprint": getattr(c, "fingerprint", ""), "members": sorted(c.member_names)}
 
 
-def _profile_of_channel(c: Any) -> Profile:
+def _profile_of_channel(c: ChannelContact) -> Profile:
     return Profile(c.user_name, c.kind, c.nick_name, c.remark_name, getattr(c, "fingerprint", ""),
                    frozenset(c.member_names))

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from wxbot.core.ports import InboxStore
 from wxbot.messages import InboxState, Message, Reply
 
 
 class StoreInbox:
-    def __init__(self, store: Any) -> None:
+    def __init__(self, store: InboxStore) -> None:
         self.store = store
 
     def add(self, msg: Message) -> bool:
