@@ -1,0 +1,66 @@
+"""The words retrieval needs to know about how customers ask: what carries no meaning (particles, question
+words, "一份"), what they say for what shop documents write (能退吗 → 退换/无理由), and which region a city
+is in (shipping tables list provinces, customers name cities)."""
+
+from __future__ import annotations
+
+import re
+
+STOPWORDS = frozenset(
+    "的 了 吗 呢 啊 吧 呀 哦 嘛 么 哈 是 在 有 和 与 及 或 我 你 您 他 她 它 我们 你们 他们 咱们 请问 请 问 问下 问一下 "
+    "一下 这个 那个 这 那 哪 哪个 什么 怎么 怎么样 怎样 如何 多少 几 可以 能 能不能 可不可以 会 要 想 还 还有 就 都 也 又 "
+    "很 太 好 个 些 一 给 把 被 让 对 从 不 没 没有 是不是 有没有 知道 告诉 一个 现在 亲 老板 店家 客服 谢谢 你好 在吗 "
+    "时候 什么时候 多久 啥 咋 呗 咯 嗯 吗吗 呢呢 得 地 着 过 用 下 上 里 点 一点 一些 些许 那么 这么 还是 或者 然后 "
+    "a an the is are do does can i you we it of to for and or what how".split())
+
+# "一份", "几双", "两个": how many, never what.
+QUANTITY = re.compile(r"[一二两三四五六七八九十几每多半]+[个件双份只条对套包盒支副块张次位]")
+
+_RETURNS = ("退货", "退换", "退款", "无理由")
+_PRICE = ("价格", "单价", "售价", "价钱", "元")
+_STOCK = ("库存", "现货", "有货", "缺货", "补货", "售罄")
+_SHIPPING = ("运费", "快递", "邮费", "发货", "包邮")
+_REPAIR = ("维修", "保修", "质保", "损坏")
+_DISCOUNT = ("优惠", "折扣", "满减", "活动", "批发", "团购")
+
+# Customer wording -> the words a shop's documents use. Matched as substrings of the question, longest first.
+SYNONYMS: dict[str, tuple[str, ...]] = {
+    "能退": _RETURNS, "可以退": _RETURNS, "退吗": _RETURNS, "退货": _RETURNS, "退换": _RETURNS, "退款": ("退款", "退货"),
+    "退": _RETURNS, "换货": ("换货", "退换", "更换"), "能换": ("换货", "退换", "更换"), "换": ("换货", "退换", "更换"),
+    "拆开": ("拆封", "开封", "拆开"), "拆了": ("拆封", "开封", "拆开"), "打开": ("拆封", "开封", "打开"),
+    "多少钱": _PRICE, "价钱": _PRICE, "价格": _PRICE, "什么价": _PRICE, "贵不贵": _PRICE, "几块": _PRICE, "价位": _PRICE,
+    "有货": _STOCK, "现货": _STOCK, "库存": _STOCK, "缺货": _STOCK, "补货": _STOCK, "卖完": _STOCK, "售罄": _STOCK,
+    "断货": _STOCK, "还有吗": _STOCK,
+    "包邮": ("包邮", "运费", "免运费", "邮费"), "运费": _SHIPPING, "邮费": _SHIPPING, "快递费": _SHIPPING,
+    "寄": _SHIPPING, "快递": ("快递", "物流", "发货"), "物流": ("物流", "快递", "发货"),
+    "发货": ("发货", "发出", "出库"), "几天到": ("时效", "送达", "到货", "天"), "多久到": ("时效", "送达", "到货", "天"),
+    "几天": ("时效", "天"), "多久发": ("发货", "时效"), "什么时候发": ("发货", "时效"), "什么时候到": ("时效", "送达", "到货"),
+    "发票": ("发票", "开票"), "开票": ("发票", "开票"), "收据": ("发票", "收据"),
+    "保修": _REPAIR, "质保": _REPAIR, "坏了": _REPAIR, "断了": _REPAIR, "能修": _REPAIR, "修吗": _REPAIR, "修理": _REPAIR, "维修": _REPAIR,
+    "优惠": _DISCOUNT, "打折": _DISCOUNT, "便宜": _DISCOUNT, "折扣": _DISCOUNT, "批发": _DISCOUNT, "团购": _DISCOUNT,
+    "合适": ("适合", "合适"), "尺码": ("尺码", "码数", "尺寸"), "多大": ("尺寸", "尺码", "规格"), "尺寸": ("尺寸", "规格", "尺码"),
+    "营业": ("营业", "营业时间"), "几点": ("营业时间", "时间"), "关门": ("营业时间", "营业"), "开门": ("营业时间", "营业"),
+    "地址": ("地址", "门店", "位置"), "在哪": ("地址", "门店", "位置"), "电话": ("电话", "联系"), "联系": ("电话", "联系"),
+    "付款": ("付款", "支付"), "支付": ("支付", "付款"), "定制": ("定制", "刻字", "订做"), "刻字": ("刻字", "定制"),
+    "公斤": ("公斤", "kg", "千克"), "千克": ("公斤", "kg", "千克"), "斤": ("公斤", "kg", "斤"),
+}
+
+# City -> the province (and the region names shipping tables use).
+_REGIONS = {
+    "新疆": "乌鲁木齐 喀什 伊犁 克拉玛依", "西藏": "拉萨 日喀则 林芝", "四川": "成都 绵阳", "重庆": "", "云南": "昆明 大理 丽江",
+    "贵州": "贵阳 遵义", "广东": "广州 深圳 东莞 佛山 珠海", "福建": "厦门 福州 泉州", "北京": "", "天津": "",
+    "河北": "石家庄 保定 唐山", "湖北": "武汉 宜昌", "湖南": "长沙 株洲", "陕西": "西安", "河南": "郑州 洛阳",
+    "山东": "济南 青岛 烟台", "辽宁": "沈阳 大连", "黑龙江": "哈尔滨", "吉林": "长春", "安徽": "合肥", "江西": "南昌",
+    "广西": "南宁 桂林", "海南": "海口 三亚", "甘肃": "兰州", "青海": "西宁", "宁夏": "银川", "内蒙古": "呼和浩特 包头",
+    "山西": "太原", "江苏": "南京 苏州 无锡 常州", "浙江": "杭州 宁波 温州 绍兴", "上海": "", "香港": "", "澳门": "",
+    "台湾": "台北",
+}
+_AREAS = {"江苏": "江浙沪", "浙江": "江浙沪", "上海": "江浙沪", "香港": "港澳台", "澳门": "港澳台", "台湾": "港澳台"}
+for _province, _cities in _REGIONS.items():
+    _names = tuple(n for n in (_province, _AREAS.get(_province)) if n)
+    for _city in _cities.split():
+        SYNONYMS[_city] = (_city, *_names)
+    if _province in _AREAS:
+        SYNONYMS[_province] = _names
+
+TRIGGERS = sorted(SYNONYMS, key=len, reverse=True)
