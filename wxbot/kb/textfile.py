@@ -76,7 +76,7 @@ def chunk(paragraphs: Iterable[tuple[int, str]], max_chars: int) -> Iterator[tup
 
 def _paragraphs(lines: list[tuple[int, str]]) -> Iterator[tuple[int, str]]:
     """Blank-line separated paragraphs, numbered by their first line."""
-    start, block = 0, []
+    start, block = 0, list[str]()
     for n, line in lines:
         if line.strip():
             if not block:
