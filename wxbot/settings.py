@@ -69,6 +69,8 @@ class Settings:
     history_turns: int = _opt(10, "How many recent messages (5 rounds) of a contact are given to the model.",
                               minimum=0, maximum=200)
     history_token_budget: int = _opt(1536, "Token budget for those recent messages.", minimum=0, maximum=131072)
+    max_question_chars: int = _opt(2000, "Longest question (quick messages merged) given to the model; the rest is cut.",
+                                   minimum=50, maximum=65536)
     reply_part_chars: int = _opt(600, "Longest single WeChat message; longer replies are split at sentences.",
                                  minimum=20, maximum=2000)
     faq_rules: list = _opt([], "FAQ rules: [{'match': 'exact|contains|regex', 'pattern': str, 'answer': str}].",
@@ -98,6 +100,10 @@ class Settings:
     max_replies_per_day: int = _opt(300, "Global cap on replies per day.", minimum=0, maximum=100000)
     typing_delay_base: float = _opt(1.5, "Base human-like delay before a reply, seconds.", minimum=0.0, maximum=120.0)
     typing_delay_per_char: float = _opt(0.05, "Extra delay per reply character, seconds.", minimum=0.0, maximum=5.0)
+    typing_delay_max: float = _opt(15.0, "Ceiling of the human-like delay, however long the reply, seconds.",
+                                   minimum=0.0, maximum=600.0)
+    overlap_pacing: bool = _opt(True, "Generate the next contact's reply while earlier replies wait out their "
+                                      "delays (off: one reply at a time, generation included).")
     loop_guard_exchanges: int = _opt(8, "Stop answering a contact after this many rapid back-and-forth exchanges.",
                                      minimum=0, maximum=1000)
     loop_guard_window_seconds: int = _opt(300, "Time window of the loop guard.", minimum=1, maximum=86400)

@@ -107,6 +107,15 @@ def test_ten_thousand_character_message_is_answered_not_crashed(worker):
     assert model.count_tokens(model.last_prompt) + 24 <= 1024
 
 
+def test_two_hundred_quick_messages_make_one_question_of_bounded_size(worker):
+    eng, _, model = engine(worker, context_size=4096, max_question_chars=300)
+    burst = [msg(f"第{i}条：我还想问一下这个颜色有没有货", n=i) for i in range(200)]
+    reply = eng.reply(burst)
+    assert reply is not None and reply.in_reply_to == tuple(m.msg_id for m in burst)
+    question = model.last_prompt[-1]["content"]
+    assert question.startswith("第0条") and len(question) <= 301
+
+
 def test_no_model_is_a_readable_error():
     from wxbot.errors import ModelError
 

@@ -182,3 +182,21 @@ def test_loop_guard_rapid_exchanges_and_repeated_text():
     for _ in range(3):
         pacer2.record_sent("echo", "same text")
     assert pacer2.check("echo", 10, "same text").reason == "loop_guard"
+
+
+def test_typing_delay_has_a_ceiling_however_long_the_reply():
+    s = Settings(typing_delay_base=1.5, typing_delay_per_char=0.05, typing_delay_max=15.0)
+    pacer = Pacer(s, rng=random.Random(0))
+    assert max(pacer.typing_delay(4000) for _ in range(50)) == 15.0  # 4,000 chars: 200 s uncapped
+    assert pacer.check("a", 4000).wait <= 15.0
+
+
+def test_gate_wait_is_spacing_and_minute_cap_without_the_typing_delay():
+    now = [1000.0]
+    s = Settings(min_seconds_between_replies=5.0, max_replies_per_minute=2, typing_delay_base=9.0)
+    pacer = Pacer(s, lambda: now[0], random.Random(1))
+    assert pacer.gate_wait("a") == 0
+    pacer.record_sent("a")
+    assert pacer.gate_wait("a") == 5 and pacer.gate_wait("b") == 0
+    pacer.record_sent("b")
+    assert pacer.gate_wait("c") == 60

@@ -2,8 +2,9 @@
 
 itchat's receive thread only enqueues. A dispatcher thread stores each message (committed before it is
 processed), applies the policy and groups quick messages per contact; one reply worker generates (one
-model call at a time), waits like a human, and sends. A message the owner sends by hand to a contact
-cancels that contact's pending or running reply (takeover wins).
+model call at a time) and hands the reply to the send stage, which waits like a human and sends while the
+worker already answers the next contact. A message the owner sends by hand to a contact cancels that
+contact's pending, running or waiting reply (takeover wins).
 """
 
 from __future__ import annotations
@@ -26,9 +27,10 @@ from wxbot.core.engine import ReplyEngine
 from wxbot.core.hours import ServiceHours
 from wxbot.core.inbox import Inbox
 from wxbot.core.outage import PAUSED_TEXT, RETRY_S, GuardedInbox, StoreOutage
-from wxbot.core.pacing import Pacer
+from wxbot.core.pacing import Pacer, PaceVerdict
 from wxbot.core.policy import FILEHELPER, ReplyPolicy
 from wxbot.core.risk import is_risk_warning
+from wxbot.core.sendqueue import Outgoing, SendQueue
 from wxbot.errors import GenerationCancelled, StoreError, WxbotError
 from wxbot.events import BotPhase, BotState, ContactsChanged, MessageLogged, Notice, NoticeLevel
 from wxbot.messages import Direction, InboxState, Message, MsgKind, Reply, ReplyMode, ReplySource
@@ -73,6 +75,7 @@ class Bot:
         self._pending: dict[str, list[_Pending]] = {}  # per contact, in arrival order
         self._cancel: dict[str, threading.Event] = {}
         self._cond = threading.Condition()
+        self.outbox = SendQueue(self.pacer, clock, self._cond, self._deliver)
         self._resumed_ids: set[str] = set()
         self._running = False
         self._closed = False
@@ -83,7 +86,8 @@ class Bot:
         """Start the dispatcher and the reply worker (once). Auto-reply itself starts with ``start()``."""
         if self._threads:
             return
-        for name, target in (("wxbot-dispatch", self._dispatch_loop), ("wxbot-reply", self._reply_loop)):
+        for name, target in (("wxbot-dispatch", self._dispatch_loop), ("wxbot-reply", self._reply_loop),
+                             ("wxbot-send", self.outbox.run)):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
             self._threads.append(thread)
@@ -102,8 +106,11 @@ class Bot:
             self._pending.clear()
             for event in self._cancel.values():
                 event.set()
+        waiting = self.outbox.drop()
         for msg in dropped:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "bot_stopped")
+        for job in waiting:
+            self._set_states(job.ids, InboxState.SKIPPED, "bot_stopped")
         self.on_event(BotState(BotPhase.STOPPED, reason))
         logger.info("auto-reply stopped ({} pending dropped)", len(dropped))
 
@@ -111,6 +118,7 @@ class Bot:
         self.stop()
         self._closed = True
         self._incoming.put(None)
+        self.outbox.close()
         with self._cond:
             self._cond.notify_all()
         for thread in self._threads:
@@ -278,13 +286,19 @@ class Bot:
                 event.set()
         for m in (m for p in queue for m in p.messages):
             self.inbox.set_state(m.msg_id, InboxState.SKIPPED, reason)
+        for job in self.outbox.drop(contact_id):
+            self._set_states(job.ids, InboxState.SKIPPED, reason)
 
     # ------------------------------------------------------------------ reply worker
     def _next_due(self) -> tuple[str, _Pending, threading.Event] | None:
         with self._cond:
             while not self._closed:
                 now = self.clock()
-                due = [(q[0].first, cid) for cid, q in self._pending.items() if q[0].deadline <= now]
+                # a contact whose last reply still waits to be sent is not answered again before it has gone
+                # (its prompt needs that reply); with overlap off, nothing is generated while anything waits
+                serial = not self.settings.overlap_pacing and self.outbox.busy()
+                due = [(q[0].first, cid) for cid, q in self._pending.items()
+                       if q[0].deadline <= now and not serial and not self.outbox.busy(cid)]
                 if due:
                     _, cid = min(due)
                     pending = self._pending[cid].pop(0)
@@ -292,7 +306,8 @@ class Bot:
                         del self._pending[cid]
                     event = self._cancel[cid] = threading.Event()
                     return cid, pending, event
-                waits = [q[0].deadline - now for q in self._pending.values()]
+                # due but blocked work is woken by the send stage when that contact's reply has gone
+                waits = [q[0].deadline - now for q in self._pending.values() if q[0].deadline > now]
                 self._cond.wait(timeout=min(waits) if waits else None)
         return None
 
@@ -336,25 +351,45 @@ class Bot:
             return
         incoming = messages[-1].text
         verdict = self.pacer.check(contact_id, len(reply.text), incoming)
-        if not verdict.allowed:
-            self._set_states(ids, InboxState.SKIPPED, verdict.reason)
-            if verdict.reason == "loop_guard":
-                self.policy.take_over(contact_id)
-                self.on_event(Notice(NoticeLevel.WARNING, f"与联系人 {contact_id} 的往来过于频繁，疑似机器人对话，已暂停 "
-                                                f"(too many rapid exchanges with {contact_id}: paused)"))
+        if self._refused(contact_id, ids, verdict):
             return
-        if cancel.wait(verdict.wait) or not self._running or self.rules.paused_until(contact_id) > self.clock():
-            self._set_states(ids, InboxState.SKIPPED, "takeover" if self._running else "bot_stopped")
-            return
-        user_name = self.directory.user_name(contact_id)
-        self._set_states(ids, InboxState.SENDING)
-        if not self._send_parts(user_name, list(reply.parts)):
-            self._set_states(ids, InboxState.FAILED, "send_failed")
-            self.on_event(Notice(NoticeLevel.WARNING, "消息发送失败，请检查网络与登录状态 (a reply could not be sent)"))
-            return
-        self.pacer.record_sent(contact_id, incoming)
-        self.inbox.record_reply(reply)
-        self.on_event(MessageLogged(contact_id, Direction.OUT, by_bot=True))
+        with self._cond:  # a takeover or stop during generation has already cancelled: don't queue the reply
+            if not cancel.is_set():
+                self.outbox.put(Outgoing(contact_id, reply, ids, incoming, cancel, self.clock() + verdict.wait))
+                return
+        self._set_states(ids, InboxState.SKIPPED, "takeover" if self._running else "bot_stopped")
+
+    def _deliver(self, job: Outgoing) -> None:
+        """On the send thread, once the reply's delays are over: check again, send, record."""
+        contact_id, ids = job.contact_id, job.ids
+        try:
+            if job.cancel.is_set() or not self._running or self.rules.paused_until(contact_id) > self.clock():
+                self._set_states(ids, InboxState.SKIPPED, "takeover" if self._running else "bot_stopped")
+                return
+            if self._refused(contact_id, ids, self.pacer.check(contact_id, len(job.reply.text), job.incoming)):
+                return  # e.g. the daily cap filled up while this reply waited
+            self._set_states(ids, InboxState.SENDING)
+            if not self._send_parts(self.directory.user_name(contact_id), list(job.reply.parts)):
+                self._set_states(ids, InboxState.FAILED, "send_failed")
+                self.on_event(Notice(NoticeLevel.WARNING, "消息发送失败，请检查网络与登录状态 (a reply could not be sent)"))
+                return
+            self.pacer.record_sent(contact_id, job.incoming)
+            self.inbox.record_reply(job.reply)
+            self.on_event(MessageLogged(contact_id, Direction.OUT, by_bot=True))
+        except Exception:  # the send thread must outlive one bad reply
+            logger.exception("sending to {} failed", contact_id)
+            self._set_states(ids, InboxState.FAILED, "internal_error")
+
+    def _refused(self, contact_id: str, ids: list[str], verdict: PaceVerdict) -> bool:
+        """Pacing says no (daily cap, loop guard): record why; a loop pauses the contact and tells the owner."""
+        if verdict.allowed:
+            return False
+        self._set_states(ids, InboxState.SKIPPED, verdict.reason)
+        if verdict.reason == "loop_guard":
+            self.policy.take_over(contact_id)
+            self.on_event(Notice(NoticeLevel.WARNING, f"与联系人 {contact_id} 的往来过于频繁，疑似机器人对话，已暂停 "
+                                            f"(too many rapid exchanges with {contact_id}: paused)"))
+        return True
 
     def _make_reply(self, contact_id: str, messages: list[Message], fixed: tuple[str, ReplySource] | None,
                     cancel: threading.Event) -> Reply | None:

@@ -28,9 +28,10 @@ _TRUNCATED_MARK = "…"
 MODEL_WAIT_SECONDS = 300  # a message that arrives while the model loads waits for it rather than failing
 
 
-def question_text(messages: Sequence[Message]) -> str:
-    """Several quick messages from one contact read as one question."""
-    return "\n".join(m.text.strip() for m in messages if m.text.strip())
+def question_text(messages: Sequence[Message], limit: int) -> str:
+    """Several quick messages from one contact read as one question, cut (its start kept) at ``limit`` chars."""
+    question = "\n".join(m.text.strip() for m in messages if m.text.strip())
+    return question if len(question) <= limit else question[:limit] + _TRUNCATED_MARK
 
 
 class ReplyEngine:
@@ -69,7 +70,7 @@ class ReplyEngine:
         """The reply to one message or a merged burst of one contact's messages; None when nothing to say."""
         first = messages[0]
         ids = tuple(answered_ids) or tuple(m.msg_id for m in messages)
-        question = question_text(messages)
+        question = question_text(messages, self.settings.max_question_chars)
         if not question:
             return None
         if (answer := self.faq.answer(question)) is not None:

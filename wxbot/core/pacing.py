@@ -34,9 +34,10 @@ class Pacer:
         self._last_text: dict[str, tuple[str, int]] = {}
 
     def typing_delay(self, chars: int) -> float:
+        """Grows with the reply's length, jittered, never above ``typing_delay_max``."""
         s = self.settings
         base = s.typing_delay_base + s.typing_delay_per_char * chars
-        return base * self.rng.uniform(0.7, 1.3) if base else 0.0
+        return min(base * self.rng.uniform(0.7, 1.3), s.typing_delay_max) if base else 0.0
 
     def check(self, contact_id: str, chars: int, incoming_text: str = "") -> PaceVerdict:
         """May we answer this contact now, and after how long? Does not record anything."""
@@ -48,13 +49,24 @@ class Pacer:
                 return PaceVerdict(False, reason="daily_cap")
             if s.loop_guard_exchanges and self._looping(contact_id, now, incoming_text):
                 return PaceVerdict(False, reason="loop_guard")
-            wait = self.typing_delay(chars)
-            last = self._last_sent.get(contact_id)
-            if last is not None:
-                wait = max(wait, last + s.min_seconds_between_replies - now)
-            if s.max_replies_per_minute and len(self._minute) >= s.max_replies_per_minute:
-                wait = max(wait, self._minute[0] + 60 - now)
-            return PaceVerdict(True, max(wait, 0.0))
+            return PaceVerdict(True, max(self.typing_delay(chars), self._gate(contact_id, now)))
+
+    def gate_wait(self, contact_id: str) -> float:
+        """Seconds until per-contact spacing and the per-minute cap let a reply to this contact go."""
+        now = self.clock()
+        with self._lock:
+            self._expire(now)
+            return self._gate(contact_id, now)
+
+    def _gate(self, contact_id: str, now: float) -> float:
+        s = self.settings
+        wait = 0.0
+        last = self._last_sent.get(contact_id)
+        if last is not None:
+            wait = max(wait, last + s.min_seconds_between_replies - now)
+        if s.max_replies_per_minute and len(self._minute) >= s.max_replies_per_minute:
+            wait = max(wait, self._minute[0] + 60 - now)
+        return wait
 
     def record_sent(self, contact_id: str, incoming_text: str = "") -> None:
         now = self.clock()
