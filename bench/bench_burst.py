@@ -31,7 +31,7 @@ QUESTION = "Hello, this is customer {n}. Do you shorten trousers, and how long d
 
 def _service(sim: Simulator, data_dir: str, model: str, tokens: int, overlap: bool) -> tuple[BotService, EventRecorder]:
     """A logged-in BotService with the default pacing (only what a benchmark must fix is set)."""
-    settings = Settings(data_dir=data_dir, wechat_base_url=sim.base_url, auto_reply_new_contacts=True,
+    settings = Settings(data_dir=data_dir, wechat_base_url=sim.base_url, new_contact_mode="auto",
                         persona=PERSONA, history_turns=0, max_reply_tokens=tokens, temperature=0.0,
                         overlap_pacing=overlap)
     log = EventRecorder()
