@@ -187,3 +187,46 @@ def test_contacts_command_refuses_while_the_bot_runs(store_with_history):
         lock.release()
     assert done.returncode == 2 and "#on NAME" in done.stderr and "Traceback" not in done.stderr
     assert wxbot("contacts", "list", env=env_for(store_with_history)).stdout.split()[:2] == ["关", "off"]
+
+
+def _children_environments(pid: int) -> dict[int, bytes]:
+    """The environment of every descendant of ``pid`` (Linux /proc)."""
+    parents = {}
+    for stat in os.listdir("/proc"):
+        if stat.isdigit():
+            try:
+                with open(f"/proc/{stat}/stat", "rb") as fh:
+                    parents[int(stat)] = int(fh.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                continue
+    found, todo = {}, [pid]
+    while todo:
+        parent = todo.pop()
+        for child, ppid in parents.items():
+            if ppid == parent and child not in found:
+                with open(f"/proc/{child}/environ", "rb") as fh:
+                    found[child] = fh.read()
+                todo.append(child)
+    return found
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_secrets_in_the_environment_never_reach_child_processes(data_dir, test_model_path):
+    """WXBOT_PASSPHRASE and WXBOT_OPENAI_API_KEY are taken out of the environment before the model worker is
+    spawned (multiprocessing passes the environment on)."""
+    env = env_for(data_dir, WXBOT_MODEL=test_model_path, WXBOT_OPENAI_API_KEY="sk-SECRET-KEY-123")
+    proc = subprocess.Popen([sys.executable, "-m", "wxbot", "chat"], env=env, stdin=subprocess.PIPE,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        read_until(proc, "ready", [])
+        children = _children_environments(proc.pid)
+        proc.stdin.close()
+        assert proc.wait(timeout=60) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+            proc.wait()
+    assert children  # the model worker (and multiprocessing's helper)
+    for environ in children.values():
+        assert b"WXBOT_PASSPHRASE" not in environ and b"correct horse battery" not in environ
+        assert b"sk-SECRET-KEY-123" not in environ

@@ -10,6 +10,7 @@ import time
 from typing import TYPE_CHECKING
 
 from wxbot import __version__
+from wxbot.envsecrets import take_from_environment
 from wxbot.errors import WxbotError
 from wxbot.logs import setup_logging
 from wxbot.settings import Settings, load_settings
@@ -396,6 +397,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # in the frozen app, the model worker process starts here
+    take_from_environment()  # before any child process starts: none inherits the passphrase or an API key
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_check:

@@ -19,6 +19,7 @@ from typing import Any
 
 import platformdirs
 
+from wxbot.envsecrets import taken
 from wxbot.errors import ConfigError
 from wxbot.files import private_dir, replace_private
 
@@ -243,7 +244,8 @@ def _from_env_text(f: dataclasses.Field, text: str) -> Any:
 
 
 def env_overrides(environ: dict[str, str] | None = None) -> dict[str, Any]:
-    environ = os.environ if environ is None else environ
+    if environ is None:  # the process environment, with the secrets the CLI took out of it at start-up
+        environ = {**os.environ, **taken()}
     out: dict[str, Any] = {}
     for f in fields(Settings):
         name = f"WXBOT_{f.name.upper()}"

@@ -4,7 +4,6 @@ the desktop app drives. Events are printed for a person; the QR is drawn in the 
 from __future__ import annotations
 
 import getpass
-import os
 import signal
 import sys
 import tempfile
@@ -15,6 +14,7 @@ from pathlib import Path
 import qrcode
 
 from wxbot.core.risk import risk_notice
+from wxbot.envsecrets import secret
 from wxbot.errors import WxbotError
 from wxbot.events import BotState, LoginPhase, LoginState, ModelPhase, ModelState, Notice, QrCode
 from wxbot.files import replace_private
@@ -79,8 +79,8 @@ _LOGIN_WORDS = {
 
 
 def ask_passphrase() -> str:
-    if os.environ.get("WXBOT_PASSPHRASE"):
-        return os.environ["WXBOT_PASSPHRASE"]
+    if given := secret("WXBOT_PASSPHRASE"):
+        return given
     if not sys.stdin.isatty():
         raise WxbotError("没有可用的系统钥匙串：请设置环境变量 WXBOT_PASSPHRASE",
                          "no OS keychain available: set WXBOT_PASSPHRASE")

@@ -185,3 +185,16 @@ def test_leftovers_of_an_interrupted_creation_are_cleared(data_dir):
     with Store.open(data_dir) as store:
         store.upsert_contact("friend", "x")
     assert sorted(p.name for p in data_dir.iterdir()) == ["wxbot.db"]
+
+
+@pytest.mark.parametrize("tampered", [{"n": 2**30}, {"r": 2**12}, {"n": 2**17 + 1}], ids=["n", "r", "n-not-pow2"])
+def test_huge_kdf_parameters_on_disk_are_refused_before_any_work(data_dir, no_keyring, tampered):
+    """n=2**30 would make scrypt ask for 128 GiB: refused in words, at once, before deriving anything."""
+    Store.open(data_dir, passphrase=lambda: PASS).close()
+    conn = sqlite3.connect(db_path(data_dir))
+    kdf = json.loads(conn.execute("SELECT value FROM meta WHERE key = 'kdf'").fetchone()[0])
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'kdf'", (json.dumps({**kdf, **tampered}),))
+    conn.commit()
+    conn.close()
+    with pytest.raises(StoreError, match="exceed the safe ceiling"):
+        Store.open(data_dir, passphrase=lambda: PASS)

@@ -26,6 +26,7 @@ from keyring.backends.chainer import ChainerBackend
 from keyring.errors import KeyringError, KeyringLocked
 from loguru import logger
 
+from wxbot.envsecrets import secret
 from wxbot.errors import StoreError, WrongKeyError
 from wxbot.store.crypto import KEY_BYTES, open_sealed, seal
 
@@ -35,6 +36,9 @@ MIN_PASSPHRASE_CHARS = 8
 # OWASP Password Storage Cheat Sheet floor for scrypt; parameters read from disk below it are refused
 # (a downgrade an attacker with write access could otherwise plant, as Bitwarden's pre-login check guards).
 SCRYPT_FLOOR = {"n": 2**17, "r": 8, "p": 1}
+# and a ceiling: tampered parameters (n=2**30) must not make an unlock eat all memory (scrypt needs 128*n*r bytes)
+SCRYPT_CEILING = {"n": 2**20, "r": 16, "p": 16}
+SCRYPT_MAX_BYTES = 2**30
 SALT_BYTES = 16
 _WRAP_AAD = b"wrapped-key"
 _USER_RE = re.compile(r"^data-key-[0-9a-f]{16}$")
@@ -77,7 +81,7 @@ def unb64(text: str) -> bytes | None:
 
 
 def _ask(passphrase: PassphraseFn | None) -> str:
-    text = os.environ.get(PASSPHRASE_ENV) or (passphrase() if passphrase is not None else None)
+    text = secret(PASSPHRASE_ENV) or (passphrase() if passphrase is not None else None)
     if not text:
         raise StoreError("系统钥匙串不可用，需要输入口令才能打开加密数据库（或设置环境变量 WXBOT_PASSPHRASE）",
                          "no system keychain is available: a passphrase is needed to open the encrypted store "
@@ -96,6 +100,11 @@ def _read_kdf(text: str) -> dict:
     if not ok:
         raise StoreError("数据库中的口令加密参数低于安全下限，可能被篡改，拒绝使用",
                          "the store's passphrase KDF parameters are below the safe floor (possible tampering); refused")
+    n, r = params["n"], params["r"]
+    if (any(params[k] > ceiling for k, ceiling in SCRYPT_CEILING.items()) or n & (n - 1)
+            or 128 * n * r > SCRYPT_MAX_BYTES):
+        raise StoreError("数据库中的口令加密参数超出安全上限，可能被篡改，拒绝使用",
+                         "the store's passphrase KDF parameters exceed the safe ceiling (possible tampering); refused")
     return params
 
 
