@@ -22,10 +22,10 @@ import platformdirs
 from wxbot.envsecrets import taken
 from wxbot.errors import ConfigError
 from wxbot.files import private_dir, replace_private
+from wxbot.validation import FAQ_MAX_RULES, JSON_MAX_BYTES, bad, check_faq_rule, check_value, parse_json
 
 APP_NAME = "wxbot"
 SETTINGS_FILE = "settings.json"
-FAQ_MATCH_KINDS = ("exact", "contains", "regex")
 
 DEFAULT_PERSONA = (
     "你是店主的微信助理，代表店主礼貌、简洁地回复客户。用中文回答，每次回复不超过三句话；"
@@ -33,9 +33,16 @@ DEFAULT_PERSONA = (
 )
 
 
+TEXT_MAX_CHARS = 10_000  # any text setting (paths, URLs, away message…)
+PERSONA_MAX_CHARS = 4000
+PREFIX_MAX_CHARS = 50
+
+
 def _opt(default: Any, doc: str, *, personal: bool = False, minimum: float | None = None,
-         maximum: float | None = None, choices: tuple[str, ...] | None = None) -> Any:
-    meta = {"doc": doc, "personal": personal, "min": minimum, "max": maximum, "choices": choices}
+         maximum: float | None = None, choices: tuple[str, ...] | None = None, max_len: int | None = None) -> Any:
+    if max_len is None and isinstance(default, (str, list)):
+        max_len = TEXT_MAX_CHARS if isinstance(default, str) else FAQ_MAX_RULES
+    meta = {"doc": doc, "personal": personal, "min": minimum, "max": maximum, "choices": choices, "max_len": max_len}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda: json.loads(json.dumps(default)), metadata=meta)
     return field(default=default, metadata=meta)
@@ -65,8 +72,10 @@ class Settings:
     max_reply_tokens: int = _opt(1024, "Longest reply the model may generate, in tokens.", minimum=16, maximum=8192)
     state_cache_mb: int = _opt(1024, "RAM for per-contact model states (fast multi-turn chats).", minimum=0, maximum=65536)
     # --- replies
-    persona: str = _opt(DEFAULT_PERSONA, "System prompt: who the assistant is and how it answers.", personal=True)
-    reply_prefix: str = _opt("[AI] ", "Text put before every automatic reply so contacts know it is the assistant.")
+    persona: str = _opt(DEFAULT_PERSONA, "System prompt: who the assistant is and how it answers.", personal=True,
+                        max_len=PERSONA_MAX_CHARS)
+    reply_prefix: str = _opt("[AI] ", "Text put before every automatic reply so contacts know it is the assistant "
+                                      "(at most half of reply_part_chars).", max_len=PREFIX_MAX_CHARS)
     history_turns: int = _opt(10, "How many recent messages (5 rounds) of a contact are given to the model.",
                               minimum=0, maximum=200)
     history_token_budget: int = _opt(1536, "Token budget for those recent messages.", minimum=0, maximum=131072)
@@ -160,52 +169,20 @@ class Settings:
     # ------------------------------------------------------------------ validation
     def validate(self) -> None:
         for f in fields(self):
-            setattr(self, f.name, _check_value(f, getattr(self, f.name)))
+            setattr(self, f.name, check_value(f, getattr(self, f.name)))
+        if len(self.reply_prefix) * 2 > self.reply_part_chars:  # else the splitter has no room for the reply
+            bad("reply_prefix", self.reply_prefix, f"不超过 reply_part_chars（{self.reply_part_chars}）一半的长度",
+                 f"at most half of reply_part_chars ({self.reply_part_chars}) long")
         if self.gpu_layers != "auto":
             try:
                 if int(self.gpu_layers) < 0:
                     raise ValueError
             except ValueError:
-                _bad("gpu_layers", self.gpu_layers, "'auto' 或非负整数", "'auto' or a non-negative integer")
+                bad("gpu_layers", self.gpu_layers, "'auto' 或非负整数", "'auto' or a non-negative integer")
         if self.service_hours:
             parse_service_hours(self.service_hours)
         for i, rule in enumerate(self.faq_rules):
-            _check_faq_rule(i, rule)
-
-
-def _bad(key: str, value: Any, zh_need: str, en_need: str) -> None:
-    raise ConfigError(f"设置项 {key} 的值 {value!r} 无效，应为{zh_need}",
-                      f"setting {key} has invalid value {value!r}; expected {en_need}")
-
-
-def _check_value(f: dataclasses.Field, value: Any) -> Any:
-    kind = {"str": str, "int": int, "float": float, "bool": bool, "list": list}[f.type]
-    if kind is float and isinstance(value, int) and not isinstance(value, bool):
-        value = float(value)
-    if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
-        _bad(f.name, value, f"{f.type} 类型", f"a value of type {f.type}")
-    meta = f.metadata
-    if meta["min"] is not None and value < meta["min"]:
-        _bad(f.name, value, f"不小于 {meta['min']} 的数", f"a number >= {meta['min']}")
-    if meta["max"] is not None and value > meta["max"]:
-        _bad(f.name, value, f"不大于 {meta['max']} 的数", f"a number <= {meta['max']}")
-    if meta["choices"] and value not in meta["choices"]:
-        _bad(f.name, value, "、".join(meta["choices"]) + " 之一", "one of " + ", ".join(meta["choices"]))
-    return value
-
-
-def _check_faq_rule(i: int, rule: Any) -> None:
-    key = f"faq_rules[{i}]"
-    if not isinstance(rule, dict) or not isinstance(rule.get("pattern"), str) \
-            or not isinstance(rule.get("answer"), str) or not rule["pattern"]:
-        _bad(key, rule, "含 pattern 和 answer 文本的规则", "a rule with text 'pattern' and 'answer'")
-    if rule.get("match", "contains") not in FAQ_MATCH_KINDS:
-        _bad(f"{key}.match", rule.get("match"), "exact、contains、regex 之一", "one of exact, contains, regex")
-    if rule.get("match") == "regex":
-        try:
-            re.compile(rule["pattern"])
-        except re.error as exc:
-            _bad(f"{key}.pattern", rule["pattern"], f"合法的正则表达式（{exc}）", f"a valid regular expression ({exc})")
+            check_faq_rule(i, rule)
 
 
 _HOURS = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
@@ -215,10 +192,10 @@ def parse_service_hours(text: str) -> tuple[int, int]:
     """'09:00-21:00' -> (540, 1260) minutes after midnight; the end may be before the start (across midnight)."""
     m = _HOURS.match(text)
     if not m:
-        _bad("service_hours", text, "形如 09:00-21:00 的时间段", "a range like 09:00-21:00")
+        bad("service_hours", text, "形如 09:00-21:00 的时间段", "a range like 09:00-21:00")
     h1, m1, h2, m2 = (int(g) for g in m.groups())
     if h1 > 23 or h2 > 24 or m1 > 59 or m2 > 59 or (h2 == 24 and m2):
-        _bad("service_hours", text, "合法的时间", "valid times of day")
+        bad("service_hours", text, "合法的时间", "valid times of day")
     return h1 * 60 + m1, h2 * 60 + m2
 
 
@@ -232,15 +209,15 @@ def _from_env_text(f: dataclasses.Field, text: str) -> Any:
             return True
         if low in ("0", "false", "no", "off"):
             return False
-        _bad(f.name, text, "true 或 false", "true or false")
+        bad(f.name, text, "true 或 false", "true or false")
     try:
         if f.type == "int":
             return int(text)
         if f.type == "float":
             return float(text)
-        return json.loads(text)
+        return parse_json(text, f"WXBOT_{f.name.upper()}")
     except ValueError:
-        _bad(f.name, text, f"{f.type} 类型", f"a value of type {f.type}")
+        bad(f.name, text, f"{f.type} 类型", f"a value of type {f.type}")
 
 
 def env_overrides(environ: dict[str, str] | None = None) -> dict[str, Any]:
@@ -263,10 +240,13 @@ def settings_file(data_dir: Path) -> Path:
 def read_settings_file(path: Path) -> dict[str, Any]:
     if not path.exists():
         return {}
+    if path.stat().st_size > JSON_MAX_BYTES:  # never read a huge file into memory
+        raise ConfigError(f"设置文件 {path} 太大", f"settings file {path} is too large")
     try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except (ValueError, UnicodeDecodeError) as exc:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
         raise ConfigError(f"设置文件 {path} 无法解析：{exc}", f"settings file {path} does not parse: {exc}") from exc
+    raw = parse_json(text, f"设置文件 {path} (settings file {path})")
     if not isinstance(raw, dict):
         raise ConfigError(f"设置文件 {path} 应为 JSON 对象", f"settings file {path} must hold a JSON object")
     if "auto_reply_new_contacts" in raw:  # written before per-contact modes: keep the owner's choice

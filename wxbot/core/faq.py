@@ -1,9 +1,14 @@
-"""FAQ / keyword rules that answer at once without the model (the article's 常见问题即时响应)."""
+"""FAQ / keyword rules that answer at once without the model (the article's 常见问题即时响应). Regex rules run on
+the ``regex`` engine with a timeout, so no pattern and no message can pin the CPU or block the replies."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
+
+import regex
+from loguru import logger
+
+from wxbot.validation import FAQ_REGEX_TIMEOUT
 
 
 @dataclass(frozen=True)
@@ -16,7 +21,11 @@ class FaqRule:
         if self.match == "exact":
             return _norm(text) == _norm(self.pattern)
         if self.match == "regex":
-            return re.search(self.pattern, text) is not None
+            try:
+                return regex.search(self.pattern, text, timeout=FAQ_REGEX_TIMEOUT) is not None
+            except TimeoutError:  # too slow on this message: no match, the model answers instead
+                logger.warning("FAQ regex rule timed out on a {}-character message; skipped", len(text))
+                return False
         return _norm(self.pattern) in _norm(text)
 
 

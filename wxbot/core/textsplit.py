@@ -64,11 +64,13 @@ def _token_safe_cut(text: str, limit: int) -> int:
     start = cut
     while 0 < start < len(text) and _binds(text[start - 1], text[start]):
         start -= 1
-    return start if start >= limit // 3 else cut
+    return start if start >= max(limit // 3, 1) else cut  # never 0: every cut makes progress
 
 
 def split_reply(text: str, limit: int) -> list[str]:
-    """Parts of at most ``limit`` characters, cut after the last sentence end that fits, else at a safe point."""
+    """Parts of at most ``limit`` characters, cut after the last sentence end that fits, else at a safe point.
+    Always ends: every round cuts at least one character (a limit below 1 counts as 1)."""
+    limit = max(limit, 1)
     text = text.strip()
     parts: list[str] = []
     while len(text) > limit:

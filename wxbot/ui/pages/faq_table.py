@@ -13,8 +13,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wxbot.settings import FAQ_MATCH_KINDS
 from wxbot.ui.i18n import N_, tr
+from wxbot.validation import FAQ_MATCH_KINDS
 
 MATCH_LABELS = {"exact": N_("Exactly"), "contains": N_("Contains"), "regex": N_("Regular expression")}
 
