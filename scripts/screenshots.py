@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import keyring  # noqa: E402
+import openpyxl  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget  # noqa: E402
 
@@ -43,6 +44,23 @@ def shoot(widget: QWidget, out: Path, name: str) -> None:
     path = out / f"{name}.png"
     widget.grab().save(str(path))
     print(f"wrote {path}")
+
+
+def shop_documents(folder: Path) -> list[str]:
+    """The demo bookshop's price list and after-sales notes, for the knowledge base."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "图书"
+    sheet.append(["书号", "书名", "类别", "单价(元)", "库存"])
+    for row in (["HB-1021", "小熊和最好的爸爸（全7册）", "绘本", 98, 12], ["HB-1033", "猜猜我有多爱你", "绘本", 32, 40],
+                ["WX-2001", "长安的荔枝", "文学", 45, 8]):
+        sheet.append(row)
+    prices = folder / "价目表.xlsx"
+    book.save(prices)
+    notes = folder / "售后说明.md"
+    notes.write_text("# 退换货\n\n收到书 7 天内、未拆封可无理由退换，退回运费由买家承担。\n\n"
+                     "# 发货\n\n每天 17:00 前下单当天发货，默认中通快递，满 99 元包邮。\n", encoding="utf-8")
+    return [str(prices), str(notes)]
 
 
 def main() -> int:
@@ -74,9 +92,10 @@ def main() -> int:
         sim.confirm()
         wait_until(lambda: controller.svc.login_state.state == "logged_in")
         wait_until(lambda: controller.svc.model_state.state == "ready")
+        controller.svc.kb().add_files(shop_documents(Path(tempfile.mkdtemp(prefix="wxbot-shop-"))))
         panel.show()
         panel.chat.setCurrentIndex(panel.chat.findData("zhang"))
-        for text in ("你好，请问营业时间是几点？", "有没有新到的绘本？"):
+        for text in ("你好，请问营业时间是几点？", "HB-1021 多少钱？", "可以开发票吗？"):
             panel.input.setText(text)
             panel.send()
             n = len(sim.outbox())
@@ -95,6 +114,14 @@ def main() -> int:
         controller.conversations_page.show_contact(
             next(c.contact_id for c in controller.svc.contacts() if c.name == "张三-老客户"))
         shoot(controller.window, out, "conversations")
+        controller.window.show_page("knowledge")
+        page = controller.knowledge_page
+        page.refresh()
+        wait_until(lambda: page.table.rowCount() == 2)
+        page.query.setText("小熊那套绘本多少钱")
+        page.search()
+        wait_until(lambda: page.hits_table.rowCount() > 0)
+        shoot(controller.window, out, "knowledge")
         controller.window.show_page("settings")
         tabs = controller.settings_page.findChild(QTabWidget)
         tabs.setCurrentIndex(1)  # persona, prefix, service hours

@@ -1,7 +1,7 @@
 """The bot as one object the desktop app and the headless mode both drive.
 
-BotService owns the settings, the encrypted store, the model worker, the WeChat channel and the Bot, and
-reports everything through events (wxbot.events). Its blocking methods (open_store, load_model, login)
+BotService owns the settings, the encrypted store, the knowledge base, the model worker, the WeChat channel
+and the Bot, and reports everything through events (wxbot.events). Its blocking methods (open_store, load_model, login)
 are meant to run off the GUI thread; the rest return quickly and are safe from any thread.
 """
 
@@ -21,7 +21,7 @@ from wxbot.core.engine import ReplyEngine
 from wxbot.core.instance import InstanceLock
 from wxbot.core.roster import Roster
 from wxbot.core.storeinbox import StoreInbox
-from wxbot.errors import WxbotError
+from wxbot.errors import StoreError, WxbotError
 from wxbot.events import (
     BotPhase,
     BotState,
@@ -33,9 +33,10 @@ from wxbot.events import (
     Notice,
     NoticeLevel,
 )
+from wxbot.kb.desk import KnowledgeDesk
 from wxbot.llm.locate import resolve_model_path
 from wxbot.llm.worker import ModelWorker
-from wxbot.messages import ReplyMode
+from wxbot.messages import Passage, ReplyMode
 from wxbot.settings import Settings, personal_fields, save_settings
 from wxbot.store import Store
 from wxbot.wechat import SessionFile, WeChatChannel
@@ -71,6 +72,7 @@ class HistoryItem:
     time: float
     state: str  # inbox state for incoming messages: replied, skipped (reason), failed…
     reason: str = ""
+    passages: tuple[Passage, ...] = ()  # what a bot reply was grounded in
 
 
 class BotService:
@@ -85,6 +87,7 @@ class BotService:
         self.channel = None
         self.roster: Roster | None = None
         self.engine: ReplyEngine | None = None
+        self.knowledge: KnowledgeDesk | None = None
         self.bot: Bot | None = None
         self._want_running = True  # start auto-reply after login unless the owner (or a risk signal) stopped it
         self.login_state = LoginState(LoginPhase.LOGGED_OUT)
@@ -118,7 +121,10 @@ class BotService:
         if self.settings.retention_days:
             self.store.purge_older_than(self.settings.retention_days)
         self.roster = Roster(self.store, self.settings, lambda cid: self._emit(ContactsChanged((cid,))))
-        self.engine = ReplyEngine(self.settings, self.model, self.store)
+        self.knowledge = KnowledgeDesk(self.store, self.settings)
+        if self.knowledge.embedding_error:
+            self._emit(Notice(NoticeLevel.WARNING, self.knowledge.embedding_error))
+        self.engine = ReplyEngine(self.settings, self.model, self.store, self.knowledge)
         self._want_running = self._want_running and not self.store.get_personal(OWNER_PAUSED, False)
         self.bot = Bot(self.settings, self, self.engine, StoreInbox(self.store), self.roster, self.roster,
                        self._emit, control=self)
@@ -279,6 +285,14 @@ class BotService:
     def search(self, contact_id: str, query: str) -> list[HistoryItem]:
         return [_item(m) for m in self.store.search(contact_id, query)]
 
+    # ------------------------------------------------------------------ knowledge base
+    def kb(self) -> KnowledgeDesk:
+        """The knowledge base: list, add, re-import, remove, search. Its calls block (run them off the GUI
+        thread); StoreError until the store is open."""
+        if self.knowledge is None:
+            raise StoreError("数据还没有打开，请稍候", "the store is not open yet")
+        return self.knowledge
+
     # ------------------------------------------------------------------ settings
     def apply_settings(self, new: Settings) -> None:
         """Validate, persist (personal text into the encrypted store) and apply; reload the model if needed."""
@@ -294,6 +308,8 @@ class BotService:
             self.roster.settings = new
         if self.bot is not None:
             self.bot.apply_settings(new)
+        if self.knowledge is not None:
+            self.knowledge.apply_settings(new)
         if reload_model and self.model is not None:
             self.load_model()
 
@@ -307,6 +323,9 @@ class BotService:
         if self.model is not None:
             self.model.close()
             self.model = None
+        if self.knowledge is not None:
+            self.knowledge.close()
+            self.knowledge = None
         if self.store is not None:
             self.store.close()
             self.store = None
@@ -315,4 +334,4 @@ class BotService:
 
 
 def _item(m: object) -> HistoryItem:
-    return HistoryItem(m.id, m.contact_id, m.direction, m.by_bot, m.text, m.time, m.state, m.reason)
+    return HistoryItem(m.id, m.contact_id, m.direction, m.by_bot, m.text, m.time, m.state, m.reason, m.passages)

@@ -23,6 +23,7 @@ from wxbot.ui.bridge import EventBridge
 from wxbot.ui.i18n import tr
 from wxbot.ui.pages.contacts import ContactsPage
 from wxbot.ui.pages.conversations import ConversationsPage
+from wxbot.ui.pages.knowledge import KnowledgePage
 from wxbot.ui.pages.login import LoginPage, login_text
 from wxbot.ui.pages.settings_page import SettingsPage
 from wxbot.ui.tasks import Tasks
@@ -55,9 +56,11 @@ class AppController(QObject):
         self.login_page = LoginPage()
         self.contacts_page = ContactsPage(self.svc)
         self.conversations_page = ConversationsPage(self.svc)
+        self.knowledge_page = KnowledgePage(self.svc, self.tasks, lang)
         self.settings_page = SettingsPage(settings, lang)
         self.window = MainWindow({"login": self.login_page, "contacts": self.contacts_page,
-                                  "conversations": self.conversations_page, "settings": self.settings_page})
+                                  "conversations": self.conversations_page, "knowledge": self.knowledge_page,
+                                  "settings": self.settings_page})
         use_tray = Tray.available() if use_tray is None else use_tray
         self.tray = Tray(self) if use_tray else None
         self._connect()
@@ -74,7 +77,7 @@ class AppController(QObject):
         self.login_page.login_requested.connect(lambda: self.login(hot_reload=False))
         self.login_page.logout_requested.connect(self.logout)
         self.contacts_page.open_conversation.connect(self._open_conversation)
-        for page in (self.contacts_page, self.conversations_page):
+        for page in (self.contacts_page, self.conversations_page, self.knowledge_page):
             page.error.connect(self.show_error)
         self.settings_page.apply_requested.connect(self.apply_settings)
         self.window.close_requested.connect(self._on_window_close)
@@ -109,6 +112,7 @@ class AppController(QObject):
     def _store_ready(self, _result: object) -> None:
         self.settings_page.load(self.svc.settings)  # personal fields come from the store
         self.refresh_contacts()
+        self.knowledge_page.refresh()
         self.tasks.run("load-model", self.svc.load_model)
         self.login(hot_reload=True)
 

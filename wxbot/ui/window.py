@@ -59,7 +59,7 @@ class Banner(QFrame):
 class MainWindow(QMainWindow):
     close_requested = Signal()  # the owner closed the window; the app decides: hide to tray or quit
 
-    PAGES = ("login", "contacts", "conversations", "settings")
+    PAGES = ("login", "contacts", "conversations", "knowledge", "settings")
 
     def __init__(self, pages: dict[str, QWidget]) -> None:
         super().__init__()
@@ -72,10 +72,11 @@ class MainWindow(QMainWindow):
             "login": QStyle.StandardPixmap.SP_DialogYesButton,
             "contacts": QStyle.StandardPixmap.SP_FileDialogDetailedView,
             "conversations": QStyle.StandardPixmap.SP_FileDialogContentsView,
+            "knowledge": QStyle.StandardPixmap.SP_DirOpenIcon,
             "settings": QStyle.StandardPixmap.SP_FileDialogInfoView,
         }
         labels = {"login": tr("Login"), "contacts": tr("Contacts"), "conversations": tr("Conversations"),
-                  "settings": tr("Settings")}
+                  "knowledge": tr("Knowledge base"), "settings": tr("Settings")}
         self.nav = QListWidget()
         self.nav.setFixedWidth(150)
         self.nav.setIconSize(QSize(20, 20))

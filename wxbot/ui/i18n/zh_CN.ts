@@ -659,5 +659,129 @@
         <source>Drafts for selected</source>
         <translation>选中的用草稿</translation>
     </message>
+    <message>
+        <source>Knowledge base</source>
+        <translation>知识库</translation>
+    </message>
+    <message>
+        <source>Price lists, policies and guides the bot answers from. Drop files here or use Add files (Excel, CSV, Word, PDF, Markdown, text).</source>
+        <translation>机器人据以回答的价目表、政策和说明。把文件拖到这里，或点击“添加文件”（Excel、CSV、Word、PDF、Markdown、文本）。</translation>
+    </message>
+    <message>
+        <source>Add files…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <source>Re-import</source>
+        <translation>重新导入</translation>
+    </message>
+    <message>
+        <source>Remove</source>
+        <translation>删除</translation>
+    </message>
+    <message>
+        <source>Ask as a customer would, e.g. 「SJ-0412 多少钱」</source>
+        <translation>像客户那样提问，例如「SJ-0412 多少钱」</translation>
+    </message>
+    <message>
+        <source>Search</source>
+        <translation>搜索</translation>
+    </message>
+    <message>
+        <source>What would the bot find?</source>
+        <translation>机器人会找到什么？</translation>
+    </message>
+    <message>
+        <source>Document</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <source>Passages</source>
+        <translation>段落数</translation>
+    </message>
+    <message>
+        <source>Imported</source>
+        <translation>导入时间</translation>
+    </message>
+    <message>
+        <source>Notes</source>
+        <translation>备注</translation>
+    </message>
+    <message>
+        <source>Score</source>
+        <translation>相关度</translation>
+    </message>
+    <message>
+        <source>Source</source>
+        <translation>来源</translation>
+    </message>
+    <message>
+        <source>Where</source>
+        <translation>位置</translation>
+    </message>
+    <message>
+        <source>Passage</source>
+        <translation>段落内容</translation>
+    </message>
+    <message>
+        <source>Added</source>
+        <translation>已导入</translation>
+    </message>
+    <message>
+        <source>Replaced</source>
+        <translation>已更新</translation>
+    </message>
+    <message>
+        <source>Unchanged</source>
+        <translation>未变化</translation>
+    </message>
+    <message>
+        <source>Add to the knowledge base</source>
+        <translation>添加到知识库</translation>
+    </message>
+    <message>
+        <source>Documents</source>
+        <translation>文档</translation>
+    </message>
+    <message>
+        <source>Importing %d file(s)…</source>
+        <translation>正在导入 %d 个文件…</translation>
+    </message>
+    <message>
+        <source>%s: not imported: %s</source>
+        <translation>%s：未导入：%s</translation>
+    </message>
+    <message>
+        <source>%s: %s, %d passages</source>
+        <translation>%s：%s，%d 段</translation>
+    </message>
+    <message>
+        <source>Remove %s and all its passages from the knowledge base?</source>
+        <translation>从知识库中删除 %s 及其全部段落？</translation>
+    </message>
+    <message>
+        <source>%s removed</source>
+        <translation>已删除 %s</translation>
+    </message>
+    <message>
+        <source>The bot would put these passages, best first, into its prompt.</source>
+        <translation>机器人会把这些段落（最相关的在前）放进提示词。</translation>
+    </message>
+    <message>
+        <source>Nothing relevant: the bot quotes nothing, and a question about price, stock, shipping or refunds gets your fallback text.</source>
+        <translation>没有相关内容：机器人不会引用任何资料；问价格、库存、运费或退换的问题会收到你设置的兜底回复。</translation>
+    </message>
+    <message>
+        <source>Knowledge-base passages this reply used:</source>
+        <translation>这条回复依据的知识库资料：</translation>
+    </message>
+    <message>
+        <source>When the knowledge base has no answer</source>
+        <translation>知识库没有答案时</translation>
+    </message>
+    <message>
+        <source>sent as written for a price, stock, shipping or refund question</source>
+        <translation>客户问价格、库存、运费或退换时，原样发送</translation>
+    </message>
 </context>
 </TS>

@@ -1,5 +1,6 @@
 """The Conversations page: one contact's stored history (newest at the bottom), live as messages are logged;
-bot replies and messages the bot left unanswered are marked; pause/resume the contact; search."""
+bot replies (with the knowledge-base passages they used) and messages the bot left unanswered are marked;
+pause/resume the contact; search."""
 
 from __future__ import annotations
 
@@ -29,6 +30,7 @@ from wxbot.ui.i18n import N_, tr
 from wxbot.ui.modes import mode_text
 
 HISTORY_LIMIT = 200
+PASSAGE_PREVIEW_CHARS = 160  # a long passage is shown cut (its full text is in the knowledge base page)
 PAUSE_CHOICES = ((30, N_("30 minutes")), (60, N_("1 hour")), (240, N_("4 hours")), (None, N_("Until I resume")))
 
 
@@ -70,7 +72,19 @@ def bubble_html(item: HistoryItem) -> str:
     return (f'<table width="100%" cellspacing="0" cellpadding="2"><tr><td align="{align}">'
             f'<div style="color:#999; font-size:11px;">{html.escape(meta)}</div>'
             f'<table cellpadding="8" style="background:{colour}; border:1px solid #e2e2e2;">'
-            f'<tr><td>{body}</td></tr></table>{note_html}</td></tr></table>')
+            f'<tr><td>{body}</td></tr></table>{note_html}{passages_html(item)}</td></tr></table>')
+
+
+def passages_html(item: HistoryItem) -> str:
+    """Under a grounded reply: which knowledge-base passages it used, with their source."""
+    if not item.passages:
+        return ""
+    rows = []
+    for p in item.passages:
+        text = p.text if len(p.text) <= PASSAGE_PREVIEW_CHARS else p.text[:PASSAGE_PREVIEW_CHARS] + "…"
+        rows.append(f'<div>• <b>{html.escape(p.label)}</b>: {html.escape(text)}</div>')
+    title = html.escape(tr("Knowledge-base passages this reply used:"))
+    return f'<div style="color:#5b6b7a; font-size:11px;">{title}{"".join(rows)}</div>'
 
 
 class ConversationsPage(QWidget):

@@ -137,6 +137,8 @@ class SettingsPage(QWidget):
         form.addRow(tr("Reply to images, voice, files"), self._line("non_text_reply", tr("empty = no reply")))
         form.addRow(tr("Service hours"), self._line("service_hours", tr("e.g. 09:00-21:00; empty = always")))
         form.addRow(tr("Away message"), self._line("away_message", tr("sent once outside service hours")))
+        form.addRow(tr("When the knowledge base has no answer"), self._line(
+            "kb_fallback_text", tr("sent as written for a price, stock, shipping or refund question")))
         return page
 
     def _faq_tab(self) -> QWidget:

@@ -1,0 +1,65 @@
+"""Grounded replies end to end: real itchat-uos ⇄ simulator ⇄ BotService ⇄ the knowledge base (a real Excel file
+the test writes, the real test model in embedding mode for its vectors) ⇄ the real chat model ⇄ real SQLite."""
+
+from __future__ import annotations
+
+import openpyxl
+import pytest
+
+from wxbot.messages import ReplySource
+
+FALLBACK = "这个我确认一下再回复您"
+
+
+@pytest.fixture
+def price_list(tmp_path):
+    path = tmp_path / "价目表.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "商品"
+    sheet.append(["货号", "品名", "单价(元)", "库存"])
+    sheet.append(["SJ-0412", "铝合金手机支架", 168, 23])
+    sheet.append(["XL-0007", "快充数据线", 25, 300])
+    book.save(path)
+    return path
+
+
+def start(harness, price_list, test_model_path):
+    # Semantic search runs on real vectors (the chat model in embedding mode, not fake ones) at import and for
+    # every question; its vectors mean nothing, so only a near-identical text may count as similar.
+    h = harness(kb_embedding_model=test_model_path, kb_min_similarity=0.99)
+    svc = h.start(login=False)
+    [(name, report)] = svc.kb().add_files([str(price_list)])
+    assert (name, report.passages) == ("价目表.xlsx", 2)
+    assert "semantic search on" in svc.kb().semantic_note()
+    h.login()
+    return h
+
+
+def bot_reply(h, contact: str):
+    return next(m for m in h.svc.history(h.contact_id(contact)) if m.by_bot)
+
+
+def test_a_question_answered_from_an_imported_document_records_its_passages(harness, price_list, test_model_path):
+    h = start(harness, price_list, test_model_path)
+    asked = h.sim.inject("zhang", "SJ-0412 多少钱？")
+    out = h.wait_outbox(1, timeout=240)
+    assert h.settle([asked])[asked] == "replied"
+    assert out[0]["to_id"] == "zhang" and out[0]["text"].startswith("[AI] ")
+    reply = bot_reply(h, "张三-老客户")
+    assert reply.passages, "the reply keeps the passages its prompt held"
+    best = reply.passages[0]
+    assert (best.source, "SJ-0412" in best.text, "168" in best.text) == ("价目表.xlsx", True, True)
+    assert h.svc.store.get_message(asked).state == "replied"
+    assert h.svc.store.page(h.contact_id("张三-老客户"), limit=1)[0].source == ReplySource.MODEL
+
+
+def test_an_unanswerable_price_question_gets_the_fallback_text_exactly(harness, price_list, test_model_path):
+    h = start(harness, price_list, test_model_path)
+    asked = h.sim.inject("zhang", "寄新疆 3 公斤多少运费？")
+    out = h.wait_outbox(1, timeout=240)
+    assert h.settle([asked])[asked] == "replied"
+    assert [m["text"] for m in out] == ["[AI] " + FALLBACK]
+    reply = bot_reply(h, "张三-老客户")
+    assert (reply.text, reply.passages) == (FALLBACK, ())
+    assert h.svc.store.page(h.contact_id("张三-老客户"), limit=1)[0].source == ReplySource.KB_FALLBACK
