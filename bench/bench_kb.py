@@ -2,7 +2,8 @@
 recall@5, the share of unrelated questions answered with [], and search latency p50/p95 at 10,000 passages,
 each against a character-trigram search over the same passages (the baseline, measured in the same run).
 
-python -m bench.bench_kb [--embedding-model PATH]   (keyword-only unless an embedding model is given)
+python -m bench.bench_kb [--embedding-model PATH] [--min-coverage X] [--scale N]
+(keyword-only unless an embedding model is given)
 """
 
 from __future__ import annotations
@@ -95,6 +96,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--embedding-model", help="a GGUF embedding model (semantic search on)")
     parser.add_argument("--min-coverage", type=float, help="override the kb_min_coverage setting")
+    parser.add_argument("--scale", type=int, default=SCALE, help=f"passages for the latency run (default {SCALE})")
     args = parser.parse_args()
     keyring.set_keyring(fail.Keyring())
     data = json.loads(EVAL.read_text(encoding="utf-8"))
@@ -116,7 +118,7 @@ def main() -> None:
             base = TrigramSearch(store.kb_passages())
             report("shop only", evaluate(kb.search, questions, unrelated), evaluate(base.search, questions, unrelated))
 
-            kb.add_file(write_filler(root / "shop" / "库存总表.xlsx", SCALE - shop))
+            kb.add_file(write_filler(root / "shop" / "库存总表.xlsx", args.scale - shop))
             started = time.perf_counter()
             kb = KnowledgeBase.open(store, settings, embedder)
             unlock = time.perf_counter() - started

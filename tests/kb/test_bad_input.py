@@ -6,7 +6,7 @@ import pypdf
 import pytest
 
 from tests.kb.files import PRICE_HEADER, write_csv, write_pdf, write_xlsx
-from wxbot.errors import KnowledgeError
+from wxbot.errors import KnowledgeError, StoreError
 from wxbot.kb import KnowledgeBase
 
 
@@ -107,3 +107,21 @@ def test_a_large_sheet_within_the_limit_imports_with_progress(store, settings, t
     assert report.passages == 3000
     assert seen[-1] == (3000, 3000) and len(seen) > 3
     assert kb.search("SKU-02999", 1)[0].text == "货号: SKU-02999; 品名: 袜子; 单价(元): 9.9; 库存: 3"
+
+
+def test_a_failure_while_storing_a_reimport_keeps_the_old_version(stocked, store, tmp_path, monkeypatch):
+    before = store.kb_passages()
+    changed = write_xlsx(tmp_path / "价目表.xlsx", [["SJ-0412", "真丝围巾", 158, 20]])
+    real = store.cipher.encrypt_many
+
+    def fail_on_context(table, column, items):
+        if column == "context":  # after the old rows were deleted and the new document row was written
+            raise StoreError("写入加密数据库失败", "the store could not be written (disk full)")
+        return real(table, column, items)
+
+    monkeypatch.setattr(store.cipher, "encrypt_many", fail_on_context)
+    with pytest.raises(StoreError):
+        stocked.add_file(changed)
+    monkeypatch.undo()
+    assert store.kb_passages() == before
+    assert stocked.search("SJ-0412", 1)[0].text == "货号: SJ-0412; 品名: 真丝围巾; 单价(元): 168; 库存: 23"
