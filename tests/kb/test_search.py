@@ -56,6 +56,11 @@ def test_unrelated_questions_find_nothing(stocked, question):
     assert stocked.search(question, 5) == []
 
 
+def test_a_product_the_shop_lacks_does_not_find_a_neighbour(stocked):
+    assert stocked.search("羊驼毛围巾多少钱", 5) == []  # 真丝围巾's price must not answer it
+    assert stocked.search("真丝围巾多少钱", 1)[0].text.startswith("货号: SJ-0412;")
+
+
 def test_results_are_best_first_and_bounded(stocked):
     found = stocked.search("围巾", 3)
     assert len(found) == 3

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from wxbot.kb.terms import TermGroup, index_terms, pairs, query_groups
+from wxbot.kb.terms import TermGroup, index_terms, pairs, query_groups, word_group
 
 K1 = 1.2
 B = 0.75
@@ -70,8 +70,10 @@ class KeywordIndex:
 
     def search(self, question: str, limit: int, min_coverage: float) -> list[KeywordHit]:
         """Passages best first, only those covering at least ``min_coverage`` of the question."""
-        groups = query_groups(question)
-        if not groups or not self._n:
+        if not self._n:
+            return []
+        groups = self._compounds(query_groups(question))
+        if not groups:
             return []
         postings = {t: self._lookup(t) for g in groups for t in (*g.terms, *g.parts)}
         weights = self._weights(groups, postings)
@@ -97,13 +99,30 @@ class KeywordIndex:
         best = chosen[np.lexsort((chosen, -ranked[chosen]))][:limit]
         return [KeywordHit(int(pos), float(ranked[pos]), float(coverage[pos])) for pos in best]
 
+    def _known(self, group: TermGroup) -> bool:
+        return any(len(self._lookup(t)[0]) for t in (*group.terms, *group.parts))
+
+    def _compounds(self, groups: list[TermGroup]) -> list[TermGroup]:
+        """A word no passage has, right before a word they have, is read as one name (羊驼毛 + 围巾): only
+        a passage with the whole name covers it, so 真丝围巾 does not answer a question about 羊驼毛围巾."""
+        out: list[TermGroup] = []
+        for group in groups:
+            before = out[-1] if out else None
+            if (before is not None and group.run >= 0 and before.run == group.run and not before.weak
+                    and not group.weak and not self._known(before) and self._known(group)):
+                out[-1] = word_group(before.terms[0] + group.terms[0], group.run)
+            else:
+                out.append(group)
+        return out
+
     def _weights(self, groups: list[TermGroup], postings: dict[str, Postings]) -> list[float]:
-        """Each group's idf: of its rarest word the passages have, else of its rarest known pair. A word no
+        """Each group's idf: of its rarest word the passages have (of its commonest for a synonym group,
+        which any of its words satisfies), else of its rarest known pair. A word no
         passage has weighs a little more than the question's weightiest known word: one such word beside
         one known word leaves a passage under half relevant (羊绒围巾 must not find 真丝围巾), and a small
         corpus's skewed idf does not decide alone."""
         known = [[self._idf(len(postings[t][0])) for t in g.terms if len(postings[t][0])] or
                  [self._idf(len(postings[t][0])) for t in g.parts if len(postings[t][0])] for g in groups]
         ceiling = max((max(k) for k in known if k), default=self._idf(0))
-        return [(max(k) if k else ceiling * UNKNOWN_WEIGHT) * (WEAK_WEIGHT if g.weak else CODE_WEIGHT if g.code else 1.0)
+        return [((min(k) if g.broad else max(k)) if k else ceiling * UNKNOWN_WEIGHT) * (WEAK_WEIGHT if g.weak else CODE_WEIGHT if g.code else 1.0)
                 for g, k in zip(groups, known, strict=True)]

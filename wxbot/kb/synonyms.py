@@ -13,8 +13,8 @@ STOPWORDS = frozenset(
     "时候 什么时候 多久 啥 咋 呗 咯 嗯 吗吗 呢呢 得 地 着 过 用 下 上 里 点 一点 一些 些许 那么 这么 还是 或者 然后 "
     "a an the is are do does can i you we it of to for and or what how".split())
 
-# "一份", "几双", "两个": how many, never what.
-QUANTITY = re.compile(r"[一二两三四五六七八九十几每多半]+[个件双份只条对套包盒支副块张次位]")
+# "一份", "几双", "两个": how many, never what; and question words jieba glues to a verb (谁出, 为啥).
+NOISE = re.compile(r"[一二两三四五六七八九十几每多半]+[个件双份只条对套包盒支副块张次位]|谁|为什么|为啥|怎么办|哪里|哪儿|哪些")
 
 _RETURNS = ("退货", "退换", "退款", "无理由")
 _PRICE = ("价格", "单价", "售价", "价钱", "元")

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import rjieba
 
-from wxbot.kb.synonyms import QUANTITY, STOPWORDS, SYNONYMS, TRIGGERS
+from wxbot.kb.synonyms import NOISE, STOPWORDS, SYNONYMS, TRIGGERS
 
 # An ASCII run: letters/digits joined by - or _ (codes), or by a dot between digits (3.5, 168.00).
 _TOKEN = re.compile(r"(?P<code>[a-z0-9]+(?:(?:[-_]|(?<=\d)\.(?=\d))[a-z0-9]+)*)|(?P<cjk>[\u3400-\u9fff\uf900-\ufaff]+)")
@@ -53,42 +53,55 @@ class TermGroup:
 
     terms: tuple[str, ...]
     parts: tuple[str, ...] = ()
+    broad: bool = False  # a synonym group: a concept as broad as its commonest word
     weak: bool = False  # a single character or a short number: helps ranking, not evidence of relevance
     code: bool = False  # a product code: an exact identifier weighs double
+    run: int = -1  # the Chinese run (between punctuation, codes and synonyms) the word came from, in order
 
 
-def _word_group(word: str) -> TermGroup:
-    return TermGroup((word,), tuple(pairs(word)) if len(word) > 2 else (), weak=len(word) == 1)
+def word_group(word: str, run: int = -1) -> TermGroup:
+    return TermGroup((word,), tuple(pairs(word)) if len(word) > 2 else (), weak=len(word) == 1, run=run)
 
 
-def _cjk_groups(run: str) -> list[TermGroup]:
-    """jieba's words minus stopwords; a lone character joins the word before it (羊毛 + 袜 = 羊毛袜)."""
+def _cjk_groups(run: str, number: int) -> list[TermGroup]:
+    """jieba's words minus stopwords; a lone character joins the word before it (羊毛 + 袜 = 羊毛袜), or at
+    the start of a run the word after it (羊 + 驼毛 = 羊驼毛)."""
     words: list[str] = []
     joinable = False
+    lone_start = ""
     for word in rjieba.cut(run):
         if word in STOPWORDS:
             joinable = False
+            if lone_start:
+                words.append(lone_start)
+                lone_start = ""
             continue
         if len(word) == 1 and joinable:
             words[-1] += word
+        elif len(word) == 1 and not words and not lone_start:
+            lone_start = word
+            continue
         else:
-            words.append(word)
+            words.append(lone_start + word)
+            lone_start = ""
         joinable = len(word) > 1
-    return [_word_group(w) for w in words]
+    if lone_start:
+        words.append(lone_start)
+    return [word_group(w, number) for w in words]
 
 
 def query_groups(question: str) -> list[TermGroup]:
     """The question as term groups: synonym hits first, then the remaining words and codes."""
-    text = QUANTITY.sub(" ", normalize(question))
+    text = NOISE.sub(" ", normalize(question))
     groups: list[TermGroup] = []
     for trigger in TRIGGERS:
         if trigger in text:
-            groups.append(TermGroup(SYNONYMS[trigger]))
+            groups.append(TermGroup(SYNONYMS[trigger], broad=True))
             text = text.replace(trigger, " ")
-    for m in _TOKEN.finditer(text):
+    for number, m in enumerate(_TOKEN.finditer(text)):
         code = m.group("code")
         if code is None:
-            groups.extend(_cjk_groups(m.group("cjk")))
+            groups.extend(_cjk_groups(m.group("cjk"), number))
         elif code not in STOPWORDS:
             number = code.replace(".", "").isdigit()
             groups.append(TermGroup((_code_terms(code)[0],), weak=number and len(code) <= 2, code=not number))
