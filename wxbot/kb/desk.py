@@ -5,7 +5,7 @@ It is also the engine's Retriever, so a reopened knowledge base needs no rewirin
 from __future__ import annotations
 
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
@@ -21,7 +21,9 @@ from wxbot.settings import Settings
 from wxbot.store import Store
 
 SOURCES = "kb_sources"  # a personal (sealed) value: document name -> the file it was imported from
-KB_FIELDS = tuple(f.name for f in fields(Settings) if f.name.startswith("kb_"))
+ENGINE_FIELDS = ("kb_fallback_text", "kb_top_k", "kb_token_budget")  # read by the reply engine, not the kb
+KB_FIELDS = tuple(f.name for f in fields(Settings) if f.name.startswith("kb_") and f.name not in ENGINE_FIELDS)
+FileProgress = Callable[[str, int, int], None]  # (file name, done, total); total 0 = not known yet
 
 
 class KnowledgeDesk:
@@ -86,14 +88,17 @@ class KnowledgeDesk:
                 self._store.set_personal(SOURCES, {**sources, report.name: str(path)})
         return report
 
-    def add_files(self, paths: Sequence[str | Path]) -> list[tuple[str, ImportReport | WxbotError]]:
+    def add_files(self, paths: Sequence[str | Path],
+                  progress: FileProgress | None = None) -> list[tuple[str, ImportReport | WxbotError]]:
         """Import several files; one that can't be read is reported and the others still go in."""
         results: list[tuple[str, ImportReport | WxbotError]] = []
         for path in paths:
+            name = Path(path).name
+            step = (lambda done, total, name=name: progress(name, done, total)) if progress else None
             try:
-                results.append((Path(path).name, self.add_file(path)))
+                results.append((name, self.add_file(path, step)))
             except WxbotError as err:
-                results.append((Path(path).name, err))
+                results.append((name, err))
         return results
 
     def reimport(self, name: str) -> ImportReport:

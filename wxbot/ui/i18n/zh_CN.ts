@@ -783,5 +783,13 @@
         <source>sent as written for a price, stock, shipping or refund question</source>
         <translation>客户问价格、库存、运费或退换时，原样发送</translation>
     </message>
+    <message>
+        <source>Importing %s: %d of %d…</source>
+        <translation>正在导入 %s：%d / %d…</translation>
+    </message>
+    <message>
+        <source>Importing %s: %d…</source>
+        <translation>正在导入 %s：%d…</translation>
+    </message>
 </context>
 </TS>

@@ -66,6 +66,7 @@ class KnowledgePage(QWidget):
     error = Signal(object)  # an exception to show in words
     documents_shown = Signal()  # the list was refreshed
     results_shown = Signal()  # a search's passages are on screen
+    _progress = Signal(str, int, int)  # from the import thread: file name, done, total (queued to the GUI)
 
     def __init__(self, svc: BotService, tasks: Tasks, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -75,6 +76,7 @@ class KnowledgePage(QWidget):
         self.documents: list[DocumentInfo] = []
         self.hits: list[Passage] = []
         self.setAcceptDrops(True)
+        self._progress.connect(self._show_progress, Qt.ConnectionType.QueuedConnection)
 
         title = QLabel(tr("Knowledge base"))
         title.setStyleSheet("font-size: 16px; font-weight: 600;")
@@ -154,7 +156,11 @@ class KnowledgePage(QWidget):
 
     def add_files(self, paths: list[str]) -> None:
         self.status.setText(tr("Importing %d file(s)…") % len(paths))
-        self._run("kb-add", lambda: self.svc.kb().add_files(paths), self._added)
+        self._run("kb-add", lambda: self.svc.kb().add_files(paths, self._progress.emit), self._added)
+
+    def _show_progress(self, name: str, done: int, total: int) -> None:
+        self.status.setText(tr("Importing %s: %d of %d…") % (name, done, total) if total
+                            else tr("Importing %s: %d…") % (name, done))
 
     def _added(self, results: list[tuple[str, ImportReport | WxbotError]]) -> None:
         self.status.setText("\n".join(self._outcome(name, r) for name, r in results))
