@@ -5,9 +5,12 @@ batch, and every later message, still arrives."""
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from loguru import logger
 
-from wxbot.messages import MsgKind
+from wxbot.messages import Message, MsgKind
+from wxbot.wechat.normalize import Unreadable, to_message
 
 
 def _batch(sim, *steps):
@@ -94,3 +97,22 @@ def test_unknown_message_types_are_logged_by_id_and_skipped(sim, logged_in, warn
     sim.inject("李四🌸", "在吗")
     assert _texts(messages, 1) == ["在吗"]
     assert [any(i in line and "unreadable" in line for line in warnings) for i in ids] == [True, True, False]
+
+
+VALUES = st.one_of(st.none(), st.booleans(), st.integers(-10**400, 10**400), st.floats(), st.lists(st.integers()),
+                   st.text(st.characters(codec=None, exclude_categories=()), max_size=20),
+                   st.dictionaries(st.sampled_from(["RemarkName", "NickName", "UserName"]), st.none() | st.text()))
+KEYS = st.sampled_from(["Type", "MsgId", "FromUserName", "ToUserName", "Text", "CreateTime", "User",
+                        "ActualNickName", "IsAt"])
+
+
+@settings(max_examples=300, deadline=None, derandomize=True)
+@given(fields=st.dictionaries(KEYS, VALUES | st.sampled_from(["Text", "Note", "Picture", "@abc", "@@abc", "me"])))
+def test_normalizing_any_processed_dict_gives_a_message_none_or_unreadable(fields):
+    try:
+        msg = to_message(fields, "me", set())
+    except Unreadable:
+        return
+    assert msg is None or (isinstance(msg, Message) and isinstance(msg.text, str) and msg.time == msg.time)
+    if msg is not None:
+        (msg.text + msg.display_name + msg.sender_name).encode("utf-8")  # storable: no lone surrogate survives

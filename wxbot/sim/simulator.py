@@ -130,13 +130,14 @@ class Simulator:
         return self.state.add_message(chat_id, sender, kind, text, at_bot=at_bot, create_time=create_time,
                                       msg_id=msg_id, url=url, title=title)
 
-    def inject_raw(self, chat: str, overlay: dict, *, text: str = "", kind: str = "text") -> str:
+    def inject_raw(self, chat: str, overlay: object, *, text: str = "", kind: str = "text") -> str:
         """A message whose AddMsgList entry has ``overlay``'s raw fields (any JSON, nulls and wrong types too)
-        in place of the rendered ones: what a buggy or hostile server might send. Returns the logged MsgId."""
+        in place of the rendered ones, or is ``overlay`` itself when that is not a dict: what a buggy or hostile
+        server might send. Returns the logged MsgId."""
         target = self.world.find(chat)
         chat_id = getattr(target, "pid", None) or target.gid
         sender = chat_id if isinstance(target, Person) else next(m for m in target.members if m != SELF)
-        return self.state.add_message(chat_id, sender, kind, text, overlay=dict(overlay))
+        return self.state.add_message(chat_id, sender, kind, text, overlay=overlay)
 
     def inject_from_owner(self, to: str, text: str, kind: str = "text") -> str:
         """The owner types on the phone: to a friend, a group, ``filehelper`` or ``self``."""

@@ -155,14 +155,14 @@ class SimState:
                     return 0, 0
                 self.cond.wait(left)
 
-    def messages_after(self, session: Session, seq: int, limit: int = 50) -> tuple[list[dict], int]:
+    def messages_after(self, session: Session, seq: int, limit: int = 50) -> tuple[list[object], int]:
         with self.cond:
             batch = self.log[seq:seq + limit]
             return [wire.message(self.world, m, session.names) for m in batch], seq + len(batch)
 
     def add_message(self, chat: str, sender: str, kind: str, text: str, *, at_bot: bool = False,
                     create_time: int | None = None, msg_id: str | None = None, url: str = "",
-                    title: str = "", overlay: dict | None = None) -> str:
+                    title: str = "", overlay: object = None) -> str:
         if kind not in wire.MSG_TYPES:
             raise ValueError(f"kind must be one of {sorted(wire.MSG_TYPES)}")
         with self.cond:

@@ -30,7 +30,8 @@ class LoggedMsg:
     at_bot: bool = False
     url: str = ""
     title: str = ""
-    overlay: dict | None = None  # raw AddMsgList fields that replace the rendered ones (hostile-input tests)
+    overlay: object = None  # hostile-input tests: a dict of raw fields replacing the rendered ones, or any
+    # other JSON value sent in place of the whole AddMsgList entry
 
 
 def ok(**fields: object) -> dict:
@@ -112,7 +113,7 @@ def _body(world: World, msg: LoggedMsg) -> str:
             f"&lt;/type&gt;&lt;url&gt;{html.escape(msg.url)}&lt;/url&gt;&lt;/appmsg&gt;&lt;/msg&gt;")
 
 
-def message(world: World, msg: LoggedMsg, names: Names) -> dict:
+def message(world: World, msg: LoggedMsg, names: Names) -> object:
     """One AddMsgList entry as this session sees it."""
     is_group = msg.chat in world.groups
     chat_user = names.user(msg.chat, is_group=is_group)
@@ -138,7 +139,9 @@ def message(world: World, msg: LoggedMsg, names: Names) -> dict:
                           "Signature": "", "Alias": "", "Scene": 0, "VerifyFlag": 0, "AttrStatus": 0, "Sex": 0,
                           "Ticket": "", "OpCode": 0},
     }
-    return rendered | msg.overlay if msg.overlay else rendered
+    if isinstance(msg.overlay, dict):
+        return rendered | msg.overlay
+    return rendered if msg.overlay is None else msg.overlay
 
 
 def login_page(skey: str, wxsid: str, uin: int, pass_ticket: str) -> str:

@@ -87,7 +87,7 @@ def _seconds(value: object) -> float:
         return 0.0
     try:
         seconds = float(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError) as exc:
+    except (TypeError, ValueError, OverflowError) as exc:
         raise Unreadable("bad CreateTime") from exc
     if not math.isfinite(seconds):
         raise Unreadable("bad CreateTime")
