@@ -16,7 +16,7 @@ from wxbot.logs import setup_logging
 from wxbot.settings import Settings, load_settings
 
 if TYPE_CHECKING:
-    from wxbot.kb import KnowledgeBase
+    from wxbot.kb.desk import KnowledgeDesk
 
 
 def _settings_or_exit() -> Settings:
@@ -260,30 +260,27 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 
 def cmd_kb(args: argparse.Namespace) -> int:
-    """The knowledge base on the command line (headless use, tests): add, list, remove, search."""
-    from wxbot.kb import KnowledgeBase
-    from wxbot.llm.embedder import EmbeddingWorker
-    from wxbot.llm.locate import resolve_embedding_path
+    """The knowledge base on the command line (headless use, tests): add, list, remove, search. It is the one
+    the window manages (a file added here can be re-imported there)."""
+    from wxbot.kb.desk import KnowledgeDesk
     from wxbot.store import Store
     from wxbot.terminal import ask_passphrase
 
     settings = _settings_or_exit()
     setup_logging(settings.log_dir, "WARNING")
-    embedder = None
     try:
-        path = resolve_embedding_path(settings)
-        embedder = EmbeddingWorker(path, threads=settings.threads) if path else None
         with Store.open(settings.data_path, passphrase=ask_passphrase) as store:
-            return _KB_ACTIONS[args.kb_command](KnowledgeBase.open(store, settings, embedder), args)
+            desk = KnowledgeDesk(store, settings)
+            try:
+                return _KB_ACTIONS[args.kb_command](desk, args)
+            finally:
+                desk.close()
     except WxbotError as err:
         print(f"wxbot: {err}", file=sys.stderr)
         return 2
-    finally:
-        if embedder is not None:
-            embedder.close()
 
 
-def _kb_add(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+def _kb_add(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
     failed = 0
     for name in args.files:
         def progress(done: int, total: int, name: str = name) -> None:
@@ -304,7 +301,7 @@ def _kb_add(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     return 2 if failed else 0
 
 
-def _kb_list(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+def _kb_list(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
     import datetime
 
     for doc in kb.documents():
@@ -316,7 +313,7 @@ def _kb_list(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     return 0
 
 
-def _kb_remove(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+def _kb_remove(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
     if not kb.remove(args.name):
         print(f"wxbot: 知识库里没有「{args.name}」 (no document named {args.name}; see: wxbot kb list)", file=sys.stderr)
         return 2
@@ -324,7 +321,7 @@ def _kb_remove(kb: KnowledgeBase, args: argparse.Namespace) -> int:
     return 0
 
 
-def _kb_search(kb: KnowledgeBase, args: argparse.Namespace) -> int:
+def _kb_search(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
     import dataclasses
     import json
 
@@ -338,7 +335,7 @@ def _kb_search(kb: KnowledgeBase, args: argparse.Namespace) -> int:
             print(f"[{p.score}] {p.source} · {p.locator}\n{p.text}\n")
         if not found:
             print("（没有相关内容 nothing relevant）")
-    if kb.semantic != SemanticState.ACTIVE:
+    if kb.kb.semantic != SemanticState.ACTIVE:
         print(kb.semantic_note(), file=sys.stderr)
     return 0
 

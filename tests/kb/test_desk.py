@@ -7,6 +7,7 @@ from __future__ import annotations
 import pytest
 
 from tests.store.test_no_plaintext import hits
+from tests.test_cli import env_for, wxbot
 from wxbot.errors import KnowledgeError
 from wxbot.kb import ImportStatus
 from wxbot.kb.desk import KnowledgeDesk
@@ -90,3 +91,15 @@ def test_a_missing_embedding_model_leaves_keyword_search_and_says_why(store, set
     assert "embedding model not found: no-such-embedder.gguf" in desk.semantic_note()
     desk.add_file(prices)
     assert desk.search("SJ-0412")[0].source == "价目表.csv"
+
+
+def test_a_file_added_with_wxbot_kb_add_can_be_reimported_from_the_window(data_dir, settings, prices):
+    env = env_for(data_dir)
+    done = wxbot("kb", "add", str(prices), env=env)
+    assert done.returncode == 0, done.stderr
+    prices.write_text(PRICES.format(price=178), encoding="utf-8")
+    store = Store.open(data_dir, passphrase=lambda: env["WXBOT_PASSPHRASE"])
+    desk = KnowledgeDesk(store, settings)
+    assert desk.reimport("价目表.csv").status == ImportStatus.REPLACED
+    desk.close()
+    store.close()
