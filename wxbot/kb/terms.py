@@ -4,6 +4,7 @@ word such as 退货 is always a pair), and, for questions, the synonym table of 
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -26,23 +27,28 @@ def pairs(run: str) -> list[str]:
     return [run[i:i + 2] for i in range(len(run) - 1)]
 
 
-def _code_terms(code: str) -> list[str]:
+@functools.lru_cache(maxsize=1 << 16)
+def _code_terms(code: str) -> tuple[str, ...]:
     """sj-0412 -> sj0412 (the joined form), sj, 0412; 3.5 -> 3.5."""
     joined = code.replace("-", "").replace("_", "")
     parts = _PARTS.findall(code)
-    return [joined, *(p for p in parts if p != joined)]
+    return (joined, *(p for p in parts if p != joined))
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _run_terms(run: str) -> tuple[str, ...]:
+    """A Chinese run's terms: jieba's words (besides pairs) and every character pair. Cached: a sheet's column
+    names recur in every row."""
+    words = [w for w in rjieba.cut_for_search(run) if len(w) != 2 and w not in STOPWORDS]
+    return (*words, *(p for p in pairs(run) if p not in STOPWORDS))
 
 
 def index_terms(text: str) -> list[str]:
     """Every term a passage is found by (with repeats, for term frequency)."""
     out: list[str] = []
     for m in _TOKEN.finditer(normalize(text)):
-        if m.group("code"):
-            out.extend(_code_terms(m.group("code")))
-            continue
-        run = m.group("cjk")
-        out.extend(w for w in rjieba.cut_for_search(run) if len(w) != 2 and w not in STOPWORDS)
-        out.extend(p for p in pairs(run) if p not in STOPWORDS)
+        code = m.group("code")
+        out.extend(_code_terms(code) if code else _run_terms(m.group("cjk")))
     return out
 
 
