@@ -133,7 +133,7 @@ class Settings:
     kb_passage_chars: int = _opt(400, "Longest knowledge-base passage cut from prose (Word, PDF, text), characters.",
                                  minimum=50, maximum=4000)
     kb_max_file_mb: int = _opt(50, "Largest file the knowledge base imports, MB.", minimum=1, maximum=2048)
-    kb_max_passages: int = _opt(20000, "Most passages (rows, paragraphs) one imported file may hold.",
+    kb_max_passages: int = _opt(50000, "Most passages (rows, paragraphs) one imported file may hold.",
                                 minimum=1, maximum=1000000)
     # --- WeChat
     wechat_base_url: str = _opt("", "Login server base URL; empty = WeChat's own. Tests and the demo use the simulator.")
