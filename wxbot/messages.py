@@ -67,6 +67,15 @@ class ReplyMode(StrState):
     AUTO = "auto"
 
 
+class ReplyVerdict(StrState):
+    """Whether a model reply may go to the contact; the other values say why it is held back (a missed
+    message, or a draft for the owner to fix)."""
+
+    SEND = "send"
+    LOOP = "degenerate_loop"  # mostly the model going round in circles (！！！…, 谢谢谢…, one phrase again)
+    PERSONA_ECHO = "persona_echo"  # the reply recites the persona (system prompt) back
+
+
 class InboxState(StrState):
     """Where a stored message is on its way: received → replying → sending → replied, or a final miss."""
 
@@ -126,6 +135,7 @@ class Reply:
     in_reply_to: tuple[str, ...] = ()
     body: str = ""  # the whole reply without prefix or splitting: what history remembers
     passages: tuple[Passage, ...] = ()  # the knowledge-base passages the prompt gave the model, best first
+    verdict: ReplyVerdict = ReplyVerdict.SEND
 
     @property
     def text(self) -> str:

@@ -68,8 +68,14 @@ class Settings:
     context_size: int = _opt(4096, "Model context window in tokens.", minimum=512, maximum=131072)
     gpu_layers: str = _opt("auto", "Layers offloaded to the GPU: 'auto' (fit to free VRAM) or a number (0 = CPU).")
     threads: int = _opt(0, "CPU threads for the model; 0 = automatic.", minimum=0, maximum=256)
-    temperature: float = _opt(0.6, "Sampling temperature.", minimum=0.0, maximum=2.0)
-    max_reply_tokens: int = _opt(1024, "Longest reply the model may generate, in tokens.", minimum=16, maximum=8192)
+    temperature: float = _opt(0.6, "Sampling temperature (DeepSeek-R1: 0.5-0.7, 0.6 recommended, against endless "
+                                   "repetition).", minimum=0.0, maximum=2.0)
+    top_p: float = _opt(0.95, "Nucleus sampling: only the most likely tokens that add up to this share (DeepSeek-R1: "
+                              "0.95).", minimum=0.01, maximum=1.0)
+    repeat_penalty: float = _opt(1.1, "Penalty on tokens of the last 64 (1.0 = none; 1.1 as Ollama: small quantized "
+                                      "models loop without it).", minimum=1.0, maximum=2.0)
+    max_reply_tokens: int = _opt(1024, "Longest generation in tokens, DeepSeek-R1's thinking included (the visible "
+                                       "reply is capped by max_reply_parts).", minimum=16, maximum=8192)
     state_cache_mb: int = _opt(1024, "RAM for per-contact model states (fast multi-turn chats).", minimum=0, maximum=65536)
     # --- replies
     persona: str = _opt(DEFAULT_PERSONA, "System prompt: who the assistant is and how it answers.", personal=True,
@@ -81,6 +87,8 @@ class Settings:
     history_token_budget: int = _opt(1536, "Token budget for those recent messages.", minimum=0, maximum=131072)
     max_question_chars: int = _opt(2000, "Longest question (quick messages merged) given to the model; the rest is cut.",
                                    minimum=50, maximum=65536)
+    max_reply_parts: int = _opt(3, "Most WeChat messages one model reply may take; the model stops there.",
+                                minimum=1, maximum=20)
     reply_part_chars: int = _opt(600, "Longest single WeChat message; longer replies are split at sentences.",
                                  minimum=20, maximum=2000)
     faq_rules: list = _opt([], "FAQ rules: [{'match': 'exact|contains|regex', 'pattern': str, 'answer': str}].",

@@ -7,7 +7,7 @@ import pytest
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.history import MemoryHistory
 from wxbot.llm.worker import ModelWorker
-from wxbot.messages import ChatKind, Message
+from wxbot.messages import ChatKind, Message, ReplyVerdict
 from wxbot.settings import Settings
 
 
@@ -122,3 +122,16 @@ def test_no_model_is_a_readable_error():
     eng = ReplyEngine(Settings(), None, MemoryHistory())
     with pytest.raises(ModelError, match="models/"):
         eng.reply([msg("hi")])
+
+
+def test_persona_recited_back_is_held_back(worker):
+    # greedy SmolLM2 answers this greeting by reciting the default persona word for word
+    eng, _, _ = engine(worker, max_reply_tokens=64, repeat_penalty=1.0)
+    reply = eng.reply([msg("你好")])
+    assert reply is not None and reply.verdict is ReplyVerdict.PERSONA_ECHO
+
+
+def test_a_model_reply_takes_at_most_max_reply_parts_messages(worker):
+    eng, _, _ = engine(worker, max_reply_tokens=300, reply_part_chars=20, max_reply_parts=2)
+    reply = eng.reply([msg("Write a long story about a shop.")])
+    assert reply is not None and len(reply.parts) <= 2 and reply.body

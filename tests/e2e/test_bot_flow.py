@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wxbot.events import LoginState, QrCode
+from wxbot.events import LoginState, Notice, QrCode
 
 
 def test_private_message_gets_exactly_one_reply(harness):
@@ -168,3 +168,15 @@ def test_a_group_switched_on_from_the_phone_answers_a_mention_once(harness):
     after = h.sim.inject("readers", "这周读什么书？", member="zhao", at_bot=True)
     assert h.settle([after])[after] == "skipped"
     assert [o["to_id"] for o in h.sim.outbox()].count("readers") == 1
+
+
+def test_a_reply_that_loops_is_stopped_and_never_sent(harness):
+    # greedy SmolLM2 without a repeat penalty answers this greeting with a wall of one phrase and "！"
+    h = harness(temperature=0.0, repeat_penalty=1.0, max_reply_tokens=1024)
+    h.start()
+    msg_id = h.sim.inject("zhang", "你好！")
+    assert h.settle([msg_id], timeout=180)[msg_id] == "skipped"
+    assert h.svc.store.get_message(msg_id).reason == "degenerate_loop"
+    assert h.sim.outbox() == []
+    assert h.svc.model.last_stats.generated_tokens < 1024  # stopped when it began to loop
+    assert any("held back" in n.text for n in h.log.of(Notice))

@@ -33,10 +33,20 @@ from wxbot.core.risk import is_risk_warning
 from wxbot.core.sendqueue import Outgoing, SendQueue
 from wxbot.errors import GenerationCancelled, StoreError, WxbotError
 from wxbot.events import BotPhase, BotState, ContactsChanged, MessageLogged, Notice, NoticeLevel
-from wxbot.messages import Direction, InboxState, Message, MsgKind, Reply, ReplyMode, ReplySource
+from wxbot.messages import (
+    Direction,
+    InboxState,
+    Message,
+    MsgKind,
+    Reply,
+    ReplyMode,
+    ReplySource,
+    ReplyVerdict,
+)
 from wxbot.settings import Settings
 
 EventSink = Callable[[object], None]
+_HELD_BACK = {ReplyVerdict.LOOP: "不断重复", ReplyVerdict.PERSONA_ECHO: "复述了人设提示"}
 
 
 class Sender(Protocol):
@@ -348,6 +358,11 @@ class Bot:
             return
         if reply is None:
             self._set_states(ids, InboxState.SKIPPED, "empty_reply")
+            return
+        if reply.verdict is not ReplyVerdict.SEND:  # degenerate output: missed, never sent
+            self._set_states(ids, InboxState.SKIPPED, reply.verdict)
+            self.on_event(Notice(NoticeLevel.WARNING, f"模型的回复异常（{_HELD_BACK[reply.verdict]}），未发送给 {contact_id} "
+                                                      f"(the model's reply was held back: {reply.verdict})"))
             return
         incoming = messages[-1].text
         verdict = self.pacer.check(contact_id, len(reply.text), incoming)

@@ -14,14 +14,14 @@ from collections.abc import Sequence
 from loguru import logger
 
 from wxbot.core.faq import FaqMatcher
+from wxbot.core.generation import generate
 from wxbot.core.grounding import GROUNDING_RULE, Retriever, grounded_question, is_factual
 from wxbot.core.history import History
 from wxbot.core.plaintext import markdown_to_plain
 from wxbot.core.textsplit import split_reply
 from wxbot.errors import ModelError
 from wxbot.llm.api import ChatMessages, ChatModel
-from wxbot.llm.reasoning import strip_reasoning
-from wxbot.messages import Message, Passage, Reply, ReplySource, Turn
+from wxbot.messages import Message, Passage, Reply, ReplySource, ReplyVerdict, Turn
 from wxbot.settings import Settings
 
 _TRUNCATED_MARK = "…"
@@ -89,13 +89,10 @@ class ReplyEngine:
                                     passages=found)
         if factual and not used:  # every passage was too long for the budget: still no guessing
             return self._fallback(first.contact_id, ids)
-        raw = "".join(model.stream_chat(prompt, max_tokens=self.settings.max_reply_tokens,
-                                             temperature=self.settings.temperature, cancel=cancel,
-                                             cache_key=first.contact_id))
-        visible = strip_reasoning(raw)  # the model streams any <think> its template opened, so this sees it all
-        logger.info("model reply contact={} raw={} visible={} passages={}", first.contact_id, len(raw), len(visible),
-                    len(used))
-        return self._finish(first.contact_id, visible, ReplySource.MODEL, ids, used)
+        out = generate(model, prompt, self.settings, persona=persona or self.settings.persona, cancel=cancel,
+                       cache_key=first.contact_id)
+        logger.info("model reply contact={} visible={} passages={}", first.contact_id, len(out.visible), len(used))
+        return self._finish(first.contact_id, out.visible, ReplySource.MODEL, ids, used, out.verdict)
 
     def build_prompt(self, contact_id: str, question: str, *, persona: str | None = None,
                      exclude_ids: set[str] | None = None, passages: Sequence[Passage] = ()) -> ChatMessages:
@@ -198,15 +195,20 @@ class ReplyEngine:
         return cut, count or self.model.count_tokens([system, {"role": "user", "content": cut}])
 
     def _finish(self, contact_id: str, text: str, source: ReplySource, ids: tuple[str, ...],
-                passages: tuple[Passage, ...] = ()) -> Reply | None:
+                passages: tuple[Passage, ...] = (), verdict: ReplyVerdict = ReplyVerdict.SEND) -> Reply | None:
         """WeChat-sized parts, the reply prefix first. The owner's words (FAQ answers, away message, fallback
-        text…) go out as written; only the model's Markdown is cleaned into plain text."""
-        text = (markdown_to_plain(text) if source is ReplySource.MODEL else text).strip()
-        if not text:
+        text…) go out whole and as written; the model's Markdown is cleaned into plain text and its reply
+        takes at most ``max_reply_parts`` messages. A held-back reply (``verdict``) is returned even when empty."""
+        model = source is ReplySource.MODEL
+        text = (markdown_to_plain(text) if model else text).strip()
+        if not text and verdict is ReplyVerdict.SEND:
             return None
         prefix = self.settings.reply_prefix
-        limit = self.settings.reply_part_chars
-        parts = split_reply(text, limit - len(prefix))
-        parts = [prefix + parts[0], *parts[1:]] if prefix else parts
+        parts = split_reply(text, self.settings.reply_part_chars - len(prefix)) if text else []
+        if model and len(parts) > self.settings.max_reply_parts:
+            parts = parts[:self.settings.max_reply_parts]
+            text = "\n".join(parts)  # history remembers what was said
+        if parts and prefix:
+            parts[0] = prefix + parts[0]
         return Reply(contact_id=contact_id, parts=tuple(parts), source=source, in_reply_to=ids, body=text,
-                     passages=passages)
+                     passages=passages, verdict=verdict)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -51,10 +51,15 @@ class ChatModel(Protocol):
         *,
         max_tokens: int,
         temperature: float,
+        top_p: float = 1.0,
+        repeat_penalty: float = 1.0,
         cancel: threading.Event | None = None,
         cache_key: str | None = None,
-    ) -> Iterator[str]:
+    ) -> Generator[str, None, None]:
         """Yield raw text pieces as they are generated (reasoning included; callers strip it).
+
+        ``top_p`` and ``repeat_penalty`` (over the last 64 tokens) default to off. Closing the generator
+        early stops the generation.
 
         ``cancel`` stops generation between tokens and prompt batches (raises GenerationCancelled).
         ``cache_key`` names the conversation so its evaluated prompt can be reused next turn.

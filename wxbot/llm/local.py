@@ -9,7 +9,7 @@ import codecs
 import ctypes
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Generator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
@@ -166,9 +166,9 @@ class LocalModel:
     def count_tokens(self, messages: ChatMessages) -> int:
         return len(self._template.tokens(messages))
 
-    def stream_chat(self, messages: ChatMessages, *, max_tokens: int, temperature: float,
-                    cancel: CancelFlag | threading.Event | None = None, cache_key: str | None = None,
-                    grammar: str | None = None) -> Iterator[str]:
+    def stream_chat(self, messages: ChatMessages, *, max_tokens: int, temperature: float, top_p: float = 1.0,
+                    repeat_penalty: float = 1.0, cancel: CancelFlag | threading.Event | None = None, cache_key: str | None = None,
+                    grammar: str | None = None) -> Generator[str, None, None]:
         """Yield raw UTF-8-safe text pieces; a ``<think>`` opened by the template comes first.
 
         ``grammar`` (GBNF) constrains the output; tests use it to make a small model think aloud.
@@ -185,7 +185,7 @@ class LocalModel:
         utf8 = codecs.getincrementaldecoder("utf-8")("replace")
         lead = OPEN if self.opens_reasoning else ""
         started = time.perf_counter()
-        tokens = llama.generate(prompt, temp=temperature,
+        tokens = llama.generate(prompt, temp=temperature, top_p=top_p, repeat_penalty=repeat_penalty,
                                 grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None)
         try:
             for token in tokens:

@@ -12,7 +12,7 @@ import multiprocessing
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Generator
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -187,14 +187,15 @@ class ModelWorker:
             raise _rebuild_error(*reply[1:])
         raise ModelError("模型进程无响应", "the model process does not answer")
 
-    def stream_chat(self, messages: ChatMessages, *, max_tokens: int, temperature: float,
-                    cancel: threading.Event | None = None, cache_key: str | None = None,
-                    grammar: str | None = None) -> Iterator[str]:
+    def stream_chat(self, messages: ChatMessages, *, max_tokens: int, temperature: float, top_p: float = 1.0,
+                    repeat_penalty: float = 1.0, cancel: threading.Event | None = None, cache_key: str | None = None,
+                    grammar: str | None = None) -> Generator[str, None, None]:
         """Pieces as the child generates them. Cancel: the child stops between tokens or prompt batches."""
         with self._lock:
             self._ensure_ready()
             self._cancel.clear()
-            request = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature,
+            request = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature, "top_p": top_p,
+                       "repeat_penalty": repeat_penalty,
                        "cache_key": cache_key, "grammar": grammar}
             finished = False
             try:

@@ -244,6 +244,14 @@
         <translation>模型没有给出回答</translation>
     </message>
     <message>
+        <source>the model's reply kept repeating itself</source>
+        <translation>模型的回复不断重复，未发送</translation>
+    </message>
+    <message>
+        <source>the model's reply recited its instructions</source>
+        <translation>模型的回复复述了人设提示，未发送</translation>
+    </message>
+    <message>
         <source>auto-reply is off for this contact</source>
         <translation>此联系人未开启自动回复</translation>
     </message>
