@@ -1,7 +1,8 @@
 """The running bot: channel -> inbox -> policy -> engine -> pacing -> channel, in worker threads.
 
-itchat's receive thread only enqueues. A dispatcher thread stores each message (committed before it is
-processed), applies the policy and groups quick messages per contact; one reply worker generates (one
+itchat's receive thread commits each incoming message to the inbox (before the channel saves the sync
+position that delivered it) and enqueues it. A dispatcher thread applies the policy and groups quick messages
+per contact; one reply worker generates (one
 model call at a time) and hands the reply to the send stage, which waits like a human and sends while the
 worker already answers the next contact. A message the owner sends by hand to a contact cancels that
 contact's pending, running or waiting reply (takeover wins).
@@ -31,6 +32,7 @@ from wxbot.core.pacing import Pacer, PaceVerdict
 from wxbot.core.policy import FILEHELPER, ReplyPolicy
 from wxbot.core.risk import is_risk_warning
 from wxbot.core.sendqueue import Outgoing, SendQueue
+from wxbot.crashpoint import crash_point
 from wxbot.errors import GenerationCancelled, StoreError, WxbotError
 from wxbot.events import BotPhase, BotState, ContactsChanged, MessageLogged, Notice, NoticeLevel
 from wxbot.messages import (
@@ -53,6 +55,20 @@ class Sender(Protocol):
     """What the bot needs from the WeChat channel to answer (the BotService forwards to WeChatChannel)."""
 
     def send_text(self, user_name: str, text: str) -> bool: ...
+
+
+@dataclass(frozen=True)
+class _Work:
+    """An incoming message for the dispatcher, already in the inbox under its durable contact id."""
+
+    msg: Message
+    user_name: str  # this login's name for the conversation
+    resumed: bool = False  # interrupted by a crash: inbox_expire_minutes judged its age, not staleness
+
+
+# What the dispatcher takes: committed work, the owner's own message, or an incoming message the store
+# refused at intake (disk full), to be committed when it takes writes again
+_Item = _Work | Message
 
 
 @dataclass
@@ -81,12 +97,11 @@ class Bot:
         self.pacer = Pacer(settings, clock)
         self.hours = ServiceHours(settings)
         self.echoes = SentEchoes()
-        self._incoming: queue.Queue[Message | None] = queue.Queue()
+        self._incoming: queue.Queue[_Item | None] = queue.Queue()
         self._pending: dict[str, list[_Pending]] = {}  # per contact, in arrival order
         self._cancel: dict[str, threading.Event] = {}
         self._cond = threading.Condition()
         self.outbox = SendQueue(self.pacer, clock, self._cond, self._deliver)
-        self._resumed_ids: set[str] = set()
         self._running = False
         self._closed = False
         self._threads: list[threading.Thread] = []
@@ -157,15 +172,37 @@ class Bot:
         self.engine.apply_settings(settings)
 
     # ------------------------------------------------------------------ intake (channel thread)
-    def on_message(self, msg: Message) -> None:
-        """Called on the channel's receive thread: only enqueue, never wait."""
-        self._incoming.put(msg)
+    def on_message(self, raw: Message) -> bool:
+        """Called on the channel's receive thread: commit an incoming message to the inbox, then enqueue it.
+        The commit comes first because the channel saves WeChat's sync position once this returns True;
+        False: the store refused it (held in memory meanwhile), so that position must not be saved."""
+        if raw.from_self:  # the owner's own (or an echo): history and takeover, not work to answer
+            self._incoming.put(raw)
+            return True
+        try:
+            work = self._commit(raw)
+        except StoreError:
+            self._incoming.put(raw)  # the dispatcher holds it and commits it when writing works again
+            return False
+        if work is not None:
+            self._incoming.put(work)
+        return True
+
+    def _commit(self, raw: Message) -> _Work | None:
+        """Store an incoming message under its durable contact id; None when its WeChat id is known already."""
+        msg = self.directory.resolve(raw)
+        if not self.inbox.add(msg):
+            logger.debug("duplicate msg {} ignored", msg.msg_id)
+            return None
+        crash_point("inbox.committed")
+        self.on_event(MessageLogged(msg.contact_id, Direction.IN))
+        return _Work(msg, raw.contact_id)
 
     def resume_interrupted(self, messages: list[Message]) -> None:
-        """Work a crash interrupted (already in the inbox): queue it again, skipping the duplicate check."""
+        """Work a crash interrupted (already in the inbox, under durable ids): queue it again. Called before
+        receiving starts, so a re-delivered copy of the same message always finds it and is dropped."""
         for msg in messages:
-            self._resumed_ids.add(msg.msg_id)
-            self._incoming.put(msg)
+            self._incoming.put(_Work(msg, self.directory.user_name(msg.contact_id), resumed=True))
 
     def _store_down(self, down: bool) -> None:
         if self._running:
@@ -186,15 +223,20 @@ class Bot:
             elif not self._dispatch_safely(msg):
                 self.outage.hold(msg)
 
-    def _dispatch_safely(self, msg: Message) -> bool:
+    def _dispatch_safely(self, item: _Item) -> bool:
         """False when the store refused the message (it must be held and tried again)."""
         try:
-            self._dispatch(msg)
+            if isinstance(item, _Work):
+                self._dispatch(item)
+            elif item.from_self:
+                self._owner_message(item)
+            elif (work := self._commit(item)) is not None:
+                self._dispatch(work)
         except StoreError as err:
             self.outage.failed(err)
             return False
         except Exception:  # a bug must not kill intake; the message stays in the inbox
-            logger.exception("dispatch failed for msg {}", msg.msg_id)
+            logger.exception("dispatch failed for msg {}", item.msg.msg_id if isinstance(item, _Work) else item.msg_id)
         return True
 
     def _replay_held(self) -> None:
@@ -207,34 +249,30 @@ class Bot:
             self.outage.drop_held()
         self.outage.succeeded()
 
-    def _dispatch(self, raw: Message) -> None:
-        if raw.msg_id in self._resumed_ids:  # already in the inbox, already under its durable id
-            self._resumed_ids.discard(raw.msg_id)
-            msg = raw
-        else:
-            msg = self.directory.resolve(raw)
-            if raw.from_self:
-                self._owner_message(raw, msg)
-                return
-            if not self.inbox.add(msg):
-                logger.debug("duplicate msg {} ignored", msg.msg_id)
-                return
-            self.on_event(MessageLogged(msg.contact_id, Direction.IN))
-        if raw.contact_id == "weixin" and is_risk_warning(raw.text):
+    def _age(self, msg: Message) -> float:
+        return self.clock() - msg.time
+
+    def _stale(self, msg: Message) -> bool:
+        """Older than ``stale_message_seconds`` on arrival: a backlog. (The channel gives message times in
+        this PC's clock, corrected by WeChat's own, so a PC clock that is off doesn't decide this.)"""
+        return bool(self.settings.stale_message_seconds) and self._age(msg) > self.settings.stale_message_seconds
+
+    def _dispatch(self, work: _Work) -> None:
+        msg = work.msg
+        if work.user_name == "weixin" and is_risk_warning(msg.text):
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "risk_warning")
             self.stop("risk warning from WeChat")
             self.on_event(Notice(NoticeLevel.ERROR, "微信团队发来安全提醒，自动回复已停止，请在手机上查看 "
                                           "(WeChat sent a security warning; auto-reply stopped — check your phone)"))
             return
-        if self.settings.stale_message_seconds and self.clock() - msg.time > self.settings.stale_message_seconds:
+        if not work.resumed and self._stale(msg):
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "stale")
-            logger.info("msg {} from {} is {:.0f}s old: stored as missed", msg.msg_id, msg.contact_id,
-                        self.clock() - msg.time)
+            logger.info("msg {} from {} is {:.0f}s old: stored as missed", msg.msg_id, msg.contact_id, self._age(msg))
             return
         if not self._running:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "bot_stopped")
             return
-        decision = self.policy.decide(msg, self.directory.own_names(raw.contact_id))
+        decision = self.policy.decide(msg, self.directory.own_names(work.user_name))
         if not decision.answer:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, decision.reason)
             logger.debug("msg {} not answered: {}", msg.msg_id, decision.reason)
@@ -249,7 +287,7 @@ class Bot:
         else:
             self._queue_reply(dataclasses.replace(msg, text=decision.text))
 
-    def _owner_message(self, raw: Message, msg: Message) -> None:
+    def _owner_message(self, raw: Message) -> None:
         if self.echoes.is_echo(raw.contact_id, raw.text):
             return  # web WeChat echoing what the bot itself just sent
         if raw.contact_id == FILEHELPER and (cmd := parse_command(raw.text)):
@@ -258,8 +296,13 @@ class Bot:
             if cmd.target:  # a contact's mode or pause may have changed: the window shows it
                 self.on_event(ContactsChanged())
             return
-        if self.inbox.add(msg):
-            self.on_event(MessageLogged(msg.contact_id, Direction.OUT, by_bot=False))
+        msg = self.directory.resolve(raw)
+        if not self.inbox.add(msg):
+            return  # a re-delivered copy (after a hot reload): stored and acted on already
+        self.on_event(MessageLogged(msg.contact_id, Direction.OUT, by_bot=False))
+        if self._stale(msg):  # the owner's backlog from while wxbot was off: history, not a takeover now
+            logger.info("owner's message {} is {:.0f}s old: no takeover", msg.msg_id, self._age(msg))
+            return
         if raw.contact_id != FILEHELPER:
             self.policy.take_over(msg.contact_id)
             self._cancel_contact(msg.contact_id, "takeover")
@@ -346,6 +389,7 @@ class Bot:
         messages = [m for m in pending.messages if self.inbox.claim(m.msg_id)]
         if not messages:
             return
+        crash_point("reply.claimed")
         ids = [m.msg_id for m in messages]
         try:
             reply = self._make_reply(contact_id, messages, pending.fixed, cancel)

@@ -31,7 +31,7 @@ class StoreOutage:
         self.on_change = on_change
         self.down = False
         self._lock = threading.Lock()
-        self._held: deque[Message] = deque()  # arrived but not stored yet, in arrival order
+        self._held: deque[object] = deque()  # arrived but not stored yet (the bot's work items), in order
         self._writes: deque[Callable[[], None]] = deque()  # state marks and replies waiting to be written
 
     @property
@@ -59,11 +59,11 @@ class StoreOutage:
             self.on_change(False)
             self.on_event(Notice(NoticeLevel.INFO, RESUMED_TEXT))
 
-    def hold(self, msg: Message) -> None:
+    def hold(self, item: object) -> None:
         with self._lock:
-            self._held.append(msg)
+            self._held.append(item)
 
-    def next_held(self) -> Message | None:
+    def next_held(self) -> object | None:
         with self._lock:
             return self._held[0] if self._held else None
 

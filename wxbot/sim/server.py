@@ -45,6 +45,10 @@ class SimHandler(BaseHTTPRequestHandler):
     def log_message(self, format: str, *args: object) -> None:  # noqa: A002 - keep the console quiet
         pass
 
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """The Date header every answer carries, from the server's clock (as WeChat's servers send theirs)."""
+        return super().date_time_string(self.server.state.now() if timestamp is None else timestamp)
+
     # ------------------------------------------------------------------ plumbing
     def do_GET(self) -> None:  # noqa: N802
         self._dispatch(None)

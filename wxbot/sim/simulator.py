@@ -22,12 +22,14 @@ class Simulator:
     hang_seconds: how long a "hang" fault holds a request before dropping it.
     qr_lifetime: seconds until an unscanned QR expires by itself (0 = only ``expire_qr()``).
     auto_login_seconds: the demo's phone scans a QR (or sees a push login) this long after it appears and
-    confirms as long again later (0 = only ``scan()``/``confirm()``)."""
+    confirms as long again later (0 = only ``scan()``/``confirm()``).
+    clock_offset: seconds WeChat's clock is ahead of this machine's (negative: this PC's clock is fast)."""
 
     def __init__(self, world: World | None = None, *, hold_seconds: float = 25.0, hang_seconds: float = 60.0,
-                 qr_lifetime: float = 0.0, contact_page_size: int = 50, auto_login_seconds: float = 0.0) -> None:
+                 qr_lifetime: float = 0.0, contact_page_size: int = 50, auto_login_seconds: float = 0.0,
+                 clock_offset: float = 0.0) -> None:
         self.world = world or default_world()
-        self.state = SimState(self.world, qr_lifetime, auto_login_seconds)
+        self.state = SimState(self.world, qr_lifetime, auto_login_seconds, clock_offset)
         self.faults = Faults()
         self._server = SimHTTPServer(self.state, self.faults, hold_seconds, hang_seconds, contact_page_size,
                                      self._control)

@@ -45,8 +45,9 @@ class OutMsg:
 
 
 class SimState:
-    def __init__(self, world: World, qr_lifetime: float, auto_login: float = 0.0) -> None:
+    def __init__(self, world: World, qr_lifetime: float, auto_login: float = 0.0, clock_offset: float = 0.0) -> None:
         self.world = world
+        self.clock_offset = clock_offset  # WeChat's clock minus this machine's (a PC clock that is off)
         self.cond = threading.Condition()
         self.qr_lifetime = qr_lifetime
         self.auto_login = auto_login
@@ -155,6 +156,10 @@ class SimState:
                     return 0, 0
                 self.cond.wait(left)
 
+    def now(self) -> float:
+        """The server's clock: CreateTime of new messages and the Date header of every answer."""
+        return time.time() + self.clock_offset
+
     def messages_after(self, session: Session, seq: int, limit: int = 50) -> tuple[list[object], int]:
         with self.cond:
             batch = self.log[seq:seq + limit]
@@ -170,7 +175,7 @@ class SimState:
                 self._next_msg_id += 1 + secrets.randbelow(1000)
                 msg_id = str(self._next_msg_id)
             self.log.append(wire.LoggedMsg(self.seq() + 1, msg_id, chat, sender, kind, text,
-                                           int(time.time()) if create_time is None else create_time,
+                                           int(self.now()) if create_time is None else create_time,
                                            at_bot, url, title, overlay))
             self.cond.notify_all()
             return msg_id

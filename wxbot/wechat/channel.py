@@ -3,6 +3,7 @@ over one itchat-uos core per login. Events (QrCode, LoginState, Notice) go to ``
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 from collections import OrderedDict
 from collections.abc import Callable
@@ -11,11 +12,13 @@ from typing import Any
 import requests
 from loguru import logger
 
+from wxbot.crashpoint import crash_point
 from wxbot.errors import PathError, WeChatError
 from wxbot.events import LoginPhase, LoginState
 from wxbot.messages import ContactKind, Message
 from wxbot.settings import Settings
 from wxbot.wechat import itchat_core, models
+from wxbot.wechat.clock import WeChatClock
 from wxbot.wechat.itchat_core import Timeouts
 from wxbot.wechat.login import LoginFlow
 from wxbot.wechat.models import Account, Contact
@@ -39,6 +42,7 @@ class WeChatChannel:
         self._receiver: Receiver | None = None
         self._stopped = threading.Event()
         self._seen: OrderedDict[str, None] = OrderedDict()
+        self._clock = WeChatClock()
         self.account: Account | None = None
 
     # ------------------------------------------------------------------ login
@@ -49,6 +53,7 @@ class WeChatChannel:
         core = flow.resume(saved) if saved else None
         if core is None:
             core = flow.qr_login()
+        core.s.hooks["response"].append(self._clock.observe_response)  # WeChat's Date: its clock
         with self._lock:
             self._core, self._stopped = core, threading.Event()
             self._sender = Sender(core, self._timeouts, self._stopped)
@@ -89,34 +94,58 @@ class WeChatChannel:
         return out
 
     # ------------------------------------------------------------------ receiving
-    def start_receiving(self, on_message: Callable[[Message], None]) -> None:
+    def start_receiving(self, on_message: Callable[[Message], bool | None]) -> None:
+        """Receive in the background. ``on_message`` returns False when it could not commit the message
+        (the session, with its sync position, is then not saved, so WeChat sends the batch again)."""
         core = self._require_core()
         stopped = self._stopped
         if stopped.is_set():
             raise WeChatError("微信已下线，请重新登录", "WeChat is logged out; log in again")
 
         def deliver(raw: list[dict]) -> None:
-            own = core.storageClass.userName
-            publics = {m.get("UserName") for m in core.mpList}
-            for item in raw:
-                try:
-                    msg = to_message(item, own, publics)
-                except Exception as exc:  # one message the bot can't read must not stop the rest of its batch
-                    skip_unreadable(item, exc)
+            """One webwxsync's messages. ``on_message`` commits each to the inbox; only then is the sync
+            position saved, so a crash before that makes WeChat send them again after the restart."""
+            messages = self._normalize(core, raw)
+            if not messages:
+                self.save_session()
+                return
+            crash_point("wechat.received")
+            self._clock.observe(m.time for m in messages)
+            handled = True
+            for msg in messages:
+                if stopped.is_set() or not self._first_time(msg.msg_id):
                     continue
-                if stopped.is_set() or msg is None or not self._first_time(msg.msg_id):
-                    continue
                 try:
-                    on_message(msg)
+                    committed = on_message(dataclasses.replace(msg, time=self._clock.to_local(msg.time)))
                 except Exception:  # the consumer's bug must not stop receiving for everyone
                     logger.exception("message handler failed on {}", msg.msg_id)
+                    committed = False
+                handled = handled and committed is not False
+            if not handled:  # not committed: keep the saved position, so a restart fetches them again
+                return
             self.save_session()
+            crash_point("wechat.cursor_saved")
 
         with self._lock:
             if self._receiver is not None and self._receiver.running:
                 return
             self._receiver = Receiver(core, self._timeouts, self._emit, deliver, self._ended)
             self._receiver.start()
+
+    @staticmethod
+    def _normalize(core: Any, raw: list[dict]) -> list[Message]:
+        own = core.storageClass.userName
+        publics = {m.get("UserName") for m in core.mpList}
+        out = []
+        for item in raw:
+            try:
+                msg = to_message(item, own, publics)
+            except Exception as exc:  # one message the bot can't read must not stop the rest of its batch
+                skip_unreadable(item, exc)
+                continue
+            if msg is not None:
+                out.append(msg)
+        return out
 
     def _first_time(self, msg_id: str) -> bool:
         if msg_id in self._seen:
