@@ -6,6 +6,7 @@ machine's real keychain."""
 from __future__ import annotations
 
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -46,6 +47,17 @@ def test_chat_answers_with_the_real_model(data_dir, test_model_path):
     assert len(replies) == 2
     assert replies[0].startswith("bot> [AI] ") and len(replies[0]) > len("bot> [AI] ")
     assert replies[1] == "bot> [AI] 每天9点到18点"
+
+
+def test_chat_keeps_log_lines_out_of_the_conversation(data_dir, test_model_path):
+    env = env_for(data_dir, WXBOT_MODEL=test_model_path, WXBOT_MAX_REPLY_TOKENS="16", WXBOT_LOG_LEVEL="DEBUG")
+    done = subprocess.run([sys.executable, "-m", "wxbot", "chat"], env=env, input="Hello\nHi again\n",
+                          stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=120)
+    assert done.returncode == 0, done.stdout
+    lines = done.stdout.splitlines()
+    assert sum(line.startswith("bot> ") for line in lines) == 2
+    assert not [line for line in lines if re.match(r"\d{4}-\d\d-\d\d \d\d:\d\d:\d\d", line)]  # no loguru lines
+    assert (data_dir / "logs" / "wxbot.log").exists()  # they went to the file
 
 
 def test_chat_with_a_bad_model_file_says_so(data_dir, tmp_path):

@@ -36,12 +36,12 @@ def cmd_chat(args: argparse.Namespace) -> int:
     from wxbot.messages import ChatKind, Message
 
     settings = _settings_or_exit()
-    setup_logging(settings.log_dir, "WARNING")
+    setup_logging(settings.log_dir, settings.log_level, console=False)  # the terminal is the conversation's
     history = MemoryHistory()
     try:
         path = resolve_model_path(settings)
         print(f"正在加载模型 loading model: {path.name} …", flush=True)
-        model = ModelWorker(settings, str(path)).start()
+        model = ModelWorker(settings, str(path), console_log=False).start()
     except WxbotError as err:
         print(f"wxbot: {err}", file=sys.stderr)
         return 2

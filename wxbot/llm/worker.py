@@ -52,9 +52,9 @@ def _internal_error(exc: Exception) -> ModelError:
 
 # ---------------------------------------------------------------------- the child process
 def _child_main(conn: Connection, aux: Connection, cancel: Any, settings: Settings, model_path: str,
-                max_gpu_layers: int | None) -> None:
+                max_gpu_layers: int | None, console_log: bool) -> None:
     logger.remove()  # this process's own console sink, at the owner's level (no file: the app owns it)
-    if sys.stderr is not None:
+    if console_log and sys.stderr is not None:
         logger.add(sys.stderr, level=settings.log_level, backtrace=False, diagnose=False)
     try:
         model = LocalModel(settings, model_path, max_gpu_layers=max_gpu_layers,
@@ -116,11 +116,13 @@ class ModelWorker:
     """A ChatModel whose LocalModel lives in a child process (spawned, so no state is inherited)."""
 
     def __init__(self, settings: Settings, model_path: str | Path, on_progress: ProgressSink | None = None,
-                 on_error: Callable[[ModelError], None] | None = None) -> None:
+                 on_error: Callable[[ModelError], None] | None = None, console_log: bool = True) -> None:
+        """``console_log``: whether the child logs to the terminal too (``wxbot chat`` keeps it for the chat)."""
         self._settings = settings
         self._model_path = str(model_path)
         self._on_progress = on_progress
         self._on_error = on_error
+        self._console_log = console_log
         self._mp = multiprocessing.get_context("spawn")
         self._cancel = self._mp.Event()
         self._lock = threading.Lock()  # one request on the generation pipe at a time
@@ -302,7 +304,8 @@ class ModelWorker:
         self._cancel.clear()
         self._proc = self._mp.Process(
             target=_child_main, name="wxbot-model", daemon=True,
-            args=(child_conn, child_aux, self._cancel, self._settings, self._model_path, self._max_gpu_layers))
+            args=(child_conn, child_aux, self._cancel, self._settings, self._model_path, self._max_gpu_layers,
+                  self._console_log))
         self._proc.start()
         child_conn.close()  # so the child's death reads as EOF here
         child_aux.close()
