@@ -68,3 +68,14 @@ def test_embedding_model_sits_beside_the_chat_models(settings, data_dir, test_mo
     assert str(resolve_embedding_path(settings.replace(kb_embedding_model=test_model_path))) == test_model_path
     with pytest.raises(ModelError):
         resolve_embedding_path(settings.replace(kb_embedding_model="qwen3-embed-0.6b"))
+
+
+def test_a_poorly_suited_model_adds_nothing_to_chatter(store, settings, embedder, tmp_path):
+    """SmolLM2 is a chat model: its cosines are all near 0.9. The floor measured on off-topic probes keeps
+    its semantic hits out, so unrelated questions still get [] and keyword hits still come first."""
+    kb = KnowledgeBase.open(store, settings, embedder)
+    kb.add_file(write_xlsx(tmp_path / "价目表.xlsx"))
+    assert kb.semantic == SemanticState.ACTIVE
+    for question in ("讲个笑话吧", "今天天气好吗", "你喜欢看什么电影"):
+        assert kb.search(question) == [], question
+    assert kb.search("渔夫帽多少钱", 1)[0].text.startswith("货号: MZ-2201")

@@ -18,7 +18,7 @@ from wxbot.errors import KnowledgeError, WxbotError
 from wxbot.kb.keyword import KeywordIndex
 from wxbot.kb.pieces import Progress
 from wxbot.kb.reading import check_file, read_document
-from wxbot.kb.semantic import VectorIndex, fuse
+from wxbot.kb.semantic import PROBES, VectorIndex, fuse
 from wxbot.llm.catalog import EMBEDDING_CATALOG, find_embedding_file
 from wxbot.llm.embedder import Embedder
 from wxbot.messages import Passage, StrState
@@ -85,6 +85,7 @@ class KnowledgeBase:
         self.semantic = SemanticState.ACTIVE if embedder is not None else SemanticState.NO_MODEL
         self._snapshot = _Snapshot((), KeywordIndex(()), None)
         self.index_seconds = 0.0  # how long the last rebuild of the in-memory indexes took
+        self._probes: np.ndarray | None = None  # the embedder's vectors of semantic.PROBES
 
     @classmethod
     def open(cls, store: Store, settings: Settings, embedder: Embedder | None = None) -> KnowledgeBase:
@@ -213,6 +214,8 @@ class KnowledgeBase:
         if embedder is None or self.semantic == SemanticState.FAILED or not passages:
             return None
         try:
+            if self._probes is None:
+                self._probes = embedder.embed(PROBES, query=True)
             have = self._store.kb_vectors(embedder.name)
             missing = [p for p in passages if p.id not in have]
             for start in range(0, len(missing), 64):
@@ -226,4 +229,6 @@ class KnowledgeBase:
             logger.warning("embedding model unusable ({}); keyword search only", err.en)
             self.semantic = SemanticState.FAILED
             return None
-        return VectorIndex(np.vstack([have[p.id] for p in passages]))
+        index = VectorIndex(np.vstack([have[p.id] for p in passages]), self._probes)
+        logger.info("semantic search: off-topic questions reach a similarity of {:.2f}", index.floor)
+        return index
