@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 
 import pytest
 
@@ -34,12 +35,14 @@ def chat(*turns: str, system: str = "You are a helpful shop assistant.") -> list
         {"role": roles[i % 2], "content": text} for i, text in enumerate(turns)]
 
 
-def cancel_after(seconds: float, event: threading.Event | None = None) -> tuple[threading.Event, list[float]]:
-    """Set ``event`` from another thread after ``seconds``; ``when`` receives the moment it was set."""
+def cancel_after(seconds: float, event: threading.Event | None = None,
+                 probe: Callable[[], object] | None = None) -> tuple[threading.Event, list]:
+    """Set ``event`` from another thread after ``seconds``; ``when`` receives the moment it was set, or what
+    ``probe()`` read at that moment (e.g. how many tokens the model had evaluated)."""
     event, when = event or threading.Event(), []
 
     def fire():
-        when.append(time.monotonic())
+        when.append(time.monotonic() if probe is None else probe())
         event.set()
 
     threading.Timer(seconds, fire).start()
