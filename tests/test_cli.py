@@ -142,7 +142,8 @@ def test_wipe_removes_the_store(store_with_history):
 
 
 def test_download_fetches_a_catalog_model_from_a_mirror(data_dir, tmp_path):
-    """`wxbot download` against a local Hugging Face mirror (HF_ENDPOINT) on 127.0.0.1; no internet."""
+    """`wxbot download` against a local Hugging Face mirror (HF_ENDPOINT) on 127.0.0.1; no internet. The file
+    arrives, and the command says plainly that nothing could verify it."""
     import functools
     import http.server
     import threading
@@ -165,6 +166,8 @@ def test_download_fetches_a_catalog_model_from_a_mirror(data_dir, tmp_path):
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "models" / model.file).read_bytes() == payload
     assert not list((tmp_path / "models").glob("*.part"))
+    # the mirror publishes no sha256 (and ModelScope can't be reached here): it must not say "verified"
+    assert "NOT verified" in done.stdout and "downloaded and verified" not in done.stdout
 
 
 def test_terminal_demo_plays_a_friend_against_the_simulator(data_dir, test_model_path):

@@ -231,7 +231,7 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_download(args: argparse.Namespace) -> int:
-    """Download one catalog model into models/, resumable and sha256-checked."""
+    """Download one catalog model into models/, resumable; says whether a published sha256 verified it."""
     from pathlib import Path
 
     from wxbot.llm.catalog import find_embedding_model, find_model
@@ -251,11 +251,15 @@ def cmd_download(args: argparse.Namespace) -> int:
                   end="", flush=True)
 
     try:
-        path = download_model(model, dest, on_progress=progress)
+        got = download_model(model, dest, on_progress=progress)
     except WxbotError as err:
         print(f"\nwxbot: {err}", file=sys.stderr)
         return 2
-    print(f"\n已下载并校验 downloaded and verified: {path}")
+    if got.verified:
+        print(f"\n已下载并校验 downloaded and verified (sha256 from {got.checked_by}): {got.path}")
+    else:
+        print(f"\n已下载，但无法校验：下载源没有公布 sha256，只核对了大小 "
+              f"downloaded, but NOT verified: no source published a sha256 for it (size checked only): {got.path}")
     return 0
 
 

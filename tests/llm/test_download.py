@@ -1,8 +1,11 @@
-"""The model downloader against a real HTTP server on 127.0.0.1: resume, restart, checksums, cancel, mirrors."""
+"""The model downloader against a real HTTP server on 127.0.0.1: resume, restart, checksums, cancel, mirrors,
+and that a file is called verified only when a hash was checked (Hugging Face's header on every path,
+ModelScope's file list, an existing file)."""
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import threading
 from collections.abc import Iterator
@@ -14,7 +17,13 @@ import pytest
 from wxbot.errors import ModelError
 from wxbot.llm import download as dl
 from wxbot.llm.catalog import find_model
-from wxbot.llm.download import DownloadCancelled, download, download_first, download_model
+from wxbot.llm.download import (
+    DownloadCancelled,
+    ExistingFileMismatch,
+    download,
+    download_first,
+    download_model,
+)
 
 pytestmark = pytest.mark.timeout(60)
 
@@ -28,6 +37,7 @@ class Site:
     honor_range: bool = True
     drops: dict[str, list[int]] = field(default_factory=dict)  # path -> close the connection after N body bytes
     redirects: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (target, X-Linked-Etag)
+    listings: dict[str, object] = field(default_factory=dict)  # API path (no query) -> JSON, like ModelScope's
     log: list[tuple[str, str | None]] = field(default_factory=list)  # (path, Range header)
 
 
@@ -38,6 +48,14 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         site: Site = self.server.site
         site.log.append((self.path, self.headers.get("Range")))
+        if self.path.split("?")[0] in site.listings:
+            data = json.dumps(site.listings[self.path.split("?")[0]]).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+            return
         if self.path in site.redirects:  # like huggingface.co: a 302 carrying the LFS sha256
             target, etag = site.redirects[self.path]
             self.send_response(302)
@@ -90,21 +108,23 @@ def fast_retries(monkeypatch):
 def test_download_checks_and_renames(site, tmp_path):
     s, base = site
     seen: list[tuple[int, int]] = []
-    path = download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=lambda d, t: seen.append((d, t)),
-                    cancel=None)
-    assert path == tmp_path / "model.gguf" and path.read_bytes() == PAYLOAD
+    got = download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=lambda d, t: seen.append((d, t)),
+                   cancel=None)
+    assert got.path == tmp_path / "model.gguf" and got.path.read_bytes() == PAYLOAD
+    assert (got.verified, got.sha256, got.checked_by) == (True, SHA, "the catalog")
     assert not (tmp_path / "model.gguf.part").exists()
     assert seen[-1] == (len(PAYLOAD), len(PAYLOAD)) and [d for d, _ in seen] == sorted(d for d, _ in seen)
-    # already there and good: no second request
-    assert download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=None, cancel=None) == path
+    # already there and good: checked against the known hash, no second request
+    again = download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=None, cancel=None)
+    assert again.path == got.path and again.verified
     assert len(s.log) == 1
 
 
 def test_dropped_connection_resumes_with_range(site, tmp_path):
     s, base = site
     s.drops["/m/model.gguf"] = [dl.CHUNK + 100, 5000]  # two drops, then a full answer
-    path = download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=None, cancel=None)
-    assert path.read_bytes() == PAYLOAD
+    got = download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=None, cancel=None)
+    assert got.path.read_bytes() == PAYLOAD
     assert s.log == [("/m/model.gguf", None), ("/m/model.gguf", f"bytes={dl.CHUNK + 100}-"),
                      ("/m/model.gguf", f"bytes={dl.CHUNK + 5100}-")]
 
@@ -113,8 +133,8 @@ def test_server_ignoring_range_restarts_from_zero(site, tmp_path):
     s, base = site
     s.honor_range = False
     s.drops["/m/model.gguf"] = [200_000]
-    path = download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=None, cancel=None)
-    assert path.read_bytes() == PAYLOAD  # not 200,000 bytes of the start twice
+    got = download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=None, cancel=None)
+    assert got.path.read_bytes() == PAYLOAD  # not 200,000 bytes of the start twice
     assert s.log[1] == ("/m/model.gguf", "bytes=200000-")
 
 
@@ -132,7 +152,9 @@ def test_published_sha256_from_the_redirect(site, tmp_path):
     s.redirects["/evil/model.gguf"] = (f"{base}/m/model.gguf", "f" * 64)
     with pytest.raises(ModelError, match="expected sha256 f{64}"):
         download(f"{base}/evil/model.gguf", tmp_path, on_progress=None, cancel=None)
-    assert download(f"{base}/good/model.gguf", tmp_path, on_progress=None, cancel=None).read_bytes() == PAYLOAD
+    got = download(f"{base}/good/model.gguf", tmp_path, on_progress=None, cancel=None)
+    assert got.path.read_bytes() == PAYLOAD
+    assert (got.sha256, got.checked_by) == (SHA, "127.0.0.1")
 
 
 def test_cancel_keeps_the_part_and_the_next_call_resumes(site, tmp_path):
@@ -142,18 +164,84 @@ def test_cancel_keeps_the_part_and_the_next_call_resumes(site, tmp_path):
         download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=lambda d, t: cancel.set(), cancel=cancel)
     kept = (tmp_path / "model.gguf.part").stat().st_size
     assert 0 < kept < len(PAYLOAD) and not (tmp_path / "model.gguf").exists()
-    assert download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=None, cancel=None).read_bytes() == PAYLOAD
+    got = download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, on_progress=None, cancel=None)
+    assert got.path.read_bytes() == PAYLOAD
     assert s.log[-1] == ("/m/model.gguf", f"bytes={kept}-")
 
 
 def test_complete_part_file_is_finished_not_fetched_again(site, tmp_path):
     s, base = site
     (tmp_path / "model.gguf.part").write_bytes(PAYLOAD)  # the app stopped between the last byte and the rename
-    assert download(f"{base}/m/model.gguf", tmp_path, sha256=SHA).read_bytes() == PAYLOAD
+    assert download(f"{base}/m/model.gguf", tmp_path, sha256=SHA).path.read_bytes() == PAYLOAD
     assert s.log == [("/m/model.gguf", f"bytes={len(PAYLOAD)}-")]
     (tmp_path / "model.gguf").unlink()
     (tmp_path / "model.gguf.part").write_bytes(PAYLOAD + b"junk")  # longer than the file: start over
-    assert download(f"{base}/m/model.gguf", tmp_path, sha256=SHA).read_bytes() == PAYLOAD
+    assert download(f"{base}/m/model.gguf", tmp_path, sha256=SHA).path.read_bytes() == PAYLOAD
+
+
+def test_complete_part_answered_416_is_checked_against_the_published_hash(site, tmp_path):
+    # as in production: no hash from the catalog; Hugging Face's redirect names it even when the answer is 416
+    s, base = site
+    s.redirects["/hf/model.gguf"] = (f"{base}/m/model.gguf", SHA)
+    (tmp_path / "model.gguf.part").write_bytes(PAYLOAD)
+    got = download(f"{base}/hf/model.gguf", tmp_path)
+    assert (got.verified, got.sha256) == (True, SHA) and got.path.read_bytes() == PAYLOAD
+    assert s.log[-1] == ("/m/model.gguf", f"bytes={len(PAYLOAD)}-")  # nothing fetched again
+    (tmp_path / "model.gguf").unlink()
+    s.redirects["/hf/model.gguf"] = (f"{base}/m/model.gguf", "e" * 64)  # the same bytes, another hash
+    (tmp_path / "model.gguf.part").write_bytes(PAYLOAD)
+    with pytest.raises(ModelError, match="expected sha256 e{64}"):
+        download(f"{base}/hf/model.gguf", tmp_path)
+    assert not (tmp_path / "model.gguf").exists()
+
+
+def test_an_existing_file_is_checked_not_trusted(site, tmp_path):
+    s, base = site
+    s.redirects["/hf/model.gguf"] = (f"{base}/m/model.gguf", SHA)
+    (tmp_path / "model.gguf").write_bytes(PAYLOAD)
+    got = download(f"{base}/hf/model.gguf", tmp_path)
+    assert (got.verified, got.sha256) == (True, SHA)
+    assert s.log[-1] == ("/m/model.gguf", f"bytes={len(PAYLOAD)}-")  # asked for the hash, not the bytes
+    (tmp_path / "model.gguf").write_bytes(PAYLOAD[:-1] + b"\0")  # damaged on disk
+    with pytest.raises(ExistingFileMismatch) as err:
+        download_first([f"{base}/hf/model.gguf", f"{base}/m/model.gguf"], tmp_path)
+    assert "does not match" in err.value.en and "不一致" in err.value.zh
+    assert (tmp_path / "model.gguf").exists()  # the owner's file is kept; they decide
+
+
+def test_a_source_without_a_hash_is_not_called_verified(site, tmp_path):
+    s, base = site  # a plain mirror: no X-Linked-Etag, no file list
+    got = download_first([f"{base}/m/model.gguf"], tmp_path)
+    assert got.path.read_bytes() == PAYLOAD and not got.verified and got.sha256 is None
+    assert not download(f"{base}/m/model.gguf", tmp_path).verified  # nor when it is already there
+
+
+def test_modelscope_publishes_the_hash_in_its_file_list(site, tmp_path):
+    s, base = site
+    model = find_model("r1-qwen-1.5b")
+    s.files[f"/models/{model.repo}/resolve/master/{model.file}"] = PAYLOAD
+    listing = f"/api/v1/models/{model.repo}/repo/files"
+    s.listings[listing] = {"Code": 200, "Data": {"Files": [{"Path": "README.md", "Sha256": "1" * 64},
+                                                           {"Path": model.file, "Sha256": SHA.upper()}]}}
+    dead_hf = "http://127.0.0.1:9"  # Hugging Face unreachable: ModelScope is the source
+    got = download_model(model, tmp_path, hf_endpoint=dead_hf, modelscope_endpoint=base)
+    assert got.path.read_bytes() == PAYLOAD
+    assert (got.sha256, got.checked_by) == (SHA, "ModelScope's file list")
+    got.path.unlink()
+    s.listings[listing]["Data"]["Files"][1]["Sha256"] = "d" * 64
+    with pytest.raises(ModelError, match="every download source failed"):
+        download_model(model, tmp_path, hf_endpoint=dead_hf, modelscope_endpoint=base)
+    assert list(tmp_path.iterdir()) == []  # the bad download is deleted
+
+
+def test_a_mirror_download_is_verified_by_modelscopes_hash(site, tmp_path):
+    # the HF mirror sends no hash; the next source's published hash checks the file already in place
+    s, base = site
+    model = find_model("r1-qwen-1.5b")
+    s.files[f"/{model.repo}/resolve/main/{model.file}"] = PAYLOAD
+    s.listings[f"/api/v1/models/{model.repo}/repo/files"] = {"Data": {"Files": [{"Path": model.file, "Sha256": SHA}]}}
+    got = download_model(model, tmp_path, hf_endpoint=base, modelscope_endpoint=base)
+    assert got.verified and got.checked_by == "ModelScope's file list"
 
 
 def test_missing_file_is_a_readable_error_without_retries(site, tmp_path):
@@ -166,8 +254,8 @@ def test_missing_file_is_a_readable_error_without_retries(site, tmp_path):
 def test_mirror_fallback(site, tmp_path):
     s, base = site
     dead = "http://127.0.0.1:9/m/model.gguf"  # the discard port: connection refused at once
-    path = download_first([f"{base}/gone/model.gguf", dead, f"{base}/m/model.gguf"], tmp_path, sha256=SHA)
-    assert path.read_bytes() == PAYLOAD
+    got = download_first([f"{base}/gone/model.gguf", dead, f"{base}/m/model.gguf"], tmp_path, sha256=SHA)
+    assert got.path.read_bytes() == PAYLOAD
     with pytest.raises(ModelError, match="every download source failed"):
         download_first([f"{base}/gone/x.gguf"], tmp_path)
 
@@ -176,7 +264,7 @@ def test_catalog_model_from_an_hf_mirror(site, tmp_path):
     s, base = site
     model = find_model("r1-qwen-1.5b")
     s.files[f"/{model.repo}/resolve/main/{model.file}"] = PAYLOAD
-    path = download_model(model, tmp_path, hf_endpoint=base)
-    assert path.name == model.file and path.read_bytes() == PAYLOAD
+    got = download_model(model, tmp_path, hf_endpoint=base, modelscope_endpoint="http://127.0.0.1:9")
+    assert got.path.name == model.file and got.path.read_bytes() == PAYLOAD
     assert model.urls()[0] == f"https://huggingface.co/{model.repo}/resolve/main/{model.file}"
     assert model.urls()[1] == f"https://modelscope.cn/models/{model.repo}/resolve/master/{model.file}"

@@ -2,8 +2,9 @@
 for knowledge-base search, and where to download them.
 
 Shapes are the models' ``config.json`` values. Sizes are approximate (the 7B is the real file's header total);
-the download's own length is authoritative. No sha256 is stored (it could not be verified offline): the
-downloader checks the file against the hash the source publishes with it.
+the download's own length is authoritative. No sha256 is stored (none could be verified offline, and a made-up
+one would reject the real file): the downloader checks the file against the hash the source publishes with
+it, and says so when no source publishes one.
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ from dataclasses import dataclass
 
 HF_ENDPOINT = "https://huggingface.co"  # mirrors such as https://hf-mirror.com serve the same paths
 HF_URL = "{endpoint}/{repo}/resolve/main/{file}"
-MODELSCOPE_URL = "https://modelscope.cn/models/{repo}/resolve/master/{file}"
+MODELSCOPE_ENDPOINT = "https://modelscope.cn"
+MODELSCOPE_URL = "{endpoint}/models/{repo}/resolve/master/{file}"
 
 
 @dataclass(frozen=True)
@@ -40,8 +42,8 @@ class CatalogModel:
     repo: str  # the same publisher on Hugging Face and ModelScope, so both sources serve the same bytes
     sha256: str | None = None  # None: taken from the source's published value at download time
 
-    def urls(self, hf_endpoint: str = HF_ENDPOINT) -> list[str]:
-        return source_urls(self.repo, self.file, hf_endpoint)
+    def urls(self, hf_endpoint: str = HF_ENDPOINT, modelscope_endpoint: str = MODELSCOPE_ENDPOINT) -> list[str]:
+        return source_urls(self.repo, self.file, hf_endpoint, modelscope_endpoint)
 
 
 @dataclass(frozen=True)
@@ -58,14 +60,15 @@ class EmbeddingModel:
     min_similarity: float  # cosine below this is "not relevant" (the owner can override: kb_min_similarity)
     sha256: str | None = None
 
-    def urls(self, hf_endpoint: str = HF_ENDPOINT) -> list[str]:
-        return source_urls(self.repo, self.file, hf_endpoint)
+    def urls(self, hf_endpoint: str = HF_ENDPOINT, modelscope_endpoint: str = MODELSCOPE_ENDPOINT) -> list[str]:
+        return source_urls(self.repo, self.file, hf_endpoint, modelscope_endpoint)
 
 
-def source_urls(repo: str, file: str, hf_endpoint: str = HF_ENDPOINT) -> list[str]:
+def source_urls(repo: str, file: str, hf_endpoint: str = HF_ENDPOINT,
+                modelscope_endpoint: str = MODELSCOPE_ENDPOINT) -> list[str]:
     """Download sources, Hugging Face (or its mirror) first, then ModelScope (reachable from mainland China)."""
     return [HF_URL.format(endpoint=hf_endpoint.rstrip("/"), repo=repo, file=file),
-            MODELSCOPE_URL.format(repo=repo, file=file)]
+            MODELSCOPE_URL.format(endpoint=modelscope_endpoint.rstrip("/"), repo=repo, file=file)]
 
 
 _QWEN_VOCAB = 152064

@@ -1,13 +1,17 @@
-"""Download a model file so that an interrupted or corrupt download never passes for a good one.
+"""Download a model file so that an interrupted or corrupt download never passes for a good one, and never
+passes for a verified one when it was not.
 
 Bytes go to ``<name>.part``; a dropped connection resumes with an HTTP ``Range`` request (a server that
 ignores Range answers 200 and the file restarts); the finished file is sha256-checked, then renamed into
-place. With no sha256 given, the hash the source publishes (Hugging Face's ``X-Linked-Etag``) is used.
+place. With no sha256 given, the hash the source publishes is used: Hugging Face's ``X-Linked-Etag`` (on the
+redirect, also when the answer is 416 "already complete"), or ModelScope's file listing API. A file already in
+place is checked the same way. The result says which hash was checked, or that none could be.
 """
 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
 import re
 import threading
@@ -15,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from http.client import HTTPException, HTTPMessage, HTTPResponse
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -22,7 +27,7 @@ from urllib.parse import unquote, urlsplit
 from loguru import logger
 
 from wxbot.errors import ModelError
-from wxbot.llm.catalog import HF_ENDPOINT, CatalogModel, EmbeddingModel
+from wxbot.llm.catalog import HF_ENDPOINT, MODELSCOPE_ENDPOINT, CatalogModel, EmbeddingModel
 
 CHUNK = 1 << 20
 ATTEMPTS = 5
@@ -32,8 +37,28 @@ USER_AGENT = "wxbot-model-downloader/0.1"
 _SHA256 = re.compile(r'^(?:W/)?"?([0-9a-f]{64})"?$')
 _CONTENT_RANGE = re.compile(r"bytes (\d+)-(\d+)/(\d+|\*)")
 _UNSATISFIED_RANGE = re.compile(r"bytes \*/(\d+)")
+# ModelScope's download path; its file listing API publishes each file's sha256
+_MODELSCOPE_FILE = re.compile(r"^(?P<root>https?://[^/]+)/models/(?P<repo>[^/]+/[^/]+)/resolve/(?P<rev>[^/]+)/(?P<file>.+)$")
+_MODELSCOPE_LISTING = "{root}/api/v1/models/{repo}/repo/files?Revision={rev}&Recursive=true"
 
 Progress = Callable[[int, int], None]  # (bytes done, total bytes or 0 when unknown)
+
+
+@dataclass(frozen=True)
+class Downloaded:
+    """A file in place, and the sha256 it was checked against: None when no hash was known to check."""
+
+    path: Path
+    sha256: str | None
+    checked_by: str = ""  # where that hash came from: "the catalog", "huggingface.co", "ModelScope's file list"…
+
+    @property
+    def verified(self) -> bool:
+        return self.sha256 is not None
+
+
+class ExistingFileMismatch(ModelError):
+    """A file already in place differs from what the source publishes: it is kept, and the owner told."""
 
 
 class DownloadCancelled(ModelError):
@@ -63,6 +88,25 @@ def _published_sha256(headers: list[HTTPMessage]) -> str | None:
     return None
 
 
+def _listed_sha256(url: str) -> str | None:
+    """The sha256 ModelScope's file listing publishes for a ModelScope download URL (None: not one, or no answer)."""
+    parts = _MODELSCOPE_FILE.match(url)
+    if parts is None:
+        return None
+    listing = _MODELSCOPE_LISTING.format(**parts.groupdict())
+    wanted = unquote(parts.group("file"))
+    try:
+        request = urllib.request.Request(listing, headers={"User-Agent": USER_AGENT})
+        with urllib.request.urlopen(request, timeout=READ_TIMEOUT_S) as response:
+            files = json.loads(response.read(4 << 20).decode("utf-8"))["Data"]["Files"]
+        found = next(f for f in files if isinstance(f, dict) and f.get("Path") == wanted)
+    except (OSError, HTTPException, ValueError, KeyError, TypeError, StopIteration) as exc:
+        logger.info("no sha256 from ModelScope's file list for {} ({})", wanted, type(exc).__name__)
+        return None
+    match = _SHA256.match(str(found.get("Sha256") or "").strip().lower())
+    return match.group(1) if match else None
+
+
 def file_name(url: str) -> str:
     name = unquote(urlsplit(url).path.rsplit("/", 1)[-1])
     if not name or name in (".", "..") or "\\" in name:
@@ -86,6 +130,7 @@ class _Transfer:
         self.part = dest.with_name(dest.name + ".part")
         self.total = 0
         self.published: str | None = None
+        self.host = urlsplit(url).hostname or url
 
     def attempt(self) -> None:
         """Fetch from where the .part file ends to the end (restarting if the server ignores Range)."""
@@ -97,6 +142,7 @@ class _Transfer:
         try:
             response = urllib.request.build_opener(redirects).open(request, timeout=READ_TIMEOUT_S)
         except urllib.error.HTTPError as exc:
+            self.published = _published_sha256([*redirects.headers, exc.headers]) or self.published
             if exc.code == 416 and have:  # asked from the end: done already if the sizes agree, else start over
                 size = _UNSATISFIED_RANGE.match(exc.headers.get("Content-Range") or "")
                 if size and int(size.group(1)) == have:
@@ -132,8 +178,17 @@ class _Transfer:
         if self.total and done < self.total:
             raise ConnectionError(f"connection closed at {done} of {self.total} bytes")
 
-    def finish(self, sha256: str | None) -> Path:
-        expected = (sha256 or self.published or "").lower() or None
+    def expected(self, sha256: str | None) -> tuple[str | None, str]:
+        """The hash to check and where it came from: the caller's, the source's headers, ModelScope's list."""
+        if sha256:
+            return sha256.lower(), "the catalog"
+        if self.published:
+            return self.published, self.host
+        listed = _listed_sha256(self.url)
+        return (listed, "ModelScope's file list") if listed else (None, "")
+
+    def finish(self, sha256: str | None) -> Downloaded:
+        expected, by = self.expected(sha256)
         if expected:
             got = _sha256_of(self.part)
             if got != expected:
@@ -143,19 +198,48 @@ class _Transfer:
                     f"checksum mismatch for {self.dest.name}: expected sha256 {expected}, got {got}; "
                     "the file was deleted, download it again")
         else:
-            logger.warning("no sha256 known for {}; size checked only", self.dest.name)
+            logger.warning("no sha256 published for {}: not verified, size checked only", self.dest.name)
         os.replace(self.part, self.dest)
-        return self.dest
+        return Downloaded(self.dest, expected, by)
+
+    def check_existing(self, sha256: str | None) -> Downloaded:
+        """The file is already in place: check it against the known or published hash (asking the source by a
+        request from its last byte, as a finished resume would), never silently trusting it."""
+        if not sha256:
+            self._ask_source(self.dest.stat().st_size)
+        expected, by = self.expected(sha256)
+        if expected is None:
+            logger.warning("{} is already there; no sha256 known to verify it", self.dest.name)
+            return Downloaded(self.dest, None)
+        got = _sha256_of(self.dest)
+        if got != expected:
+            raise ExistingFileMismatch(
+                f"已有的模型文件与来源公布的不一致（sha256 不符），请删除后重新下载：{self.dest}",
+                f"the existing file {self.dest} does not match the sha256 published by {by} ({expected}, got "
+                f"{got}); delete it and download again")
+        return Downloaded(self.dest, expected, by)
+
+    def _ask_source(self, size: int) -> None:
+        request = urllib.request.Request(self.url, headers={"User-Agent": USER_AGENT, "Range": f"bytes={size}-"})
+        redirects = _RecordRedirects()
+        try:
+            with urllib.request.build_opener(redirects).open(request, timeout=READ_TIMEOUT_S) as response:
+                self.published = _published_sha256([*redirects.headers, response.headers])
+        except urllib.error.HTTPError as exc:  # 416: the file is complete; its redirect still names the hash
+            self.published = _published_sha256([*redirects.headers, exc.headers])
+        except (urllib.error.URLError, HTTPException, OSError) as exc:
+            logger.info("could not ask {} for the hash of {} ({})", self.host, self.dest.name, type(exc).__name__)
 
 
 def download(url: str, dest_dir: str | Path, *, sha256: str | None = None, on_progress: Progress | None = None,
-             cancel: threading.Event | None = None) -> Path:
-    """Download ``url`` into ``dest_dir``, resuming, checking, and renaming into place; returns the file."""
+             cancel: threading.Event | None = None) -> Downloaded:
+    """Download ``url`` into ``dest_dir``, resuming, checking, and renaming into place. A file already there
+    is checked, not fetched again (ExistingFileMismatch when it differs)."""
     dest = Path(dest_dir) / file_name(url)
     dest.parent.mkdir(parents=True, exist_ok=True)
-    if dest.exists() and (sha256 is None or _sha256_of(dest) == sha256.lower()):
-        return dest
     transfer = _Transfer(url, dest, on_progress, cancel)
+    if dest.exists():
+        return transfer.check_existing(sha256)
     for attempt in range(1, ATTEMPTS + 1):
         try:
             transfer.attempt()
@@ -176,24 +260,34 @@ def download(url: str, dest_dir: str | Path, *, sha256: str | None = None, on_pr
 
 
 def download_first(urls: Sequence[str], dest_dir: str | Path, *, sha256: str | None = None,
-                   on_progress: Progress | None = None, cancel: threading.Event | None = None) -> Path:
-    """Try each source in turn; the first that delivers a good file wins (a .part carries over between them)."""
+                   on_progress: Progress | None = None, cancel: threading.Event | None = None) -> Downloaded:
+    """Try each source in turn (a .part carries over between them). A verified file wins at once; a file no
+    source's hash could verify is checked against the next sources' hashes, and returned unverified if none
+    has one."""
     errors: list[str] = []
+    unverified: Downloaded | None = None
     for url in urls:
         try:
-            return download(url, dest_dir, sha256=sha256, on_progress=on_progress, cancel=cancel)
-        except DownloadCancelled:
+            got = download(url, dest_dir, sha256=sha256, on_progress=on_progress, cancel=cancel)
+        except (DownloadCancelled, ExistingFileMismatch):
             raise
         except ModelError as exc:
             logger.info("download source {} failed: {}", urlsplit(url).hostname, exc.en)
             errors.append(exc.en)
+            continue
+        if got.verified:
+            return got
+        unverified = got
+    if unverified is not None:
+        return unverified
     name = file_name(urls[0]) if urls else "?"
     raise ModelError(f"所有下载源都失败了：{name}", f"every download source failed for {name}: " + "; ".join(errors))
 
 
 def download_model(model: CatalogModel | EmbeddingModel, dest_dir: str | Path, *, hf_endpoint: str | None = None,
-                   on_progress: Progress | None = None, cancel: threading.Event | None = None) -> Path:
+                   modelscope_endpoint: str = MODELSCOPE_ENDPOINT, on_progress: Progress | None = None,
+                   cancel: threading.Event | None = None) -> Downloaded:
     """Download a catalog model: Hugging Face (``HF_ENDPOINT`` or ``hf_endpoint`` picks a mirror), then ModelScope."""
     endpoint = hf_endpoint or os.environ.get("HF_ENDPOINT") or HF_ENDPOINT
-    return download_first(model.urls(endpoint), dest_dir, sha256=model.sha256, on_progress=on_progress,
-                          cancel=cancel)
+    return download_first(model.urls(endpoint, modelscope_endpoint), dest_dir, sha256=model.sha256,
+                          on_progress=on_progress, cancel=cancel)
