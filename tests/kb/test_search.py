@@ -51,7 +51,8 @@ def test_colloquial_questions_and_synonyms(stocked, question, expect):
 
 
 @pytest.mark.parametrize("question", ["今天天气怎么样", "推荐一部好看的电影", "iPhone 17 多少钱", "有没有男士皮带",
-                                      "汽车保养多少钱", "哈哈哈", "", "   ", "？？？"])
+                                      "汽车保养多少钱", "哈哈哈", "", "   ", "？？？",
+                                      "这个多少钱", "还有货吗"])
 def test_unrelated_questions_find_nothing(stocked, question):
     assert stocked.search(question, 5) == []
 

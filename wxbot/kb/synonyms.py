@@ -23,6 +23,10 @@ _SHIPPING = ("运费", "快递", "邮费", "发货", "包邮")
 _REPAIR = ("维修", "保修", "质保", "损坏")
 _DISCOUNT = ("优惠", "折扣", "满减", "活动", "批发", "团购")
 
+# Price and stock are attributes of a product: without the product named they must not find a passage
+# (「这个多少钱」 about a photo must not get some row's price), so these groups are weak.
+ATTRIBUTES = (_PRICE, _STOCK)
+
 # Customer wording -> the words a shop's documents use. Matched as substrings of the question, longest first.
 SYNONYMS: dict[str, tuple[str, ...]] = {
     "能退": _RETURNS, "可以退": _RETURNS, "退吗": _RETURNS, "退货": _RETURNS, "退换": _RETURNS, "退款": ("退款", "退货"),

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import rjieba
 
-from wxbot.kb.synonyms import NOISE, STOPWORDS, SYNONYMS, TRIGGERS
+from wxbot.kb.synonyms import ATTRIBUTES, NOISE, STOPWORDS, SYNONYMS, TRIGGERS
 
 # An ASCII run: letters/digits joined by - or _ (codes), or by a dot between digits (3.5, 168.00).
 _TOKEN = re.compile(r"(?P<code>[a-z0-9]+(?:(?:[-_]|(?<=\d)\.(?=\d))[a-z0-9]+)*)|(?P<cjk>[\u3400-\u9fff\uf900-\ufaff]+)")
@@ -102,7 +102,7 @@ def query_groups(question: str) -> list[TermGroup]:
     groups: list[TermGroup] = []
     for trigger in TRIGGERS:
         if trigger in text:
-            groups.append(TermGroup(SYNONYMS[trigger], broad=True))
+            groups.append(TermGroup(SYNONYMS[trigger], broad=True, weak=SYNONYMS[trigger] in ATTRIBUTES))
             text = text.replace(trigger, " ")
     for number, m in enumerate(_TOKEN.finditer(text)):
         code = m.group("code")
