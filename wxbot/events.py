@@ -102,6 +102,16 @@ class ContactsChanged:
 
 
 @dataclass(frozen=True)
+class DraftsChanged:
+    """Drafts waiting for the owner changed: ``pending`` is how many wait now; ``new`` the id of a new one (0: none)
+    and ``contact`` whose it is, for a tray notification."""
+
+    pending: int
+    new: int = 0
+    contact: str = ""
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something the owner should read: shown in the window / tray, logged without chat text."""
 

@@ -56,6 +56,7 @@ class ReplySource(StrState):
     AWAY = "away"
     NON_TEXT = "non_text"
     COMMAND = "command"
+    DRAFT = "draft"  # a draft the owner approved or rewrote: their words, sent as written
     KB_FALLBACK = "kb_fallback"  # a factual question the knowledge base can't answer: the owner's fallback text
 
 
@@ -82,6 +83,7 @@ class InboxState(StrState):
     RECEIVED = "received"  # committed, not yet claimed
     REPLYING = "replying"  # claimed by a worker, the reply is being made
     SENDING = "sending"  # the reply is going out (a crash here means failed, never a resend)
+    DRAFTED = "drafted"  # a draft answers it: waiting for the owner to send, edit or reject it
     REPLIED = "replied"
     SKIPPED = "skipped"  # the policy decided not to answer (reason says why)
     FAILED = "failed"
@@ -155,3 +157,33 @@ class Passage:
     def label(self) -> str:
         """Where it comes from, as the model and the owner read it: "价目表.xlsx · 商品 第3行"."""
         return " · ".join(part for part in (self.source, self.locator) if part)
+
+
+class DraftState(StrState):
+    """A draft's way: pending (waiting for the owner) → sending → sent; or rejected, replaced by a newer draft
+    for the same contact, discarded (the owner wrote by hand), expired, failed."""
+
+    PENDING = "pending"
+    SENDING = "sending"  # approved and going out (a crash here means failed, never a resend)
+    SENT = "sent"
+    REJECTED = "rejected"
+    REPLACED = "replaced"
+    DISCARDED = "discarded"
+    EXPIRED = "expired"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Draft:
+    """A reply made exactly like an automatic one, held until the owner sends (or edits, or rejects) it."""
+
+    id: int  # the N of #ok N
+    contact_id: str
+    state: DraftState
+    text: str  # the reply's body (no prefix); after an edit, the owner's words
+    source: ReplySource
+    msg_ids: tuple[str, ...]  # the customer's messages it answers
+    created_at: float
+    passages: tuple[Passage, ...] = ()
+    edited: bool = False  # the owner rewrote it before sending (a correction worth keeping)
+    reason: str = ""

@@ -17,6 +17,7 @@ from loguru import logger
 
 from wxbot.core.bot import Bot
 from wxbot.core.commands import FOREVER
+from wxbot.core.drafts import Keep
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.instance import InstanceLock
 from wxbot.core.roster import Roster
@@ -58,6 +59,19 @@ class ContactView:
     mode: ReplyMode  # off | draft | auto
     paused_until: float  # epoch seconds; 0 = not paused (human takeover / #pause)
     flag: str = ""  # "", "renamed", "ambiguous", "maybe_renamed": the owner should confirm
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """One draft waiting for the owner, as the Drafts page shows it."""
+
+    draft_id: int
+    contact_id: str
+    name: str
+    asked: tuple[str, ...]  # the customer's messages it answers, oldest first
+    text: str  # what would be sent (without the reply prefix)
+    sources: tuple[str, ...]  # the knowledge-base passages it used, as labels
+    created_at: float
 
 
 @dataclass(frozen=True)
@@ -127,7 +141,9 @@ class BotService:
         self.engine = ReplyEngine(self.settings, self.model, self.store, self.knowledge)
         self._want_running = self._want_running and not self.store.get_personal(OWNER_PAUSED, False)
         self.bot = Bot(self.settings, self, self.engine, StoreInbox(self.store), self.roster, self.roster,
-                       self._emit, control=self)
+                       self._emit, self.store, control=self)
+        self.bot.drafts.keep = self._keep_correction
+        self.bot.drafts.recover()
         self.bot.start_threads()
 
     def load_model(self, path: str | None = None) -> None:
@@ -293,6 +309,39 @@ class BotService:
         if self.knowledge is None:
             raise StoreError("数据还没有打开，请稍候", "the store is not open yet")
         return self.knowledge
+    # ------------------------------------------------------------------ drafts (the window's side of the desk)
+    def drafts(self) -> list[DraftView]:
+        """Drafts waiting for the owner, oldest first."""
+        if self.bot is None:
+            return []
+        return [DraftView(d.id, d.contact_id, self.roster.name_of(d.contact_id),
+                          tuple(m.text for m in self.store.draft_messages(d)), d.text,
+                          tuple(p.label for p in d.passages), d.created_at) for d in self.bot.drafts.pending()]
+
+    def pending_drafts(self) -> int:
+        return self.store.drafts_pending_count() if self.store is not None else 0
+
+    def approve_draft(self, draft_id: int, text: str | None = None) -> str:
+        """Send draft N (with the owner's ``text`` instead, when given); the answer says what happened."""
+        return self.bot.drafts.approve(draft_id, text)
+
+    def reject_draft(self, draft_id: int) -> str:
+        return self.bot.drafts.reject(draft_id)
+
+    def regenerate_draft(self, draft_id: int) -> str:
+        return self.bot.drafts.regenerate(draft_id)
+
+    def keep_correction(self, draft_id: int, kind: Keep) -> str:
+        return self.bot.drafts.keep_correction(draft_id, kind)
+
+    def _keep_correction(self, kind: Keep, question: str, answer: str) -> None:
+        """A corrected draft, kept so the same question gets this answer next time (first: it wins over the rule
+        that made the draft wrong)."""
+        if kind is Keep.FAQ:
+            rule = {"match": "exact", "pattern": question, "answer": answer}
+            self.apply_settings(self.settings.replace(faq_rules=[rule, *self.settings.faq_rules]))
+            return
+        self.kb().kb.add_note(question[:40], f"问：{question}\n答：{answer}")
 
     # ------------------------------------------------------------------ settings
     def apply_settings(self, new: Settings) -> None:

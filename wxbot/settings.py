@@ -103,6 +103,15 @@ class Settings:
     # --- who gets a reply
     new_contact_mode: str = _opt("off", "What newly seen private contacts get: off, draft (the owner approves each "
                                  "reply) or auto. Groups always start off.", choices=("off", "draft", "auto"))
+    draft_notices: bool = _opt(True, "Tell the owner about each new draft in File Transfer Helper, with #ok N / "
+                               "#no N / #edit N to answer it from the phone.")
+    draft_notice_seconds: int = _opt(30, "Drafts made within this many seconds of the last notice wait and go out "
+                                     "together in one notice.", minimum=0, maximum=3600)
+    draft_expire_minutes: int = _opt(120, "A draft not sent within this time expires; its messages are marked missed. "
+                                     "0 = never.", minimum=0, maximum=10080)
+    draft_when_unsure: bool = _opt(True, "Once the knowledge base has documents: in auto mode, a reply the bot is "
+                                   "unsure of (a factual question no passage answers, or output the degenerate-output "
+                                   "guard held back) becomes a draft for the owner instead of being sent or dropped.")
     takeover_minutes: int = _opt(10, "Pause a contact this long after the owner writes to them by hand.",
                                  minimum=0, maximum=1440)
     stale_message_seconds: int = _opt(120, "Messages older than this on arrival are stored, not answered.",

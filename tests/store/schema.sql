@@ -1,3 +1,5 @@
+-- index drafts_state
+CREATE INDEX drafts_state ON drafts(state, contact_id);
 -- index idx__sqlite_migrations_migration_set_name
 CREATE UNIQUE INDEX "idx__sqlite_migrations_migration_set_name"
     ON "_sqlite_migrations" ("migration_set", "name");
@@ -39,6 +41,20 @@ CREATE TABLE "contacts" (
    "created_at" REAL NOT NULL,
    "updated_at" REAL NOT NULL
 , mode TEXT NOT NULL DEFAULT 'off' CHECK (mode IN ('off', 'draft', 'auto')));
+-- table drafts
+CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            contact_id TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            state TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,
+            msg_ids TEXT NOT NULL,
+            edited INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            text_enc BLOB NOT NULL,
+            passages_enc BLOB
+        );
 -- table kb_documents
 CREATE TABLE kb_documents (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -92,4 +108,4 @@ CREATE TABLE "settings" (
 );
 -- table sqlite_sequence
 CREATE TABLE sqlite_sequence(name,seq);
--- applied: m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes
+-- applied: m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes, m005_drafts

@@ -5,7 +5,8 @@ position that delivered it) and enqueues it. A dispatcher thread applies the pol
 per contact; one reply worker generates (one
 model call at a time) and hands the reply to the send stage, which waits like a human and sends while the
 worker already answers the next contact. A message the owner sends by hand to a contact cancels that
-contact's pending, running or waiting reply (takeover wins).
+contact's pending, running or waiting reply (takeover wins). For a contact in draft mode the reply is held
+on the draft desk instead; a draft the owner approves joins the send stage like any reply.
 """
 
 from __future__ import annotations
@@ -20,9 +21,10 @@ from typing import Protocol
 
 from loguru import logger
 
-from wxbot.core.commands import BotControl, parse_command, run_command
+from wxbot.core.commands import DRAFT_VERBS, BotControl, parse_command, run_command
 from wxbot.core.contacts import ContactRules
 from wxbot.core.directory import Directory
+from wxbot.core.drafts import DraftDesk, DraftStore
 from wxbot.core.echo import SentEchoes
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.hours import ServiceHours
@@ -37,6 +39,8 @@ from wxbot.errors import GenerationCancelled, StoreError, WxbotError
 from wxbot.events import BotPhase, BotState, ContactsChanged, MessageLogged, Notice, NoticeLevel
 from wxbot.messages import (
     Direction,
+    Draft,
+    DraftState,
     InboxState,
     Message,
     MsgKind,
@@ -77,11 +81,14 @@ class _Pending:
     first: float = 0.0
     deadline: float = 0.0
     fixed: tuple[str, ReplySource] | None = None  # (text, source) for away / non-text replies that need no model
+    draft: bool = False  # hold the reply for the owner (draft mode)
+    carried: list[Message] = field(default_factory=list)  # a pending draft's messages, answered again with these
+    replaces: int | None = None  # that draft
 
 
 class Bot:
     def __init__(self, settings: Settings, sender: Sender, engine: ReplyEngine, inbox: Inbox,
-                 rules: ContactRules, directory: Directory, on_event: EventSink,
+                 rules: ContactRules, directory: Directory, on_event: EventSink, drafts: DraftStore,
                  clock: Callable[[], float] = time.time, control: BotControl | None = None) -> None:
         self.settings = settings
         self.control = control or self  # what #pause/#resume act on: the service, which remembers them
@@ -97,6 +104,9 @@ class Bot:
         self.pacer = Pacer(settings, clock)
         self.hours = ServiceHours(settings)
         self.echoes = SentEchoes()
+        self.drafts = DraftDesk(settings, drafts, send=self._queue_approved, regenerate=self._queue_regenerate,
+                                notify=lambda text: self._send_parts(FILEHELPER, [text]), name_of=directory.name_of,
+                                on_event=on_event, clock=clock)
         self._incoming: queue.Queue[_Item | None] = queue.Queue()
         self._pending: dict[str, list[_Pending]] = {}  # per contact, in arrival order
         self._cancel: dict[str, threading.Event] = {}
@@ -134,14 +144,14 @@ class Bot:
         waiting = self.outbox.drop()
         for msg in dropped:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "bot_stopped")
-        for job in waiting:
-            self._set_states(job.ids, InboxState.SKIPPED, "bot_stopped")
+        self._dropped(waiting, "bot_stopped")
         self.on_event(BotState(BotPhase.STOPPED, reason))
         logger.info("auto-reply stopped ({} pending dropped)", len(dropped))
 
     def close(self) -> None:
         self.stop()
         self._closed = True
+        self.drafts.close()
         self._incoming.put(None)
         self.outbox.close()
         with self._cond:
@@ -170,6 +180,7 @@ class Bot:
         self.pacer.settings = settings
         self.hours = ServiceHours(settings)
         self.engine.apply_settings(settings)
+        self.drafts.settings = settings
 
     # ------------------------------------------------------------------ intake (channel thread)
     def on_message(self, raw: Message) -> bool:
@@ -277,20 +288,21 @@ class Bot:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, decision.reason)
             logger.debug("msg {} not answered: {}", msg.msg_id, decision.reason)
             return
-        if decision.mode is ReplyMode.DRAFT:  # drafts for the owner to approve arrive in the next commit
-            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "draft_mode")
-            return
+        draft = decision.mode is ReplyMode.DRAFT
         if not self.hours.is_open(self.clock()):
-            self._outside_hours(msg)
+            self._outside_hours(msg, draft)
         elif decision.reason == "non_text":
-            self._queue_reply(msg, fixed=(self.settings.non_text_reply, ReplySource.NON_TEXT))
+            self._queue_reply(msg, fixed=(self.settings.non_text_reply, ReplySource.NON_TEXT), draft=draft)
         else:
-            self._queue_reply(dataclasses.replace(msg, text=decision.text))
+            self._queue_reply(dataclasses.replace(msg, text=decision.text), draft=draft)
 
     def _owner_message(self, raw: Message) -> None:
         if self.echoes.is_echo(raw.contact_id, raw.text):
             return  # web WeChat echoing what the bot itself just sent
         if raw.contact_id == FILEHELPER and (cmd := parse_command(raw.text)):
+            if cmd.verb in DRAFT_VERBS:
+                self._send_parts(FILEHELPER, [self.drafts.command(cmd)])
+                return
             answer = run_command(cmd, self.control, self.rules, self.directory.find, self.clock)
             self._send_parts(FILEHELPER, [answer])
             if cmd.target:  # a contact's mode or pause may have changed: the window shows it
@@ -306,24 +318,27 @@ class Bot:
         if raw.contact_id != FILEHELPER:
             self.policy.take_over(msg.contact_id)
             self._cancel_contact(msg.contact_id, "takeover")
+            self.drafts.discard_for(msg.contact_id)
             logger.info("owner took over contact {} for {} min", msg.contact_id, self.settings.takeover_minutes)
 
-    def _outside_hours(self, msg: Message) -> None:
+    def _outside_hours(self, msg: Message, draft: bool) -> None:
         away = self.settings.away_message
         if away and self.hours.should_send_away(msg.contact_id, self.clock()):
-            self._queue_reply(msg, fixed=(away, ReplySource.AWAY))
+            self._queue_reply(msg, fixed=(away, ReplySource.AWAY), draft=draft)
         else:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "outside_hours")
 
-    def _queue_reply(self, msg: Message, fixed: tuple[str, ReplySource] | None = None) -> None:
+    def _queue_reply(self, msg: Message, fixed: tuple[str, ReplySource] | None = None, draft: bool = False) -> None:
         now = self.clock()
         window = 0.0 if fixed is not None else self.settings.aggregate_seconds
+        # a draft still waiting for the owner: the new draft answers its messages too, and replaces it
+        replaces, carried = self.drafts.carried(msg.contact_id) if draft else (None, [])
         with self._cond:
             queue = self._pending.setdefault(msg.contact_id, [])
             if queue and self.settings.aggregate_seconds:
                 pending = queue[-1]
             else:  # aggregation off: every message is its own question, even when the worker lags behind
-                pending = _Pending(first=now)
+                pending = _Pending(first=now, draft=draft, carried=carried, replaces=replaces)
                 queue.append(pending)
             pending.messages.append(msg)
             pending.fixed = pending.fixed or fixed
@@ -339,8 +354,38 @@ class Bot:
                 event.set()
         for m in (m for p in queue for m in p.messages):
             self.inbox.set_state(m.msg_id, InboxState.SKIPPED, reason)
-        for job in self.outbox.drop(contact_id):
+        self._dropped(self.outbox.drop(contact_id), reason)
+
+    def _dropped(self, jobs: list[Outgoing], reason: str) -> None:
+        """Replies taken out of the send stage unsent: their messages are skipped, an approved draft failed."""
+        for job in jobs:
             self._set_states(job.ids, InboxState.SKIPPED, reason)
+            if job.draft is not None:
+                self.drafts.finished(job.draft, DraftState.FAILED, reason)
+
+    # ------------------------------------------------------------------ drafts
+    def _queue_approved(self, draft: Draft) -> None:
+        """The owner approved ``draft`` (window or phone): their words verbatim (prefix aside), into the send
+        stage like any reply, so pacing and exactly-once hold for it too."""
+        reply = self.engine.approved_reply(draft)
+        asked = self.drafts.store.draft_messages(draft)
+        incoming = asked[-1].text if asked else ""
+        ids = list(draft.msg_ids)
+        verdict = self.pacer.check(draft.contact_id, len(reply.text), incoming) if reply else None
+        if verdict is None or self._refused(draft.contact_id, ids, verdict):
+            self.drafts.finished(draft, DraftState.FAILED, verdict.reason if verdict else "empty_reply")
+            return
+        self.outbox.put(Outgoing(draft.contact_id, reply, ids, incoming, threading.Event(),
+                                 self.clock() + verdict.wait, draft))
+
+    def _queue_regenerate(self, draft: Draft) -> None:
+        """Write ``draft`` again for the same messages; the new draft replaces it."""
+        now = self.clock()
+        pending = _Pending(first=now, deadline=now, draft=True, carried=self.drafts.store.draft_messages(draft),
+                           replaces=draft.id)
+        with self._cond:
+            self._pending.setdefault(draft.contact_id, []).append(pending)
+            self._cond.notify_all()
 
     # ------------------------------------------------------------------ reply worker
     def _next_due(self) -> tuple[str, _Pending, threading.Event] | None:
@@ -386,11 +431,12 @@ class Bot:
             self._cond.notify_all()
 
     def _answer(self, contact_id: str, pending: _Pending, cancel: threading.Event) -> None:
-        messages = [m for m in pending.messages if self.inbox.claim(m.msg_id)]
-        if not messages:
+        claimed = [m for m in pending.messages if self.inbox.claim(m.msg_id)]
+        if not claimed and not pending.carried:
             return
         crash_point("reply.claimed")
-        ids = [m.msg_id for m in messages]
+        messages = pending.carried + claimed
+        ids = [m.msg_id for m in claimed]
         try:
             reply = self._make_reply(contact_id, messages, pending.fixed, cancel)
         except GenerationCancelled:
@@ -402,6 +448,12 @@ class Bot:
             return
         if reply is None:
             self._set_states(ids, InboxState.SKIPPED, "empty_reply")
+            return
+        # unsure (with a knowledge base): no passage for a factual question, or output the guard held back
+        unsure = self.settings.draft_when_unsure and self.engine.has_knowledge and (
+            reply.source is ReplySource.KB_FALLBACK or reply.verdict is not ReplyVerdict.SEND)
+        if pending.draft or unsure:  # the owner decides: pacing applies when it is sent
+            self.drafts.hold(reply, pending.replaces)
             return
         if reply.verdict is not ReplyVerdict.SEND:  # degenerate output: missed, never sent
             self._set_states(ids, InboxState.SKIPPED, reply.verdict)
@@ -421,15 +473,22 @@ class Bot:
     def _deliver(self, job: Outgoing) -> None:
         """On the send thread, once the reply's delays are over: check again, send, record."""
         contact_id, ids = job.contact_id, job.ids
+        why = ""
         try:
-            if job.cancel.is_set() or not self._running or self.rules.paused_until(contact_id) > self.clock():
-                self._set_states(ids, InboxState.SKIPPED, "takeover" if self._running else "bot_stopped")
+            # the owner approved a draft explicitly: a stop or a pause does not hold it back, a takeover does
+            held = job.draft is None and (not self._running or self.rules.paused_until(contact_id) > self.clock())
+            if job.cancel.is_set() or held:
+                why = "takeover" if self._running else "bot_stopped"
+                self._set_states(ids, InboxState.SKIPPED, why)
                 return
-            if self._refused(contact_id, ids, self.pacer.check(contact_id, len(job.reply.text), job.incoming)):
+            verdict = self.pacer.check(contact_id, len(job.reply.text), job.incoming)
+            if self._refused(contact_id, ids, verdict):
+                why = verdict.reason
                 return  # e.g. the daily cap filled up while this reply waited
             self._set_states(ids, InboxState.SENDING)
             if not self._send_parts(self.directory.user_name(contact_id), list(job.reply.parts)):
-                self._set_states(ids, InboxState.FAILED, "send_failed")
+                why = "send_failed"
+                self._set_states(ids, InboxState.FAILED, why)
                 self.on_event(Notice(NoticeLevel.WARNING, "消息发送失败，请检查网络与登录状态 (a reply could not be sent)"))
                 return
             self.pacer.record_sent(contact_id, job.incoming)
@@ -437,7 +496,11 @@ class Bot:
             self.on_event(MessageLogged(contact_id, Direction.OUT, by_bot=True))
         except Exception:  # the send thread must outlive one bad reply
             logger.exception("sending to {} failed", contact_id)
-            self._set_states(ids, InboxState.FAILED, "internal_error")
+            why = "internal_error"
+            self._set_states(ids, InboxState.FAILED, why)
+        finally:
+            if job.draft is not None:
+                self.drafts.finished(job.draft, DraftState.FAILED if why else DraftState.SENT, why)
 
     def _refused(self, contact_id: str, ids: list[str], verdict: PaceVerdict) -> bool:
         """Pacing says no (daily cap, loop guard): record why; a loop pauses the contact and tells the owner."""

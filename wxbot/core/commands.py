@@ -1,5 +1,6 @@
 """Owner commands sent to File Transfer Helper from the phone: #pause, #resume, #status (all or one contact)
-and a contact's reply mode (#on = auto, #draft = the owner approves each reply, #off)."""
+a contact's reply mode (#on = auto, #draft = the owner approves each reply, #off), and the words of the draft
+commands (#ok N, #no N, #edit N text, #faq N, #note N) that the draft desk carries out."""
 
 from __future__ import annotations
 
@@ -21,6 +22,11 @@ class Verb(StrState):
     AUTO = "auto"  # #on NAME
     OFF = "off"
     DRAFT = "draft"
+    OK = "ok"  # send draft N as written
+    NO = "no"  # reject draft N
+    EDIT = "edit"  # send draft N with the owner's text instead
+    KEEP_FAQ = "keep_faq"  # keep sent draft N's answer as an FAQ rule
+    KEEP_NOTE = "keep_note"  # … or as a knowledge-base note
 
 
 _VERBS = {
@@ -30,18 +36,25 @@ _VERBS = {
     "#on": Verb.AUTO, "#开": Verb.AUTO, "#开启": Verb.AUTO, "#自动": Verb.AUTO,
     "#off": Verb.OFF, "#关": Verb.OFF, "#关闭": Verb.OFF,
     "#draft": Verb.DRAFT, "#草稿": Verb.DRAFT,
+    "#ok": Verb.OK, "#发": Verb.OK, "#发送": Verb.OK, "#同意": Verb.OK,
+    "#no": Verb.NO, "#不": Verb.NO, "#放弃": Verb.NO, "#拒绝": Verb.NO,
+    "#edit": Verb.EDIT, "#改": Verb.EDIT, "#修改": Verb.EDIT,
+    "#faq": Verb.KEEP_FAQ, "#问答": Verb.KEEP_FAQ,
+    "#note": Verb.KEEP_NOTE, "#笔记": Verb.KEEP_NOTE,
 }
 MODE_VERBS = {Verb.AUTO: ReplyMode.AUTO, Verb.OFF: ReplyMode.OFF, Verb.DRAFT: ReplyMode.DRAFT}
+DRAFT_VERBS = (Verb.OK, Verb.NO, Verb.EDIT, Verb.KEEP_FAQ, Verb.KEEP_NOTE)  # carried out by the draft desk
 MODE_WORDS = {ReplyMode.OFF: "关 off", ReplyMode.DRAFT: "草稿 draft", ReplyMode.AUTO: "自动 auto"}
 
 HELP = ("可用命令 commands: #pause [联系人], #resume [联系人], #status [联系人], "
-        "#on 联系人 (自动回复 auto), #draft 联系人 (草稿 drafts), #off 联系人 (关 off)")
+        "#on 联系人 (自动回复 auto), #draft 联系人 (草稿 drafts), #off 联系人 (关 off); "
+        "草稿 drafts: #ok 编号, #no 编号, #edit 编号 新内容")
 
 
 @dataclass(frozen=True)
 class Command:
     verb: Verb
-    target: str  # contact name, or "" for everyone
+    target: str  # contact name, or "" for everyone; for draft verbs the number (and #edit's new text)
 
 
 def parse_command(text: str) -> Command | None:

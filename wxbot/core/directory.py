@@ -20,5 +20,8 @@ class Directory(Protocol):
     def find(self, name: str) -> list[ContactEntry]:
         """Contacts whose shown name, remark or nickname equals ``name``."""
 
+    def name_of(self, contact_id: str) -> str:
+        """The contact's name as the owner knows it (remark, else nickname, else group name)."""
+
     def own_names(self, user_name: str) -> tuple[str, ...]:
         """The bot's own names in this conversation (group display name, nickname) for @-mentions."""

@@ -21,7 +21,7 @@ from wxbot.core.plaintext import markdown_to_plain
 from wxbot.core.textsplit import split_reply
 from wxbot.errors import ModelError
 from wxbot.llm.api import ChatMessages, ChatModel
-from wxbot.messages import Message, Passage, Reply, ReplySource, ReplyVerdict, Turn
+from wxbot.messages import Draft, Message, Passage, Reply, ReplySource, ReplyVerdict, Turn
 from wxbot.settings import Settings
 
 _TRUNCATED_MARK = "…"
@@ -124,6 +124,15 @@ class ReplyEngine:
     def fixed_reply(self, contact_id: str, text: str, source: ReplySource, ids: Sequence[str]) -> Reply | None:
         """A reply that needs no model (away message, non-text acknowledgement), shaped like any other."""
         return self._finish(contact_id, text, source, tuple(ids))
+
+    @property
+    def has_knowledge(self) -> bool:
+        """The knowledge base holds documents, so replies are grounded in it."""
+        return self._grounded()
+
+    def approved_reply(self, draft: Draft) -> Reply | None:
+        """A draft the owner approved (or rewrote): their words as they are, split and prefixed like any reply."""
+        return self._finish(draft.contact_id, draft.text, ReplySource.DRAFT, draft.msg_ids, draft.passages)
 
     # ------------------------------------------------------------------ helpers
     def _grounded(self) -> bool:

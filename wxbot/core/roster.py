@@ -105,6 +105,10 @@ class Roster:
         return [ContactEntry(c.id, c.kind, c.display_name) for c in self.store.list_contacts()
                 if name in (c.display_name, c.nick_name, c.remark_name)]
 
+    def name_of(self, contact_id: str) -> str:
+        contact = self.store.get_contact(contact_id)
+        return contact.display_name if contact else contact_id
+
     def own_names(self, user_name: str) -> tuple[str, ...]:
         return (self.own_nick,) if self.own_nick else ()
 

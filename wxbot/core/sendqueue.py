@@ -8,7 +8,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from wxbot.core.pacing import Pacer
-from wxbot.messages import Reply
+from wxbot.messages import Draft, Reply
 
 
 @dataclass
@@ -21,6 +21,7 @@ class Outgoing:
     incoming: str  # their text, for the loop guard
     cancel: threading.Event  # set by a takeover or a stop
     ready_at: float  # generated + the typing delay: not sent before this
+    draft: Draft | None = None  # the owner's approved draft this reply sends (its outcome is recorded there)
 
 
 class SendQueue:

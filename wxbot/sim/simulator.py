@@ -159,6 +159,16 @@ class Simulator:
                 raise TimeoutError(f"outbox has {len(self.state.outbox)} of {count} messages after {timeout}s")
         return self.outbox()
 
+    def wait_sent_to(self, key: str, count: int, timeout: float = 60.0) -> list[dict[str, Any]]:
+        """Block until the client has sent at least ``count`` messages to one person or group; returns them."""
+        target = self.world.find(key)
+        chat_id = getattr(target, "pid", None) or target.gid
+        with self.state.cond:
+            if not self.state.cond.wait_for(
+                    lambda: sum(m.to_id == chat_id for m in self.state.outbox) >= count, timeout):
+                raise TimeoutError(f"fewer than {count} messages to {key} after {timeout}s")
+        return [m for m in self.outbox() if m["to_id"] == chat_id]
+
     # ------------------------------------------------------------------ faults
     def fault(self, endpoint: str, kind: str = "5xx", count: int | None = None,
               duration: float | None = None) -> None:

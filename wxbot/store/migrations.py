@@ -103,7 +103,26 @@ def m004_reply_modes(db: Database) -> None:
     db.execute("ALTER TABLE contacts DROP COLUMN auto_reply")
 
 
-STEPS = (m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes)  # in order; append, never reorder
+def m005_drafts(db: Database) -> None:
+    """Replies held for the owner's approval (store/drafts.py); the text and passages sealed per row."""
+    db.execute("""
+        CREATE TABLE drafts (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            contact_id TEXT NOT NULL REFERENCES contacts(id) ON DELETE CASCADE,
+            state TEXT NOT NULL,
+            reason TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL,
+            msg_ids TEXT NOT NULL,
+            edited INTEGER NOT NULL DEFAULT 0,
+            created_at REAL NOT NULL,
+            updated_at REAL NOT NULL,
+            text_enc BLOB NOT NULL,
+            passages_enc BLOB
+        )""")
+    db.execute("CREATE INDEX drafts_state ON drafts(state, contact_id)")
+
+
+STEPS = (m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes, m005_drafts)  # in order; append, never reorder
 
 
 def _in_one_transaction(step: Callable[[Database], None]) -> Callable[[Database], None]:

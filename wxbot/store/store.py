@@ -19,6 +19,7 @@ from wxbot.store import keys, migrations
 from wxbot.store.contacts import ContactsMixin
 from wxbot.store.crypto import FieldCipher
 from wxbot.store.db import StoreDB
+from wxbot.store.drafts import DraftsMixin
 from wxbot.store.inbox import InboxMixin
 from wxbot.store.keys import PassphraseFn
 from wxbot.store.knowledge import KnowledgeMixin
@@ -27,7 +28,7 @@ from wxbot.store.personal import PersonalMixin
 STORE_FORMAT = "wxbot-store/1"
 
 
-class Store(InboxMixin, ContactsMixin, PersonalMixin, KnowledgeMixin):
+class Store(InboxMixin, ContactsMixin, PersonalMixin, KnowledgeMixin, DraftsMixin):
     """The encrypted local store. Thread-safe: one connection behind one RLock (see StoreDB).
 
     Implements the engine's ``History`` protocol (``recent``/``add_turn``) with durable contact ids.

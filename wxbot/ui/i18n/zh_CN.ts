@@ -652,10 +652,6 @@
         <translation>选中的关闭</translation>
     </message>
     <message>
-        <source>drafts are on for this contact</source>
-        <translation>这个联系人使用草稿模式</translation>
-    </message>
-    <message>
         <source>Replies: %s</source>
         <translation>回复方式：%s</translation>
     </message>
@@ -798,6 +794,18 @@
     <message>
         <source>Importing %s: %d…</source>
         <translation>正在导入 %s：%d…</translation>
+    </message>
+    <message>
+        <source>you rejected the draft</source>
+        <translation>你放弃了草稿</translation>
+    </message>
+    <message>
+        <source>the draft waited too long</source>
+        <translation>草稿等待太久已过期</translation>
+    </message>
+    <message>
+        <source>A draft answers it: waiting for you on the Drafts page</source>
+        <translation>已写好草稿：在草稿页等你处理</translation>
     </message>
 </context>
 </TS>

@@ -49,13 +49,15 @@ def reason_text(code: str) -> str:
         "loop_guard": tr("too many rapid exchanges"), "non_text": tr("not a text message"),
         "special_account": tr("a system account"), "public_account": tr("an official account"),
         "system_message": tr("a system note"), "empty": tr("an empty message"), "command": tr("an owner command"),
-        "draft_mode": tr("drafts are on for this contact"),
+        "draft_rejected": tr("you rejected the draft"), "draft_expired": tr("the draft waited too long"),
     }
     return words.get(code, code.replace("_", " "))
 
 
 def skipped_text(item: HistoryItem) -> str:
     """The mark under an incoming message the bot did not answer ("" when answered or still pending)."""
+    if item.direction == Direction.IN and item.state == InboxState.DRAFTED:
+        return tr("A draft answers it: waiting for you on the Drafts page")
     if item.direction != Direction.IN or item.state not in (InboxState.SKIPPED, InboxState.FAILED, InboxState.EXPIRED):
         return ""
     return tr("Not answered automatically: %s") % reason_text(item.reason or item.state)
