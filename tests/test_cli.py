@@ -245,3 +245,50 @@ def test_secrets_in_the_environment_never_reach_child_processes(data_dir, test_m
     for environ in children.values():
         assert b"WXBOT_PASSPHRASE" not in environ and b"correct horse battery" not in environ
         assert b"sk-SECRET-KEY-123" not in environ
+
+
+def test_headless_drafts_are_approved_from_file_transfer_helper(data_dir, test_model_path):
+    """WXBOT_NEW_CONTACT_MODE=draft: a friend writes, File Transfer Helper gets a notice with #ok N, the owner
+    sends #ok N and the friend gets the reply once; #no M for another friend's draft sends nothing."""
+    import re
+
+    with Simulator(hold_seconds=0.5) as sim:
+        env = env_for(data_dir, WXBOT_MODEL=test_model_path, WXBOT_WECHAT_BASE_URL=sim.base_url,
+                      WXBOT_NEW_CONTACT_MODE="draft", WXBOT_DRAFT_NOTICE_SECONDS="0", WXBOT_TYPING_DELAY_BASE="0",
+                      WXBOT_TYPING_DELAY_PER_CHAR="0", WXBOT_AGGREGATE_SECONDS="0", WXBOT_MAX_REPLY_TOKENS="16",
+                      WXBOT_RISK_ACKNOWLEDGED="true")
+        proc = subprocess.Popen([sys.executable, "-m", "wxbot", "run", "--headless"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            for line in proc.stdout:
+                if "QR image" in line:
+                    break
+            sim.scan()
+            sim.confirm()
+            for line in proc.stdout:
+                if "auto-reply" in line and "running" in line:
+                    break
+            sim.inject("zhang", "你好，请问几点开门？")
+            notice = sim.wait_sent_to("filehelper", 1, timeout=120)[0]["text"]
+            n = int(re.search(r"#ok (\d+)", notice).group(1))
+            draft = re.search(r"「(.*)」", notice, re.S).group(1)
+            assert sim.outbox()[0]["to_id"] == "filehelper"  # nothing went to the friend
+            sim.inject_from_owner("filehelper", f"#ok {n}")
+            assert [m["text"] for m in sim.wait_sent_to("zhang", 1, timeout=60)] == [f"[AI] {draft}"]
+            sim.inject("li", "在吗？")
+            notice = sim.wait_sent_to("filehelper", 3, timeout=120)[2]["text"]
+            m = int(re.search(r"#ok (\d+)", notice).group(1))
+            assert m != n
+            sim.inject_from_owner("filehelper", f"#no {m}")
+            assert "已放弃" in sim.wait_sent_to("filehelper", 4, timeout=60)[3]["text"]
+            sim.inject_from_owner("filehelper", f"#ok {n}")  # approving the sent one again sends nothing
+            sim.wait_sent_to("filehelper", 5, timeout=60)
+            assert [o["to_id"] for o in sim.outbox()].count("zhang") == 1
+            assert "li" not in [o["to_id"] for o in sim.outbox()]
+            proc.send_signal(signal.SIGINT)
+            out, _ = proc.communicate(timeout=60)
+            assert proc.returncode == 0 and "Traceback" not in out
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
