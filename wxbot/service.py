@@ -46,7 +46,7 @@ EventSink = Callable[[object], None]
 SESSION_FILE = "session.bin"
 OWNER_PAUSED = "owner_paused"  # in the store: the owner stopped auto-reply (#pause, the tray) until they start it
 PERSONAL_FIELDS = personal_fields()
-MODEL_FIELDS = ("model_path", "gpu_layers", "context_size", "threads", "state_cache_mb")
+MODEL_FIELDS = ("model_path", "gpu_layers", "context_size", "threads", "state_cache_mb", "context_shift")
 
 
 @dataclass(frozen=True)

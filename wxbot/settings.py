@@ -76,6 +76,9 @@ class Settings:
                                       "models loop without it).", minimum=1.0, maximum=2.0)
     max_reply_tokens: int = _opt(1024, "Longest generation in tokens, DeepSeek-R1's thinking included (the visible "
                                        "reply is capped by max_reply_parts).", minimum=16, maximum=8192)
+    context_shift: bool = _opt(True, "When a chat's oldest turns leave the prompt, cut them out of the model's memory "
+                                     "and move the rest instead of evaluating the history again (approximate, "
+                                     "as llama-server's context shift).")
     state_cache_mb: int = _opt(1024, "RAM for per-contact model states (fast multi-turn chats).", minimum=0, maximum=65536)
     # --- replies
     persona: str = _opt(DEFAULT_PERSONA, "System prompt: who the assistant is and how it answers.", personal=True,

@@ -23,6 +23,7 @@ from wxbot.errors import GenerationCancelled, ModelError, ModelOutOfMemory
 from wxbot.llm import gpufit
 from wxbot.llm.api import ChatMessages, ModelInfo
 from wxbot.llm.gguf_meta import check_model_file
+from wxbot.llm.kvshift import apply_shift, can_shift, plan_shift
 from wxbot.llm.progress import LoadWatch, ProgressSink
 from wxbot.llm.reasoning import OPEN, opens_reasoning
 from wxbot.llm.statecache import SavedState, StateCache, common_prefix
@@ -40,6 +41,7 @@ class GenerationStats:
     prompt_tokens_evaluated: int = 0  # decoded this turn; the rest came from the context or the state cache
     generated_tokens: int = 0
     restored_state: bool = False  # a cached state of this conversation was loaded into the context
+    shifted_out: int = 0  # tokens of dropped turns cut out of the context (the rest moved down, not evaluated)
     prompt_seconds: float = 0.0  # until the first token was sampled
     decode_seconds: float = 0.0  # from the first to the last token
 
@@ -115,6 +117,7 @@ class LocalModel:
         self._owner: str | None = None  # the conversation whose tokens the context holds
         self._llama, self.info = self._load(settings, str(model_path), on_progress, max_gpu_layers, on_attempt)
         self._template = ChatTemplate(self._llama)
+        self._shift = settings.context_shift and can_shift(self._llama.ctx)
         self.opens_reasoning = self._template.opens_reasoning
         self._vocab = self._llama._model.vocab
         self._piece_buf = ctypes.create_string_buffer(256)
@@ -181,6 +184,7 @@ class LocalModel:
                              f"the prompt has {len(prompt)} tokens; the context holds {llama.n_ctx()}")
         stats = self.last_stats = GenerationStats(prompt_tokens=len(prompt))
         stats.restored_state = self._switch_to(cache_key, prompt)
+        stats.shifted_out = self._shift_out_dropped(prompt)
         llama.cancel, llama.evaluated = cancel, 0
         utf8 = codecs.getincrementaldecoder("utf-8")("replace")
         lead = OPEN if self.opens_reasoning else ""
@@ -235,11 +239,29 @@ class LocalModel:
         if key is None:
             return False
         saved = self._cache.peek(key)
-        if saved is None or common_prefix(saved.tokens, prompt) <= common_prefix(llama._input_ids, prompt):
+        if saved is None or self._reusable(saved.tokens, prompt) <= self._reusable(llama._input_ids, prompt):
             return False
         self._cache.pop(key)
         self._restore(saved)
         return True
+
+    def _reusable(self, cached: Sequence[int] | Any, prompt: list[int]) -> int:
+        """Prompt tokens a context holding ``cached`` would not evaluate again."""
+        plan = plan_shift(cached, prompt) if self._shift else None
+        return plan.usable if plan is not None else common_prefix(cached, prompt)
+
+    def _shift_out_dropped(self, prompt: list[int]) -> int:
+        """Cut turns the prompt no longer has out of the context and move the rest down; returns how
+        many tokens went. The prefix match in ``Llama.generate`` then finds the moved turns."""
+        llama = self._llama
+        plan = plan_shift(llama._input_ids, prompt) if self._shift else None
+        if plan is None or not apply_shift(llama.ctx, 0, plan, llama.n_tokens):
+            return 0
+        n, end = llama.n_tokens, plan.keep + plan.drop
+        llama.input_ids[plan.keep:n - plan.drop] = llama.input_ids[end:n].copy()
+        llama.n_tokens = n - plan.drop
+        llama._requires_eval = True  # the last logits belong to the old layout
+        return plan.drop
 
     def _save(self) -> SavedState:
         ctx = self._llama.ctx
