@@ -11,6 +11,7 @@ from PySide6.QtCore import QObject, Qt, Signal
 from wxbot.events import (
     BotState,
     ContactsChanged,
+    DraftsChanged,
     LoginState,
     MessageLogged,
     ModelState,
@@ -26,6 +27,7 @@ class EventBridge(QObject):
     model_state = Signal(object)  # ModelState
     message_logged = Signal(object)  # MessageLogged
     contacts_changed = Signal(object)  # ContactsChanged
+    drafts_changed = Signal(object)  # DraftsChanged
     notice = Signal(object)  # Notice
 
     _incoming = Signal(object)
@@ -40,6 +42,7 @@ class EventBridge(QObject):
             ModelState: self.model_state,
             MessageLogged: self.message_logged,
             ContactsChanged: self.contacts_changed,
+            DraftsChanged: self.drafts_changed,
             Notice: self.notice,
         }
 

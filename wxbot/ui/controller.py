@@ -10,6 +10,7 @@ from wxbot.errors import StoreError, WrongKeyError, WxbotError
 from wxbot.events import (
     BotPhase,
     BotState,
+    DraftsChanged,
     LoginPhase,
     LoginState,
     MessageLogged,
@@ -23,6 +24,7 @@ from wxbot.ui.bridge import EventBridge
 from wxbot.ui.i18n import tr
 from wxbot.ui.pages.contacts import ContactsPage
 from wxbot.ui.pages.conversations import ConversationsPage
+from wxbot.ui.pages.drafts import DraftsPage
 from wxbot.ui.pages.knowledge import KnowledgePage
 from wxbot.ui.pages.login import LoginPage, login_text
 from wxbot.ui.pages.settings_page import SettingsPage
@@ -56,9 +58,10 @@ class AppController(QObject):
         self.login_page = LoginPage()
         self.contacts_page = ContactsPage(self.svc)
         self.conversations_page = ConversationsPage(self.svc)
+        self.drafts_page = DraftsPage(self.svc, self.tasks, lang)
         self.knowledge_page = KnowledgePage(self.svc, self.tasks, lang)
         self.settings_page = SettingsPage(settings, lang)
-        self.window = MainWindow({"login": self.login_page, "contacts": self.contacts_page,
+        self.window = MainWindow({"login": self.login_page, "contacts": self.contacts_page, "drafts": self.drafts_page,
                                   "conversations": self.conversations_page, "knowledge": self.knowledge_page,
                                   "settings": self.settings_page})
         use_tray = Tray.available() if use_tray is None else use_tray
@@ -74,10 +77,12 @@ class AppController(QObject):
         b.message_logged.connect(self._on_message)
         b.contacts_changed.connect(lambda _e: self.refresh_contacts())
         b.notice.connect(self._on_notice)
+        b.drafts_changed.connect(self._on_drafts)
+        self.drafts_page.shown.connect(self._show_drafts_count)
         self.login_page.login_requested.connect(lambda: self.login(hot_reload=False))
         self.login_page.logout_requested.connect(self.logout)
         self.contacts_page.open_conversation.connect(self._open_conversation)
-        for page in (self.contacts_page, self.conversations_page, self.knowledge_page):
+        for page in (self.contacts_page, self.conversations_page, self.knowledge_page, self.drafts_page):
             page.error.connect(self.show_error)
         self.settings_page.apply_requested.connect(self.apply_settings)
         self.window.close_requested.connect(self._on_window_close)
@@ -113,6 +118,7 @@ class AppController(QObject):
         self.settings_page.load(self.svc.settings)  # personal fields come from the store
         self.refresh_contacts()
         self.knowledge_page.refresh()
+        self.drafts_page.refresh()  # drafts kept from the last run
         self.tasks.run("load-model", self.svc.load_model)
         self.login(hot_reload=True)
 
@@ -205,6 +211,18 @@ class AppController(QObject):
         self.window.banner.show_message(notice.level, notice.text)
         if self.tray is not None and not self.window.isVisible() and notice.level != "info":
             self.tray.message("wxbot", notice.text)
+
+    def _on_drafts(self, event: DraftsChanged) -> None:
+        """A draft came or went: the page re-reads them; a new one is announced in the tray."""
+        self._show_drafts_count(event.pending)
+        self.drafts_page.refresh()
+        if event.new and self.tray is not None:
+            self.tray.message(tr("New draft"), tr("Draft #%d for %s is waiting for you") % (event.new, event.contact))
+
+    def _show_drafts_count(self, n: int) -> None:
+        self.window.set_drafts_count(n)
+        if self.tray is not None:
+            self.tray.set_drafts(n)
 
     def refresh_contacts(self) -> None:
         self.contacts_page.refresh()

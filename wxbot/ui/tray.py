@@ -20,6 +20,8 @@ class Tray(QObject):
     def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.state = "logged_out"
+        self.text = ""
+        self.drafts = 0  # drafts waiting for the owner, shown in the tooltip
         self.running = False
         self.window_visible = True
         self.icon = QSystemTrayIcon(state_icon(self.state), self)
@@ -47,8 +49,17 @@ class Tray(QObject):
         self.state = state
         self.running = state == "running"
         self.icon.setIcon(state_icon(state))
-        self.icon.setToolTip(f"wxbot — {text}")
+        self.text = text
+        self._tooltip()
         self._refresh_menu()
+
+    def set_drafts(self, n: int) -> None:
+        self.drafts = n
+        self._tooltip()
+
+    def _tooltip(self) -> None:
+        drafts = " · " + tr("%d drafts waiting") % self.drafts if self.drafts else ""
+        self.icon.setToolTip(f"wxbot — {self.text}{drafts}")
 
     def set_window_visible(self, visible: bool) -> None:
         self.window_visible = visible

@@ -59,7 +59,7 @@ class Banner(QFrame):
 class MainWindow(QMainWindow):
     close_requested = Signal()  # the owner closed the window; the app decides: hide to tray or quit
 
-    PAGES = ("login", "contacts", "conversations", "knowledge", "settings")
+    PAGES = ("login", "contacts", "drafts", "conversations", "knowledge", "settings")
 
     def __init__(self, pages: dict[str, QWidget]) -> None:
         super().__init__()
@@ -71,12 +71,13 @@ class MainWindow(QMainWindow):
         icons = {
             "login": QStyle.StandardPixmap.SP_DialogYesButton,
             "contacts": QStyle.StandardPixmap.SP_FileDialogDetailedView,
+            "drafts": QStyle.StandardPixmap.SP_FileDialogListView,
             "conversations": QStyle.StandardPixmap.SP_FileDialogContentsView,
             "knowledge": QStyle.StandardPixmap.SP_DirOpenIcon,
             "settings": QStyle.StandardPixmap.SP_FileDialogInfoView,
         }
-        labels = {"login": tr("Login"), "contacts": tr("Contacts"), "conversations": tr("Conversations"),
-                  "knowledge": tr("Knowledge base"), "settings": tr("Settings")}
+        labels = {"login": tr("Login"), "contacts": tr("Contacts"), "drafts": tr("Drafts"),
+                  "conversations": tr("Conversations"), "knowledge": tr("Knowledge base"), "settings": tr("Settings")}
         self.nav = QListWidget()
         self.nav.setFixedWidth(150)
         self.nav.setIconSize(QSize(20, 20))
@@ -127,6 +128,10 @@ class MainWindow(QMainWindow):
     # ------------------------------------------------------------------ used by the app
     def show_page(self, key: str) -> None:
         self.nav.setCurrentRow(self.PAGES.index(key))
+
+    def set_drafts_count(self, n: int) -> None:
+        """The Drafts entry in the navigation says how many drafts wait: 草稿 (3)."""
+        self.nav.item(self.PAGES.index("drafts")).setText(tr("Drafts (%d)") % n if n else tr("Drafts"))
 
     def current_page(self) -> str:
         return self.PAGES[self.stack.currentIndex()]

@@ -807,5 +807,73 @@
         <source>A draft answers it: waiting for you on the Drafts page</source>
         <translation>已写好草稿：在草稿页等你处理</translation>
     </message>
+    <message>
+        <source>Drafts (%d)</source>
+        <translation>草稿 (%d)</translation>
+    </message>
+    <message>
+        <source>Drafts</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <source>Draft #%d for %s is waiting for you</source>
+        <translation>草稿 #%d（%s）等你处理</translation>
+    </message>
+    <message>
+        <source>Keep as knowledge-base note</source>
+        <translation>存为知识库笔记</translation>
+    </message>
+    <message>
+        <source>Draft #%d for %s</source>
+        <translation>草稿 #%d → %s</translation>
+    </message>
+    <message>
+        <source>Edit (Ctrl+E)</source>
+        <translation>修改 (Ctrl+E)</translation>
+    </message>
+    <message>
+        <source>Send (Enter)</source>
+        <translation>发送 (Enter)</translation>
+    </message>
+    <message>
+        <source>Keep as FAQ rule</source>
+        <translation>存为常见问题</translation>
+    </message>
+    <message>
+        <source>Sources: %s</source>
+        <translation>依据资料：%s</translation>
+    </message>
+    <message>
+        <source>The assistant's draft:</source>
+        <translation>助理写的草稿：</translation>
+    </message>
+    <message>
+        <source>The customer wrote:</source>
+        <translation>客户说：</translation>
+    </message>
+    <message>
+        <source>Reject (Esc)</source>
+        <translation>放弃 (Esc)</translation>
+    </message>
+    <message>
+        <source>%d drafts waiting</source>
+        <translation>%d 条草稿待处理</translation>
+    </message>
+    <message>
+        <source>Write again (Ctrl+R)</source>
+        <translation>重写 (Ctrl+R)</translation>
+    </message>
+    <message>
+        <source>Edit the reply, then Ctrl+Enter sends it (Esc cancels the edit).</source>
+        <translation>修改回复后按 Ctrl+Enter 发送（Esc 取消修改）。</translation>
+    </message>
+    <message>
+        <source>New draft</source>
+        <translation>新草稿</translation>
+    </message>
+    <message>
+        <source>No drafts waiting</source>
+        <translation>没有待处理的草稿</translation>
+    </message>
 </context>
 </TS>
