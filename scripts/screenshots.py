@@ -23,6 +23,7 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget  # noqa: E402
 
 from tests.assets import smollm2_path  # noqa: E402
+from wxbot.messages import ReplyMode  # noqa: E402
 from wxbot.settings import load_settings  # noqa: E402
 from wxbot.sim import Simulator  # noqa: E402
 from wxbot.store.memkeyring import MemoryKeyring  # noqa: E402
@@ -122,6 +123,17 @@ def main() -> int:
         page.search()
         wait_until(lambda: page.hits_table.rowCount() > 0)
         shoot(controller.window, out, "knowledge")
+        for who, name, question in (("li", "李四🌸", "《长安的荔枝》还有货吗？多少钱？"),
+                                    ("zhang", "张三-老客户", "满多少包邮？")):
+            controller.svc.set_mode(next(c.contact_id for c in controller.svc.contacts() if c.name == name),
+                                    ReplyMode.DRAFT)
+            sim.inject(who, question)
+        drafts = controller.drafts_page
+        # the invoice question above became a draft (no passage answers it); 张三's new question merges into it
+        wait_until(lambda: len(drafts.drafts) == 2 and any(len(d.asked) == 2 for d in drafts.drafts))
+        controller.window.show_page("drafts")
+        drafts.list.setCurrentRow(next(i for i, d in enumerate(drafts.drafts) if d.sources))
+        shoot(controller.window, out, "drafts")
         controller.window.show_page("settings")
         tabs = controller.settings_page.findChild(QTabWidget)
         tabs.setCurrentIndex(1)  # persona, prefix, service hours
