@@ -94,7 +94,7 @@ class Bot:
         self.control = control or self  # what #pause/#resume act on: the service, which remembers them
         self.sender = sender
         self.engine = engine
-        self.outage = StoreOutage(on_event, self._store_down)
+        self.outage: StoreOutage[_Item] = StoreOutage(on_event, self._store_down)
         self.inbox = GuardedInbox(inbox, self.outage)
         self.rules = rules
         self.directory = directory
@@ -372,7 +372,7 @@ class Bot:
         incoming = asked[-1].text if asked else ""
         ids = list(draft.msg_ids)
         verdict = self.pacer.check(draft.contact_id, len(reply.text), incoming) if reply else None
-        if verdict is None or self._refused(draft.contact_id, ids, verdict):
+        if reply is None or verdict is None or self._refused(draft.contact_id, ids, verdict):
             self.drafts.finished(draft, DraftState.FAILED, verdict.reason if verdict else "empty_reply")
             return
         self.outbox.put(Outgoing(draft.contact_id, reply, ids, incoming, threading.Event(),

@@ -124,7 +124,7 @@ class DraftDesk:
             return "修改后的内容是空的，没有发送 (the edited text is empty: nothing sent)"
         before = self.store.draft_get(draft_id)
         edited = text is not None and before is not None and text.strip() != before.text
-        draft = self.store.draft_claim(draft_id, text.strip() if edited else None)
+        draft = self.store.draft_claim(draft_id, text.strip() if edited and text is not None else None)
         if draft is None:
             return self._why_not(draft_id)
         self.send(draft)

@@ -7,6 +7,7 @@ from __future__ import annotations
 import threading
 from collections import deque
 from collections.abc import Callable
+from typing import Generic, TypeVar
 
 from loguru import logger
 
@@ -15,6 +16,8 @@ from wxbot.errors import StoreError
 from wxbot.events import Notice, NoticeLevel
 from wxbot.messages import InboxState, Message, Reply
 
+Held = TypeVar("Held")
+
 RETRY_S = 3.0  # how often a paused bot tries the store again
 PAUSED_TEXT = ("无法写入聊天记录（磁盘已满、只读或读写出错），自动回复已暂停；收到的消息暂存在内存中，恢复后会自动保存并继续 "
                "(the store can't be written — disk full, read-only or an I/O error: auto-reply paused; messages "
@@ -22,7 +25,7 @@ PAUSED_TEXT = ("无法写入聊天记录（磁盘已满、只读或读写出错�
 RESUMED_TEXT = "聊天记录可以写入了，自动回复已恢复 (the store can be written again: auto-reply resumed)"
 
 
-class StoreOutage:
+class StoreOutage(Generic[Held]):
     """Shared by the dispatcher and the reply worker. ``down`` while a store write has failed and not yet
     succeeded again; ``on_change(down)`` lets the bot show its paused/running state."""
 
@@ -31,7 +34,7 @@ class StoreOutage:
         self.on_change = on_change
         self.down = False
         self._lock = threading.Lock()
-        self._held: deque[object] = deque()  # arrived but not stored yet (the bot's work items), in order
+        self._held: deque[Held] = deque()  # arrived but not stored yet (the bot's work items), in order
         self._writes: deque[Callable[[], None]] = deque()  # state marks and replies waiting to be written
 
     @property
@@ -59,11 +62,11 @@ class StoreOutage:
             self.on_change(False)
             self.on_event(Notice(NoticeLevel.INFO, RESUMED_TEXT))
 
-    def hold(self, item: object) -> None:
+    def hold(self, item: Held) -> None:
         with self._lock:
             self._held.append(item)
 
-    def next_held(self) -> object | None:
+    def next_held(self) -> Held | None:
         with self._lock:
             return self._held[0] if self._held else None
 

@@ -20,6 +20,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from email.message import Message
 from http.client import HTTPException, HTTPMessage, HTTPResponse
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -79,7 +80,7 @@ class _RecordRedirects(urllib.request.HTTPRedirectHandler):
         return super().redirect_request(req, fp, code, msg, headers, newurl)
 
 
-def _published_sha256(headers: list[HTTPMessage]) -> str | None:
+def _published_sha256(headers: Sequence[Message]) -> str | None:
     for h in headers:
         for key in ("X-Linked-Etag", "ETag"):
             match = _SHA256.match((h.get(key) or "").strip().lower())
