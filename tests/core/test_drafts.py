@@ -1,0 +1,92 @@
+"""The draft desk on a real store with a hand-moved clock: notices batched, old drafts expire (messages
+missed), and the phone's commands answered in words."""
+
+from __future__ import annotations
+
+import pytest
+
+from wxbot.core.commands import parse_command
+from wxbot.core.draftnotice import DraftNote, NoticeBatcher, notice_text
+from wxbot.core.drafts import DraftDesk
+from wxbot.events import DraftsChanged, EventRecorder
+from wxbot.messages import ChatKind, DraftState, Message, Reply, ReplySource
+from wxbot.settings import Settings
+from wxbot.store import Store
+
+
+@pytest.fixture
+def store(data_dir):
+    s = Store.open(data_dir)
+    yield s
+    s.close()
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+def desk_on(store, clock, **settings):
+    sent: list = []
+    notices: list[str] = []
+    events = EventRecorder()
+    desk = DraftDesk(Settings(draft_notice_seconds=0, **settings), store, send=sent.append,
+                     regenerate=lambda d: None, notify=notices.append, name_of=lambda cid: "张三",
+                     on_event=events, clock=clock)
+    return desk, sent, notices, events
+
+
+def held(store, desk, msg_id: str, text: str):
+    cid = store.list_contacts()[0].id if store.list_contacts() else store.upsert_contact("friend", "张三").id
+    store.inbox_add(Message(msg_id, cid, "张三", ChatKind.PRIVATE, "问题" + msg_id), cid)
+    store.inbox_claim(msg_id)
+    return desk.hold(Reply(cid, ("[AI] " + text,), ReplySource.FAQ, (msg_id,), text))
+
+
+def test_old_drafts_expire_and_their_messages_are_missed(store):
+    clock = Clock()
+    desk, _, _, events = desk_on(store, clock, draft_expire_minutes=60)
+    old = held(store, desk, "m1", "旧草稿")
+    clock.now += 30 * 60
+    young = held(store, desk, "m2", "新草稿")
+    clock.now += 31 * 60
+    assert desk.expire_due() == 1
+    assert store.draft_get(old.id).state is DraftState.EXPIRED and store.draft_get(young.id).state is DraftState.PENDING
+    m = store.get_message("m1")
+    assert (m.state, m.reason) == ("expired", "draft_expired")
+    assert events.of(DraftsChanged)[-1].pending == 1
+    assert "已过期" in desk.command(parse_command(f"#ok {old.id}"))
+    desk.close()
+
+
+def test_phone_commands_answer_in_words(store):
+    desk, sent, notices, _ = desk_on(store, Clock())
+    draft = held(store, desk, "m1", "十元")
+    assert notices == [f"草稿 #{draft.id} → 张三：「十元」 回复 #ok {draft.id} 发送，#no {draft.id} 放弃，"
+                       f"#edit {draft.id} 新内容 修改后发送"]
+    assert "编号" in desk.command(parse_command("#ok")) and "编号" in desk.command(parse_command("#ok abc"))
+    assert "新内容" in desk.command(parse_command(f"#edit {draft.id}"))
+    assert desk.command(parse_command("#ok 999")) == "没有草稿 #999 (no draft #999)"
+    assert "还没有发送" in desk.command(parse_command(f"#faq {draft.id}"))
+    answer = desk.command(parse_command(f"#改 {draft.id} 九元，包邮"))
+    assert "正在发送给「张三」" in answer and f"#faq {draft.id}" in answer
+    assert [(d.id, d.text, d.edited) for d in sent] == [(draft.id, "九元，包邮", True)]
+    assert "正在发送" in desk.command(parse_command(f"#ok {draft.id}")) and len(sent) == 1  # no second send
+
+
+def test_notices_close_together_go_out_as_one():
+    clock = Clock()
+    out: list[str] = []
+    batcher = NoticeBatcher(lambda: 30, out.append, still_pending=lambda n: n != 3, clock=clock)
+    batcher.add(DraftNote(1, "张三", "十元"))
+    assert out == [notice_text([DraftNote(1, "张三", "十元")])]  # the first goes at once
+    for n in (2, 3, 4):
+        batcher.add(DraftNote(n, "李四", f"稿{n}"))
+    assert len(out) == 1  # the rest wait for the window
+    batcher.flush()
+    assert out[1].splitlines() == ["2 条新草稿 new drafts:", "#2 → 李四：「稿2」 #ok 2 / #no 2",
+                                   "#4 → 李四：「稿4」 #ok 4 / #no 4", "回复 #ok 编号 发送，#no 编号 放弃，#edit 编号 新内容 修改后发送"]
+    batcher.close()
