@@ -271,6 +271,9 @@ def test_headless_drafts_are_approved_from_file_transfer_helper(data_dir, test_m
             sim.inject("zhang", "你好，请问几点开门？")
             notice = sim.wait_sent_to("filehelper", 1, timeout=120)[0]["text"]
             n = int(re.search(r"#ok (\d+)", notice).group(1))
+            for line in proc.stdout:  # the terminal says so too
+                if line.startswith(f"[草稿 draft] #{n} "):
+                    break
             draft = re.search(r"「(.*)」", notice, re.S).group(1)
             assert sim.outbox()[0]["to_id"] == "filehelper"  # nothing went to the friend
             sim.inject_from_owner("filehelper", f"#ok {n}")

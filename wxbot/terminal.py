@@ -16,7 +16,16 @@ import qrcode
 from wxbot.core.risk import risk_notice
 from wxbot.envsecrets import secret
 from wxbot.errors import WxbotError
-from wxbot.events import BotState, LoginPhase, LoginState, ModelPhase, ModelState, Notice, QrCode
+from wxbot.events import (
+    BotState,
+    DraftsChanged,
+    LoginPhase,
+    LoginState,
+    ModelPhase,
+    ModelState,
+    Notice,
+    QrCode,
+)
 from wxbot.files import replace_private
 from wxbot.logs import setup_logging
 from wxbot.service import BotService
@@ -51,6 +60,9 @@ class TerminalFront:
             print(f"[模型 model] {event.state} {event.detail}", flush=True)
         elif isinstance(event, BotState):
             print(f"[自动回复 auto-reply] {event.state} {event.detail}".rstrip(), flush=True)
+        elif isinstance(event, DraftsChanged) and event.new:
+            print(f"[草稿 draft] #{event.new} 等你批准 waiting for you ({event.pending} in all): "
+                  f"#ok {event.new} / #no {event.new} / #edit {event.new} … in File Transfer Helper", flush=True)
         elif isinstance(event, Notice):
             print(f"[{event.level}] {event.text}", flush=True)
 

@@ -875,5 +875,17 @@
         <source>No drafts waiting</source>
         <translation>没有待处理的草稿</translation>
     </message>
+    <message>
+        <source>Tell me about each new draft in File Transfer Helper (#ok N / #no N / #edit N)</source>
+        <translation>每条新草稿都在文件传输助手里告诉我（#ok 编号 / #no 编号 / #edit 编号）</translation>
+    </message>
+    <message>
+        <source>With a knowledge base, replies the assistant is unsure of become drafts</source>
+        <translation>有知识库时，助理没把握的回复先存为草稿</translation>
+    </message>
+    <message>
+        <source>Drafts expire after (minutes, 0 = never)</source>
+        <translation>草稿过期时间（分钟，0 = 永不过期）</translation>
+    </message>
 </context>
 </TS>

@@ -9,6 +9,7 @@ from typing import Any
 
 from PySide6.QtCore import Signal
 from PySide6.QtWidgets import (
+    QCheckBox,
     QComboBox,
     QDoubleSpinBox,
     QFileDialog,
@@ -133,6 +134,13 @@ class SettingsPage(QWidget):
         form.addRow(tr("Reply prefix"), self._line("reply_prefix"))
         self.new_contacts = ModeCombo()
         form.addRow(tr("New contacts"), self.new_contacts)
+        self.checks = {name: QCheckBox(label) for name, label in (
+            ("draft_notices", tr("Tell me about each new draft in File Transfer Helper (#ok N / #no N / #edit N)")),
+            ("draft_when_unsure", tr("With a knowledge base, replies the assistant is unsure of become drafts")))}
+        for name, box in self.checks.items():
+            box.setToolTip(META[name]["doc"])
+            form.addRow("", box)
+        form.addRow(tr("Drafts expire after (minutes, 0 = never)"), self._number("draft_expire_minutes"))
         form.addRow(tr("Remembered messages"), self._number("history_turns"))
         form.addRow(tr("Reply to images, voice, files"), self._line("non_text_reply", tr("empty = no reply")))
         form.addRow(tr("Service hours"), self._line("service_hours", tr("e.g. 09:00-21:00; empty = always")))
@@ -185,6 +193,8 @@ class SettingsPage(QWidget):
                 widget.setValue(value)
         self.persona.setPlainText(settings.persona)
         self.new_contacts.set_mode(settings.new_contact_mode)
+        for name, box in self.checks.items():
+            box.setChecked(getattr(settings, name))
         self.faq.set_rules(settings.faq_rules)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
         index = self.gpu_combo.findData(settings.gpu_layers)
@@ -235,6 +245,7 @@ class SettingsPage(QWidget):
         out["gpu_layers"] = self.gpu_combo.itemData(gpu_index) if gpu_index >= 0 else gpu
         out["persona"] = self.persona.toPlainText().strip()
         out["new_contact_mode"] = self.new_contacts.mode().value
+        out.update({name: box.isChecked() for name, box in self.checks.items()})
         out["faq_rules"] = self.faq.rules()
         out["language"] = self.language.currentData()
         return out
