@@ -295,3 +295,26 @@ def test_headless_drafts_are_approved_from_file_transfer_helper(data_dir, test_m
             if proc.poll() is None:
                 proc.kill()
                 proc.wait()
+
+
+def test_headless_with_an_unusable_model_keeps_auto_reply_stopped_and_says_why(data_dir, tmp_path):
+    bad = tmp_path / "broken.gguf"
+    bad.write_bytes(b"<html>not a model</html>")
+    (data_dir / "settings.json").write_text('{"risk_acknowledged": true}')
+    with Simulator(hold_seconds=0.5) as sim:
+        env = env_for(data_dir, WXBOT_MODEL=str(bad), WXBOT_WECHAT_BASE_URL=sim.base_url)
+        proc = subprocess.Popen([sys.executable, "-m", "wxbot", "run", "--headless"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            lines = read_until(proc, "QR image", [])
+            sim.scan()
+            sim.confirm()
+            state = read_until(proc, "[自动回复 auto-reply]", lines)[-1]
+            proc.send_signal(signal.SIGINT)
+            out, _ = proc.communicate(timeout=60)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+    assert "stopped" in state and "model can't be used" in state and "GGUF" in state, state
+    assert "running" not in "".join(lines) + out

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import multiprocessing
+import signal
 import sys
 import time
 from typing import TYPE_CHECKING
@@ -399,6 +400,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: list[str] | None = None) -> int:
     multiprocessing.freeze_support()  # in the frozen app, the model worker process starts here
     take_from_environment()  # before any child process starts: none inherits the passphrase or an API key
+    signal.signal(signal.SIGTERM, signal.default_int_handler)  # SIGTERM stops a command the way Ctrl-C does
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.self_check:
@@ -414,6 +416,9 @@ def main(argv: list[str] | None = None) -> int:
     except WxbotError as err:  # a bad data dir, a store that won't open…: one sentence, no traceback
         print(f"wxbot: {err}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C or SIGTERM: the command's own clean-up has run on the way out
+        print("\n已停止 (stopped)", file=sys.stderr)
+        return 0
     except OSError as exc:
         where = f" {exc.filename}" if exc.filename else ""
         print(f"wxbot: 无法访问文件{where}：{exc.strerror or exc} (file access failed{where}: {exc.strerror or exc})",

@@ -107,12 +107,17 @@ class BotService:
         self.login_state = LoginState(LoginPhase.LOGGED_OUT)
         self.model_state = ModelState(ModelPhase.NONE)
         self._login_cancel = threading.Event()
+        self._life = threading.RLock()  # a login finishing and close() don't interleave
+        self._closed = False
+        self._model_problem = ""  # why the model can't be used: auto-reply stays stopped until one loads
 
     def _emit(self, event: object) -> None:
         if isinstance(event, LoginState):
             self.login_state = event
         elif isinstance(event, ModelState):
             self.model_state = event
+        if self._closed:  # closed: nobody listens any more (the window may be gone)
+            return
         try:
             self.on_event(event)
         except Exception:  # a broken listener must not break the bot
@@ -153,6 +158,8 @@ class BotService:
             model_path = Path(path) if path else resolve_model_path(self.settings)
         except WxbotError as err:
             self._emit(ModelState(ModelPhase.NONE, detail=str(err)))
+            if self.settings.model_path:  # the owner named a model that isn't there
+                self._model_unusable(str(err))
             return
         self._emit(ModelState(ModelPhase.LOADING, 0.0, detail=model_path.name))
         old, self.model = self.model, None
@@ -169,14 +176,27 @@ class BotService:
                 self.engine.set_model(None)
             self._emit(ModelState(ModelPhase.ERROR, detail=str(err)))
             self._emit(Notice(NoticeLevel.ERROR, str(err)))
+            self._model_unusable(str(err))
+            return
+        if self._closed:  # the app quit while the model loaded
+            model.close()
             return
         self.model = model
+        self._model_problem = ""
         if self.engine is not None:
             self.engine.set_model(model)
         self._emit(ModelState(ModelPhase.READY, 1.0, detail=model.info.placement, info=model.info))
+        if self._want_running and not self.bot_running and self.channel is not None:
+            self.start_bot()  # auto-reply waited for a usable model
         if model.load_note:  # loaded only after out-of-memory retries with fewer GPU layers
             self._emit(Notice(NoticeLevel.WARNING, f"显存不足，已减少放到 GPU 上的层数：{model.info.placement} "
                                          f"(not enough GPU memory: {model.load_note})"))
+
+    def _model_unusable(self, reason: str) -> None:
+        """A model that can't be loaded leaves auto-reply stopped, with the reason, until one loads."""
+        self._model_problem = reason
+        if self.bot is not None and self.bot.running:
+            self.bot.stop(_model_stop_text(reason))
 
     # ------------------------------------------------------------------ WeChat
     def login(self, hot_reload: bool = True) -> None:
@@ -192,17 +212,21 @@ class BotService:
             self._emit(LoginState(LoginPhase.FAILED, str(err), risk=getattr(err, "risk", False)))
             self._emit(Notice(NoticeLevel.ERROR, str(err)))
             return
-        self.channel = channel
-        flagged = self.roster.sync(channel.contacts(), account.nick_name)
-        self._emit(ContactsChanged())
-        if flagged:
-            self._emit(Notice(NoticeLevel.WARNING, f"有 {len(flagged)} 个联系人需要确认（改名或重名），确认前不会自动回复 "
-                                         f"({len(flagged)} contacts need confirming; no auto-reply until then)"))
-        if self._want_running:  # before any message flows, or the first ones are stored as "bot_stopped"
-            self.start_bot()
-        # interrupted work first: a copy WeChat sends again then finds it in the inbox and is dropped
-        self.bot.resume_interrupted(self.store.inbox_resume(self.settings.inbox_expire_minutes * 60))
-        channel.start_receiving(self.bot.on_message)
+        with self._life:  # close() waits for this part, and a login that finishes after close() stops here
+            if self._closed:
+                channel.close()
+                return
+            self.channel = channel
+            flagged = self.roster.sync(channel.contacts(), account.nick_name)
+            self._emit(ContactsChanged())
+            if flagged:
+                self._emit(Notice(NoticeLevel.WARNING, f"有 {len(flagged)} 个联系人需要确认（改名或重名），确认前不会自动回复 "
+                                             f"({len(flagged)} contacts need confirming; no auto-reply until then)"))
+            if self._want_running:  # before any message flows, or the first ones are stored as "bot_stopped"
+                self.start_bot()
+            # interrupted work first: a copy WeChat sends again then finds it in the inbox and is dropped
+            self.bot.resume_interrupted(self.store.inbox_resume(self.settings.inbox_expire_minutes * 60))
+            channel.start_receiving(self.bot.on_message)
 
     def cancel_login(self) -> None:
         self._login_cancel.set()
@@ -242,6 +266,9 @@ class BotService:
             return
         if self.channel is None:
             self._emit(BotState(BotPhase.STOPPED, "未登录微信 (not logged in)"))
+            return
+        if self._model_problem:
+            self._emit(BotState(BotPhase.STOPPED, _model_stop_text(self._model_problem)))
             return
         self.bot.start()
 
@@ -365,6 +392,11 @@ class BotService:
 
     def close(self) -> None:
         self.cancel_login()
+        with self._life:
+            self._closed = True
+            self._close_parts()
+
+    def _close_parts(self) -> None:
         if self.bot is not None:
             self.bot.close()
         if self.channel is not None:
@@ -381,6 +413,10 @@ class BotService:
             self.store = None
         if self.lock.held:
             self.lock.release()
+
+
+def _model_stop_text(reason: str) -> str:
+    return f"模型无法使用，自动回复未开始：{reason} (the model can't be used, so auto-reply is stopped)"
 
 
 def _item(m: object) -> HistoryItem:

@@ -9,6 +9,7 @@ import pytest
 import requests
 
 from wxbot.sim import Simulator, World
+from wxbot.sim.server import CONTROL_HEADER
 
 
 @pytest.fixture
@@ -103,7 +104,29 @@ def test_a_custom_world():
 
 
 def test_http_control_endpoint(sim):
-    r = requests.post(sim.base_url + "/control/inject", json={"chat": "张三", "text": "hi"}, timeout=5)
+    token = {CONTROL_HEADER: sim.control_token}
+    r = requests.post(sim.base_url + "/control/inject", json={"chat": "张三", "text": "hi"}, headers=token, timeout=5)
     assert r.status_code == 200 and r.json()["result"] == sim.state.log[-1].msg_id
-    assert requests.post(sim.base_url + "/control/stop", json={}, timeout=5).status_code == 400
-    assert requests.post(sim.base_url + "/control/inject", json={"chat": "nobody"}, timeout=5).status_code == 400
+    assert requests.post(sim.base_url + "/control/stop", json={}, headers=token, timeout=5).status_code == 400
+    assert requests.post(sim.base_url + "/control/inject", json={"chat": "nobody"}, headers=token,
+                         timeout=5).status_code == 400
+
+
+def test_http_control_needs_the_run_token_and_refuses_web_pages(sim):
+    """A web page open in the owner's browser must not inject messages into a running demo."""
+    before = len(sim.state.log)
+    url, body = sim.base_url + "/control/inject", {"chat": "张三", "text": "injected by a web page"}
+    attempts = [
+        requests.post(url, json=body, timeout=5),  # no token
+        requests.post(url, json=body, headers={CONTROL_HEADER: "guess"}, timeout=5),
+        requests.post(url, json=body, timeout=5,  # the right token, but from another site's page
+                      headers={CONTROL_HEADER: sim.control_token, "Origin": "https://evil.example"}),
+        requests.get(url + "?chat=张三&text=x", headers={CONTROL_HEADER: sim.control_token}, timeout=5),
+    ]
+    assert [r.status_code for r in attempts] == [403, 403, 403, 403]
+    assert not any(k.lower().startswith("access-control") for r in attempts for k in r.headers)
+    preflight = requests.options(url, headers={"Origin": "https://evil.example",
+                                               "Access-Control-Request-Method": "POST"}, timeout=5)
+    assert "Access-Control-Allow-Origin" not in preflight.headers
+    assert len(sim.state.log) == before
+    assert sim.outbox() == []

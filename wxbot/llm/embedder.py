@@ -24,6 +24,7 @@ from loguru import logger
 
 from wxbot.errors import ModelError
 from wxbot.llm.catalog import find_embedding_file
+from wxbot.llm.child import ignore_interrupts, start_child
 from wxbot.llm.gguf_meta import GGUFHeader, check_model_file
 
 MAX_CONTEXT = 2048  # longer passages are cut; Qwen3-Embedding would otherwise reserve a 32k context
@@ -50,6 +51,7 @@ def _pooling(header: GGUFHeader) -> int:
 
 
 def _child_main(conn: Connection, model_path: str, threads: int) -> None:
+    ignore_interrupts()
     logger.remove()
     if sys.stderr is not None:
         logger.add(sys.stderr, level="WARNING", backtrace=False, diagnose=False)
@@ -120,7 +122,7 @@ class EmbeddingWorker:
         conn, child = self._mp.Pipe()
         self._proc = self._mp.Process(target=_child_main, args=(child, self.path, self.threads),
                                       name="wxbot-embedder", daemon=True)
-        self._proc.start()
+        start_child(self._proc)
         child.close()
         try:
             reply = conn.recv()

@@ -22,6 +22,7 @@ from loguru import logger
 from wxbot import errors
 from wxbot.errors import GenerationCancelled, ModelError, WxbotError
 from wxbot.llm.api import ChatMessages, LoadProgress, ModelInfo
+from wxbot.llm.child import ignore_interrupts, start_child
 from wxbot.llm.local import GenerationStats, LocalModel
 from wxbot.llm.progress import ProgressSink
 from wxbot.settings import Settings
@@ -53,6 +54,7 @@ def _internal_error(exc: Exception) -> ModelError:
 # ---------------------------------------------------------------------- the child process
 def _child_main(conn: Connection, aux: Connection, cancel: Any, settings: Settings, model_path: str,
                 max_gpu_layers: int | None, console_log: bool) -> None:
+    ignore_interrupts()
     logger.remove()  # this process's own console sink, at the owner's level (no file: the app owns it)
     if console_log and sys.stderr is not None:
         logger.add(sys.stderr, level=settings.log_level, backtrace=False, diagnose=False)
@@ -60,6 +62,8 @@ def _child_main(conn: Connection, aux: Connection, cancel: Any, settings: Settin
         model = LocalModel(settings, model_path, max_gpu_layers=max_gpu_layers,
                            on_progress=lambda p: conn.send(("progress", p.fraction)),
                            on_attempt=lambda n: conn.send(("attempt", n)))
+    except (BrokenPipeError, EOFError):
+        return  # the app went away (quit) while the model loaded
     except WxbotError as exc:
         conn.send(_error_message(exc))
         return
@@ -306,7 +310,7 @@ class ModelWorker:
             target=_child_main, name="wxbot-model", daemon=True,
             args=(child_conn, child_aux, self._cancel, self._settings, self._model_path, self._max_gpu_layers,
                   self._console_log))
-        self._proc.start()
+        start_child(self._proc)
         child_conn.close()  # so the child's death reads as EOF here
         child_aux.close()
         self._conn, self._aux, self._ready = conn, aux, False

@@ -4,6 +4,7 @@ and applies injected faults. Loopback only."""
 from __future__ import annotations
 
 import base64
+import hmac
 import io
 import json
 import threading
@@ -20,6 +21,7 @@ from wxbot.sim.state import SimState
 from wxbot.sim.world import FIXED_NAMES, SELF
 
 API = "/cgi-bin/mmwebwx-bin/"
+CONTROL_HEADER = "X-Wxbot-Control"  # carries Simulator.control_token
 _AVATAR = "data:img/jpg;base64," + base64.b64encode(b"\xff\xd8\xff\xe0avatar").decode()
 _BROKEN = {"synccheck": b'window.synccheck={retcode:"0",sel', "json": b'{"BaseResponse": {"Ret": 0, "Err'}
 
@@ -28,9 +30,9 @@ class SimHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
 
     def __init__(self, state: SimState, faults: Faults, hold: float, hang: float, page_size: int,
-                 control: Callable[[str, dict], object]) -> None:
+                 control: Callable[[str, dict], object], control_token: str) -> None:
         super().__init__(("127.0.0.1", 0), SimHandler)
-        self.state, self.faults, self.control = state, faults, control
+        self.state, self.faults, self.control, self.control_token = state, faults, control, control_token
         self.hold, self.hang, self.page_size = hold, hang, page_size
         self.stopping = threading.Event()
 
@@ -110,7 +112,15 @@ class SimHandler(BaseHTTPRequestHandler):
         return self.server.state.live(sid), sid
 
     def ep_control(self) -> None:
-        """POST /control/<method> with JSON keyword arguments: the phone, for a demo in another process."""
+        """POST /control/<method> with JSON keyword arguments and this run's token in the X-Wxbot-Control header:
+        the phone, for a demo in another process. A web page in the owner's browser can't drive it: it doesn't
+        know the random token, a request from another Origin is refused, and no CORS header is ever sent."""
+        origin = self.headers.get("Origin")
+        token = self.headers.get(CONTROL_HEADER, "").encode()
+        if (self.command != "POST" or (origin is not None and origin != self.server.base_url)
+                or not hmac.compare_digest(token, self.server.control_token.encode())):
+            self._send(b"forbidden", status=403)
+            return
         method = urlsplit(self.path).path.rsplit("/", 1)[-1]
         try:
             result = self.server.control(method, self.body)

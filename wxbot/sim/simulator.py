@@ -4,6 +4,7 @@ point ``wechat_base_url`` at ``base_url`` and play the phone and the contacts wi
 from __future__ import annotations
 
 import dataclasses
+import secrets
 import threading
 from typing import Any
 
@@ -31,8 +32,9 @@ class Simulator:
         self.world = world or default_world()
         self.state = SimState(self.world, qr_lifetime, auto_login_seconds, clock_offset)
         self.faults = Faults()
+        self.control_token = secrets.token_urlsafe(24)  # required by the HTTP control endpoint, new every run
         self._server = SimHTTPServer(self.state, self.faults, hold_seconds, hang_seconds, contact_page_size,
-                                     self._control)
+                                     self._control, self.control_token)
         self._thread: threading.Thread | None = None
 
     # ------------------------------------------------------------------ lifecycle

@@ -17,6 +17,7 @@ from wxbot.ui.controller import AppController
 from wxbot.ui.dialogs import ask_risk_acknowledged, install_excepthook
 from wxbot.ui.i18n import install_translator, tr, ui_language
 from wxbot.ui.icons import app_icon
+from wxbot.ui.signals import StopSignals
 from wxbot.ui.single import InstanceServer, ask_running_instance_to_raise
 
 DEMO_HOLD_SECONDS = 10.0
@@ -85,6 +86,7 @@ def run_app(argv: list[str] | None = None, *, demo: bool = False) -> int:
         DemoDriver(controller, sim)
         panel = PhonePanel(sim, controller)
     controller.finished.connect(app.quit)
+    stop_signals = StopSignals(controller.quit, app)  # SIGTERM / Ctrl-C: a clean quit, not a kill
     controller.start()
     if panel is not None:
         geo = controller.window.frameGeometry()
@@ -96,6 +98,7 @@ def run_app(argv: list[str] | None = None, *, demo: bool = False) -> int:
     try:
         return app.exec()
     finally:
+        stop_signals.close()
         controller.close_now()
         if sim is not None:
             sim.stop()

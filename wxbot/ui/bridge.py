@@ -48,7 +48,10 @@ class EventBridge(QObject):
 
     def post(self, event: object) -> None:
         """Safe from any thread: the event is delivered on the GUI thread, in order."""
-        self._incoming.emit(event)
+        try:
+            self._incoming.emit(event)
+        except RuntimeError:  # the window is gone (the app is quitting): nobody left to show it to
+            pass
 
     def _dispatch(self, event: object) -> None:
         signal = self._routes.get(type(event))

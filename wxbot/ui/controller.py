@@ -115,6 +115,8 @@ class AppController(QObject):
         self.show_error(exc)
 
     def _store_ready(self, _result: object) -> None:
+        if self.closing:  # quit while the store opened: start nothing more
+            return
         self.settings_page.load(self.svc.settings)  # personal fields come from the store
         self.refresh_contacts()
         self.knowledge_page.refresh()

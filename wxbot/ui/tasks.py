@@ -38,14 +38,20 @@ class Tasks(QObject):
                     logger.info("task {} failed: {}", name, type(exc).__name__)
                 else:  # a bug: keep the traceback in the log
                     logger.exception("task {} failed", name)
-                self._finished.emit(None, exc, on_error or _reraise)
+                self._hand_over(None, exc, on_error or _reraise)
                 return
-            self._finished.emit(on_done, value, None)
+            self._hand_over(on_done, value, None)
 
         thread = threading.Thread(target=work, name=f"ui-{name}", daemon=True)
         self._threads = [t for t in self._threads if t.is_alive()] + [thread]
         thread.start()
         return thread
+
+    def _hand_over(self, on_done: Callback | None, value: Any, on_error: Callback | None) -> None:
+        try:
+            self._finished.emit(on_done, value, on_error)
+        except RuntimeError:  # the app quit while the task ran: its window is gone, nobody to tell
+            logger.info("a task finished after the window closed")
 
     def busy(self) -> bool:
         return any(t.is_alive() for t in self._threads)
