@@ -80,6 +80,8 @@ def main() -> int:
         aggregate_seconds=0.0, faq_rules=[{"match": "contains", "pattern": "营业时间", "answer": "每天 9:00-21:00"},
                                           {"match": "exact", "pattern": "地址", "answer": "人民路 88 号"}])
     controller = AppController(settings, "zh", use_tray=False)
+    seen_lists: list[list] = []
+    controller.contacts_page.loaded.connect(seen_lists.append)
     controller.svc.acquire_instance()
     controller.window.resize(1040, 700)
     driver = DemoDriver(controller, sim)
@@ -108,12 +110,15 @@ def main() -> int:
         wait_until(lambda: len(sim.outbox()) > n)
         sim.inject("wang", "在吗？")
         controller.svc.pause_contact(next(c.contact_id for c in controller.svc.contacts() if c.name == "王五"), 30)
+        loads = len(seen_lists)
         controller.refresh_contacts()
+        wait_until(lambda: len(seen_lists) > loads)  # the contact list is read off the GUI thread
         controller.window.banner.hide()
         shoot(controller.contacts_page.window(), out, "contacts")
         controller.window.show_page("conversations")
         controller.conversations_page.show_contact(
             next(c.contact_id for c in controller.svc.contacts() if c.name == "张三-老客户"))
+        wait_until(lambda: controller.conversations_page.items)  # history is read off the GUI thread
         shoot(controller.window, out, "conversations")
         controller.window.show_page("knowledge")
         page = controller.knowledge_page

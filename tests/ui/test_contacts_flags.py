@@ -46,10 +46,12 @@ def test_pause_and_resume_from_the_conversation_page(qtbot, make_app, sim):
     page.show_contact(wang)
     assert page.contact_id == wang and page.title.text() == "王五"
     thirty = next(a for a in page.pause_button.menu().actions() if a.text() == "30 minutes")
-    thirty.trigger()
-    assert page.state_label.text().startswith("Paused until") and page.resume_button.isEnabled()
+    thirty.trigger()  # the header follows when the contact list, read off the GUI thread, comes back
+    qtbot.waitUntil(lambda: page.state_label.text().startswith("Paused until") and page.resume_button.isEnabled(),
+                    timeout=5000)
     qtbot.waitUntil(lambda: "Paused until" in app.contacts_page.proxy.index(
         app.contacts_page.row_of(wang), COL_STATUS).data(), timeout=5000)
     page.resume_button.click()
-    assert page.state_label.text() == "Replies: Off" and not page.resume_button.isEnabled()
+    qtbot.waitUntil(lambda: page.state_label.text() == "Replies: Off" and not page.resume_button.isEnabled(),
+                    timeout=5000)
     assert next(c for c in app.svc.contacts() if c.contact_id == wang).paused_until == 0

@@ -56,8 +56,8 @@ class AppController(QObject):
         self.told_about_tray = False
 
         self.login_page = LoginPage()
-        self.contacts_page = ContactsPage(self.svc)
-        self.conversations_page = ConversationsPage(self.svc)
+        self.contacts_page = ContactsPage(self.svc, self.tasks)
+        self.conversations_page = ConversationsPage(self.svc, self.tasks)
         self.drafts_page = DraftsPage(self.svc, self.tasks, lang)
         self.knowledge_page = KnowledgePage(self.svc, self.tasks, lang)
         self.settings_page = SettingsPage(settings, lang)
@@ -82,6 +82,7 @@ class AppController(QObject):
         self.login_page.login_requested.connect(lambda: self.login(hot_reload=False))
         self.login_page.logout_requested.connect(self.logout)
         self.contacts_page.open_conversation.connect(self._open_conversation)
+        self.contacts_page.loaded.connect(self.conversations_page.set_contacts)
         for page in (self.contacts_page, self.conversations_page, self.knowledge_page, self.drafts_page):
             page.error.connect(self.show_error)
         self.settings_page.apply_requested.connect(self.apply_settings)
@@ -227,8 +228,7 @@ class AppController(QObject):
             self.tray.set_drafts(n)
 
     def refresh_contacts(self) -> None:
-        self.contacts_page.refresh()
-        self.conversations_page.set_contacts(self.contacts_page.model.contacts)
+        self.contacts_page.refresh()  # the Conversations list follows when the contacts are loaded
         self.window.set_replies_today(self.svc.replies_today())
 
     def _open_conversation(self, contact_id: str) -> None:

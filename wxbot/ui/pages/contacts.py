@@ -30,6 +30,7 @@ from wxbot.ui.pages.contacts_model import (
     ContactsModel,
     ModeDelegate,
 )
+from wxbot.ui.tasks import Tasks
 
 KIND_FILTERS = (("", N_("All")), ("friend", N_("Friends")), ("group", N_("Groups")))
 
@@ -52,12 +53,17 @@ class ContactsFilter(QSortFilterProxyModel):
 
 
 class ContactsPage(QWidget):
+    """The contact list is read (and decrypted) off the GUI thread; ``loaded`` hands it on when it arrives."""
+
     open_conversation = Signal(str)  # contact_id
     error = Signal(object)  # an exception to show in words
+    loaded = Signal(list)  # the list of ContactView now shown
 
-    def __init__(self, svc: BotService, parent: QWidget | None = None) -> None:
+    def __init__(self, svc: BotService, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.svc = svc
+        self.tasks = tasks
+        self._asked = 0  # the latest load: an answer to an older one is dropped
         self.model = ContactsModel(self._set_mode)
         self.proxy = ContactsFilter()
         self.proxy.setSourceModel(self.model)
@@ -129,16 +135,20 @@ class ContactsPage(QWidget):
 
     # ------------------------------------------------------------------ data
     def refresh(self) -> None:
-        try:
-            contacts = self.svc.contacts()
-        except Exception as exc:  # the store may be closed; say so in words
-            self.error.emit(exc)
+        self._asked += 1
+        asked = self._asked
+        # the store may be closed: the error arrives in words
+        self.tasks.run("contacts", self.svc.contacts, lambda contacts: self._show(asked, contacts), self.error.emit)
+
+    def _show(self, asked: int, contacts: list) -> None:
+        if asked != self._asked:
             return
         self.model.update_contacts(contacts)
         auto = sum(c.mode is ReplyMode.AUTO for c in contacts)
         drafts = sum(c.mode is ReplyMode.DRAFT for c in contacts)
         self.summary.setText(tr("%d contacts: %d auto, %d drafts") % (len(contacts), auto, drafts))
         self._update_buttons()
+        self.loaded.emit(contacts)
 
     def selected_ids(self) -> list[str]:
         rows = {self.proxy.mapToSource(i).row() for i in self.table.selectionModel().selectedRows()}

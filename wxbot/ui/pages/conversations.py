@@ -28,6 +28,7 @@ from wxbot.messages import Direction, InboxState, ReplyMode
 from wxbot.service import BotService, ContactView, HistoryItem
 from wxbot.ui.i18n import N_, tr
 from wxbot.ui.modes import mode_text
+from wxbot.ui.tasks import Tasks
 
 HISTORY_LIMIT = 200
 PASSAGE_PREVIEW_CHARS = 160  # a long passage is shown cut (its full text is in the knowledge base page)
@@ -92,13 +93,20 @@ def passages_html(item: HistoryItem) -> str:
 
 
 class ConversationsPage(QWidget):
-    error = Signal(object)
+    """History and search are read (and decrypted) off the GUI thread; the header uses the contact list the
+    Contacts page loaded, so nothing here decrypts on the GUI thread."""
 
-    def __init__(self, svc: BotService, parent: QWidget | None = None) -> None:
+    error = Signal(object)
+    history_shown = Signal()  # the view now shows what the store holds for the contact (or the search)
+
+    def __init__(self, svc: BotService, tasks: Tasks, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.svc = svc
+        self.tasks = tasks
         self.contact_id = ""
         self.items: list[HistoryItem] = []  # what is shown, oldest first
+        self._known: dict[str, ContactView] = {}  # the contact list last loaded, by id
+        self._asked = 0  # the latest history request: an answer to an older one is dropped
 
         self.contacts = QListWidget()
         self.contacts.setMinimumWidth(180)
@@ -149,6 +157,7 @@ class ConversationsPage(QWidget):
     # ------------------------------------------------------------------ contacts list
     def set_contacts(self, contacts: list[ContactView]) -> None:
         current = self.contact_id
+        self._known = {c.contact_id: c for c in contacts}
         self.contacts.blockSignals(True)
         self.contacts.clear()
         for c in sorted(contacts, key=lambda c: (c.kind != "friend", c.name)):
@@ -162,7 +171,7 @@ class ConversationsPage(QWidget):
             if c.contact_id == current:
                 self.contacts.setCurrentItem(item)
         self.contacts.blockSignals(False)
-        self._update_header(self._contact(current))
+        self._update_header(self._known.get(current))
 
     def show_contact(self, contact_id: str) -> None:
         for row in range(self.contacts.count()):
@@ -184,33 +193,34 @@ class ConversationsPage(QWidget):
             self.reload()
 
     def reload(self) -> None:
-        if not self.contact_id:
+        self._asked += 1
+        asked, contact_id, query = self._asked, self.contact_id, self.search.text().strip()
+        self._update_header(self._known.get(contact_id))
+        if not contact_id:
             self.items = []
             self.view.clear()
             return
-        query = self.search.text().strip()
-        try:
-            items = (self.svc.search(self.contact_id, query) if query
-                     else self.svc.history(self.contact_id, limit=HISTORY_LIMIT))
-        except Exception as exc:  # store closed or locked: words, not a crash
-            self.error.emit(exc)
+
+        def read() -> list[HistoryItem]:
+            return (self.svc.search(contact_id, query) if query
+                    else self.svc.history(contact_id, limit=HISTORY_LIMIT))
+
+        # store closed or locked: the error arrives in words, not as a crash
+        self.tasks.run("history", read, lambda items: self._show(asked, items),
+                       lambda exc: asked == self._asked and self.error.emit(exc))
+
+    def _show(self, asked: int, items: list[HistoryItem]) -> None:
+        if asked != self._asked:  # the owner picked another contact or searched again meanwhile
             return
         self.items = sorted(items, key=lambda i: (i.time, i.id))
         self.view.setHtml("".join(bubble_html(i) for i in self.items) or
                           f'<p style="color:#999">{html.escape(tr("No messages yet"))}</p>')
         bar = self.view.verticalScrollBar()
         bar.setValue(bar.maximum())
-        self._update_header(self._contact(self.contact_id))
+        self._update_header(self._known.get(self.contact_id))
+        self.history_shown.emit()
 
     # ------------------------------------------------------------------ pause / resume
-    def _contact(self, contact_id: str) -> ContactView | None:
-        if not contact_id:
-            return None
-        try:
-            return next((c for c in self.svc.contacts() if c.contact_id == contact_id), None)
-        except Exception:  # no store yet: the header just stays empty
-            return None
-
     def _update_header(self, contact: ContactView | None) -> None:
         self.title.setText(contact.name if contact else tr("Pick a contact"))
         paused = bool(contact and contact.paused_until > time.time())
@@ -235,5 +245,4 @@ class ConversationsPage(QWidget):
         try:
             fn(*args)
         except Exception as exc:
-            self.error.emit(exc)
-        self._update_header(self._contact(self.contact_id))
+            self.error.emit(exc)  # the header follows when the changed contact list comes back
