@@ -11,7 +11,6 @@ from loguru import logger
 
 from wxbot.files import private_dir, replace_private
 
-SESSION_FILE = "wechat-session.json"
 FORMAT = "wxbot-wechat-session/1"
 _AAD = FORMAT.encode()
 
