@@ -24,7 +24,7 @@ def test_contacts_history_and_search_are_read_off_the_gui_thread(make_app, qtbot
 
     with qtbot.waitSignal(controller.contacts_page.loaded, timeout=10000):
         controller.refresh_contacts()
-    assert page.contacts.count() == 1 and controller.contacts_page.model.rowCount() == 1
+    assert page.contact_list.rowCount() == 1 and controller.contacts_page.model.rowCount() == 1
     with qtbot.waitSignal(page.history_shown, timeout=10000):
         page.show_contact(contact.id)
     assert page.title.text() == "张三" and "售价 168 元" in page.view.toPlainText()

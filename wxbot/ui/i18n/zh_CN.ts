@@ -244,6 +244,10 @@
         <translation>模型没有给出回答</translation>
     </message>
     <message>
+        <source>Showing the newest %d of %d matches</source>
+        <translation>显示最新的 %d 条（共 %d 条匹配）</translation>
+    </message>
+    <message>
         <source>the model's reply kept repeating itself</source>
         <translation>模型的回复不断重复，未发送</translation>
     </message>

@@ -7,13 +7,12 @@ from __future__ import annotations
 import html
 import time
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
     QLineEdit,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QMenu,
     QPushButton,
     QSplitter,
@@ -28,9 +27,10 @@ from wxbot.messages import Direction, InboxState, ReplyMode
 from wxbot.service import BotService, ContactView, HistoryItem
 from wxbot.ui.i18n import N_, tr
 from wxbot.ui.modes import mode_text
+from wxbot.ui.pages.contact_list import ContactList
 from wxbot.ui.tasks import Tasks
 
-HISTORY_LIMIT = 200
+HISTORY_LIMIT = 200  # messages shown at once (a search shows its newest matches)
 PASSAGE_PREVIEW_CHARS = 160  # a long passage is shown cut (its full text is in the knowledge base page)
 PAUSE_CHOICES = ((30, N_("30 minutes")), (60, N_("1 hour")), (240, N_("4 hours")), (None, N_("Until I resume")))
 
@@ -92,6 +92,18 @@ def passages_html(item: HistoryItem) -> str:
     return f'<div style="color:#5b6b7a; font-size:11px;">{title}{"".join(rows)}</div>'
 
 
+def _page(found: list[HistoryItem]) -> tuple[list[HistoryItem], str]:
+    """The messages to show, oldest first (a search may match thousands: its newest), and their HTML."""
+    ordered = sorted(found, key=lambda i: (i.time, i.id))
+    items = ordered[-HISTORY_LIMIT:]
+    more = ""
+    if len(ordered) > len(items):
+        note = tr("Showing the newest %d of %d matches") % (len(items), len(ordered))
+        more = f'<p style="color:#999">{html.escape(note)}</p>'
+    return items, (more + "".join(bubble_html(i) for i in items)
+                   or f'<p style="color:#999">{html.escape(tr("No messages yet"))}</p>')
+
+
 class ConversationsPage(QWidget):
     """History and search are read (and decrypted) off the GUI thread; the header uses the contact list the
     Contacts page loaded, so nothing here decrypts on the GUI thread."""
@@ -108,9 +120,12 @@ class ConversationsPage(QWidget):
         self._known: dict[str, ContactView] = {}  # the contact list last loaded, by id
         self._asked = 0  # the latest history request: an answer to an older one is dropped
 
-        self.contacts = QListWidget()
+        self.contact_list = ContactList()
+        self.contacts = QListView()
+        self.contacts.setModel(self.contact_list)
+        self.contacts.setUniformItemSizes(True)
         self.contacts.setMinimumWidth(180)
-        self.contacts.currentItemChanged.connect(self._picked)
+        self.contacts.selectionModel().currentChanged.connect(self._picked)
         self.title = QLabel(tr("Pick a contact"))
         self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
         self.state_label = QLabel()
@@ -158,32 +173,25 @@ class ConversationsPage(QWidget):
     def set_contacts(self, contacts: list[ContactView]) -> None:
         current = self.contact_id
         self._known = {c.contact_id: c for c in contacts}
-        self.contacts.blockSignals(True)
-        self.contacts.clear()
-        for c in sorted(contacts, key=lambda c: (c.kind != "friend", c.name)):
-            if c.kind not in ("friend", "group"):
-                continue
-            mark = {ReplyMode.AUTO: "● ", ReplyMode.DRAFT: "◐ "}.get(c.mode, "○ ")
-            item = QListWidgetItem(mark + c.name)
-            item.setData(Qt.ItemDataRole.UserRole, c.contact_id)
-            item.setToolTip(tr("Replies: %s") % mode_text(c.mode))
-            self.contacts.addItem(item)
-            if c.contact_id == current:
-                self.contacts.setCurrentItem(item)
-        self.contacts.blockSignals(False)
+        selection = self.contacts.selectionModel()
+        selection.blockSignals(True)
+        self.contact_list.set_contacts(contacts)
+        row = self.contact_list.row_of(current)
+        if row >= 0:
+            selection.setCurrentIndex(self.contact_list.index(row), QItemSelectionModel.SelectionFlag.ClearAndSelect)
+        selection.blockSignals(False)
         self._update_header(self._known.get(current))
 
     def show_contact(self, contact_id: str) -> None:
-        for row in range(self.contacts.count()):
-            item = self.contacts.item(row)
-            if item.data(Qt.ItemDataRole.UserRole) == contact_id:
-                self.contacts.setCurrentItem(item)
-                return
+        row = self.contact_list.row_of(contact_id)
+        if row >= 0 and row != self.contacts.currentIndex().row():
+            self.contacts.setCurrentIndex(self.contact_list.index(row))  # _picked loads it
+            return
         self.contact_id = contact_id
         self.reload()
 
-    def _picked(self, item: QListWidgetItem | None, _previous=None) -> None:
-        self.contact_id = item.data(Qt.ItemDataRole.UserRole) if item else ""
+    def _picked(self, index: QModelIndex, _previous: QModelIndex | None = None) -> None:
+        self.contact_id = index.data(Qt.ItemDataRole.UserRole) if index.isValid() else ""
         self.search.clear()
         self.reload()
 
@@ -201,20 +209,20 @@ class ConversationsPage(QWidget):
             self.view.clear()
             return
 
-        def read() -> list[HistoryItem]:
-            return (self.svc.search(contact_id, query) if query
-                    else self.svc.history(contact_id, limit=HISTORY_LIMIT))
+        def read() -> tuple[list[HistoryItem], str]:  # the page's HTML is made here too, off the GUI thread
+            found = (self.svc.search(contact_id, query) if query
+                     else self.svc.history(contact_id, limit=HISTORY_LIMIT))
+            return _page(found)
 
         # store closed or locked: the error arrives in words, not as a crash
-        self.tasks.run("history", read, lambda items: self._show(asked, items),
+        self.tasks.run("history", read, lambda shown: self._show(asked, *shown),
                        lambda exc: asked == self._asked and self.error.emit(exc))
 
-    def _show(self, asked: int, items: list[HistoryItem]) -> None:
+    def _show(self, asked: int, items: list[HistoryItem], page_html: str) -> None:
         if asked != self._asked:  # the owner picked another contact or searched again meanwhile
             return
-        self.items = sorted(items, key=lambda i: (i.time, i.id))
-        self.view.setHtml("".join(bubble_html(i) for i in self.items) or
-                          f'<p style="color:#999">{html.escape(tr("No messages yet"))}</p>')
+        self.items = items
+        self.view.setHtml(page_html)
         bar = self.view.verticalScrollBar()
         bar.setValue(bar.maximum())
         self._update_header(self._known.get(self.contact_id))
