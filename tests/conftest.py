@@ -8,6 +8,7 @@ import keyring
 import pytest
 
 from tests.assets import smollm2_path
+from tests.openai_servers import LlamaCppServer
 from wxbot.sim import Simulator
 from wxbot.store.memkeyring import MemoryKeyring
 
@@ -60,3 +61,12 @@ def sim():
     s = Simulator(hold_seconds=0.5, hang_seconds=2.0).start()
     yield s
     s.stop()
+
+
+@pytest.fixture(scope="session")
+def llama_server(test_model_path, tmp_path_factory):
+    """A real OpenAI-compatible server (``python -m llama_cpp.server``) serving the test model on 127.0.0.1 with
+    an API key; started once for the whole run (about a second)."""
+    server = LlamaCppServer(test_model_path, tmp_path_factory.mktemp("llama-server") / "server.log").start()
+    yield server
+    server.kill()

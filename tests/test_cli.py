@@ -13,6 +13,7 @@ import sys
 
 import pytest
 
+from tests.openai_servers import SERVED_NAME
 from wxbot.sim import Simulator
 
 
@@ -88,10 +89,7 @@ def test_headless_run_logs_in_answers_and_stops_on_ctrl_c(data_dir, test_model_p
             assert any("█" in line or "▀" in line for line in lines)  # the QR drawn in the terminal
             sim.scan()
             sim.confirm()
-            for line in proc.stdout:
-                lines.append(line)
-                if "auto-reply" in line and "running" in line:
-                    break
+            read_until(proc, "auto-reply] running", lines)
             assert not (data_dir / "login-qr.png").exists()  # the QR logs the account in: gone after login
             sim.inject("zhang", "你好")
             reply = sim.wait_outbox(1, timeout=90)[0]
@@ -100,6 +98,44 @@ def test_headless_run_logs_in_answers_and_stops_on_ctrl_c(data_dir, test_model_p
             out, _ = proc.communicate(timeout=60)
             assert proc.returncode == 0, out
             assert "Traceback" not in "".join(lines) + out
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+
+
+def test_headless_run_on_a_model_server_answers_once_and_knows_its_echoes(data_dir, llama_server):
+    """No local model at all: WXBOT_LLM_BACKEND=openai and a real llama_cpp.server; a message delivered twice
+    gets one reply, and web WeChat echoing the bot's own reply back is not taken for the owner typing."""
+    with Simulator(hold_seconds=0.5) as sim:
+        sim.echo_sends(True)
+        env = env_for(data_dir, WXBOT_LLM_BACKEND="openai", WXBOT_OPENAI_BASE_URL=llama_server.base_url,
+                      WXBOT_OPENAI_MODEL=SERVED_NAME, WXBOT_OPENAI_API_KEY=llama_server.api_key,
+                      WXBOT_WECHAT_BASE_URL=sim.base_url, WXBOT_NEW_CONTACT_MODE="auto",
+                      WXBOT_TYPING_DELAY_BASE="0", WXBOT_TYPING_DELAY_PER_CHAR="0", WXBOT_AGGREGATE_SECONDS="0",
+                      WXBOT_MIN_SECONDS_BETWEEN_REPLIES="0", WXBOT_MAX_REPLY_TOKENS="16")
+        env.pop("WXBOT_MODEL", None)
+        proc = subprocess.Popen([sys.executable, "-m", "wxbot", "run", "--headless"], env=env,
+                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        try:
+            lines = read_until(proc, "QR image", [])
+            sim.scan()
+            sim.confirm()
+            read_until(proc, "auto-reply] running", lines)
+            assert any(f"ready {SERVED_NAME} @ 127.0.0.1:{llama_server.port}" in line for line in lines)
+            sim.inject("zhang", "你好", msg_id="910001")
+            sim.inject("zhang", "你好", msg_id="910001")  # the same message delivered again
+            first = sim.wait_outbox(1, timeout=90)[0]
+            sim.inject("zhang", "你们几点开门？")  # after the echo of the first reply: still answered
+            out = sim.wait_outbox(2, timeout=90)
+            assert [o["to_id"] for o in out] == ["zhang", "zhang"]
+            assert first["text"].startswith("[AI] ") and out[1]["text"].startswith("[AI] ")
+            proc.send_signal(signal.SIGINT)
+            rest, _ = proc.communicate(timeout=60)
+            assert proc.returncode == 0, rest
+            assert len(sim.outbox()) == 2  # the duplicate never got a reply of its own
+            output = "".join(lines) + rest
+            assert "Traceback" not in output and llama_server.api_key not in output
         finally:
             if proc.poll() is None:
                 proc.kill()

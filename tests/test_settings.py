@@ -41,6 +41,9 @@ def test_bad_value_in_file_names_key_and_value_and_leaves_file(data_dir):
     ('{"nonsense": 1}', "nonsense"),
     ('{"faq_rules": [{"match": "regex", "pattern": "(", "answer": "x"}]}', "faq_rules[0].pattern"),
     ('{"service_hours": "9-5"}', "service_hours"),
+    ('{"llm_backend": "openai"}', "openai_base_url"),
+    ('{"llm_backend": "openai", "openai_base_url": "localhost:8080/v1"}', "openai_base_url"),
+    ('{"llm_backend": "gpt"}', "llm_backend"),
     ('{not json', "settings"),
 ])
 def test_bad_config_values_are_readable(data_dir, content, key):

@@ -32,22 +32,24 @@ def cmd_chat(args: argparse.Namespace) -> int:
     """A terminal playground: talk to the configured persona and FAQ rules, no WeChat needed."""
     from wxbot.core.engine import ReplyEngine
     from wxbot.core.history import MemoryHistory
-    from wxbot.llm.locate import resolve_model_path
-    from wxbot.llm.worker import ModelWorker
+    from wxbot.llm.backends import engine_label, open_engine
     from wxbot.messages import ChatKind, Message
+    from wxbot.store.apikey import load_api_key
 
     settings = _settings_or_exit()
     setup_logging(settings.log_dir, settings.log_level, console=False)  # the terminal is the conversation's
     history = MemoryHistory()
     try:
-        path = resolve_model_path(settings)
-        print(f"正在加载模型 loading model: {path.name} …", flush=True)
-        model = ModelWorker(settings, str(path), console_log=False).start()
+        print(f"正在加载模型 loading model: {engine_label(settings)} …", flush=True)
+        opened = open_engine(settings, api_key=load_api_key(settings.data_path), console_log=False)
+        if opened.problem is not None:
+            raise opened.problem
     except WxbotError as err:
         print(f"wxbot: {err}", file=sys.stderr)
         return 2
+    model = opened.model
     engine = ReplyEngine(settings, model, history)
-    print(f"模型已就绪 ready ({model.info.device}). 输入消息，回车发送；Ctrl-D 退出 (type a message, Ctrl-D to quit)")
+    print(f"模型已就绪 ready ({model.info.description}). 输入消息，回车发送；Ctrl-D 退出 (type a message, Ctrl-D to quit)")
     n = 0
     try:
         while True:

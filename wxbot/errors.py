@@ -26,6 +26,18 @@ class ModelError(WxbotError):
     """A model file that can't be loaded, or a model that failed while running."""
 
 
+class EngineError(ModelError):
+    """A model server (an OpenAI-compatible engine) unreachable, refusing a request or failing."""
+
+    def __init__(self, zh: str, en: str, *, reachable: bool = True, retriable: bool = False,
+                 status: int | None = None, retry_after: float | None = None) -> None:
+        super().__init__(zh, en)
+        self.reachable = reachable  # False: no answer at all (connection refused, timeout)
+        self.retriable = retriable  # safe to send the same request again (nothing of it was accepted)
+        self.status = status  # the HTTP status the server answered with
+        self.retry_after = retry_after
+
+
 class ModelOutOfMemory(ModelError):
     """Loading or running the model ran out of (GPU) memory."""
 

@@ -34,6 +34,7 @@ class ModelPhase(StrState):
     NONE = "none"
     LOADING = "loading"
     READY = "ready"
+    UNREACHABLE = "unreachable"  # a model server that stopped answering; replies try it again
     ERROR = "error"
 
 
@@ -78,7 +79,7 @@ class ModelState:
     state: ModelPhase
     progress: float = 0.0
     detail: str = ""  # device description, e.g. "20/29 layers on GPU (5.1 GB)", or the error in words
-    info: Any = None  # wxbot.llm.api.ModelInfo when ready
+    info: Any = None  # wxbot.llm.api.ModelInfo when ready (and of an unreachable server)
 
     def __post_init__(self) -> None:
         _coerce(self, "state", ModelPhase)

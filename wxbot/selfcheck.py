@@ -128,7 +128,7 @@ class SelfCheck:
         if state.state != ModelPhase.READY:
             raise RuntimeError(f"model {state.state}: {state.detail}")
         info = state.info
-        return f"{info.name}, {info.device}, {info.gpu_layers}/{info.n_layers} layers on GPU"
+        return f"{info.name}, {info.description}"
 
     def check_login(self) -> str:
         """Log in with the real itchat-uos client: the phone scans the QR code and confirms."""

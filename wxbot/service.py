@@ -1,8 +1,9 @@
 """The bot as one object the desktop app and the headless mode both drive.
 
-BotService owns the settings, the encrypted store, the knowledge base, the model worker, the WeChat channel
-and the Bot, and reports everything through events (wxbot.events). Its blocking methods (open_store, load_model, login)
-are meant to run off the GUI thread; the rest return quickly and are safe from any thread.
+BotService owns the settings, the encrypted store, the knowledge base, the engine (the local model worker or
+a model server), the WeChat channel and the Bot, and reports everything through events (wxbot.events). Its
+blocking methods (open_store, load_model, login) are meant to run off the GUI thread; the rest return quickly
+and are safe from any thread.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
 
 from loguru import logger
 
@@ -35,18 +35,18 @@ from wxbot.events import (
     NoticeLevel,
 )
 from wxbot.kb.desk import KnowledgeDesk
-from wxbot.llm.locate import resolve_model_path
-from wxbot.llm.worker import ModelWorker
+from wxbot.llm.api import Engine
+from wxbot.llm.backends import ENGINE_FIELDS, engine_label, open_engine
 from wxbot.messages import Passage, ReplyMode
 from wxbot.settings import Settings, personal_fields, save_settings
 from wxbot.store import Store
+from wxbot.store.apikey import load_api_key, save_api_key
 from wxbot.wechat import SessionFile, WeChatChannel
 
 EventSink = Callable[[object], None]
 SESSION_FILE = "session.bin"
 OWNER_PAUSED = "owner_paused"  # in the store: the owner stopped auto-reply (#pause, the tray) until they start it
 PERSONAL_FIELDS = personal_fields()
-MODEL_FIELDS = ("model_path", "gpu_layers", "context_size", "threads", "state_cache_mb", "context_shift")
 
 
 @dataclass(frozen=True)
@@ -152,25 +152,27 @@ class BotService:
         self.bot.start_threads()
 
     def load_model(self, path: str | None = None) -> None:
-        """Load (or replace) the model in its worker process; reports through ModelState events."""
+        """Start (or replace) the configured engine: the local model in its worker process, or a model server.
+        Reports through ModelState events."""
 
         try:
-            model_path = Path(path) if path else resolve_model_path(self.settings)
+            label = engine_label(self.settings, path)
         except WxbotError as err:
             self._emit(ModelState(ModelPhase.NONE, detail=str(err)))
             if self.settings.model_path:  # the owner named a model that isn't there
                 self._model_unusable(str(err))
             return
-        self._emit(ModelState(ModelPhase.LOADING, 0.0, detail=model_path.name))
+        self._emit(ModelState(ModelPhase.LOADING, 0.0, detail=label))
         old, self.model = self.model, None
         if self.engine is not None:
             self.engine.set_model(None, loading=True)
         if old is not None:
             old.close()
         try:
-            model = ModelWorker(self.settings, str(model_path),
-                                on_progress=lambda p: self._emit(ModelState(ModelPhase.LOADING, p.fraction,
-                                                                            detail=model_path.name))).start()
+            opened = open_engine(self.settings, path=path, api_key=load_api_key(self.settings.data_path),
+                                 on_progress=lambda p: self._emit(ModelState(ModelPhase.LOADING, p.fraction,
+                                                                             detail=label)),
+                                 on_health=self._on_engine_health)
         except WxbotError as err:
             if self.engine is not None:
                 self.engine.set_model(None)
@@ -178,19 +180,45 @@ class BotService:
             self._emit(Notice(NoticeLevel.ERROR, str(err)))
             self._model_unusable(str(err))
             return
+        model = opened.model
         if self._closed:  # the app quit while the model loaded
             model.close()
             return
         self.model = model
-        self._model_problem = ""
         if self.engine is not None:
             self.engine.set_model(model)
-        self._emit(ModelState(ModelPhase.READY, 1.0, detail=model.info.placement, info=model.info))
+        if opened.problem is not None and opened.problem.reachable:  # the server refused us (key, model name)
+            self._emit(ModelState(ModelPhase.ERROR, detail=str(opened.problem), info=model.info))
+            self._emit(Notice(NoticeLevel.ERROR, str(opened.problem)))
+            self._model_unusable(str(opened.problem))
+            return
+        self._model_problem = ""
+        if opened.problem is not None:  # no answer yet: replies try again, and say so, until the server is back
+            self._emit(ModelState(ModelPhase.UNREACHABLE, detail=str(opened.problem), info=model.info))
+            self._emit(Notice(NoticeLevel.ERROR, str(opened.problem)))
+        else:
+            self._emit(ModelState(ModelPhase.READY, 1.0, detail=model.info.description, info=model.info))
         if self._want_running and not self.bot_running and self.channel is not None:
             self.start_bot()  # auto-reply waited for a usable model
         if model.load_note:  # loaded only after out-of-memory retries with fewer GPU layers
-            self._emit(Notice(NoticeLevel.WARNING, f"显存不足，已减少放到 GPU 上的层数：{model.info.placement} "
-                                         f"(not enough GPU memory: {model.load_note})"))
+            self._emit(Notice(NoticeLevel.WARNING, f"显存不足，已减少放到 GPU 上的层数：{model.info.description} "
+                                                   f"(not enough GPU memory: {model.load_note})"))
+
+    def _on_engine_health(self, reachable: bool, text: str) -> None:
+        """A model server stopped or started answering again (told from the reply worker's thread)."""
+        model = self.model
+        if model is None:
+            return
+        if reachable:
+            self._emit(ModelState(ModelPhase.READY, 1.0, detail=model.info.description, info=model.info))
+        else:
+            self._emit(ModelState(ModelPhase.UNREACHABLE, detail=text, info=model.info))
+
+    def set_api_key(self, key: str) -> None:
+        """Keep the model server's API key in the keychain (never in settings.json) and reconnect with it."""
+        save_api_key(self.settings.data_path, key)
+        if self.settings.llm_backend == Engine.OPENAI and self.model is not None:
+            self.load_model()
 
     def _model_unusable(self, reason: str) -> None:
         """A model that can't be loaded leaves auto-reply stopped, with the reason, until one loads."""
@@ -374,7 +402,8 @@ class BotService:
     def apply_settings(self, new: Settings) -> None:
         """Validate, persist (personal text into the encrypted store) and apply; reload the model if needed."""
         new.validate()
-        reload_model = any(getattr(new, k) != getattr(self.settings, k) for k in MODEL_FIELDS)
+        reload_model = any(getattr(new, k) != getattr(self.settings, k) for k in ENGINE_FIELDS)
+        switched = new.llm_backend != self.settings.llm_backend
         save_settings(new)
         if self.store is not None:
             for name in PERSONAL_FIELDS:
@@ -387,7 +416,7 @@ class BotService:
             self.bot.apply_settings(new)
         if self.knowledge is not None:
             self.knowledge.apply_settings(new)
-        if reload_model and self.model is not None:
+        if reload_model and (self.model is not None or switched):  # switching engines needs no restart
             self.load_model()
 
     def close(self) -> None:

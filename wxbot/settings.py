@@ -80,6 +80,16 @@ class Settings:
                                      "and move the rest instead of evaluating the history again (approximate, "
                                      "as llama-server's context shift).")
     state_cache_mb: int = _opt(1024, "RAM for per-contact model states (fast multi-turn chats).", minimum=0, maximum=65536)
+    llm_backend: str = _opt("local", "Which engine answers: 'local' (the GGUF model on this PC) or 'openai' (an "
+                            "OpenAI-compatible server: llama-server, vLLM, Ollama, LM Studio, the DeepSeek API).",
+                            choices=("local", "openai"))
+    openai_base_url: str = _opt("", "OpenAI-compatible server address, usually ending in /v1, "
+                                "e.g. http://192.168.1.20:8080/v1.")
+    openai_model: str = _opt("", "Model name on that server; empty = the first model the server lists.")
+    openai_timeout: float = _opt(120.0, "Longest wait for one reply from the server, in seconds.",
+                                 minimum=5.0, maximum=3600.0)
+    openai_tokenizer: str = _opt("", "A GGUF of the served model's family, read vocab-only to count tokens when the "
+                                 "server cannot; empty = the server's own tokenizer, else an estimate.")
     # --- replies
     persona: str = _opt(DEFAULT_PERSONA, "System prompt: who the assistant is and how it answers.", personal=True,
                         max_len=PERSONA_MAX_CHARS)
@@ -201,6 +211,9 @@ class Settings:
                 bad("gpu_layers", self.gpu_layers, "'auto' 或非负整数", "'auto' or a non-negative integer")
         if self.service_hours:
             parse_service_hours(self.service_hours)
+        if self.llm_backend == "openai" and not re.match(r"^https?://[^/\s]+", self.openai_base_url):
+            bad("openai_base_url", self.openai_base_url, "以 http:// 或 https:// 开头的服务器地址",
+                "a server address starting with http:// or https://")
         for i, rule in enumerate(self.faq_rules):
             check_faq_rule(i, rule)
 

@@ -17,9 +17,11 @@ class CountingModel:
     def __init__(self, model):
         self.model = model
         self.generations = 0
+        self.counts = 0
         self.info = model.info
 
     def count_tokens(self, messages):
+        self.counts += 1
         return self.model.count_tokens(messages)
 
     def stream_chat(self, messages, **kw):
@@ -114,6 +116,24 @@ def test_two_hundred_quick_messages_make_one_question_of_bounded_size(worker):
     assert reply is not None and reply.in_reply_to == tuple(m.msg_id for m in burst)
     question = model.last_prompt[-1]["content"]
     assert question.startswith("第0条") and len(question) <= 301
+
+
+def test_a_reply_costs_a_few_token_counts_even_when_history_and_question_overflow(worker):
+    """Each count may be a round trip to a model server: no binary search, no turn-by-turn loop."""
+    eng, history, model = engine(worker, history_turns=40, history_token_budget=300)
+    for i in range(30):
+        history.add_turn("A", "user", f"A question number {i} about apples and oranges", 100.0 + 2 * i)
+        history.add_turn("A", "assistant", f"A answer number {i} about fruit prices today", 101.0 + 2 * i)
+    eng.build_prompt("A", "And bananas?")
+    assert model.counts <= 5
+    model.counts = 0
+    prompt = eng.build_prompt("A", "很长的消息" * 2000)
+    assert model.counts <= 8
+    assert model.count_tokens(prompt) + 24 <= 1024
+    assert len(prompt[-1]["content"]) > 100  # cut to fit, not emptied
+    model.counts = 0
+    eng.build_prompt("A", "And cherries?")  # the window moved already: the next turn fits at once
+    assert model.counts <= 2
 
 
 def test_no_model_is_a_readable_error():

@@ -34,7 +34,7 @@ class Harness:
         self.svc = BotService(settings, self.log)
         self.svc.acquire_instance()
         self.svc.open_store()
-        if self.model_path:
+        if self.model_path or settings.llm_backend == "openai":
             self.svc.load_model(self.model_path)
         if login:
             self.login(scan=scan)

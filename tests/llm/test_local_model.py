@@ -65,8 +65,9 @@ def test_gpu_layers_0_runs_on_the_cpu(test_model_path):
     model = LocalModel(model_settings(gpu_layers="0"), test_model_path)
     try:
         info = model.info
-        assert info.device == "CPU" and info.gpu_layers == 0 and info.gpu_bytes == 0
-        assert info.context_size == 2048 and info.n_layers > 0 and info.name
+        assert info.engine == "local" and info.description == "CPU"
+        assert info.local.device == "CPU" and info.local.gpu_layers == 0 and info.local.gpu_bytes == 0
+        assert info.context_size == 2048 and info.local.n_layers > 0 and info.name
     finally:
         model.close()
 
@@ -76,7 +77,8 @@ def test_auto_puts_a_small_model_wholly_on_the_gpu(local_model):
     info = local_model.info  # 135M parameters fit on any card with its free memory known
     if detect_gpu().free_bytes is None:
         pytest.skip("free VRAM unknown here: auto stays on the CPU")
-    assert info.gpu_layers == info.n_layers and info.device != "CPU" and info.gpu_bytes > 0
+    placed = info.local
+    assert placed.gpu_layers == placed.n_layers and placed.device != "CPU" and placed.gpu_bytes > 0
 
 
 # ---------------------------------------------------------------------- template and streaming

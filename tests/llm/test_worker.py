@@ -36,8 +36,9 @@ def generate(worker: ModelWorker, text: str = "What do you sell?", **kwargs) -> 
 
 def test_start_loads_in_a_child_and_reports_progress(worker, local_model):
     assert worker.pid and worker.pid != os.getpid()
-    placed = (worker.info.device, worker.info.gpu_layers, worker.info.n_layers)
-    assert placed == (local_model.info.device, local_model.info.gpu_layers, local_model.info.n_layers)
+    placed = (worker.info.local.device, worker.info.local.gpu_layers, worker.info.local.n_layers)
+    assert placed == (local_model.info.local.device, local_model.info.local.gpu_layers,
+                      local_model.info.local.n_layers)
     assert worker.progress[0] == 0.0 and worker.progress[-1] == 1.0
 
 

@@ -25,6 +25,10 @@ from wxbot.messages import Draft, Message, Passage, Reply, ReplySource, ReplyVer
 from wxbot.settings import Settings
 
 _TRUNCATED_MARK = "…"
+_FIT_ROUNDS = 4  # counts spent cutting an over-long question, or choosing how many passages fit
+_FIT_MARGIN = 0.9  # cut a little more than the share that fits: one count then usually settles it
+_DROP_ROUNDS = 3  # counts spent dropping old turns
+_OVERHEAD_CHARS = 16  # a turn's or passage's markers, in characters, when sharing tokens out by length
 MODEL_WAIT_SECONDS = 300  # a message that arrives while the model loads waits for it rather than failing
 
 
@@ -101,11 +105,13 @@ class ReplyEngine:
 
     def _prompt(self, contact_id: str, question: str, *, persona: str | None, exclude_ids: set[str] | None,
                 passages: Sequence[Passage]) -> tuple[ChatMessages, tuple[Passage, ...]]:
+        """Two token counts when everything fits (three with passages), a few more when the question must be
+        cut, passages left out or old history dropped: each count may be a round trip to a model server."""
         assert self.model is not None
         s = self.settings
         rule = GROUNDING_RULE if self._grounded() else ""
         system = {"role": "system", "content": (persona or s.persona) + rule}
-        limit_total = s.context_size - s.max_reply_tokens
+        limit_total = min(s.context_size, self.model.info.context_size) - s.max_reply_tokens
         question, bare = self._fit_question(system, question, limit_total)
         user, used, base = self._fit_passages(system, question, bare, passages, limit_total)
         budget = min(base + s.history_token_budget, limit_total)
@@ -115,8 +121,11 @@ class ReplyEngine:
             start = self._window_start.get(contact_id, 0.0)
             kept = [t for t in turns if t.time >= start]
             prompt = self._assemble(system, kept, user)
-            if len(kept) > s.history_turns or (kept and self.model.count_tokens(prompt) > budget):
-                kept = self._drop_block(system, kept, user, budget)
+            if not kept:
+                return prompt, used
+            total = self.model.count_tokens(prompt) if len(kept) <= s.history_turns else None
+            if total is None or total > budget:
+                kept = self._drop_block(system, kept, user, base, budget, total)
                 self._window_start[contact_id] = kept[0].time if kept else turns[-1].time + 1e-6
                 prompt = self._assemble(system, kept, user)
         return prompt, used
@@ -147,7 +156,8 @@ class ReplyEngine:
                       limit_total: int) -> tuple[dict, tuple[Passage, ...], int]:
         """The user turn with the most best-first passages that fit the passage budget (whole passages only:
         a cut one could lose a digit of a price), its passages and its token count. ``bare`` is the count
-        without passages. One count call when all fit, else a binary search over how many."""
+        without passages. One count when all fit; else how many fit is estimated from their lengths and checked,
+        narrowing in a few counts."""
         assert self.model is not None
 
         def turn(n: int) -> dict:
@@ -159,30 +169,47 @@ class ReplyEngine:
         count = self.model.count_tokens([system, turn(len(passages))])
         if count <= limit:
             return turn(len(passages)), tuple(passages), count
-        fits, tokens = 0, bare  # the question alone fits (_fit_question saw to it)
-        lo, hi = 1, len(passages) - 1
-        while lo <= hi:  # the largest n whose first n passages fit
-            n = (lo + hi) // 2
+        lengths = [len(p.text) + len(p.label) for p in passages]
+        (lo, lo_count), (hi, hi_count) = (0, bare), (len(passages), count)  # lo passages fit, hi do not
+        for _ in range(_FIT_ROUNDS):
+            if hi - lo <= 1:
+                break
+            n = lo + _first_that_fit(lengths[lo:hi], hi_count - lo_count, limit - lo_count, margin=1.0)
+            n = min(max(n, lo + 1), hi - 1)
             count = self.model.count_tokens([system, turn(n)])
             if count <= limit:
-                fits, tokens, lo = n, count, n + 1
+                lo, lo_count = n, count
             else:
-                hi = n - 1
-        return turn(fits), tuple(passages[:fits]), tokens
+                hi, hi_count = n, count
+        return turn(lo), tuple(passages[:lo]), lo_count
 
     @staticmethod
     def _assemble(system: dict, turns: list[Turn], user: dict) -> ChatMessages:
         return [system, *({"role": t.role, "content": t.text} for t in turns), user]
 
-    def _drop_block(self, system: dict, turns: list[Turn], user: dict, budget: int) -> list[Turn]:
-        """Drop the oldest turns until the prompt fits, then half of what is left more, so the
-        kept prefix is stable for the next turns instead of sliding (and being re-evaluated) every turn."""
+    def _drop_block(self, system: dict, turns: list[Turn], user: dict, base: int, budget: int,
+                    total: int | None) -> list[Turn]:
+        """Drop the oldest turns until the prompt fits, then half of what is left more, so the kept prefix is
+        stable for the next turns instead of sliding (and being re-evaluated) every turn.
+
+        How many to drop is estimated from the turns' lengths and checked with one count per round."""
         assert self.model is not None
         limit = self.settings.history_turns
         kept = list(turns[-limit:]) if limit else []
-        while kept and self.model.count_tokens(self._assemble(system, kept, user)) > budget:
-            kept.pop(0)
-        return kept[len(kept) // 2:]
+        if len(kept) != len(turns):
+            total = None
+        for _ in range(_DROP_ROUNDS):
+            if not kept:
+                return []
+            if total is None:
+                total = self.model.count_tokens(self._assemble(system, kept, user))
+            if total <= budget:
+                return kept[len(kept) // 2:]
+            weights = [len(t.text) for t in kept]
+            keep = _first_that_fit(weights[::-1], total - base, budget - base, margin=_FIT_MARGIN)  # newest first
+            kept = kept[len(kept) - keep:] if keep else []
+            total = None
+        return []  # the estimate kept missing: no history rather than an overflowing prompt
 
     def _fit_question(self, system: dict, question: str, limit_total: int) -> tuple[str, int]:
         """A message too long for the context is cut (its start kept) rather than failing the reply.
@@ -191,17 +218,14 @@ class ReplyEngine:
         count = self.model.count_tokens([system, {"role": "user", "content": question}])
         if count <= limit_total:
             return question, count
-        lo, hi, count = 0, len(question), 0
-        while lo < hi:  # longest prefix that fits
-            mid = (lo + hi + 1) // 2
-            trial = self.model.count_tokens([system, {"role": "user", "content": question[:mid] + _TRUNCATED_MARK}])
-            if trial <= limit_total:
-                lo, count = mid, trial
-            else:
-                hi = mid - 1
-        logger.info("question cut to fit the context: {} -> {} chars", len(question), lo)
-        cut = question[:lo] + _TRUNCATED_MARK
-        return cut, count or self.model.count_tokens([system, {"role": "user", "content": cut}])
+        keep = len(question)
+        for _ in range(_FIT_ROUNDS):  # tokens follow characters closely enough to cut by their share
+            keep = int(keep * limit_total / count * _FIT_MARGIN)
+            count = self.model.count_tokens([system, {"role": "user", "content": question[:keep] + _TRUNCATED_MARK}])
+            if count <= limit_total:
+                break
+        logger.info("question cut to fit the context: {} -> {} chars", len(question), keep)
+        return question[:keep] + _TRUNCATED_MARK, count
 
     def _finish(self, contact_id: str, text: str, source: ReplySource, ids: tuple[str, ...],
                 passages: tuple[Passage, ...] = (), verdict: ReplyVerdict = ReplyVerdict.SEND) -> Reply | None:
@@ -221,3 +245,15 @@ class ReplyEngine:
             parts[0] = prefix + parts[0]
         return Reply(contact_id=contact_id, parts=tuple(parts), source=source, in_reply_to=ids, body=text,
                      passages=passages, verdict=verdict)
+
+
+def _first_that_fit(lengths: list[int], tokens: int, room: int, *, margin: float) -> int:
+    """How many of the first items fit in ``room`` tokens (times ``margin``) when their ``tokens`` are shared out
+    by their lengths plus markers; always fewer than all of them, since all of them did not fit."""
+    weights = [n + _OVERHEAD_CHARS for n in lengths]
+    per_weight = max(tokens, 1) / sum(weights)
+    used, n = 0.0, 0
+    while n < len(weights) - 1 and used + weights[n] * per_weight <= room * margin:
+        used += weights[n] * per_weight
+        n += 1
+    return n

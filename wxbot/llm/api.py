@@ -1,4 +1,4 @@
-"""The small interface between the bot and a chat model (local worker, or a remote server later)."""
+"""The small interface between the bot and a chat model: the local worker or an OpenAI-compatible server."""
 
 from __future__ import annotations
 
@@ -6,6 +6,8 @@ import threading
 from collections.abc import Generator
 from dataclasses import dataclass
 from typing import Protocol
+
+from wxbot.messages import StrState
 
 ChatMessages = list[dict[str, str]]  # [{"role": "system"|"user"|"assistant", "content": str}]
 
@@ -17,21 +19,37 @@ def placement_text(gpu_layers: int, n_layers: int, gpu_bytes: int) -> str:
     return f"{gpu_layers}/{n_layers} layers on GPU ({gpu_bytes / 2**30:.1f} GB)"
 
 
+class Engine(StrState):
+    """Which engine answers (the ``llm_backend`` setting)."""
+
+    LOCAL = "local"  # the GGUF model in a worker process on this PC
+    OPENAI = "openai"  # an OpenAI-compatible server
+
+
 @dataclass(frozen=True)
-class ModelInfo:
+class LocalPlacement:
+    """Where a local model's layers run."""
+
     path: str
-    name: str
-    context_size: int
     n_layers: int
     gpu_layers: int  # layers actually offloaded
     gpu_bytes: int  # estimated VRAM used by the offloaded part
     device: str  # "CPU" or e.g. "CUDA: NVIDIA GeForce RTX 3060"
 
     @property
-    def placement(self) -> str:
-        """What the owner sees: "CPU" or "29/29 layers on GPU (4.9 GB), CUDA: NVIDIA GeForce RTX 3060"."""
+    def text(self) -> str:
+        """"CPU" or "29/29 layers on GPU (4.9 GB), CUDA: NVIDIA GeForce RTX 3060"."""
         text = placement_text(self.gpu_layers, self.n_layers, self.gpu_bytes)
         return f"{text}, {self.device}" if self.gpu_layers else text
+
+
+@dataclass(frozen=True)
+class ModelInfo:
+    name: str
+    context_size: int
+    engine: Engine
+    description: str  # what the owner sees: the placement of a local model, "model @ host:port" of a server
+    local: LocalPlacement | None = None
 
 
 @dataclass(frozen=True)
@@ -41,6 +59,7 @@ class LoadProgress:
 
 class ChatModel(Protocol):
     info: ModelInfo
+    load_note: str  # how loading went, when the owner should hear it (e.g. fewer GPU layers after out-of-memory)
 
     def count_tokens(self, messages: ChatMessages) -> int:
         """Tokens of the full prompt these messages make with the model's own chat template."""
@@ -56,7 +75,8 @@ class ChatModel(Protocol):
         cancel: threading.Event | None = None,
         cache_key: str | None = None,
     ) -> Generator[str, None, None]:
-        """Yield raw text pieces as they are generated (reasoning included; callers strip it).
+        """Yield raw text pieces as they are generated; inline ``<think>`` reasoning included (callers strip it),
+        reasoning a server sends in fields of its own never.
 
         ``top_p`` and ``repeat_penalty`` (over the last 64 tokens) default to off. Closing the generator
         early stops the generation.

@@ -21,7 +21,7 @@ from loguru import logger
 
 from wxbot.errors import GenerationCancelled, ModelError, ModelOutOfMemory
 from wxbot.llm import gpufit
-from wxbot.llm.api import ChatMessages, ModelInfo
+from wxbot.llm.api import ChatMessages, Engine, LocalPlacement, ModelInfo
 from wxbot.llm.gguf_meta import check_model_file
 from wxbot.llm.kvshift import apply_shift, can_shift, plan_shift
 from wxbot.llm.progress import LoadWatch, ProgressSink
@@ -156,8 +156,10 @@ class LocalModel:
             device = plan.device if n_layers else "CPU"
             gpu_bytes = plan.gpu_bytes * n_layers // plan.n_gpu_layers if plan.n_gpu_layers else 0
             name = str(header.metadata.get("general.name") or Path(path).stem)
-            info = ModelInfo(path=path, name=name, context_size=llama.n_ctx(), n_layers=plan.n_layers,
-                             gpu_layers=n_layers, gpu_bytes=gpu_bytes, device=device)
+            placement = LocalPlacement(path=path, n_layers=plan.n_layers, gpu_layers=n_layers,
+                                       gpu_bytes=gpu_bytes, device=device)
+            info = ModelInfo(name=name, context_size=llama.n_ctx(), engine=Engine.LOCAL,
+                             description=placement.text, local=placement)
             logger.info("model {} loaded: {}, context {} tokens", name, device, info.context_size)
             return llama, info
         raise ModelOutOfMemory(

@@ -1,0 +1,61 @@
+"""Counting tokens without the local model: the server's tokenizer, a vocab-only GGUF, or a conservative estimate."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.assets import deepseek_vocab_model
+from tests.openai_servers import ReplayServer, chunk
+from wxbot.errors import ConfigError
+from wxbot.llm.remote import OpenAIModel
+from wxbot.llm.tokens import EstimateCounter, VocabCounter
+from wxbot.settings import Settings
+
+SAMPLES = [
+    "你好，请问这件衬衫多少钱？有没有 XL 码的？",
+    "Hello! What do you sell, and do you ship to Shenzhen?",
+    "订单号 20261130-88341，价格 ¥1299.00，尺码 42。",
+    "1234567890" * 8,
+    "😀🎉👍 谢谢！" * 5,
+    "很长的消息" * 200,
+]
+
+
+@pytest.fixture(scope="module", params=["smollm2", "deepseek-r1-qwen"])
+def vocab(request, test_model_path):
+    return VocabCounter(test_model_path if request.param == "smollm2" else deepseek_vocab_model())
+
+
+@pytest.mark.parametrize("text", SAMPLES, ids=range(len(SAMPLES)))
+def test_the_estimate_never_undercounts_a_real_tokenizer(vocab, text):
+    messages = [{"role": "system", "content": "你是店主的微信助理。"}, {"role": "user", "content": text}]
+    exact = vocab.count(messages)
+    assert exact <= EstimateCounter().count(messages) <= 6 * exact + 40  # over, but not absurdly
+
+
+def test_each_family_counts_with_its_own_vocabulary(test_model_path):
+    text = [{"role": "user", "content": "这件衬衫是纯棉的，颜色有白色、蓝色和黑色，尺码从S到XXL都有货，每件一百二十九元。"}]
+    qwen, smol = VocabCounter(deepseek_vocab_model()).count(text), VocabCounter(test_model_path).count(text)
+    assert qwen < 0.7 * smol  # DeepSeek-R1-Qwen's vocabulary knows Chinese words; SmolLM2's spells bytes
+
+
+def test_a_bad_tokenizer_file_is_a_setting_error(tmp_path):
+    bad = tmp_path / "tokenizer.gguf"
+    bad.write_bytes(b"not a gguf")
+    with pytest.raises(ConfigError, match="openai_tokenizer"):
+        VocabCounter(bad)
+
+
+@pytest.mark.parametrize("tokenizer", ["vocab", "none"])
+def test_a_server_without_a_tokenizer_falls_back(tokenizer, test_model_path):
+    server = ReplayServer([chunk("好")])
+    try:
+        settings = Settings(llm_backend="openai", openai_base_url=server.base_url,
+                            openai_tokenizer=test_model_path if tokenizer == "vocab" else "")
+        model = OpenAIModel(settings, "").connect()
+        messages = [{"role": "user", "content": "你好"}]
+        expected = VocabCounter(test_model_path).count(messages) if tokenizer == "vocab" else \
+            EstimateCounter().count(messages)
+        assert model.count_tokens(messages) == expected
+    finally:
+        server.close()

@@ -1,0 +1,290 @@
+"""A chat model served by an OpenAI-compatible server (llama-server, vLLM, Ollama, LM Studio, the DeepSeek API).
+
+Reasoning that arrives in ``reasoning_content`` / ``reasoning`` fields is dropped here; inline ``<think>`` goes on
+to the engine's filter, as the local model's does. Failures become EngineError in words. A request is retried
+with backoff only before any of its text arrived, so one message never gets two replies.
+"""
+
+from __future__ import annotations
+
+import queue
+import threading
+import time
+from collections.abc import Callable, Generator, Iterator
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx2
+import openai
+from loguru import logger
+
+from wxbot.errors import EngineError, GenerationCancelled
+from wxbot.llm.api import ChatMessages, Engine, ModelInfo
+from wxbot.llm.reasoning import OPEN
+from wxbot.llm.tokens import TokenCounter, pick_counter
+from wxbot.settings import Settings
+
+ATTEMPTS = 3  # one request and two retries
+BACKOFF_S = (1.0, 3.0)  # waits before the retries; a server's Retry-After is honoured up to MAX_BACKOFF_S
+MAX_BACKOFF_S = 15.0
+CONNECT_TIMEOUT_S = 10.0
+_WAIT_S = 0.05  # how often a caller waiting for the next piece looks at its cancel flag and the deadline
+_END = object()
+
+HealthSink = Callable[[bool, str], None]  # (reachable, what the owner reads)
+
+
+def server_root(base_url: str) -> str:
+    """``http://host:8080/v1`` -> ``http://host:8080``: where /tokenize and /apply-template live."""
+    root = base_url.rstrip("/")
+    return root[: -len("/v1")] if root.endswith("/v1") else root
+
+
+class OpenAIModel:
+    """Implements ChatModel over HTTP; thread-safe (each reply streams on its own connection).
+
+    ``on_health`` hears when the server stops or starts answering again, from the thread of the reply that saw it.
+    """
+
+    def __init__(self, settings: Settings, api_key: str, *, on_health: HealthSink | None = None) -> None:
+        self._base = settings.openai_base_url.rstrip("/")
+        self.where = urlsplit(self._base).netloc or self._base  # host:port, shown to the owner
+        self._model = settings.openai_model
+        self._timeout = settings.openai_timeout
+        self._tokenizer_path = settings.openai_tokenizer
+        timeout = httpx2.Timeout(self._timeout, connect=min(self._timeout, CONNECT_TIMEOUT_S))
+        # no key: a dummy, since local servers started without --api-key accept anything
+        self._client = openai.OpenAI(base_url=self._base, api_key=api_key or "none", timeout=timeout, max_retries=0)
+        headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
+        self._http = httpx2.Client(base_url=server_root(self._base), headers=headers, timeout=timeout)
+        self._on_health = on_health
+        self._reachable: bool | None = None
+        self._counter: TokenCounter | None = None
+        self.load_note = ""
+        self.info = self._describe(self._model or "?", settings.context_size)
+        self._context_size = settings.context_size
+
+    def _describe(self, name: str, context_size: int) -> ModelInfo:
+        return ModelInfo(name=name, context_size=context_size, engine=Engine.OPENAI,
+                         description=f"{name} @ {self.where}")
+
+    # ------------------------------------------------------------------ connecting
+    def connect(self) -> OpenAIModel:
+        """Ask the server for its models: proves it is reachable and takes our key; picks the model when none
+        is configured, and the server's tokenizer. Raises EngineError (the model stays usable for retries)."""
+        try:
+            listed = self._client.models.list().data
+        except openai.OpenAIError as exc:
+            err = self._error(exc)
+            self._reachable = err.reachable
+            raise err from None
+        self._reachable = True
+        if not self._model:
+            if not listed:
+                raise EngineError(f"模型服务器 {self.where} 没有提供任何模型",
+                                  f"the model server {self.where} lists no models")
+            self._model = listed[0].id
+        served = next((m for m in listed if m.id == self._model), None)
+        limit = getattr(served, "max_model_len", None)  # vLLM tells its context length
+        context = min(self._context_size, limit) if isinstance(limit, int) and limit > 0 else self._context_size
+        self.info = self._describe(self._model, context)
+        self._counter = pick_counter(self._http, self._model, self._tokenizer_path)
+        logger.info("model server {} answers; model {}, tokens counted by {}", self.where, self._model,
+                    self._counter.method)
+        return self
+
+    @property
+    def reachable(self) -> bool | None:
+        return self._reachable
+
+    # ------------------------------------------------------------------ ChatModel
+    def count_tokens(self, messages: ChatMessages) -> int:
+        if self._counter is None:
+            self._counter = pick_counter(self._http, self._model, self._tokenizer_path)
+        return self._counter.count(messages)
+
+    def stream_chat(self, messages: ChatMessages, *, max_tokens: int, temperature: float, top_p: float = 1.0,
+                    repeat_penalty: float = 1.0, cancel: threading.Event | None = None,
+                    cache_key: str | None = None) -> Generator[str, None, None]:
+        """Visible text and inline ``<think>`` pieces as the server streams them; reasoning fields are dropped.
+        ``repeat_penalty`` goes as llama.cpp's extra field (llama-server, LM Studio, llama-cpp-python read it)."""
+        deadline = time.monotonic() + self._timeout
+        sampling: dict[str, Any] = {"max_tokens": max_tokens, "temperature": temperature, "top_p": top_p}
+        if repeat_penalty != 1.0:
+            sampling["extra_body"] = {"repeat_penalty": repeat_penalty}
+        for attempt in range(ATTEMPTS):
+            got_text = False
+            try:
+                for piece in self._stream_once(messages, sampling, cancel, deadline):
+                    got_text = True
+                    yield piece
+                self._healthy()
+                return
+            except EngineError as err:
+                last = attempt + 1 == ATTEMPTS or time.monotonic() + _delay(err, attempt) >= deadline
+                if got_text or not err.retriable or last:
+                    raise self._failed(err) from None
+                delay = _delay(err, attempt)
+                logger.warning("model server {}: {}; retry {} in {:.1f} s", self.where, err.en, attempt + 1, delay)
+                if cancel is not None and cancel.wait(delay):
+                    raise GenerationCancelled() from None
+                if cancel is None:
+                    time.sleep(delay)
+
+    def close(self) -> None:
+        self._client.close()
+        self._http.close()
+
+    # ------------------------------------------------------------------ one streamed request
+    def _stream_once(self, messages: ChatMessages, sampling: dict[str, Any], cancel: threading.Event | None,
+                     deadline: float) -> Iterator[str]:
+        """One request read on a thread of its own, so a cancel or the deadline can close the stream at once
+        (the server then sees the disconnect and stops generating)."""
+        pieces: queue.Queue[Any] = queue.Queue()
+        holder: dict[str, Any] = {}
+        stop = threading.Event()
+
+        def read() -> None:
+            try:
+                stream = self._client.chat.completions.create(model=self._model, messages=messages, stream=True,
+                                                              **sampling)
+                holder["stream"] = stream
+                if stop.is_set():
+                    stream.close()
+                    return
+                for chunk in stream:
+                    pieces.put(chunk)
+                    if stop.is_set():
+                        break
+                stream.close()
+                pieces.put(_END)
+            except Exception as exc:  # handed to the caller's thread, which maps it to words
+                pieces.put(exc)
+
+        threading.Thread(target=read, name="wxbot-openai-stream", daemon=True).start()
+        opens = getattr(self._counter, "opens_reasoning", None)
+        lead = OPEN if opens else ""  # the template opened <think>: what comes first is reasoning
+        count, finished = 0, False
+        try:
+            while True:
+                try:
+                    item = pieces.get(timeout=_WAIT_S)
+                except queue.Empty:
+                    if cancel is not None and cancel.is_set():
+                        raise GenerationCancelled() from None
+                    if time.monotonic() > deadline:
+                        raise _timeout(self.where, self._timeout) from None
+                    continue
+                if item is _END:
+                    if not finished:  # EOF without a finish_reason: the server died or dropped us mid-reply
+                        raise EngineError(f"模型服务器 {self.where} 的回复中途断开",
+                                          f"the model server {self.where} broke off a reply", retriable=True)
+                    return
+                if isinstance(item, Exception):
+                    raise self._error(item) from None
+                if cancel is not None and cancel.is_set():
+                    raise GenerationCancelled()
+                finished = finished or _finish_reason(item) is not None
+                content, reasoning = _delta(item)
+                if reasoning:
+                    lead = ""  # the server separates reasoning itself: the content is the answer
+                if content:
+                    if count >= sampling["max_tokens"]:  # a server that ignores max_tokens is not read forever
+                        logger.warning("model server {} went past max_tokens; reply cut", self.where)
+                        return
+                    count += 1
+                    yield lead + content
+                    lead = ""
+        finally:
+            stop.set()
+            stream = holder.get("stream")
+            if stream is not None:
+                stream.close()
+
+    # ------------------------------------------------------------------ errors and health
+    def _error(self, exc: BaseException) -> EngineError:
+        return server_error(exc, self.where, self._model, self._timeout)
+
+    def _failed(self, err: EngineError) -> EngineError:
+        if not err.reachable:
+            self._set_health(False, str(err))
+        elif err.status is not None:
+            self._healthy()
+        return err
+
+    def _healthy(self) -> None:
+        self._set_health(True, self.info.description)
+
+    def _set_health(self, reachable: bool, text: str) -> None:
+        if reachable == self._reachable:
+            return
+        self._reachable = reachable
+        if self._on_health is not None:
+            self._on_health(reachable, text)
+
+
+def _delta(chunk: Any) -> tuple[str, str]:
+    """(content, reasoning) of one stream chunk; reasoning comes as ``reasoning_content`` (DeepSeek API, older
+    vLLM) or ``reasoning`` (newer vLLM)."""
+    choices = getattr(chunk, "choices", None) or []
+    if not choices or choices[0].delta is None:
+        return "", ""
+    delta = choices[0].delta
+    reasoning = getattr(delta, "reasoning_content", None) or getattr(delta, "reasoning", None) or ""
+    return delta.content or "", reasoning if isinstance(reasoning, str) else ""
+
+
+def _finish_reason(chunk: Any) -> str | None:
+    choices = getattr(chunk, "choices", None) or []
+    return choices[0].finish_reason if choices else None
+
+
+def _delay(err: EngineError, attempt: int) -> float:
+    wanted = err.retry_after if err.retry_after is not None else BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)]
+    return max(0.0, min(wanted, MAX_BACKOFF_S))
+
+
+def _timeout(where: str, seconds: float) -> EngineError:
+    return EngineError(f"模型服务器 {where} 在 {seconds:.0f} 秒内没有完成回复（可在设置中调大 openai_timeout）",
+                       f"the model server {where} did not finish a reply within {seconds:.0f} s "
+                       "(raise openai_timeout in Settings)", reachable=False)
+
+
+def server_error(exc: BaseException, where: str, model: str, timeout: float) -> EngineError:
+    """A failed request in words for the owner; never the server's body (it may quote the chat)."""
+    if isinstance(exc, openai.APITimeoutError):
+        return _timeout(where, timeout)
+    if isinstance(exc, openai.APIConnectionError):
+        return EngineError(f"连不上模型服务器 {where}：请确认它已启动、地址和端口正确",
+                           f"cannot reach the model server {where}: is it running, and are the address and port "
+                           "right?", reachable=False, retriable=True)
+    if not isinstance(exc, openai.APIStatusError):
+        logger.error("model server {}: unexpected {}", where, type(exc).__name__)
+        return EngineError(f"模型服务器 {where} 的回应无法读取（{type(exc).__name__}）",
+                           f"the reply of the model server {where} could not be read ({type(exc).__name__})")
+    status = exc.status_code
+    if status in (401, 403):
+        return EngineError(f"模型服务器 {where} 拒绝了 API 密钥（{status}）：请在设置中检查密钥",
+                           f"the model server {where} refused the API key ({status}): check the key in Settings",
+                           status=status)
+    if status == 404:
+        return EngineError(f"模型服务器 {where} 上找不到模型 {model} 或接口（404）：请检查模型名，地址通常以 /v1 结尾",
+                           f"the model server {where} has no model {model!r} or no such API (404): check the model "
+                           "name; the address usually ends in /v1", status=status)
+    if status == 429:
+        return EngineError(f"模型服务器 {where} 繁忙或已达调用上限（429）",
+                           f"the model server {where} is busy or over its rate limit (429)", status=status,
+                           retriable=True, retry_after=_retry_after(exc))
+    if status >= 500:
+        return EngineError(f"模型服务器 {where} 出错（{status}）", f"the model server {where} failed ({status})",
+                           status=status, retriable=True, retry_after=_retry_after(exc))
+    return EngineError(f"模型服务器 {where} 拒绝了请求（{status}），可能是对话超出了它的上下文长度",
+                       f"the model server {where} refused the request ({status}); the conversation may be longer "
+                       "than its context", status=status)
+
+
+def _retry_after(exc: openai.APIStatusError) -> float | None:
+    try:
+        return float(exc.response.headers.get("retry-after", ""))
+    except ValueError:
+        return None
