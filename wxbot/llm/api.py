@@ -58,8 +58,10 @@ class LoadProgress:
 
 
 class ChatModel(Protocol):
-    info: ModelInfo
     load_note: str  # how loading went, when the owner should hear it (e.g. fewer GPU layers after out-of-memory)
+
+    @property
+    def info(self) -> ModelInfo: ...
 
     def count_tokens(self, messages: ChatMessages) -> int:
         """Tokens of the full prompt these messages make with the model's own chat template."""

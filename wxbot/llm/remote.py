@@ -11,12 +11,14 @@ import queue
 import threading
 import time
 from collections.abc import Callable, Generator, Iterator
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, cast
 from urllib.parse import urlsplit
 
 import httpx2
 import openai
 from loguru import logger
+from openai.types.chat import ChatCompletionMessageParam
 
 from wxbot.errors import EngineError, GenerationCancelled
 from wxbot.llm.api import ChatMessages, Engine, ModelInfo
@@ -32,6 +34,14 @@ _WAIT_S = 0.05  # how often a caller waiting for the next piece looks at its can
 _END = object()
 
 HealthSink = Callable[[bool, str], None]  # (reachable, what the owner reads)
+
+
+@dataclass(frozen=True)
+class _Sampling:
+    max_tokens: int
+    temperature: float
+    top_p: float
+    extra: dict[str, float] | None  # fields only llama.cpp-style servers read
 
 
 def server_root(base_url: str) -> str:
@@ -109,9 +119,8 @@ class OpenAIModel:
         """Visible text and inline ``<think>`` pieces as the server streams them; reasoning fields are dropped.
         ``repeat_penalty`` goes as llama.cpp's extra field (llama-server, LM Studio, llama-cpp-python read it)."""
         deadline = time.monotonic() + self._timeout
-        sampling: dict[str, Any] = {"max_tokens": max_tokens, "temperature": temperature, "top_p": top_p}
-        if repeat_penalty != 1.0:
-            sampling["extra_body"] = {"repeat_penalty": repeat_penalty}
+        sampling = _Sampling(max_tokens, temperature, top_p,
+                             {"repeat_penalty": repeat_penalty} if repeat_penalty != 1.0 else None)
         for attempt in range(ATTEMPTS):
             got_text = False
             try:
@@ -136,7 +145,7 @@ class OpenAIModel:
         self._http.close()
 
     # ------------------------------------------------------------------ one streamed request
-    def _stream_once(self, messages: ChatMessages, sampling: dict[str, Any], cancel: threading.Event | None,
+    def _stream_once(self, messages: ChatMessages, sampling: _Sampling, cancel: threading.Event | None,
                      deadline: float) -> Iterator[str]:
         """One request read on a thread of its own, so a cancel or the deadline can close the stream at once
         (the server then sees the disconnect and stops generating)."""
@@ -146,8 +155,10 @@ class OpenAIModel:
 
         def read() -> None:
             try:
-                stream = self._client.chat.completions.create(model=self._model, messages=messages, stream=True,
-                                                              **sampling)
+                stream = self._client.chat.completions.create(
+                    model=self._model, messages=cast("list[ChatCompletionMessageParam]", messages), stream=True,
+                    max_tokens=sampling.max_tokens, temperature=sampling.temperature, top_p=sampling.top_p,
+                    extra_body=sampling.extra)
                 holder["stream"] = stream
                 if stop.is_set():
                     stream.close()
@@ -189,7 +200,7 @@ class OpenAIModel:
                 if reasoning:
                     lead = ""  # the server separates reasoning itself: the content is the answer
                 if content:
-                    if count >= sampling["max_tokens"]:  # a server that ignores max_tokens is not read forever
+                    if count >= sampling.max_tokens:  # a server that ignores max_tokens is not read forever
                         logger.warning("model server {} went past max_tokens; reply cut", self.where)
                         return
                     count += 1
