@@ -1,4 +1,4 @@
-"""A full disk mid-conversation, through the real itchat-uos client, the simulator, BotService and SQLite: the
+"""A full disk (or a read-only one) mid-conversation, through the real itchat-uos client, the simulator, BotService and SQLite: the
 store fills (SQLite's ``max_page_count``), auto-reply pauses with ONE notice, nothing that arrives meanwhile is
 lost, and when space comes back the bot resumes by itself and answers those messages exactly once."""
 
@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import sqlite3
 import time
+
+import pytest
 
 from wxbot.core.outage import PAUSED_TEXT, RESUMED_TEXT
 from wxbot.events import BotState, Notice
@@ -41,14 +43,30 @@ def free_the_disk(store) -> None:
         sdb.db.conn.execute("DROP TABLE filler")
 
 
-def test_a_full_disk_pauses_holds_and_resumes_by_itself(harness, sim):
+def make_read_only(store) -> None:
+    """Every write fails with SQLITE_READONLY, as on a disk remounted read-only."""
+    with store._sdb.lock:
+        store._sdb.db.conn.execute("PRAGMA query_only = ON")
+
+
+def make_writable(store) -> None:
+    with store._sdb.lock:
+        store._sdb.db.conn.execute("PRAGMA query_only = OFF")
+
+
+OUTAGES = {"full": (fill_the_disk, free_the_disk), "read-only": (make_read_only, make_writable)}
+
+
+@pytest.mark.parametrize("outage", list(OUTAGES))
+def test_a_store_that_cant_be_written_pauses_holds_and_resumes_by_itself(harness, sim, outage):
+    break_it, mend_it = OUTAGES[outage]
     h = harness(with_model=False, faq_rules=FAQ)
     svc = h.start()
     sim.inject("zhang", "#1?")
     assert h.wait_outbox(1)[0]["text"].endswith("答复1")
     mark = h.log.mark()
 
-    fill_the_disk(svc.store)
+    break_it(svc.store)
     held = [sim.inject("zhang", ask(2)), sim.inject("li", ask(3)), sim.inject("wang", ask(4))]
     h.log.wait_for(lambda e: isinstance(e, Notice) and e.text == PAUSED_TEXT, start=mark)
     h.log.wait_for(lambda e: isinstance(e, BotState) and e.state == "paused", start=mark)
@@ -57,7 +75,7 @@ def test_a_full_disk_pauses_holds_and_resumes_by_itself(harness, sim):
     assert len(sim.outbox()) == 1
     assert all(svc.store.get_message(msg_id) is None for msg_id in held)
 
-    free_the_disk(svc.store)
+    mend_it(svc.store)
     replies = h.wait_outbox(5, timeout=60)
     assert sorted(r["text"][-3:] for r in replies[1:]) == ["答复2", "答复3", "答复4", "答复5"]
     assert h.settle(held) == {msg_id: "replied" for msg_id in held}
