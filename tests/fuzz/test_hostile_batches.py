@@ -5,6 +5,10 @@ from __future__ import annotations
 
 import pytest
 
+from tests.e2e.conftest import Harness
+from wxbot.sim import Simulator
+from wxbot.sim.world import default_world
+
 FAQ = [{"match": "contains", "pattern": "价格", "answer": "十元一件"}]
 
 
@@ -48,3 +52,18 @@ def test_a_message_from_nobody_is_never_answered_nor_a_contact(harness, sender):
     assert h.settle([good])[good] == "replied"
     assert [m["to_id"] for m in h.sim.outbox()] == ["wang"]
     assert {c.contact_id for c in h.svc.contacts()} == before
+
+
+def test_a_contact_whose_nickname_holds_a_lone_surrogate_neither_breaks_login_nor_goes_unanswered(data_dir):
+    world = default_world()
+    world.add_friend("cut", "半个表情\ud83d")  # a nickname cut inside an emoji
+    with Simulator(world, hold_seconds=0.5) as sim:
+        h = Harness(sim, data_dir, None, faq_rules=FAQ, new_contact_mode="auto")
+        try:
+            h.start()
+            msg_id = sim.inject("cut", "价格多少")
+            assert h.settle([msg_id])[msg_id] == "replied"
+            assert "半个表情\ufffd" in [c.name for c in h.svc.contacts()]
+            assert [m["to_id"] for m in sim.outbox()] == ["cut"]
+        finally:
+            h.stop()

@@ -58,7 +58,7 @@ class WeChatChannel:
             self._core, self._stopped = core, threading.Event()
             self._sender = Sender(core, self._timeouts, self._stopped)
             self._seen.clear()
-            self.account = Account(core.storageClass.userName, core.storageClass.nickName)
+            self.account = Account(core.storageClass.userName, models.text_of(core.storageClass.nickName))
         self.save_session()
         logger.info("logged in to WeChat ({} contacts)", len(core.memberList) + len(core.chatroomList))
         self._emit(LoginState(LoginPhase.LOGGED_IN, self.account.nick_name))

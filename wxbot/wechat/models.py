@@ -50,15 +50,22 @@ def special_contact(user_name: str) -> Contact:
     return Contact(user_name, ContactKind.SPECIAL, nick_name=name, display_name=name)
 
 
+def text_of(value: object) -> str:
+    """A text field as the store can keep it: not text reads as "", a lone surrogate (a cut emoji) as U+FFFD."""
+    if not isinstance(value, str):
+        return ""
+    return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+
+
 def from_itchat(raw: dict, kind: ContactKind, own_user_name: str) -> Contact:
     """A Contact from one of itchat's contact dicts (friend, public account or chatroom)."""
-    nick, remark = raw.get("NickName") or "", raw.get("RemarkName") or ""
-    members = tuple(m.get("DisplayName") or m.get("NickName") or ""
+    nick, remark = text_of(raw.get("NickName")), text_of(raw.get("RemarkName"))
+    members = tuple(text_of(m.get("DisplayName")) or text_of(m.get("NickName"))
                     for m in raw.get("MemberList") or [] if m.get("UserName") != own_user_name)
     count = raw.get("MemberCount") or len(raw.get("MemberList") or [])
     if kind is ContactKind.SPECIAL:
         nick = nick or SPECIAL_NAMES[raw["UserName"]]
     display = remark or nick or "、".join(members[:3])
-    fingerprint = "|".join(str(raw.get(k) or "") for k in ("Sex", "Province", "City", "Signature"))
+    fingerprint = "|".join(text_of(str(raw.get(k) or "")) for k in ("Sex", "Province", "City", "Signature"))
     return Contact(raw["UserName"], kind, nick, remark, display, members if kind is ContactKind.GROUP else (),
                    count if kind is ContactKind.GROUP else 0, fingerprint if kind is ContactKind.FRIEND else "")

@@ -10,7 +10,7 @@ from typing import Any
 from loguru import logger
 
 from wxbot.messages import ChatKind, ContactKind, Message, MsgKind
-from wxbot.wechat.models import SPECIAL_NAMES, kind_of
+from wxbot.wechat.models import SPECIAL_NAMES, kind_of, text_of
 
 _KINDS = {  # itchat's "Type" -> our kind
     "Text": MsgKind.TEXT, "Map": MsgKind.OTHER, "Picture": MsgKind.IMAGE, "Recording": MsgKind.VOICE,
@@ -75,10 +75,7 @@ def skip_unreadable(raw: object, exc: BaseException) -> None:
 
 def _text(value: object) -> str:
     """Text as stored and answered: lone surrogates (a cut emoji) become U+FFFD, the length is bounded."""
-    if not isinstance(value, str):
-        return ""
-    repaired = value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
-    return repaired[:MAX_TEXT_CHARS]
+    return text_of(value)[:MAX_TEXT_CHARS]
 
 
 def _seconds(value: object) -> float:
