@@ -214,12 +214,6 @@ class BotService:
         else:
             self._emit(ModelState(ModelPhase.UNREACHABLE, detail=text, info=model.info))
 
-    def set_api_key(self, key: str) -> None:
-        """Keep the model server's API key in the keychain (never in settings.json) and reconnect with it."""
-        save_api_key(self.settings.data_path, key)
-        if self.settings.llm_backend == Engine.OPENAI and self.model is not None:
-            self.load_model()
-
     def _model_unusable(self, reason: str) -> None:
         """A model that can't be loaded leaves auto-reply stopped, with the reason, until one loads."""
         self._model_problem = reason
@@ -399,10 +393,14 @@ class BotService:
         self.kb().kb.add_note(question[:40], f"问：{question}\n答：{answer}")
 
     # ------------------------------------------------------------------ settings
-    def apply_settings(self, new: Settings) -> None:
-        """Validate, persist (personal text into the encrypted store) and apply; reload the model if needed."""
+    def apply_settings(self, new: Settings, api_key: str | None = None) -> None:
+        """Validate, persist (personal text into the encrypted store, a new model-server ``api_key`` into the
+        keychain) and apply; start the engine anew when it changed (no restart needed)."""
         new.validate()
-        reload_model = any(getattr(new, k) != getattr(self.settings, k) for k in ENGINE_FIELDS)
+        if api_key is not None:
+            save_api_key(new.data_path, api_key)
+        reload_model = any(getattr(new, k) != getattr(self.settings, k) for k in ENGINE_FIELDS) or \
+            (api_key is not None and new.llm_backend == Engine.OPENAI)
         switched = new.llm_backend != self.settings.llm_backend
         save_settings(new)
         if self.store is not None:

@@ -87,8 +87,8 @@ def test_switching_engines_in_settings_takes_effect_without_a_restart(harness, d
         h.settle([first])
         assert "来自服务器" not in h.wait_outbox(1)[0]["text"]  # the local model answered
         mark = h.log.mark()
-        svc.set_api_key("sk-secret-123")
-        svc.apply_settings(svc.settings.replace(llm_backend="openai", openai_base_url=replay.base_url))
+        svc.apply_settings(svc.settings.replace(llm_backend="openai", openai_base_url=replay.base_url),
+                           api_key="sk-secret-123")
         assert model_state(h, "ready", mark).info.engine == "openai"
         second = h.sim.inject("zhang", "衬衫多少钱？")
         h.settle([second])

@@ -192,10 +192,15 @@ class AppController(QObject):
             self._set_tray(state.state, text)
 
     def _on_model_state(self, state: ModelState) -> None:
+        server = state.info is not None and state.info.engine == "openai"
         if state.state == ModelPhase.LOADING:
             self.window.set_model_status(tr("Loading model %s…") % state.detail, state.progress)
         elif state.state == ModelPhase.READY:
-            self.window.set_model_status(tr("Model ready: %s") % state.detail, None)
+            self.window.set_model_status((tr("Server model: %s (reachable)") if server else tr("Model ready: %s"))
+                                         % state.detail, None)
+        elif state.state == ModelPhase.UNREACHABLE:
+            self.window.set_model_status(tr("Server model: %s (unreachable)") % state.info.description, None)
+            self.window.banner.show_message("warning", state.detail)
         elif state.state == ModelPhase.NONE:
             self.window.set_model_status(tr("No model"), None)
             # the core's detail names the folders it looked in; the fallback says the same in the UI language
@@ -241,7 +246,9 @@ class AppController(QObject):
             self.settings_page.applied(self.svc.settings)
             self.contacts_page.new_default.set_mode(self.svc.settings.new_contact_mode)
 
-        self.tasks.run("apply-settings", lambda: self.svc.apply_settings(new), done, self.settings_page.failed)
+        key = self.settings_page.engine.new_key()
+        self.tasks.run("apply-settings", lambda: self.svc.apply_settings(new, api_key=key), done,
+                       self.settings_page.failed)
 
     # ------------------------------------------------------------------ errors
     def error_text(self, exc: BaseException) -> str:

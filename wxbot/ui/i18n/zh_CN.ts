@@ -891,5 +891,53 @@
         <source>Drafts expire after (minutes, 0 = never)</source>
         <translation>草稿过期时间（分钟，0 = 永不过期）</translation>
     </message>
+    <message>
+        <source>The model on this PC</source>
+        <translation>本机模型</translation>
+    </message>
+    <message>
+        <source>An OpenAI-compatible server</source>
+        <translation>OpenAI 兼容服务器</translation>
+    </message>
+    <message>
+        <source>empty = the first model the server lists</source>
+        <translation>留空 = 使用服务器列出的第一个模型</translation>
+    </message>
+    <message>
+        <source>Engine</source>
+        <translation>模型引擎</translation>
+    </message>
+    <message>
+        <source>Server address</source>
+        <translation>服务器地址</translation>
+    </message>
+    <message>
+        <source>Model name on the server</source>
+        <translation>服务器上的模型名</translation>
+    </message>
+    <message>
+        <source>Server timeout (seconds)</source>
+        <translation>服务器超时（秒）</translation>
+    </message>
+    <message>
+        <source>API key</source>
+        <translation>API 密钥</translation>
+    </message>
+    <message>
+        <source>kept in the keychain; type to replace</source>
+        <translation>已保存在系统钥匙串中；输入新密钥即可替换</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Server model: %s (reachable)</source>
+        <translation>服务器模型：%s（可连接）</translation>
+    </message>
+    <message>
+        <source>Server model: %s (unreachable)</source>
+        <translation>服务器模型：%s（无法连接）</translation>
+    </message>
 </context>
 </TS>

@@ -30,6 +30,7 @@ from wxbot.llm.locate import find_models
 from wxbot.settings import Settings
 from wxbot.ui.i18n import N_, tr
 from wxbot.ui.modes import ModeCombo
+from wxbot.ui.pages.engine_box import EngineBox
 from wxbot.ui.pages.faq_table import FaqTable
 
 META = {f.name: f.metadata for f in fields(Settings)}
@@ -101,6 +102,8 @@ class SettingsPage(QWidget):
 
     def _model_tab(self) -> QWidget:
         page, form = self._form()
+        self.engine = EngineBox()
+        form.addRow(self.engine)
         self.model_combo = QComboBox()
         self.model_combo.setEditable(True)
         self.model_combo.setMinimumWidth(360)
@@ -203,6 +206,7 @@ class SettingsPage(QWidget):
         else:
             self.gpu_combo.setEditText(settings.gpu_layers)
         self._fill_models(settings)
+        self.engine.load(settings)
         self.error.clear()
 
     def _fill_models(self, settings: Settings) -> None:
@@ -248,6 +252,7 @@ class SettingsPage(QWidget):
         out.update({name: box.isChecked() for name, box in self.checks.items()})
         out["faq_rules"] = self.faq.rules()
         out["language"] = self.language.currentData()
+        out.update(self.engine.values())
         return out
 
     def apply(self) -> None:
