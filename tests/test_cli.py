@@ -206,13 +206,24 @@ def test_download_fetches_a_catalog_model_from_a_mirror(data_dir, tmp_path):
     assert "NOT verified" in done.stdout and "downloaded and verified" not in done.stdout
 
 
-def test_terminal_demo_plays_a_friend_against_the_simulator(data_dir, test_model_path):
+def test_terminal_demo_is_a_shop_that_says_where_each_answer_came_from(data_dir, test_model_path):
     env = env_for(data_dir, WXBOT_MODEL=test_model_path, WXBOT_MAX_REPLY_TOKENS="24")
-    done = wxbot("demo", "--terminal", env=env, input_text="你好，请问营业时间？\n")
+    done = wxbot("demo", "--terminal", env=env, input_text="你好\n羊绒围巾多少钱\n真丝围巾怎么洗\n讲个笑话\n")
     assert done.returncode == 0, done.stdout + done.stderr
-    assert "已登录 logged in as 小王的店" in done.stdout
-    replies = [line for line in done.stdout.splitlines() if "助理 bot> [AI] " in line]
-    assert len(replies) == 1, done.stdout
+    out = done.stdout
+    assert "已登录 logged in as 小王的店" in out and "知识库 knowledge base: 价目表.csv, 商品说明.md" in out
+    replies = [line.split("助理 bot> ", 1)[1] for line in out.splitlines() if "助理 bot> " in line]
+    origins = [line.split("来源 from: ", 1)[1] for line in out.splitlines() if "来源 from: " in line]
+    assert len(origins) == 4, out
+    assert replies[0] == "[AI] 您好，欢迎光临小王的店！想看围巾还是手套？价格、发货、退换都可以问我。"
+    assert origins[0].startswith("FAQ")
+    # the price list's rows, exactly as in the file, and which rows they are
+    assert replies[1] == "[AI] 货号: CS-201; 品名: 羊绒围巾; 颜色: 驼色; 单价(元): 299; 库存: 12", out
+    assert "货号: CS-202; 品名: 羊绒围巾; 颜色: 燕麦; 单价(元): 299; 库存: 0" in out
+    assert origins[1] == "知识库原文 knowledge base, as written: 价目表.csv · 第4行；价目表.csv · 第5行"
+    assert "真丝围巾怎么洗：冷水手洗，不可机洗，阴干。" in out
+    assert origins[2].startswith("知识库原文 knowledge base, as written: 商品说明.md · 真丝围巾；")
+    assert origins[3] == "模型 model"
 
 
 def test_contacts_list_and_switch_modes_without_the_window(store_with_history):

@@ -23,13 +23,14 @@ ALLOWED = {
     "kb": {"store", "llm"},
     "core": {"llm"},
     "service": {"core", "llm", "store", "wechat", "kb"},
-    "terminal": {"service", "core", "llm", "store", "wechat", "sim", "kb"},
+    "demoshop": {"kb"},
+    "terminal": {"service", "core", "llm", "store", "wechat", "sim", "kb", "demoshop"},
     "selfcheck": {"service", "core", "llm", "store", "wechat", "sim", "kb"},
-    "cli": {"service", "core", "llm", "store", "wechat", "sim", "kb", "terminal", "selfcheck", "ui"},
-    "ui": {"service", "core", "llm", "store", "wechat", "sim", "kb", "terminal", "selfcheck"},
+    "cli": {"service", "core", "llm", "store", "wechat", "sim", "kb", "terminal", "selfcheck", "ui", "demoshop"},
+    "ui": {"service", "core", "llm", "store", "wechat", "sim", "kb", "terminal", "selfcheck", "demoshop"},
 }
 QT_ALLOWED = {"ui", "selfcheck"}  # the self-check probes Qt on purpose
-STRICT = {"base", "llm", "store", "wechat", "sim", "kb", "core", "service"}  # no function-level wxbot imports
+STRICT = {"base", "llm", "store", "wechat", "sim", "kb", "core", "service", "demoshop"}  # no function-level wxbot imports
 
 
 def layer_of(module: str) -> str:

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from wxbot.messages import Direction, StrState
+from wxbot.messages import Direction, Passage, ReplySource, StrState
 
 
 class LoginPhase(StrState):
@@ -92,6 +92,8 @@ class MessageLogged:
     contact_id: str
     direction: Direction
     by_bot: bool = False
+    source: ReplySource | None = None  # a bot reply's origin: FAQ rule, model, fallback text…
+    passages: tuple[Passage, ...] = ()  # the knowledge-base passages a bot reply was grounded in
 
     def __post_init__(self) -> None:
         _coerce(self, "direction", Direction)

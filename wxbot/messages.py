@@ -58,6 +58,7 @@ class ReplySource(StrState):
     COMMAND = "command"
     DRAFT = "draft"  # a draft the owner approved or rewrote: their words, sent as written
     KB_FALLBACK = "kb_fallback"  # a factual question the knowledge base can't answer: the owner's fallback text
+    KB = "kb"  # the knowledge base's passages quoted as written (kb_quote_passages), no model
 
 
 class ReplyMode(StrState):

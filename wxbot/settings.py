@@ -111,6 +111,9 @@ class Settings:
                                  "question (price, stock, shipping, refund, invoice) the knowledge base has no "
                                  "passage for; empty = no reply.", personal=True)
     kb_top_k: int = _opt(5, "How many knowledge-base passages a question retrieves.", minimum=1, maximum=50)
+    kb_quote_passages: int = _opt(0, "Answer a question the knowledge base holds with its best N passages exactly "
+                                  "as written (no model: instant, digits as in the file); 0 = the model answers "
+                                  "from them.", minimum=0, maximum=5)
     kb_token_budget: int = _opt(768, "Token budget for knowledge-base passages in the prompt (the best kept first).",
                                 minimum=0, maximum=131072)
     # --- who gets a reply

@@ -14,6 +14,7 @@ from pathlib import Path
 import qrcode
 
 from wxbot.core.risk import risk_notice
+from wxbot.demoshop import answer_origin, demo_shop_settings, stock_demo_shop
 from wxbot.envsecrets import secret
 from wxbot.errors import WxbotError
 from wxbot.events import (
@@ -21,6 +22,7 @@ from wxbot.events import (
     DraftsChanged,
     LoginPhase,
     LoginState,
+    MessageLogged,
     ModelPhase,
     ModelState,
     Notice,
@@ -142,35 +144,43 @@ def run_headless(settings: Settings) -> int:
 
 
 def run_demo(settings: Settings) -> int:
-    """Log in to the built-in simulator and let the person at the terminal play a friend."""
+    """Log in to the built-in simulator as the demo shop and let the person at the terminal play a customer;
+    each reply is followed by where it came from (FAQ rule, knowledge base, model)."""
     from wxbot.sim import Simulator
 
     data_dir = Path(settings.data_dir) if settings.data_dir else Path(tempfile.mkdtemp(prefix="wxbot-demo-"))
     sim = Simulator(hold_seconds=1.0).start()
-    settings = settings.replace(data_dir=str(data_dir), wechat_base_url=sim.base_url, new_contact_mode="auto",
-                                typing_delay_base=0.3, typing_delay_per_char=0.01, min_seconds_between_replies=0,
-                                aggregate_seconds=0.5)
+    settings = demo_shop_settings(settings).replace(
+        data_dir=str(data_dir), wechat_base_url=sim.base_url, new_contact_mode="auto", typing_delay_base=0.3,
+        typing_delay_per_char=0.01, min_seconds_between_replies=0, aggregate_seconds=0.5)
     setup_logging(settings.log_dir, "WARNING")
     front = TerminalFront(data_dir, on_qr=lambda _: (sim.scan(), sim.confirm()))
     replies = threading.Condition()
-    seen = [0]
+    sent: list[MessageLogged] = []
     try:
         svc = _start(settings, front)
+        documents = stock_demo_shop(svc.kb(), data_dir)
     except WxbotError as err:
         print(f"wxbot: {err}", file=sys.stderr)
         sim.stop()
         return 2
+    print(f"演示店铺 demo shop: {len(settings.faq_rules)} 条 FAQ 规则 rules; 知识库 knowledge base: "
+          f"{', '.join(documents)}", flush=True)
     threading.Thread(target=svc.login, name="wxbot-login", daemon=True).start()
     front.logged_in.wait(30)
     friend = sim.world.find("zhang")
-    print(f"\n演示模式 demo: 你现在是好友「{friend.nick}」，输入消息后回车；Ctrl-D 退出 "
-          f"(you are the friend {friend.nick}; type a message, Ctrl-D quits)\n", flush=True)
+    print(f"\n演示模式 demo: 你现在是顾客「{friend.nick}」，输入消息后回车；Ctrl-D 退出 "
+          f"(you are the customer {friend.nick}; type a message, Ctrl-D quits)\n"
+          f"试试 try: 你好 / 几点上班 / 包邮吗 / 羊绒围巾多少钱 / 真丝围巾怎么洗 / 讲个笑话\n", flush=True)
 
-    def outbox_grew(event: object) -> None:
-        with replies:
-            replies.notify_all()
+    def reply_sent(event: object) -> None:
+        if isinstance(event, MessageLogged) and event.by_bot:
+            with replies:
+                sent.append(event)
+                replies.notify_all()
 
-    svc.on_event = _chain(svc.on_event, outbox_grew)
+    svc.on_event = _chain(svc.on_event, reply_sent)
+    shown, told = 0, 0
     try:
         while True:
             try:
@@ -181,10 +191,13 @@ def run_demo(settings: Settings) -> int:
                 continue
             sim.inject(friend.pid, text)
             with replies:
-                replies.wait_for(lambda: len(sim.outbox()) > seen[0], timeout=120)
-            for item in sim.outbox()[seen[0]:]:
+                replies.wait_for(lambda told=told: len(sent) > told, timeout=120)
+                new, told = sent[told:], len(sent)
+            for item in sim.outbox()[shown:]:
                 print(f"助理 bot> {item['text']}", flush=True)
-            seen[0] = len(sim.outbox())
+            shown = len(sim.outbox())
+            for event in new:
+                print(f"  ↳ 来源 from: {answer_origin(event.source, event.passages)}", flush=True)
     finally:
         svc.close()
         sim.stop()

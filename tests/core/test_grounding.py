@@ -134,3 +134,15 @@ def test_factual_questions_are_recognised(question):
                                       "你们店在哪里", "the shipment of ideas"])
 def test_small_talk_is_not_factual(question):
     assert not is_factual(question)
+
+
+def test_quote_mode_answers_with_the_passages_as_written_without_the_model(worker):
+    star = Passage("**新品** 货号: SJ-0413; 单价(元): 1,299.50; 规格: 3*4 cm", "价目表.xlsx", "商品 第4行", 2.0)
+    kb = ShelfRetriever([PRICE, star, REFUND], {"SJ-041": [PRICE, star, REFUND]})
+    eng, model = engine(worker, kb, kb_quote_passages=2)
+    reply = eng.reply([msg("SJ-041 多少钱？")])
+    assert reply.source == ReplySource.KB and reply.passages == (PRICE, star)
+    assert reply.parts == ("[AI] " + PRICE.text + "\n" + star.text,)  # stars, commas, 3*4 untouched
+    assert model.generations == 0
+    assert eng.reply([msg("寄新疆多少运费？")]).source == ReplySource.KB_FALLBACK  # nothing found: still no guess
+

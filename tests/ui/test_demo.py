@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import pytest
 
+from wxbot.demoshop import demo_shop_settings
+from wxbot.settings import Settings
 from wxbot.ui.demo import DemoDriver, PhonePanel
 
 pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.timeout(180)]
 
 
-def test_demo_logs_in_by_itself_and_the_phone_panel_shows_the_reply(qtbot, make_app, sim):
-    app = make_app()
+def test_demo_shop_logs_in_by_itself_and_the_phone_panel_shows_the_reply_and_its_origin(qtbot, make_app, sim):
+    shop = demo_shop_settings(Settings())
+    app = make_app(persona=shop.persona, faq_rules=shop.faq_rules, kb_quote_passages=shop.kb_quote_passages)
     driver = DemoDriver(app, sim)
     driver.scan_delay_ms = 10
     panel = PhonePanel(sim, app)
@@ -23,11 +26,14 @@ def test_demo_logs_in_by_itself_and_the_phone_panel_shows_the_reply(qtbot, make_
 
     panel.chat.setCurrentIndex(panel.chat.findData("wang"))
     assert not panel.member.isEnabled()
-    panel.input.setText("你好，在吗？")
+    assert [d.name for d in app.svc.kb().documents()] == ["价目表.csv", "商品说明.md"]
+    panel.input.setText("羊绒围巾多少钱？")
     panel.send()
     qtbot.waitUntil(lambda: len(sim.outbox()) == 1, timeout=120000)
     qtbot.waitUntil(lambda: sim.outbox()[0]["text"] in panel.view.toPlainText(), timeout=5000)
-    assert "你好，在吗？" in panel.view.toPlainText()
+    shown = panel.view.toPlainText()
+    assert "羊绒围巾多少钱？" in shown and "货号: CS-201; 品名: 羊绒围巾; 颜色: 驼色; 单价(元): 299; 库存: 12" in shown
+    assert "↳ 知识库原文 knowledge base, as written: 价目表.csv · 第4行；价目表.csv · 第5行" in shown
 
     panel.chat.setCurrentIndex(panel.chat.findData("readers"))
     assert panel.member.isEnabled() and panel.at_bot.isChecked()

@@ -493,7 +493,8 @@ class Bot:
                 return
             self.pacer.record_sent(contact_id, job.incoming)
             self.inbox.record_reply(job.reply)
-            self.on_event(MessageLogged(contact_id, Direction.OUT, by_bot=True))
+            self.on_event(MessageLogged(contact_id, Direction.OUT, by_bot=True, source=job.reply.source,
+                                       passages=job.reply.passages))
         except Exception:  # the send thread must outlive one bad reply
             logger.exception("sending to {} failed", contact_id)
             why = "internal_error"

@@ -1,4 +1,4 @@
-"""The reply engine: incoming message(s) -> reply text, by FAQ rule or by the local model.
+"""The reply engine: incoming message(s) -> reply text, by FAQ rule, quoted knowledge-base passages or the model.
 
 Prompt = persona + this contact's recent turns (bounded by a token budget counted with the model's
 own tokenizer, oldest dropped first, in blocks so the evaluated prefix stays reusable) + the new
@@ -86,6 +86,10 @@ class ReplyEngine:
         factual = grounded and is_factual(question)
         if factual and not found:
             return self._fallback(first.contact_id, ids)
+        if found and self.settings.kb_quote_passages:  # the owner's data as written answers, no model
+            quoted = found[:self.settings.kb_quote_passages]
+            logger.info("kb quote contact={} passages={}", first.contact_id, len(quoted))
+            return self._finish(first.contact_id, "\n".join(p.text for p in quoted), ReplySource.KB, ids, quoted)
         if (model := self._wait_for_model(cancel)) is None:
             raise ModelError("还没有加载模型：请把 .gguf 文件放进 models/ 文件夹，或在设置中选择一个模型",
                              "no model loaded: put a .gguf file in models/ or choose one in Settings")

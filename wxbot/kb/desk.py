@@ -21,7 +21,7 @@ from wxbot.settings import Settings
 from wxbot.store import Store
 
 SOURCES = "kb_sources"  # a personal (sealed) value: document name -> the file it was imported from
-ENGINE_FIELDS = ("kb_fallback_text", "kb_top_k", "kb_token_budget")  # read by the reply engine, not the kb
+ENGINE_FIELDS = ("kb_fallback_text", "kb_top_k", "kb_token_budget", "kb_quote_passages")  # read by the reply engine, not the kb
 KB_FIELDS = tuple(f.name for f in fields(Settings) if f.name.startswith("kb_") and f.name not in ENGINE_FIELDS)
 FileProgress = Callable[[str, int, int], None]  # (file name, done, total); total 0 = not known yet
 

@@ -10,6 +10,7 @@ import tempfile
 from loguru import logger
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+from wxbot.demoshop import demo_shop_settings
 from wxbot.errors import AlreadyRunningError, WxbotError
 from wxbot.logs import setup_logging
 from wxbot.settings import Settings, load_settings
@@ -33,9 +34,9 @@ def _application(argv: list[str] | None) -> QApplication:
 
 def _demo_settings(settings: Settings, base_url: str) -> Settings:
     data_dir = os.environ.get("WXBOT_DATA_DIR") or tempfile.mkdtemp(prefix="wxbot-demo-")
-    return settings.replace(data_dir=data_dir, wechat_base_url=base_url, risk_acknowledged=True,
-                            typing_delay_base=0.5, typing_delay_per_char=0.01, min_seconds_between_replies=1.0,
-                            aggregate_seconds=1.0)
+    return demo_shop_settings(settings).replace(
+        data_dir=data_dir, wechat_base_url=base_url, risk_acknowledged=True, typing_delay_base=0.5,
+        typing_delay_per_char=0.01, min_seconds_between_replies=1.0, aggregate_seconds=1.0)
 
 
 def run_app(argv: list[str] | None = None, *, demo: bool = False) -> int:

@@ -1,5 +1,6 @@
-"""``wxbot demo``: the app logged in to the built-in WeChat simulator, plus a "phone" panel where you play
-the friends and groups: write as one of them (optionally @-mentioning the bot in a group) and watch replies."""
+"""``wxbot demo``: the app logged in to the built-in WeChat simulator as the demo shop (its knowledge base
+imported once the store is open), plus a "phone" panel where you play the friends and groups: write as one of
+them (optionally @-mentioning the bot in a group) and watch the replies, each with where it came from."""
 
 from __future__ import annotations
 
@@ -19,6 +20,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxbot.demoshop import answer_origin, stock_demo_shop
 from wxbot.events import ContactsChanged, LoginPhase, MessageLogged, QrCode
 from wxbot.messages import ReplyMode
 from wxbot.sim import Group, Simulator
@@ -52,7 +54,8 @@ class DemoDriver(QObject):
             pass
 
     def _on_contacts(self, _event: ContactsChanged) -> None:
-        """After the first login's contact sync: every friend and group gets auto-reply (groups only when @)."""
+        """After the first login's contact sync: the shop's files go into the knowledge base, then every friend
+        and group gets auto-reply (groups only when @) and auto-reply starts."""
         svc = self.controller.svc
         if self.prepared or svc.login_state.state != LoginPhase.LOGGED_IN:
             return
@@ -60,9 +63,18 @@ class DemoDriver(QObject):
         if not ids:
             return
         self.prepared = True
+        self.controller.tasks.run("demo-shop", lambda: stock_demo_shop(svc.kb(), svc.settings.data_path),
+                                  lambda _docs: self._open_shop(ids), self._shop_failed)
+
+    def _open_shop(self, ids: list[str]) -> None:
+        svc = self.controller.svc
+        self.controller.knowledge_page.refresh()
         svc.set_mode_many(ids, ReplyMode.AUTO)
         if not svc.bot_running:
             svc.start_bot()
+
+    def _shop_failed(self, exc: BaseException) -> None:
+        self.controller.show_error(exc)
 
 
 class PhonePanel(QWidget):
@@ -72,6 +84,8 @@ class PhonePanel(QWidget):
         super().__init__()
         self.sim = sim
         self.sent: list[tuple[float, str, str, str]] = []  # (time, chat id, member, text)
+        self.origins: dict[int, str] = {}  # outbox index of a reply's last part -> where the reply came from
+        self._told = 0  # outbox entries already matched to a sent-reply event
         self.setWindowTitle(tr("Demo phone — you play the contacts"))
         self.setWindowIcon(app_icon())
         self.resize(380, 600)
@@ -138,21 +152,28 @@ class PhonePanel(QWidget):
         self.render()
 
     def _on_logged(self, event: MessageLogged) -> None:
+        if event.by_bot and event.source is not None:  # the send thread reports each reply right after its parts
+            sent = len(self.sim.outbox())
+            if sent > self._told:
+                self.origins[sent - 1] = answer_origin(event.source, event.passages)
+                self._told = sent
         if event.direction == "out":
             self.render()
 
     def render(self) -> None:
         chat = self.chat_id()
-        rows = [(t, "me", member, text) for t, c, member, text in self.sent if c == chat]
-        rows += [(m["time"], "bot", "", m["text"]) for m in self.sim.outbox() if m["to_id"] == chat]
+        people = self.sim.world.people
+        rows = [(t, True, people[member].nick if member else "", text, "")
+                for t, c, member, text in self.sent if c == chat]
+        rows += [(m["time"], False, "", m["text"], self.origins.get(i, ""))
+                 for i, m in enumerate(self.sim.outbox()) if m["to_id"] == chat]
         out = []
-        for _t, who, member, text in sorted(rows, key=lambda r: r[0]):
-            mine = who == "me"
-            name = self.sim.world.people[member].nick if member else ""
+        for _t, mine, name, text, origin in sorted(rows, key=lambda r: r[0]):
             label = f'<div style="color:#888;font-size:11px">{html.escape(name)}</div>' if name else ""
+            note = f'<div style="color:#888;font-size:11px">↳ {html.escape(origin)}</div>' if origin else ""
             out.append(f'<table width="100%"><tr><td align="{"right" if mine else "left"}">{label}'
                        f'<table cellpadding="8" style="background:{"#95ec69" if mine else "#ffffff"}">'
-                       f'<tr><td>{html.escape(text)}</td></tr></table></td></tr></table>')
+                       f'<tr><td>{html.escape(text)}</td></tr></table>{note}</td></tr></table>')
         self.view.setHtml("".join(out))
         bar = self.view.verticalScrollBar()
         bar.setValue(bar.maximum())

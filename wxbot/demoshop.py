@@ -1,0 +1,99 @@
+"""The demo shop `wxbot demo` sets up: a persona, FAQ rules for the questions every shop gets, and a small
+knowledge base (a price list and the shop's notes, written as files and imported like an owner's own), so a
+first try shows instant, sensible answers even with a tiny model, and where each answer came from."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from wxbot.files import replace_private
+from wxbot.kb.desk import KnowledgeDesk
+from wxbot.messages import Passage, ReplySource
+from wxbot.settings import Settings
+
+SHOP_FOLDER = "demo-shop"  # inside the demo's data dir
+DEMO_MAX_REPLY_TOKENS = 160  # a tiny model's answer stays a chat message, not a page
+QUOTED = 2  # knowledge-base answers quote the best two passages (e.g. both colours of a scarf)
+
+PERSONA = ("你是「小王的店」的客服助理。小王的店在杭州，卖真丝围巾、羊绒围巾和手套。"
+           "用中文回答，简短礼貌，一两句话。价格、库存、发货只按店铺资料回答，资料里没有的就说帮客户问店主，不要编造。")
+
+FAQ_RULES = [
+    {"match": "regex", "pattern": r"^\s*(你好|您好|在吗|在不在|hi|hello)\s*[!！?？。，,~～]*\s*$",
+     "answer": "您好，欢迎光临小王的店！想看围巾还是手套？价格、发货、退换都可以问我。"},
+    {"match": "regex", "pattern": r"营业|几点|上班|客服时间|什么时候有人",
+     "answer": "客服时间：每天 9:00–21:00，晚上的留言第二天一早回复。"},
+    {"match": "regex", "pattern": r"发货|快递|几天到|包邮|运费",
+     "answer": "下单后 48 小时内从杭州发货，默认中通快递；满 99 元包邮，不满收 8 元运费（新疆、西藏 15 元）。"},
+    {"match": "regex", "pattern": r"退货|退换|换货|退款|不合适",
+     "answer": "支持 7 天无理由退换（未洗涤、吊牌完好）。寄回前先告诉我订单号，我把退货地址发您。"},
+    {"match": "regex", "pattern": r"优惠|打折|折扣|便宜点|优惠券",
+     "answer": "本周新客立减 10 元，两件 9 折，可以叠加。"},
+    {"match": "regex", "pattern": r"^\s*(谢谢|多谢|感谢|好的|好嘞|ok)",
+     "answer": "不客气，有需要随时找我～"},
+]
+
+PRICE_LIST = ("货号,品名,颜色,单价(元),库存\n"
+              "SK-101,真丝围巾,酒红,168,23\n"
+              "SK-102,真丝围巾,藏青,168,5\n"
+              "CS-201,羊绒围巾,驼色,299,12\n"
+              "CS-202,羊绒围巾,燕麦,299,0\n"
+              "GL-301,羊毛手套,黑色,89,40\n")
+PRICE_FILE = "价目表.csv"
+
+SHOP_NOTES = """# 真丝围巾
+
+真丝围巾的面料是 100% 桑蚕丝，长 180 厘米、宽 55 厘米，重约 60 克。真丝围巾怎么洗：冷水手洗，不可机洗，阴干。
+
+# 羊绒围巾
+
+羊绒围巾的面料是内蒙古山羊绒，长 190 厘米、宽 35 厘米。羊绒围巾怎么洗：干洗，或 30 度以下手洗，平铺晾干。
+
+# 羊毛手套
+
+羊毛手套是澳洲美利奴羊毛，均码，适合手掌宽 8-9 厘米，指尖可以触屏。
+
+# 售后
+
+质量问题 30 天内包换，来回运费由本店承担。
+"""
+NOTES_FILE = "商品说明.md"
+
+
+def demo_shop_settings(settings: Settings) -> Settings:
+    """The demo's persona and FAQ rules (the owner's words, sent as written), and short model answers."""
+    return settings.replace(persona=PERSONA, faq_rules=[dict(r) for r in FAQ_RULES], kb_quote_passages=QUOTED,
+                            max_reply_tokens=min(settings.max_reply_tokens, DEMO_MAX_REPLY_TOKENS))
+
+
+def stock_demo_shop(desk: KnowledgeDesk, data_dir: Path) -> list[str]:
+    """Write the shop's files into the demo's data dir and import them; returns the documents now known.
+    Raises the first import's WxbotError (the demo then says so instead of answering without them)."""
+    folder = data_dir / SHOP_FOLDER
+    folder.mkdir(mode=0o700, exist_ok=True)
+    paths = [replace_private(folder / PRICE_FILE, PRICE_LIST.encode("utf-8")),
+             replace_private(folder / NOTES_FILE, SHOP_NOTES.encode("utf-8"))]
+    for _name, result in desk.add_files(paths):
+        if isinstance(result, Exception):
+            raise result
+    return [doc.name for doc in desk.documents()]
+
+
+def answer_origin(source: ReplySource | None, passages: tuple[Passage, ...] = ()) -> str:
+    """Where a reply came from, as the demo shows it under the reply (Chinese with English)."""
+    if source in (ReplySource.MODEL, ReplySource.KB) and passages:
+        how = "知识库原文 knowledge base, as written" if source is ReplySource.KB else "知识库 + 模型 knowledge base + model"
+        return f"{how}: " + "；".join(p.label for p in passages[:QUOTED])
+    return _ORIGIN.get(source, "") if source is not None else ""
+
+
+_ORIGIN = {
+    ReplySource.FAQ: "FAQ 规则（店主写好的原话）FAQ rule (the owner's words)",
+    ReplySource.MODEL: "模型 model",
+    ReplySource.KB: "知识库原文 knowledge base, as written",
+    ReplySource.KB_FALLBACK: "知识库里没有：店主设置的兜底话术 not in the knowledge base: the owner's fallback text",
+    ReplySource.AWAY: "非营业时间留言 away message",
+    ReplySource.NON_TEXT: "非文字消息的自动回复 reply to a non-text message",
+    ReplySource.DRAFT: "店主批准的草稿 draft approved by the owner",
+    ReplySource.COMMAND: "命令 command",
+}
