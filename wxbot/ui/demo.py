@@ -171,9 +171,10 @@ class PhonePanel(QWidget):
         for _t, mine, name, text, origin in sorted(rows, key=lambda r: r[0]):
             label = f'<div style="color:#888;font-size:11px">{html.escape(name)}</div>' if name else ""
             note = f'<div style="color:#888;font-size:11px">↳ {html.escape(origin)}</div>' if origin else ""
+            body = html.escape(text).replace("\n", "<br>")
             out.append(f'<table width="100%"><tr><td align="{"right" if mine else "left"}">{label}'
                        f'<table cellpadding="8" style="background:{"#95ec69" if mine else "#ffffff"}">'
-                       f'<tr><td>{html.escape(text)}</td></tr></table>{note}</td></tr></table>')
+                       f'<tr><td>{body}</td></tr></table>{note}</td></tr></table>')
         self.view.setHtml("".join(out))
         bar = self.view.verticalScrollBar()
         bar.setValue(bar.maximum())
