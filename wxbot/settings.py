@@ -203,6 +203,9 @@ class Settings:
     def validate(self) -> None:
         for f in fields(self):
             setattr(self, f.name, check_value(f, getattr(self, f.name)))
+        if self.max_reply_tokens * 2 > self.context_size:  # else the prompt has no room and every reply fails
+            bad("max_reply_tokens", self.max_reply_tokens, f"不超过 context_size（{self.context_size}）的一半",
+                f"at most half of context_size ({self.context_size})")
         if len(self.reply_prefix) * 2 > self.reply_part_chars:  # else the splitter has no room for the reply
             bad("reply_prefix", self.reply_prefix, f"不超过 reply_part_chars（{self.reply_part_chars}）一半的长度",
                  f"at most half of reply_part_chars ({self.reply_part_chars}) long")

@@ -73,6 +73,12 @@ def test_a_prefix_that_leaves_no_room_in_a_part_is_refused(prefix_len):
     Settings(reply_prefix="P" * 10, reply_part_chars=20).validate()
 
 
+def test_a_reply_budget_that_leaves_no_room_for_the_prompt_is_refused():
+    with pytest.raises(ConfigError, match=r"setting max_reply_tokens .*half of context_size \(1024\)"):
+        Settings(context_size=1024, max_reply_tokens=1024).validate()
+    Settings(context_size=2048, max_reply_tokens=1024).validate()
+
+
 def test_a_fifty_megabyte_prefix_is_refused_in_a_short_sentence():
     with pytest.raises(ConfigError) as err:
         Settings(reply_prefix="前" * 50_000_000).validate()
