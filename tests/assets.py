@@ -80,26 +80,9 @@ def deepseek_vocab_model() -> Path:
     out = CACHE / "deepseek-r1-qwen-7b-vocab.gguf"
     if out.exists():
         return out
-    import gguf
+    from wxbot.llm.vocab import write_vocab_only
 
-    from wxbot.llm.gguf_meta import read_header
-
-    header = read_header(deepseek_header_path())
-    tmp_out = out.with_suffix(".part")
-    writer = gguf.GGUFWriter(tmp_out, arch=header.architecture)
-    for key, value in header.metadata.items():
-        if key == "general.architecture":  # the writer adds it itself
-            continue
-        vtype, item_type = header.value_types[key]
-        writer.add_key_value(key, value, gguf.GGUFValueType(vtype),
-                             sub_type=gguf.GGUFValueType(item_type) if item_type is not None else None)
-    writer.write_header_to_file()
-    writer.write_kv_data_to_file()
-    writer.write_ti_data_to_file()
-    writer.close()
-    os.replace(tmp_out, out)
-    return out
-
+    return write_vocab_only(deepseek_header_path(), out)
 
 if __name__ == "__main__":
     print(smollm2_path())

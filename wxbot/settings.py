@@ -88,8 +88,9 @@ class Settings:
     openai_model: str = _opt("", "Model name on that server; empty = the first model the server lists.")
     openai_timeout: float = _opt(120.0, "Longest wait for one reply from the server, in seconds.",
                                  minimum=5.0, maximum=3600.0)
-    openai_tokenizer: str = _opt("", "A GGUF of the served model's family, read vocab-only to count tokens when the "
-                                 "server cannot; empty = the server's own tokenizer, else an estimate.")
+    openai_tokenizer: str = _opt("", "A GGUF of the served model's family (the first part of a download will do), "
+                                 "read vocab-only to count tokens when the server cannot; empty = the server's "
+                                 "own tokenizer, else an estimate.")
     # --- replies
     persona: str = _opt(DEFAULT_PERSONA, "System prompt: who the assistant is and how it answers.", personal=True,
                         max_len=PERSONA_MAX_CHARS)

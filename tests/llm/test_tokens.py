@@ -39,6 +39,16 @@ def test_each_family_counts_with_its_own_vocabulary(test_model_path):
     assert qwen < 0.7 * smol  # DeepSeek-R1-Qwen's vocabulary knows Chinese words; SmolLM2's spells bytes
 
 
+def test_the_first_part_of_a_download_is_enough_to_count(tmp_path):
+    from tests.assets import deepseek_header_path
+
+    messages = [{"role": "user", "content": "这件衬衫多少钱？"}]
+    counter = VocabCounter(deepseek_header_path(), tmp_path / "tokenizers")  # 95 MB of a 4.7 GB file
+    assert counter.count(messages) == VocabCounter(deepseek_vocab_model()).count(messages)
+    (copy,) = (tmp_path / "tokenizers").iterdir()
+    assert copy.stat().st_mode & 0o777 == 0o600 and copy.stat().st_size < 20 * 2**20
+
+
 def test_a_bad_tokenizer_file_is_a_setting_error(tmp_path):
     bad = tmp_path / "tokenizer.gguf"
     bad.write_bytes(b"not a gguf")

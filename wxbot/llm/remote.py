@@ -32,6 +32,7 @@ MAX_BACKOFF_S = 15.0
 CONNECT_TIMEOUT_S = 10.0
 _WAIT_S = 0.05  # how often a caller waiting for the next piece looks at its cancel flag and the deadline
 _END = object()
+TOKENIZER_DIR = "tokenizers"  # in the data dir: vocab-only copies of partial GGUFs (no personal data)
 
 HealthSink = Callable[[bool, str], None]  # (reachable, what the owner reads)
 
@@ -62,6 +63,7 @@ class OpenAIModel:
         self._model = settings.openai_model
         self._timeout = settings.openai_timeout
         self._tokenizer_path = settings.openai_tokenizer
+        self._tokenizer_cache = settings.data_path / TOKENIZER_DIR
         timeout = httpx2.Timeout(self._timeout, connect=min(self._timeout, CONNECT_TIMEOUT_S))
         # no key: a dummy, since local servers started without --api-key accept anything
         self._client = openai.OpenAI(base_url=self._base, api_key=api_key or "none", timeout=timeout, max_retries=0)
@@ -98,7 +100,7 @@ class OpenAIModel:
         limit = getattr(served, "max_model_len", None)  # vLLM tells its context length
         context = min(self._context_size, limit) if isinstance(limit, int) and limit > 0 else self._context_size
         self.info = self._describe(self._model, context)
-        self._counter = pick_counter(self._http, self._model, self._tokenizer_path)
+        self._counter = pick_counter(self._http, self._model, self._tokenizer_path, self._tokenizer_cache)
         logger.info("model server {} answers; model {}, tokens counted by {}", self.where, self._model,
                     self._counter.method)
         return self
@@ -110,7 +112,7 @@ class OpenAIModel:
     # ------------------------------------------------------------------ ChatModel
     def count_tokens(self, messages: ChatMessages) -> int:
         if self._counter is None:
-            self._counter = pick_counter(self._http, self._model, self._tokenizer_path)
+            self._counter = pick_counter(self._http, self._model, self._tokenizer_path, self._tokenizer_cache)
         return self._counter.count(messages)
 
     def stream_chat(self, messages: ChatMessages, *, max_tokens: int, temperature: float, top_p: float = 1.0,

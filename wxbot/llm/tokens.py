@@ -6,6 +6,7 @@ The engine asks only a few counts per reply, so one HTTP round trip per count is
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from collections.abc import Callable
 from pathlib import Path
@@ -20,6 +21,7 @@ from wxbot.llm.api import ChatMessages
 from wxbot.llm.gguf_meta import read_header
 from wxbot.llm.local import ChatTemplate
 from wxbot.llm.reasoning import opens_reasoning
+from wxbot.llm.vocab import write_vocab_only
 
 MESSAGE_OVERHEAD = 8  # role markers and separators a chat template wraps around each message
 PROMPT_OVERHEAD = 8  # the generation prompt (and a BOS) after the last message
@@ -63,10 +65,17 @@ class VocabCounter:
 
     method = "vocab"
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(self, path: str | Path, cache_dir: Path | None = None) -> None:
+        """``path``: any GGUF of the family. One llama.cpp can't open whole (the first part of a split or
+        unfinished download) is copied vocab-only into ``cache_dir`` once, from its header."""
         try:
             read_header(path)
-            self._llama = Llama(str(path), vocab_only=True, verbose=False)
+            try:
+                self._llama = Llama(str(path), vocab_only=True, verbose=False)
+            except ValueError:
+                if cache_dir is None:
+                    raise
+                self._llama = Llama(str(_vocab_copy(Path(path), cache_dir)), vocab_only=True, verbose=False)
             self._template = ChatTemplate(self._llama)
         except (ModelError, ValueError) as exc:
             detail = exc.en if isinstance(exc, ModelError) else type(exc).__name__
@@ -78,6 +87,15 @@ class VocabCounter:
     def count(self, messages: ChatMessages) -> int:
         with self._lock:
             return len(self._template.tokens(messages))
+
+
+def _vocab_copy(source: Path, cache_dir: Path) -> Path:
+    name = hashlib.sha256(str(source.resolve()).encode("utf-8")).hexdigest()[:16]
+    copy = cache_dir / f"{name}.vocab.gguf"
+    if not copy.exists():
+        logger.info("building a vocab-only tokenizer from the header of {}", source.name)
+        write_vocab_only(source, copy)
+    return copy
 
 
 # ---------------------------------------------------------------------- the server's own tokenizer
@@ -155,13 +173,14 @@ def probe_server(http: httpx2.Client, model: str, dialects: tuple[tuple[str, Dia
     return None
 
 
-def pick_counter(http: httpx2.Client, model: str, tokenizer_path: str) -> TokenCounter:
+def pick_counter(http: httpx2.Client, model: str, tokenizer_path: str,
+                 cache_dir: Path | None = None) -> TokenCounter:
     """The server's template and tokenizer, else the configured vocab-only GGUF, else the server's plain-text
     tokenizer with the template estimated, else the estimate."""
     if (exact := probe_server(http, model, EXACT)) is not None:
         return exact
     if tokenizer_path:
-        return VocabCounter(tokenizer_path)
+        return VocabCounter(tokenizer_path, cache_dir)
     if (approximate := probe_server(http, model, APPROXIMATE)) is not None:
         return approximate
     logger.info("token counting: estimate (no server tokenizer, no tokenizer GGUF set)")
