@@ -6,6 +6,7 @@ import pytest
 
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.history import MemoryHistory
+from wxbot.core.plaintext import markdown_to_plain
 from wxbot.llm.worker import ModelWorker
 from wxbot.messages import ChatKind, Message, ReplyVerdict
 from wxbot.settings import Settings
@@ -50,10 +51,14 @@ def engine(worker, **settings):
 
 
 def test_model_reply_is_prefixed_and_plain(worker):
-    eng, _, model = engine(worker)
-    reply = eng.reply([msg("Hello! What is your name?")])
+    # greedy SmolLM2 answers this with a Markdown list of bold items ("1. **Beverages**\n2. …")
+    eng, _, model = engine(worker, max_reply_tokens=60, persona="You are a helpful shop assistant. Format answers "
+                           "in Markdown with headings, bold and bullet lists.")
+    reply = eng.reply([msg("List three products you sell.")])
     assert reply is not None and reply.source == "model"
     assert reply.parts[0].startswith("[AI] ") and reply.body
+    assert markdown_to_plain(reply.body) == reply.body  # plain text: nothing left for the cleaner to take
+    assert "**" not in reply.body and reply.body.startswith("1. ")  # the list number is the model's own
     assert model.generations == 1
 
 
