@@ -61,6 +61,17 @@ def test_chat_keeps_log_lines_out_of_the_conversation(data_dir, test_model_path)
     assert (data_dir / "logs" / "wxbot.log").exists()  # they went to the file
 
 
+def test_chat_answers_with_a_model_server_and_no_local_model(data_dir, llama_server):
+    env = env_for(data_dir, WXBOT_LLM_BACKEND="openai", WXBOT_OPENAI_BASE_URL=llama_server.base_url,
+                  WXBOT_OPENAI_API_KEY=llama_server.api_key, WXBOT_MAX_REPLY_TOKENS="24")
+    env.pop("WXBOT_MODEL", None)
+    done = wxbot("chat", env=env, input_text="Hello, who are you?\n")
+    assert done.returncode == 0, done.stderr
+    assert f"{SERVED_NAME} @ 127.0.0.1:{llama_server.port}" in done.stdout
+    replies = [line for line in done.stdout.splitlines() if line.startswith("bot> ")]
+    assert len(replies) == 1 and replies[0].startswith("bot> [AI] ")
+
+
 def test_chat_with_a_bad_model_file_says_so(data_dir, tmp_path):
     bad = tmp_path / "broken.gguf"
     bad.write_bytes(b"<html>not a model</html>")

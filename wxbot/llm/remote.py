@@ -231,6 +231,8 @@ class OpenAIModel:
     def _set_health(self, reachable: bool, text: str) -> None:
         if reachable == self._reachable:
             return
+        if reachable and self._counter is not None and self._counter.method == "estimate":
+            self._counter = None  # picked while the server was away: ask it for its tokenizer again
         self._reachable = reachable
         if self._on_health is not None:
             self._on_health(reachable, text)
