@@ -22,7 +22,7 @@ from wxbot.core.engine import ReplyEngine
 from wxbot.core.instance import InstanceLock
 from wxbot.core.roster import Roster
 from wxbot.core.storeinbox import StoreInbox
-from wxbot.errors import StoreError, WxbotError
+from wxbot.errors import ConfigError, StoreError, WxbotError
 from wxbot.events import (
     BotPhase,
     BotState,
@@ -136,7 +136,7 @@ class BotService:
         self.store = Store.open(self.settings.data_path, passphrase=self.passphrase)
         self.passphrase = None  # the key is unwrapped: the passphrase is not kept for the rest of the run
         personal = {name: self.store.get_personal(name, getattr(self.settings, name)) for name in PERSONAL_FIELDS}
-        self.settings = self.settings.replace(**personal)
+        self.settings = self.settings.replace(**self._usable(personal))
         if self.settings.retention_days:
             self.store.purge_older_than(self.settings.retention_days)
         self.roster = Roster(self.store, self.settings, lambda cid: self._emit(ContactsChanged((cid,))))
@@ -150,6 +150,22 @@ class BotService:
         self.bot.drafts.keep = self._keep_correction
         self.bot.drafts.recover()
         self.bot.start_threads()
+
+    def _usable(self, personal: dict[str, object]) -> dict[str, object]:
+        """The stored personal settings that today's rules accept (one saved by an older version, e.g. a longer
+        persona or a backtracking FAQ regex, must not keep the app from opening): the rest fall back to their
+        default, and the owner is told which and why."""
+        usable: dict[str, object] = {}
+        for name, value in personal.items():
+            try:
+                self.settings.replace(**{name: value})
+            except ConfigError as err:
+                self._emit(Notice(NoticeLevel.WARNING, f"保存的设置 {name} 已不可用，在设置中修改前使用默认值：{err.zh} "
+                                                       f"(the saved {name} can't be used; the default applies until "
+                                                       f"you change it in Settings: {err.en})"))
+                continue
+            usable[name] = value
+        return usable
 
     def load_model(self, path: str | None = None) -> None:
         """Start (or replace) the configured engine: the local model in its worker process, or a model server.

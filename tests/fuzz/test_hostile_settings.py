@@ -147,3 +147,18 @@ def test_any_value_either_validates_to_something_usable_or_is_named(value, key):
         return
     number = getattr(checked, key)
     assert isinstance(number, (int, float)) and number == number and abs(number) != float("inf")
+
+
+def test_a_saved_value_todays_rules_refuse_never_keeps_the_app_from_opening(harness):
+    first = harness(with_model=False)
+    first.start(login=False)
+    first.svc.store.set_personal("persona", "很长的人设" * 1000)  # 5,000 characters, saved by an older version
+    first.svc.store.set_personal("faq_rules", [{"match": "regex", "pattern": SLOW, "answer": "x"}])
+    first.svc.store.set_personal("away_message", "下班了，明天回复")
+    first.stop()
+    again = harness(with_model=False)
+    svc = again.start(login=False)
+    assert svc.settings.persona == Settings().persona and svc.settings.faq_rules == []
+    assert svc.settings.away_message == "下班了，明天回复"  # what still passes is kept
+    told = [str(e) for e in again.log.events if "can't be used" in str(e)]
+    assert len(told) == 2 and "persona" in told[0] and "faq_rules" in told[1]
