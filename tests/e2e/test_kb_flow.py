@@ -24,10 +24,10 @@ def price_list(tmp_path):
     return path
 
 
-def start(harness, price_list, test_model_path):
+def start(harness, price_list, test_model_path, **overrides):
     # Semantic search runs on real vectors (the chat model in embedding mode, not fake ones) at import and for
     # every question; its vectors mean nothing, so only a near-identical text may count as similar.
-    h = harness(kb_embedding_model=test_model_path, kb_min_similarity=0.99)
+    h = harness(kb_embedding_model=test_model_path, kb_min_similarity=0.99, **overrides)
     svc = h.start(login=False)
     [(name, report)] = svc.kb().add_files([str(price_list)])
     assert (name, report.passages) == ("价目表.xlsx", 2)
@@ -55,7 +55,7 @@ def test_a_question_answered_from_an_imported_document_records_its_passages(harn
 
 
 def test_an_unanswerable_price_question_gets_the_fallback_text_exactly(harness, price_list, test_model_path):
-    h = start(harness, price_list, test_model_path)
+    h = start(harness, price_list, test_model_path, draft_when_unsure=False)  # sent at once, not held as a draft
     asked = h.sim.inject("zhang", "寄新疆 3 公斤多少运费？")
     out = h.wait_outbox(1, timeout=240)
     assert h.settle([asked])[asked] == "replied"
@@ -63,3 +63,16 @@ def test_an_unanswerable_price_question_gets_the_fallback_text_exactly(harness, 
     reply = bot_reply(h, "张三-老客户")
     assert (reply.text, reply.passages) == (FALLBACK, ())
     assert h.svc.store.page(h.contact_id("张三-老客户"), limit=1)[0].source == ReplySource.KB_FALLBACK
+
+
+def test_an_unanswerable_price_question_waits_as_a_draft_by_default(harness, price_list, test_model_path):
+    """draft_when_unsure (on by default once the knowledge base has documents): no guess and no fallback goes
+    out by itself; the owner gets a draft holding the fallback text to send or correct."""
+    h = start(harness, price_list, test_model_path, draft_notice_seconds=0)
+    asked = h.sim.inject("zhang", "寄新疆 3 公斤多少运费？")
+    notice = h.sim.wait_sent_to("filehelper", 1, timeout=240)[0]["text"]
+    assert f"「{FALLBACK}」" in notice and "#ok " in notice
+    assert h.svc.store.get_message(asked).state == "drafted"
+    assert [o["to_id"] for o in h.sim.outbox()] == ["filehelper"]
+    [draft] = h.svc.drafts()
+    assert (draft.asked, draft.text) == (("寄新疆 3 公斤多少运费？",), FALLBACK)
