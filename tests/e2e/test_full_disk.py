@@ -1,6 +1,7 @@
 """A full disk (or a read-only one) mid-conversation, through the real itchat-uos client, the simulator, BotService and SQLite: the
 store fills (SQLite's ``max_page_count``), auto-reply pauses with ONE notice, nothing that arrives meanwhile is
-lost, and when space comes back the bot resumes by itself and answers those messages exactly once."""
+lost, and when space comes back the bot resumes by itself and answers those messages exactly once (also when
+the outage lasted longer than a message may be old on arrival: they arrived in time)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from wxbot.core.outage import PAUSED_TEXT, RESUMED_TEXT
 from wxbot.events import BotState, Notice
 
 FAQ = [{"match": "contains", "pattern": f"#{k}?", "answer": f"答复{k}"} for k in range(1, 6)]
+STALE_S = 4  # stale_message_seconds for these tests: the outage lasts longer
 LONG = "请问" * 1500  # a long message needs new pages: it can't squeeze into a page's leftover space
 
 
@@ -60,7 +62,7 @@ OUTAGES = {"full": (fill_the_disk, free_the_disk), "read-only": (make_read_only,
 @pytest.mark.parametrize("outage", list(OUTAGES))
 def test_a_store_that_cant_be_written_pauses_holds_and_resumes_by_itself(harness, sim, outage):
     break_it, mend_it = OUTAGES[outage]
-    h = harness(with_model=False, faq_rules=FAQ)
+    h = harness(with_model=False, faq_rules=FAQ, stale_message_seconds=STALE_S)
     svc = h.start()
     sim.inject("zhang", "#1?")
     assert h.wait_outbox(1)[0]["text"].endswith("答复1")
@@ -71,7 +73,7 @@ def test_a_store_that_cant_be_written_pauses_holds_and_resumes_by_itself(harness
     h.log.wait_for(lambda e: isinstance(e, Notice) and e.text == PAUSED_TEXT, start=mark)
     h.log.wait_for(lambda e: isinstance(e, BotState) and e.state == "paused", start=mark)
     held.append(sim.inject("zhang", ask(5)))
-    time.sleep(1.0)  # they arrive while the disk is full: held, not answered, not lost
+    time.sleep(STALE_S + 1)  # held longer than a backlog's age limit: they arrived fresh, so they're answered
     assert len(sim.outbox()) == 1
     assert all(svc.store.get_message(msg_id) is None for msg_id in held)
 

@@ -75,6 +75,10 @@ class _Work:
 _Item = _Work | Message
 
 
+def _message_of(item: _Item) -> Message:
+    return item.msg if isinstance(item, _Work) else item
+
+
 @dataclass
 class _Pending:
     messages: list[Message] = field(default_factory=list)
@@ -114,6 +118,7 @@ class Bot:
         self.outbox = SendQueue(self.pacer, clock, self._cond, self._deliver)
         self._running = False
         self._closed = False
+        self._arrived: dict[str, float] = {}  # msg_id -> when it arrived, for messages held through a store outage
         self._threads: list[threading.Thread] = []
 
     # ------------------------------------------------------------------ life cycle
@@ -229,9 +234,8 @@ class Bot:
                 continue
             if msg is None:
                 return
-            if self.outage.waiting:  # the store is failing: keep arrival order behind what is held
-                self.outage.hold(msg)
-            elif not self._dispatch_safely(msg):
+            if self.outage.waiting or not self._dispatch_safely(msg):  # held, in arrival order, until the store
+                self._arrived.setdefault(_message_of(msg).msg_id, self.clock())  # takes writes again
                 self.outage.hold(msg)
 
     def _dispatch_safely(self, item: _Item) -> bool:
@@ -247,7 +251,7 @@ class Bot:
             self.outage.failed(err)
             return False
         except Exception:  # a bug must not kill intake; the message stays in the inbox
-            logger.exception("dispatch failed for msg {}", item.msg.msg_id if isinstance(item, _Work) else item.msg_id)
+            logger.exception("dispatch failed for msg {}", _message_of(item).msg_id)
         return True
 
     def _replay_held(self) -> None:
@@ -258,10 +262,12 @@ class Bot:
             if not self._dispatch_safely(msg):
                 return
             self.outage.drop_held()
+            self._arrived.pop(_message_of(msg).msg_id, None)
         self.outage.succeeded()
 
     def _age(self, msg: Message) -> float:
-        return self.clock() - msg.time
+        """Its age when it reached the bot: a message held through a store outage is not a backlog."""
+        return self._arrived.get(msg.msg_id, self.clock()) - msg.time
 
     def _stale(self, msg: Message) -> bool:
         """Older than ``stale_message_seconds`` on arrival: a backlog. (The channel gives message times in
