@@ -23,6 +23,7 @@ from openai.types.chat import ChatCompletionMessageParam
 from wxbot.errors import EngineError, GenerationCancelled
 from wxbot.llm.api import ChatMessages, Engine, ModelInfo
 from wxbot.llm.reasoning import OPEN
+from wxbot.llm.server_errors import server_error, timeout_error
 from wxbot.llm.tokens import TokenCounter, pick_counter
 from wxbot.settings import Settings
 
@@ -186,7 +187,7 @@ class OpenAIModel:
                     if cancel is not None and cancel.is_set():
                         raise GenerationCancelled() from None
                     if time.monotonic() > deadline:
-                        raise _timeout(self.where, self._timeout) from None
+                        raise timeout_error(self.where, self._timeout) from None
                     continue
                 if item is _END:
                     if not finished:  # EOF without a finish_reason: the server died or dropped us mid-reply
@@ -257,49 +258,3 @@ def _finish_reason(chunk: Any) -> str | None:
 def _delay(err: EngineError, attempt: int) -> float:
     wanted = err.retry_after if err.retry_after is not None else BACKOFF_S[min(attempt, len(BACKOFF_S) - 1)]
     return max(0.0, min(wanted, MAX_BACKOFF_S))
-
-
-def _timeout(where: str, seconds: float) -> EngineError:
-    return EngineError(f"模型服务器 {where} 在 {seconds:.0f} 秒内没有完成回复（可在设置中调大 openai_timeout）",
-                       f"the model server {where} did not finish a reply within {seconds:.0f} s "
-                       "(raise openai_timeout in Settings)", reachable=False)
-
-
-def server_error(exc: BaseException, where: str, model: str, timeout: float) -> EngineError:
-    """A failed request in words for the owner; never the server's body (it may quote the chat)."""
-    if isinstance(exc, openai.APITimeoutError):
-        return _timeout(where, timeout)
-    if isinstance(exc, openai.APIConnectionError):
-        return EngineError(f"连不上模型服务器 {where}：请确认它已启动、地址和端口正确",
-                           f"cannot reach the model server {where}: is it running, and are the address and port "
-                           "right?", reachable=False, retriable=True)
-    if not isinstance(exc, openai.APIStatusError):
-        logger.error("model server {}: unexpected {}", where, type(exc).__name__)
-        return EngineError(f"模型服务器 {where} 的回应无法读取（{type(exc).__name__}）",
-                           f"the reply of the model server {where} could not be read ({type(exc).__name__})")
-    status = exc.status_code
-    if status in (401, 403):
-        return EngineError(f"模型服务器 {where} 拒绝了 API 密钥（{status}）：请在设置中检查密钥",
-                           f"the model server {where} refused the API key ({status}): check the key in Settings",
-                           status=status)
-    if status == 404:
-        return EngineError(f"模型服务器 {where} 上找不到模型 {model} 或接口（404）：请检查模型名，地址通常以 /v1 结尾",
-                           f"the model server {where} has no model {model!r} or no such API (404): check the model "
-                           "name; the address usually ends in /v1", status=status)
-    if status == 429:
-        return EngineError(f"模型服务器 {where} 繁忙或已达调用上限（429）",
-                           f"the model server {where} is busy or over its rate limit (429)", status=status,
-                           retriable=True, retry_after=_retry_after(exc))
-    if status >= 500:
-        return EngineError(f"模型服务器 {where} 出错（{status}）", f"the model server {where} failed ({status})",
-                           status=status, retriable=True, retry_after=_retry_after(exc))
-    return EngineError(f"模型服务器 {where} 拒绝了请求（{status}），可能是对话超出了它的上下文长度",
-                       f"the model server {where} refused the request ({status}); the conversation may be longer "
-                       "than its context", status=status)
-
-
-def _retry_after(exc: openai.APIStatusError) -> float | None:
-    try:
-        return float(exc.response.headers.get("retry-after", ""))
-    except ValueError:
-        return None
