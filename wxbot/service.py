@@ -41,6 +41,7 @@ from wxbot.messages import Passage, ReplyMode
 from wxbot.settings import Settings, personal_fields, save_settings
 from wxbot.store import Store
 from wxbot.store.apikey import load_api_key, save_api_key
+from wxbot.store.stats import Activity, period_start
 from wxbot.wechat import SessionFile, WeChatChannel
 
 EventSink = Callable[[object], None]
@@ -382,6 +383,13 @@ class BotService:
         return [DraftView(d.id, d.contact_id, self.roster.name_of(d.contact_id),
                           tuple(m.text for m in self.store.draft_messages(d)), d.text,
                           tuple(p.label for p in d.passages), d.created_at) for d in self.bot.drafts.pending()]
+
+    def activity(self, days: int) -> Activity:
+        """The Dashboard's figures: today (``days`` = 0) or the last ``days`` days, up to now (blocks: a query)."""
+        if self.store is None:
+            raise StoreError("数据还没有打开，请稍候", "the store is not open yet")
+        now = time.time()
+        return self.store.activity(period_start(days, now), now)
 
     def pending_drafts(self) -> int:
         return self.store.drafts_pending_count() if self.store is not None else 0

@@ -61,7 +61,7 @@ def _settled(controller, msg_id: str) -> bool:
 def test_login_toggle_reply_tray_and_kick(qtbot, make_app, sim):
     app = make_app()
     log_in(qtbot, app, sim)
-    assert app.window.current_page() == "contacts"
+    assert app.window.current_page() == "dashboard"  # the default page once logged in
     assert "Logged in as" in app.window.login_label.text()
 
     # contacts listed, groups off by default

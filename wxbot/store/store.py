@@ -1,5 +1,5 @@
 """``Store``: opens (or creates) the encrypted database of one data dir and offers history, inbox,
-contacts, personal settings and the knowledge base's rows on it. Nothing is written until the key has
+contacts, personal settings, the knowledge base's rows and activity figures on it. Nothing is written until the key has
 proved right."""
 
 from __future__ import annotations
@@ -24,11 +24,12 @@ from wxbot.store.inbox import InboxMixin
 from wxbot.store.keys import PassphraseFn
 from wxbot.store.knowledge import KnowledgeMixin
 from wxbot.store.personal import PersonalMixin
+from wxbot.store.stats import StatsMixin
 
 STORE_FORMAT = "wxbot-store/1"
 
 
-class Store(InboxMixin, ContactsMixin, PersonalMixin, KnowledgeMixin, DraftsMixin):
+class Store(InboxMixin, ContactsMixin, PersonalMixin, KnowledgeMixin, DraftsMixin, StatsMixin):
     """The encrypted local store. Thread-safe: one connection behind one RLock (see StoreDB).
 
     Implements the engine's ``History`` protocol (``recent``/``add_turn``) with durable contact ids.

@@ -24,6 +24,7 @@ from wxbot.ui.bridge import EventBridge
 from wxbot.ui.i18n import tr
 from wxbot.ui.pages.contacts import ContactsPage
 from wxbot.ui.pages.conversations import ConversationsPage
+from wxbot.ui.pages.dashboard import DashboardPage
 from wxbot.ui.pages.drafts import DraftsPage
 from wxbot.ui.pages.knowledge import KnowledgePage
 from wxbot.ui.pages.login import LoginPage, login_text
@@ -61,7 +62,9 @@ class AppController(QObject):
         self.drafts_page = DraftsPage(self.svc, self.tasks, lang)
         self.knowledge_page = KnowledgePage(self.svc, self.tasks, lang)
         self.settings_page = SettingsPage(settings, lang)
-        self.window = MainWindow({"login": self.login_page, "contacts": self.contacts_page, "drafts": self.drafts_page,
+        self.dashboard_page = DashboardPage(self.svc, self.tasks)
+        self.window = MainWindow({"login": self.login_page, "dashboard": self.dashboard_page,
+                                  "contacts": self.contacts_page, "drafts": self.drafts_page,
                                   "conversations": self.conversations_page, "knowledge": self.knowledge_page,
                                   "settings": self.settings_page})
         use_tray = Tray.available() if use_tray is None else use_tray
@@ -83,15 +86,21 @@ class AppController(QObject):
         self.login_page.logout_requested.connect(self.logout)
         self.contacts_page.open_conversation.connect(self._open_conversation)
         self.contacts_page.loaded.connect(self.conversations_page.set_contacts)
-        for page in (self.contacts_page, self.conversations_page, self.knowledge_page, self.drafts_page):
+        for page in (self.contacts_page, self.conversations_page, self.knowledge_page, self.drafts_page,
+                     self.dashboard_page):
             page.error.connect(self.show_error)
         self.settings_page.apply_requested.connect(self.apply_settings)
         self.window.close_requested.connect(self._on_window_close)
+        self.window.nav.currentRowChanged.connect(self._on_page)
         if self.tray is not None:
             self.tray.start_requested.connect(self.start_bot)
             self.tray.stop_requested.connect(self.stop_bot)
             self.tray.toggle_window.connect(self.toggle_window)
             self.tray.quit_requested.connect(self.quit)
+
+    def _on_page(self, _row: int) -> None:
+        if self.window.current_page() == "dashboard":  # its figures are read each time it is opened
+            self.dashboard_page.refresh()
 
     # ------------------------------------------------------------------ start-up
     def start(self) -> None:
@@ -161,7 +170,7 @@ class AppController(QObject):
             self.window.banner.hide()
             self.refresh_contacts()
             if self.window.current_page() == "login":
-                self.window.show_page("contacts")
+                self.window.show_page("dashboard")
             self._set_tray("stopped" if not self.svc.bot_running else "running", text)
         elif state.state == LoginPhase.LOGGED_OUT:
             self._set_tray("logged_out", text)

@@ -59,7 +59,7 @@ class Banner(QFrame):
 class MainWindow(QMainWindow):
     close_requested = Signal()  # the owner closed the window; the app decides: hide to tray or quit
 
-    PAGES = ("login", "contacts", "drafts", "conversations", "knowledge", "settings")
+    PAGES = ("login", "dashboard", "contacts", "drafts", "conversations", "knowledge", "settings")
 
     def __init__(self, pages: dict[str, QWidget]) -> None:
         super().__init__()
@@ -70,13 +70,14 @@ class MainWindow(QMainWindow):
         style = self.style()
         icons = {
             "login": QStyle.StandardPixmap.SP_DialogYesButton,
+            "dashboard": QStyle.StandardPixmap.SP_ComputerIcon,
             "contacts": QStyle.StandardPixmap.SP_FileDialogDetailedView,
             "drafts": QStyle.StandardPixmap.SP_FileDialogListView,
             "conversations": QStyle.StandardPixmap.SP_FileDialogContentsView,
             "knowledge": QStyle.StandardPixmap.SP_DirOpenIcon,
             "settings": QStyle.StandardPixmap.SP_FileDialogInfoView,
         }
-        labels = {"login": tr("Login"), "contacts": tr("Contacts"), "drafts": tr("Drafts"),
+        labels = {"login": tr("Login"), "dashboard": tr("Dashboard"), "contacts": tr("Contacts"), "drafts": tr("Drafts"),
                   "conversations": tr("Conversations"), "knowledge": tr("Knowledge base"), "settings": tr("Settings")}
         self.nav = QListWidget()
         self.nav.setFixedWidth(150)

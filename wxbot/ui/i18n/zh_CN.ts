@@ -939,5 +939,117 @@
         <source>Server model: %s (unreachable)</source>
         <translation>服务器模型：%s（无法连接）</translation>
     </message>
+    <message>
+        <source>95% of replies within</source>
+        <translation>95% 的回复在此时间内</translation>
+    </message>
+    <message>
+        <source>Customers answered</source>
+        <translation>已回复的客户</translation>
+    </message>
+    <message>
+        <source>Dashboard</source>
+        <translation>概览</translation>
+    </message>
+    <message>
+        <source>Drafts approved</source>
+        <translation>批准的草稿</translation>
+    </message>
+    <message>
+        <source>Drafts waiting</source>
+        <translation>待处理草稿</translation>
+    </message>
+    <message>
+        <source>Fallback text</source>
+        <translation>兜底话术</translation>
+    </message>
+    <message>
+        <source>Last 30 days</source>
+        <translation>最近 30 天</translation>
+    </message>
+    <message>
+        <source>Last 7 days</source>
+        <translation>最近 7 天</translation>
+    </message>
+    <message>
+        <source>Median reply time</source>
+        <translation>回复时间中位数</translation>
+    </message>
+    <message>
+        <source>Messages missed</source>
+        <translation>漏回的消息</translation>
+    </message>
+    <message>
+        <source>Missed: %s</source>
+        <translation>漏回原因：%s</translation>
+    </message>
+    <message>
+        <source>Non-text</source>
+        <translation>非文字消息</translation>
+    </message>
+    <message>
+        <source>Refresh</source>
+        <translation>刷新</translation>
+    </message>
+    <message>
+        <source>Replies by hour of the day</source>
+        <translation>各时段回复数</translation>
+    </message>
+    <message>
+        <source>Replies by source</source>
+        <translation>回复来源</translation>
+    </message>
+    <message>
+        <source>Replies sent</source>
+        <translation>已发送回复</translation>
+    </message>
+    <message>
+        <source>Today</source>
+        <translation>今天</translation>
+    </message>
+    <message>
+        <source>What the assistant did</source>
+        <translation>助理的工作概况</translation>
+    </message>
+    <message>
+        <source>Your own replies (takeovers)</source>
+        <translation>您亲自回复（接管）</translation>
+    </message>
+    <message>
+        <source>auto-reply stopped</source>
+        <translation>自动回复已停止</translation>
+    </message>
+    <message>
+        <source>daily cap</source>
+        <translation>每日上限</translation>
+    </message>
+    <message>
+        <source>errors</source>
+        <translation>出错</translation>
+    </message>
+    <message>
+        <source>expired</source>
+        <translation>已过期</translation>
+    </message>
+    <message>
+        <source>loop guard</source>
+        <translation>防循环</translation>
+    </message>
+    <message>
+        <source>model output held back</source>
+        <translation>模型输出异常未发送</translation>
+    </message>
+    <message>
+        <source>nothing to say</source>
+        <translation>无可回复内容</translation>
+    </message>
+    <message>
+        <source>risk warning</source>
+        <translation>风险提示</translation>
+    </message>
+    <message>
+        <source>too old</source>
+        <translation>消息过旧</translation>
+    </message>
 </context>
 </TS>

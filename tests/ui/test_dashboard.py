@@ -1,0 +1,50 @@
+"""The Dashboard's figures come from a store the real bot filled: real itchat on the simulator, the real model,
+an FAQ rule, the owner typing on the phone, a message too old to answer."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.ui.flows import log_in
+
+pytestmark = [pytest.mark.model, pytest.mark.slow, pytest.mark.timeout(240)]
+
+FAQ = [{"match": "contains", "pattern": "营业", "answer": "每天 9:00-21:00 营业"}]
+
+
+def test_dashboard_counts_replies_by_source_customers_times_misses_and_takeovers(qtbot, make_app, sim):
+    app = make_app(faq_rules=FAQ)
+    log_in(qtbot, app, sim)
+    assert app.window.current_page() == "dashboard"
+    qtbot.waitUntil(lambda: {"张三-老客户", "李四🌸", "王五"} <= {c.name for c in app.svc.contacts()}, timeout=10000)
+    ids = {c.name: c.contact_id for c in app.svc.contacts()}
+    app.svc.set_mode_many([ids["张三-老客户"], ids["李四🌸"], ids["王五"]], "auto")
+    qtbot.waitUntil(lambda: app.svc.bot_running and app.svc.model_state.state == "ready", timeout=60000)
+
+    sim.inject("li", "请问今天营业吗？")  # FAQ
+    sim.wait_sent_to("li", 1)
+    sim.inject("zhang", "讲个笑话")  # the model
+    sim.wait_sent_to("zhang", 1, timeout=120)
+    old = sim.inject("wang", "在吗", create_time=int(time.time()) - 7200)  # too old: missed, not answered
+    sim.inject_from_owner("wang", "我来回答您")  # the owner writes by hand
+    qtbot.waitUntil(lambda: (m := app.svc.store.get_message(old)) is not None and m.state == "skipped", timeout=30000)
+    qtbot.waitUntil(lambda: any(not m.by_bot and m.direction == "out" for m in app.svc.history(ids["王五"])),
+                    timeout=30000)
+
+    page = app.dashboard_page
+    app.window.show_page("contacts")
+    page.period.setCurrentIndex(page.period.findData(7))  # the old message may fall before today's midnight
+    with qtbot.waitSignal(page.shown, timeout=10000):
+        app.window.show_page("dashboard")  # opening the page reads the figures again
+    a = page.activity
+    assert a.replies == {"faq": 1, "model": 1} and a.customers == 2
+    assert a.missed == {"stale": 1} and a.takeovers == 1 and a.drafts_pending == 0
+    assert 0 <= a.median_seconds <= a.p95_seconds
+    shown = {key: label.text() for key, label in page.figures.items()}
+    assert shown["replied"] == "2" and shown["customers"] == "2" and shown["missed"] == "1"
+    assert shown["takeovers"] == "1" and shown["drafts"] == "0" and shown["median"].endswith(("s", "min"))
+    assert page.missed_why.text() == "Missed: too old 1"
+    assert page.by_source.bars[:4] == [("FAQ", 1), ("Knowledge base", 0), ("Model", 1), ("Drafts approved", 0)]
+    assert sum(n for _, n in page.by_hour.bars) == 2
