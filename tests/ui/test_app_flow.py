@@ -27,6 +27,7 @@ def _row(controller, name: str) -> int:
 def _pick(qtbot, controller, name: str, mode: str) -> None:
     """What the owner does with the keyboard: go to the row's mode cell, F2 opens the list of modes, the
     arrow keys and Enter pick one, and it is saved the moment it is chosen."""
+    controller.window.show_page("contacts")
     page = controller.contacts_page
     table = page.table
     table.setFocus()
