@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from tests.openai_servers import SERVED_NAME
+from tests.openai_servers import SERVED_NAME, ReplayServer, chunk
 from wxbot.errors import EngineError, GenerationCancelled
 from wxbot.llm.remote import OpenAIModel
 from wxbot.llm.tokens import VocabCounter
@@ -60,3 +60,15 @@ def test_a_wrong_key_is_refused_in_words_and_not_retried(llama_server):
     assert err.value.status == 401 and not err.value.retriable
     assert "API 密钥" in err.value.zh and "API key" in err.value.en
     assert "wrong-key" not in str(err.value)
+
+
+def test_repeat_penalty_reaches_llama_cpp_servers_only(llama_server):
+    model = connect(llama_server)
+    assert "".join(model.stream_chat(CHAT, max_tokens=4, temperature=0.0, repeat_penalty=1.1))  # accepted
+    replay = ReplayServer([chunk("好")])
+    try:
+        other = OpenAIModel(Settings(llm_backend="openai", openai_base_url=replay.base_url), "").connect()
+        assert "".join(other.stream_chat(CHAT, max_tokens=4, temperature=0.0, repeat_penalty=1.1)) == "好"
+        assert "repeat_penalty" not in replay.requests[0]  # a server of another kind never sees the field
+    finally:
+        replay.close()

@@ -33,6 +33,7 @@ MAX_BACKOFF_S = 15.0
 CONNECT_TIMEOUT_S = 10.0
 _WAIT_S = 0.05  # how often a caller waiting for the next piece looks at its cancel flag and the deadline
 _END = object()
+LLAMA_CPP_DIALECTS = ("llama-server", "llama-cpp-python")  # servers that read llama.cpp's sampling fields
 TOKENIZER_DIR = "tokenizers"  # in the data dir: vocab-only copies of partial GGUFs (no personal data)
 
 HealthSink = Callable[[bool, str], None]  # (reachable, what the owner reads)
@@ -120,10 +121,12 @@ class OpenAIModel:
                     repeat_penalty: float = 1.0, cancel: threading.Event | None = None,
                     cache_key: str | None = None) -> Generator[str, None, None]:
         """Visible text and inline ``<think>`` pieces as the server streams them; reasoning fields are dropped.
-        ``repeat_penalty`` goes as llama.cpp's extra field (llama-server, LM Studio, llama-cpp-python read it)."""
+        ``repeat_penalty`` goes only to llama.cpp's servers (known by their tokenizer endpoints), as their own
+        field: other servers may refuse a field they don't know."""
         deadline = time.monotonic() + self._timeout
+        llama_cpp = getattr(self._counter, "dialect", "") in LLAMA_CPP_DIALECTS
         sampling = _Sampling(max_tokens, temperature, top_p,
-                             {"repeat_penalty": repeat_penalty} if repeat_penalty != 1.0 else None)
+                             {"repeat_penalty": repeat_penalty} if llama_cpp and repeat_penalty != 1.0 else None)
         for attempt in range(ATTEMPTS):
             got_text = False
             try:
