@@ -13,6 +13,7 @@ from wxbot.core.history import History
 from wxbot.errors import StoreError
 from wxbot.messages import ChatKind, ContactKind, Message, Passage, Reply, ReplyMode, Turn
 from wxbot.store import EXPORT_WARNING, Store, export_history, migrations, wipe
+from wxbot.store.apikey import load_api_key, save_api_key
 from wxbot.store.db import db_path
 from wxbot.store.keys import SERVICE, keyring_user
 from wxbot.store.migrations import STEPS
@@ -196,6 +197,9 @@ def test_export_json_and_markdown(store, tmp_path):
 
 
 def test_wipe_removes_files_and_key(data_dir, memory_keyring):
+    save_api_key(data_dir, "sk-test-wipe")
+    other_dir = data_dir.parent / "other-bot"
+    save_api_key(other_dir, "sk-other-bot")
     with Store.open(data_dir) as store:
         store.upsert_contact("friend", "x")
         (data_dir / "wechat-session.json").write_bytes(store.cipher.encrypt_blob(b"{}", b"s"))
@@ -205,6 +209,8 @@ def test_wipe_removes_files_and_key(data_dir, memory_keyring):
     assert not any(p.name.startswith("wxbot.db") for p in data_dir.iterdir())
     assert (data_dir / "settings.json").exists()
     assert (SERVICE, keyring_user(data_dir)) not in memory_keyring.entries
+    assert load_api_key(data_dir) == ""  # the model server's key went with it
+    assert load_api_key(other_dir) == "sk-other-bot"  # another bot's key on this PC stays
     assert wipe(data_dir) == []  # nothing left: no error
     with Store.open(data_dir) as fresh:  # and a new store starts empty
         assert fresh.list_contacts() == []

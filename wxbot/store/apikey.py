@@ -51,3 +51,19 @@ def save_api_key(data_dir: Path, key: str) -> None:
     except KeyringError as exc:
         raise StoreError("无法把 API 密钥写入系统钥匙串",
                          f"the API key could not be written to the keychain ({type(exc).__name__})") from None
+
+
+def delete_api_key(data_dir: Path) -> bool:
+    """Remove this data dir's key from the keychain (``wxbot wipe``); False when there was none or no keychain."""
+    backend = usable_keyring()
+    if backend is None:
+        return False
+    user = api_key_user(data_dir)
+    try:
+        if backend.get_password(SERVICE, user) is None:
+            return False
+        backend.delete_password(SERVICE, user)
+    except KeyringError as exc:
+        raise StoreError("无法从系统钥匙串删除 API 密钥",
+                         f"the API key could not be removed from the keychain ({type(exc).__name__})") from None
+    return True

@@ -1,5 +1,5 @@
 """Wipe: delete the encrypted store of a data dir, its WAL/SHM, other sealed files (the WeChat
-session) and the key in the OS keychain. Without the key, any copy left behind (a backup) stays sealed."""
+session) and the keys in the OS keychain (the data key, and the model server's API key if one was kept). Without the key, any copy left behind (a backup) stays sealed."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from loguru import logger
 
 from wxbot.errors import StoreError
 from wxbot.store import keys
+from wxbot.store.apikey import delete_api_key
 from wxbot.store.db import db_files, db_path, read_meta
 
 
@@ -34,5 +35,7 @@ def wipe(data_dir: Path, extra_files: Iterable[Path | str] = ()) -> list[Path]:
                              "quit wxbot and try again") from None
         removed.append(path)
     key_removed = keys.delete_keyring_entry(user)
-    logger.info("wipe: removed {} files, keychain entry removed: {}", len(removed), key_removed)
+    api_key_removed = delete_api_key(data_dir)
+    logger.info("wipe: removed {} files, keychain entries removed: data key {}, API key {}", len(removed),
+                key_removed, api_key_removed)
     return removed
