@@ -270,6 +270,7 @@ def cmd_kb(args: argparse.Namespace) -> int:
     """The knowledge base on the command line (headless use, tests): add, list, remove, search. It is the one
     the window manages (a file added here can be re-imported there)."""
     from wxbot.kb.desk import KnowledgeDesk
+    from wxbot.messages import Actor
     from wxbot.store import Store
     from wxbot.terminal import ask_passphrase
 
@@ -277,7 +278,7 @@ def cmd_kb(args: argparse.Namespace) -> int:
     setup_logging(settings.log_dir, "WARNING")
     try:
         with Store.open(settings.data_path, passphrase=ask_passphrase) as store:
-            desk = KnowledgeDesk(store, settings)
+            desk = KnowledgeDesk(store, settings, actor=Actor.CLI)
             try:
                 return _KB_ACTIONS[args.kb_command](desk, args)
             finally:

@@ -160,6 +160,29 @@ class Passage:
         return " · ".join(part for part in (self.source, self.locator) if part)
 
 
+class OpKind(StrState):
+    """What the operation log records: things the owner (or a risk signal) did to the bot, not chats."""
+
+    BOT_STARTED = "bot_started"
+    BOT_STOPPED = "bot_stopped"
+    LOGIN = "login"
+    LOGOUT = "logout"
+    SETTINGS = "settings_changed"
+    KB = "kb_changed"
+    EXPORT = "export"
+
+
+class Actor(StrState):
+    """Who did it: the window, the tray menu, a #command from the phone, the command line, or wxbot itself
+    (a risk signal, WeChat logging the account out, the start-up)."""
+
+    WINDOW = "window"
+    TRAY = "tray"
+    PHONE = "phone"
+    CLI = "cli"
+    SYSTEM = "system"
+
+
 class DraftState(StrState):
     """A draft's way: pending (waiting for the owner) → sending → sent; or rejected, replaced by a newer draft
     for the same contact, discarded (the owner wrote by hand), expired, failed."""

@@ -11,7 +11,8 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from pathlib import Path
 
 from loguru import logger
 
@@ -34,13 +35,15 @@ from wxbot.events import (
     Notice,
     NoticeLevel,
 )
+from wxbot.files import replace_private
 from wxbot.kb.desk import KnowledgeDesk
 from wxbot.llm.api import Engine
 from wxbot.llm.backends import ENGINE_FIELDS, engine_label, open_engine
-from wxbot.messages import Passage, ReplyMode
+from wxbot.messages import Actor, OpKind, Passage, ReplyMode
 from wxbot.settings import Settings, personal_fields, save_settings
 from wxbot.store import Store
 from wxbot.store.apikey import load_api_key, save_api_key
+from wxbot.store.oplog import Operation, operations_csv
 from wxbot.store.stats import Activity, period_start
 from wxbot.wechat import SessionFile, WeChatChannel
 
@@ -108,6 +111,10 @@ class BotService:
         self.login_state = LoginState(LoginPhase.LOGGED_OUT)
         self.model_state = ModelState(ModelPhase.NONE)
         self._login_cancel = threading.Event()
+        self._actor = Actor.SYSTEM  # who asked for the next start/stop (the operation log)
+        self._logout_by = Actor.SYSTEM
+        self._logged_running = False
+        self._logged_in = False
         self._life = threading.RLock()  # a login finishing and close() don't interleave
         self._closed = False
         self._model_problem = ""  # why the model can't be used: auto-reply stays stopped until one loads
@@ -117,6 +124,7 @@ class BotService:
             self.login_state = event
         elif isinstance(event, ModelState):
             self.model_state = event
+        self._log_operation(event)
         if self._closed:  # closed: nobody listens any more (the window may be gone)
             return
         try:
@@ -270,8 +278,9 @@ class BotService:
     def cancel_login(self) -> None:
         self._login_cancel.set()
 
-    def logout(self) -> None:
-        self.stop_bot(remember=False)
+    def logout(self, by: Actor = Actor.WINDOW) -> None:
+        self._logout_by = by
+        self.stop_bot(remember=False, by=by)
         channel, self.channel = self.channel, None
         if channel is not None:
             channel.logout()
@@ -298,7 +307,32 @@ class BotService:
     def bot_running(self) -> bool:
         return self.bot is not None and self.bot.running
 
-    def start_bot(self) -> None:
+    def _log_operation(self, event: object) -> None:
+        """Bot started/stopped (by whom: the pending actor, else wxbot itself), logins and logouts."""
+        if self.store is None:
+            return
+        if isinstance(event, BotState):
+            running = event.state == BotPhase.RUNNING
+            if running != self._logged_running:  # transitions only, not every repeated "stopped"
+                self._logged_running = running
+                self.store.log_operation(OpKind.BOT_STARTED if running else OpKind.BOT_STOPPED, self._actor,
+                                         event.detail)
+        elif isinstance(event, LoginState) and event.state in (LoginPhase.LOGGED_IN, LoginPhase.LOGGED_OUT):
+            logged_in = event.state == LoginPhase.LOGGED_IN
+            if logged_in != self._logged_in:  # a logout is reported by the window and by the channel: once
+                self._logged_in = logged_in
+                self.store.log_operation(OpKind.LOGIN if logged_in else OpKind.LOGOUT,
+                                         Actor.SYSTEM if logged_in else self._logout_by, event.detail)
+            self._logout_by = Actor.SYSTEM
+
+    def start_bot(self, by: Actor = Actor.SYSTEM) -> None:
+        self._actor = by  # the BotState this emits (synchronously) is logged as theirs
+        try:
+            self._start_bot()
+        finally:
+            self._actor = Actor.SYSTEM
+
+    def _start_bot(self) -> None:
         self._want_running = True
         self._remember_paused(False)
         if self.bot is None:
@@ -311,13 +345,17 @@ class BotService:
             return
         self.bot.start()
 
-    def stop_bot(self, remember: bool = True) -> None:
+    def stop_bot(self, remember: bool = True, by: Actor = Actor.SYSTEM) -> None:
         """Stop auto-reply; ``remember``: the owner's choice, kept across restarts and re-logins."""
         if remember:
             self._want_running = False
             self._remember_paused(True)
         if self.bot is not None and self.bot.running:
-            self.bot.stop()
+            self._actor = by
+            try:
+                self.bot.stop()
+            finally:
+                self._actor = Actor.SYSTEM
 
     def _remember_paused(self, paused: bool) -> None:
         if self.store is not None and self.store.get_personal(OWNER_PAUSED, False) != paused:
@@ -329,7 +367,7 @@ class BotService:
         return not self.bot_running
 
     def set_paused(self, paused: bool) -> None:
-        self.stop_bot() if paused else self.start_bot()
+        self.stop_bot(by=Actor.PHONE) if paused else self.start_bot(by=Actor.PHONE)
 
     def replies_today(self) -> int:
         return self.bot.replies_today() if self.bot is not None else 0
@@ -391,6 +429,16 @@ class BotService:
         now = time.time()
         return self.store.activity(period_start(days, now), now)
 
+    def operations(self) -> list[Operation]:
+        """The operation log, newest first (blocks: decrypts)."""
+        return self.store.operations() if self.store is not None else []
+
+    def export_operations(self, path: Path) -> Path:
+        """Write the operation log to ``path`` as an owner-only CSV (not encrypted) and log the export."""
+        written = replace_private(path, operations_csv(self.operations()).encode("utf-8"))
+        self.store.log_operation(OpKind.EXPORT, Actor.WINDOW, f"operation log: {written.name}")
+        return written
+
     def pending_drafts(self) -> int:
         return self.store.drafts_pending_count() if self.store is not None else 0
 
@@ -417,7 +465,7 @@ class BotService:
         self.kb().kb.add_note(question[:40], f"问：{question}\n答：{answer}")
 
     # ------------------------------------------------------------------ settings
-    def apply_settings(self, new: Settings, api_key: str | None = None) -> None:
+    def apply_settings(self, new: Settings, api_key: str | None = None, by: Actor = Actor.WINDOW) -> None:
         """Validate, persist (personal text into the encrypted store, a new model-server ``api_key`` into the
         keychain) and apply; start the engine anew when it changed (no restart needed)."""
         new.validate()
@@ -426,7 +474,10 @@ class BotService:
         reload_model = any(getattr(new, k) != getattr(self.settings, k) for k in ENGINE_FIELDS) or \
             (api_key is not None and new.llm_backend == Engine.OPENAI)
         switched = new.llm_backend != self.settings.llm_backend
+        changed = [f.name for f in fields(Settings) if getattr(new, f.name) != getattr(self.settings, f.name)]
         save_settings(new)
+        if self.store is not None and (changed or api_key is not None):  # names only: values may be personal
+            self.store.log_operation(OpKind.SETTINGS, by, ", ".join(changed + ["api_key"] * (api_key is not None)))
         if self.store is not None:
             for name in PERSONAL_FIELDS:
                 if getattr(new, name) != getattr(self.settings, name):

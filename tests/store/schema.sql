@@ -19,6 +19,8 @@ CREATE INDEX "idx_messages_time"
 CREATE INDEX kb_passages_doc ON kb_passages(doc_id);
 -- index messages_open
 CREATE INDEX messages_open ON messages(state) WHERE state IN ('received', 'replying', 'sending');
+-- index oplog_time
+CREATE INDEX oplog_time ON oplog(time);
 -- table _sqlite_migrations
 CREATE TABLE "_sqlite_migrations" (
    "id" INTEGER PRIMARY KEY,
@@ -100,6 +102,14 @@ CREATE TABLE "meta" (
    "key" TEXT PRIMARY KEY,
    "value" TEXT
 );
+-- table oplog
+CREATE TABLE oplog (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time REAL NOT NULL,
+            kind TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            detail_enc BLOB
+        );
 -- table settings
 CREATE TABLE "settings" (
    "name" TEXT PRIMARY KEY,
@@ -108,4 +118,4 @@ CREATE TABLE "settings" (
 );
 -- table sqlite_sequence
 CREATE TABLE sqlite_sequence(name,seq);
--- applied: m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes, m005_drafts
+-- applied: m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes, m005_drafts, m006_oplog

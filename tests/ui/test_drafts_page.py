@@ -42,7 +42,7 @@ def test_drafts_page_sends_edits_and_rejects_with_the_keyboard(qtbot, make_app, 
     # Enter sends it as written, once
     qtbot.keyClick(page.list, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: _sent_to(sim, "zhang") == ["[AI] 每天 9 点到 18 点"], timeout=30000)
-    qtbot.waitUntil(lambda: page.drafts == [] and app.window.nav.item(2).text() == "Drafts", timeout=10000)
+    qtbot.waitUntil(lambda: page.drafts == [] and app.window.nav.item(app.window.PAGES.index("drafts")).text() == "Drafts", timeout=10000)
     assert "drafts waiting" not in app.tray.icon.toolTip()
 
     # Ctrl+E, the owner's words, Ctrl+Enter: sent verbatim; then one click keeps them as an FAQ rule

@@ -12,11 +12,11 @@ from pathlib import Path
 from loguru import logger
 
 from wxbot.errors import KnowledgeError, WxbotError
-from wxbot.kb.base import DocumentInfo, ImportReport, KnowledgeBase
+from wxbot.kb.base import DocumentInfo, ImportReport, ImportStatus, KnowledgeBase
 from wxbot.kb.pieces import Progress
 from wxbot.llm.embedder import EmbeddingWorker
 from wxbot.llm.locate import resolve_embedding_path
-from wxbot.messages import Passage
+from wxbot.messages import Actor, OpKind, Passage
 from wxbot.settings import Settings
 from wxbot.store import Store
 
@@ -29,8 +29,9 @@ FileProgress = Callable[[str, int, int], None]  # (file name, done, total); tota
 class KnowledgeDesk:
     """Thread-safe: the window's tasks, the CLI and the reply worker may use it at once."""
 
-    def __init__(self, store: Store, settings: Settings) -> None:
+    def __init__(self, store: Store, settings: Settings, actor: Actor = Actor.WINDOW) -> None:
         self._store = store
+        self.actor = actor  # who the operation log names for the imports and removals
         self._settings = settings
         self._lock = threading.Lock()  # one open/import/remove at a time; searches read the current kb
         self._embedder: EmbeddingWorker | None = None
@@ -86,6 +87,8 @@ class KnowledgeDesk:
             sources = self._sources()
             if sources.get(report.name) != str(path):
                 self._store.set_personal(SOURCES, {**sources, report.name: str(path)})
+            if report.status != ImportStatus.UNCHANGED:
+                self._store.log_operation(OpKind.KB, self.actor, f"{report.status}: {report.name}")
         return report
 
     def add_files(self, paths: Sequence[str | Path],
@@ -119,6 +122,8 @@ class KnowledgeDesk:
             sources = self._sources()
             if name in sources:
                 self._store.set_personal(SOURCES, {k: v for k, v in sources.items() if k != name})
+            if removed:
+                self._store.log_operation(OpKind.KB, self.actor, f"removed: {name}")
         return removed
 
     def _sources(self) -> dict[str, str]:

@@ -122,7 +122,20 @@ def m005_drafts(db: Database) -> None:
     db.execute("CREATE INDEX drafts_state ON drafts(state, contact_id)")
 
 
-STEPS = (m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes, m005_drafts)  # in order; append, never reorder
+def m006_oplog(db: Database) -> None:
+    """The operation log (store/oplog.py): what was done to the bot and by whom; the detail sealed per row."""
+    db.execute("""
+        CREATE TABLE oplog (
+            id INTEGER PRIMARY KEY AUTOINCREMENT,
+            time REAL NOT NULL,
+            kind TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            detail_enc BLOB
+        )""")
+    db.execute("CREATE INDEX oplog_time ON oplog(time)")
+
+
+STEPS = (m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes, m005_drafts, m006_oplog)  # in order; append, never reorder
 
 
 def _in_one_transaction(step: Callable[[Database], None]) -> Callable[[Database], None]:

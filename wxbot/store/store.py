@@ -1,5 +1,5 @@
 """``Store``: opens (or creates) the encrypted database of one data dir and offers history, inbox,
-contacts, personal settings, the knowledge base's rows and activity figures on it. Nothing is written until the key has
+contacts, personal settings, the knowledge base's rows, activity figures and the operation log on it. Nothing is written until the key has
 proved right."""
 
 from __future__ import annotations
@@ -23,13 +23,15 @@ from wxbot.store.drafts import DraftsMixin
 from wxbot.store.inbox import InboxMixin
 from wxbot.store.keys import PassphraseFn
 from wxbot.store.knowledge import KnowledgeMixin
+from wxbot.store.oplog import OplogMixin
 from wxbot.store.personal import PersonalMixin
 from wxbot.store.stats import StatsMixin
 
 STORE_FORMAT = "wxbot-store/1"
 
 
-class Store(InboxMixin, ContactsMixin, PersonalMixin, KnowledgeMixin, DraftsMixin, StatsMixin):
+class Store(InboxMixin, ContactsMixin, PersonalMixin, KnowledgeMixin, DraftsMixin, StatsMixin,
+            OplogMixin):
     """The encrypted local store. Thread-safe: one connection behind one RLock (see StoreDB).
 
     Implements the engine's ``History`` protocol (``recent``/``add_turn``) with durable contact ids.

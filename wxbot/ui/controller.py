@@ -18,6 +18,7 @@ from wxbot.events import (
     ModelState,
     Notice,
 )
+from wxbot.messages import Actor
 from wxbot.service import BotService
 from wxbot.settings import Settings
 from wxbot.ui.bridge import EventBridge
@@ -28,6 +29,7 @@ from wxbot.ui.pages.dashboard import DashboardPage
 from wxbot.ui.pages.drafts import DraftsPage
 from wxbot.ui.pages.knowledge import KnowledgePage
 from wxbot.ui.pages.login import LoginPage, login_text
+from wxbot.ui.pages.oplog import OplogPage
 from wxbot.ui.pages.settings_page import SettingsPage
 from wxbot.ui.tasks import Tasks
 from wxbot.ui.tray import Tray
@@ -63,10 +65,11 @@ class AppController(QObject):
         self.knowledge_page = KnowledgePage(self.svc, self.tasks, lang)
         self.settings_page = SettingsPage(settings, lang)
         self.dashboard_page = DashboardPage(self.svc, self.tasks)
+        self.oplog_page = OplogPage(self.svc, self.tasks)
         self.window = MainWindow({"login": self.login_page, "dashboard": self.dashboard_page,
                                   "contacts": self.contacts_page, "drafts": self.drafts_page,
                                   "conversations": self.conversations_page, "knowledge": self.knowledge_page,
-                                  "settings": self.settings_page})
+                                  "oplog": self.oplog_page, "settings": self.settings_page})
         use_tray = Tray.available() if use_tray is None else use_tray
         self.tray = Tray(self) if use_tray else None
         self._connect()
@@ -87,7 +90,7 @@ class AppController(QObject):
         self.contacts_page.open_conversation.connect(self._open_conversation)
         self.contacts_page.loaded.connect(self.conversations_page.set_contacts)
         for page in (self.contacts_page, self.conversations_page, self.knowledge_page, self.drafts_page,
-                     self.dashboard_page):
+                     self.dashboard_page, self.oplog_page):
             page.error.connect(self.show_error)
         self.settings_page.apply_requested.connect(self.apply_settings)
         self.window.close_requested.connect(self._on_window_close)
@@ -99,8 +102,11 @@ class AppController(QObject):
             self.tray.quit_requested.connect(self.quit)
 
     def _on_page(self, _row: int) -> None:
-        if self.window.current_page() == "dashboard":  # its figures are read each time it is opened
+        page = self.window.current_page()  # the dashboard and the log are read each time they are opened
+        if page == "dashboard":
             self.dashboard_page.refresh()
+        elif page == "oplog":
+            self.oplog_page.refresh()
 
     # ------------------------------------------------------------------ start-up
     def start(self) -> None:
@@ -187,12 +193,12 @@ class AppController(QObject):
     # ------------------------------------------------------------------ bot, model, messages
     def start_bot(self) -> None:
         try:
-            self.svc.start_bot()
+            self.svc.start_bot(by=Actor.TRAY)
         except WxbotError as exc:
             self.show_error(exc)
 
     def stop_bot(self) -> None:
-        self.svc.stop_bot()
+        self.svc.stop_bot(by=Actor.TRAY)
 
     def _on_bot_state(self, state: BotState) -> None:
         text = bot_text(state)

@@ -59,7 +59,7 @@ class Banner(QFrame):
 class MainWindow(QMainWindow):
     close_requested = Signal()  # the owner closed the window; the app decides: hide to tray or quit
 
-    PAGES = ("login", "dashboard", "contacts", "drafts", "conversations", "knowledge", "settings")
+    PAGES = ("login", "dashboard", "contacts", "drafts", "conversations", "knowledge", "oplog", "settings")
 
     def __init__(self, pages: dict[str, QWidget]) -> None:
         super().__init__()
@@ -71,6 +71,7 @@ class MainWindow(QMainWindow):
         icons = {
             "login": QStyle.StandardPixmap.SP_DialogYesButton,
             "dashboard": QStyle.StandardPixmap.SP_ComputerIcon,
+            "oplog": QStyle.StandardPixmap.SP_FileDialogInfoView,
             "contacts": QStyle.StandardPixmap.SP_FileDialogDetailedView,
             "drafts": QStyle.StandardPixmap.SP_FileDialogListView,
             "conversations": QStyle.StandardPixmap.SP_FileDialogContentsView,
@@ -78,7 +79,8 @@ class MainWindow(QMainWindow):
             "settings": QStyle.StandardPixmap.SP_FileDialogInfoView,
         }
         labels = {"login": tr("Login"), "dashboard": tr("Dashboard"), "contacts": tr("Contacts"), "drafts": tr("Drafts"),
-                  "conversations": tr("Conversations"), "knowledge": tr("Knowledge base"), "settings": tr("Settings")}
+                  "conversations": tr("Conversations"), "knowledge": tr("Knowledge base"), "oplog": tr("Operation log"),
+                  "settings": tr("Settings")}
         self.nav = QListWidget()
         self.nav.setFixedWidth(150)
         self.nav.setIconSize(QSize(20, 20))

@@ -1051,5 +1051,77 @@
         <source>too old</source>
         <translation>消息过旧</translation>
     </message>
+    <message>
+        <source>Auto-reply started</source>
+        <translation>自动回复已开启</translation>
+    </message>
+    <message>
+        <source>By</source>
+        <translation>操作者</translation>
+    </message>
+    <message>
+        <source>Detail</source>
+        <translation>详情</translation>
+    </message>
+    <message>
+        <source>Export the operation log</source>
+        <translation>导出操作日志</translation>
+    </message>
+    <message>
+        <source>Exported</source>
+        <translation>已导出</translation>
+    </message>
+    <message>
+        <source>Export…</source>
+        <translation>导出…</translation>
+    </message>
+    <message>
+        <source>Knowledge base changed</source>
+        <translation>知识库变更</translation>
+    </message>
+    <message>
+        <source>Logged in</source>
+        <translation>已登录</translation>
+    </message>
+    <message>
+        <source>Operation log</source>
+        <translation>操作日志</translation>
+    </message>
+    <message>
+        <source>Settings changed</source>
+        <translation>设置已更改</translation>
+    </message>
+    <message>
+        <source>Time</source>
+        <translation>时间</translation>
+    </message>
+    <message>
+        <source>What</source>
+        <translation>操作</translation>
+    </message>
+    <message>
+        <source>Written to %s (not encrypted)</source>
+        <translation>已写入 %s（未加密）</translation>
+    </message>
+    <message>
+        <source>command line</source>
+        <translation>命令行</translation>
+    </message>
+    <message>
+        <source>phone command</source>
+        <translation>手机命令</translation>
+    </message>
+    <message>
+        <source>tray menu</source>
+        <translation>托盘菜单</translation>
+    </message>
+    <message>
+        <source>window</source>
+        <translation>窗口</translation>
+    </message>
+    <message>
+        <source>wxbot (risk signal, WeChat, start-up)</source>
+        <translation>wxbot（风险信号、微信、启动）</translation>
+    </message>
 </context>
 </TS>

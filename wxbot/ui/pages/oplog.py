@@ -1,0 +1,87 @@
+"""The Operation log page (操作日志): what was done to the bot and by whom, newest first, read (and decrypted)
+on a worker thread each time the page opens; Export writes it to a CSV file the owner picks (not encrypted)."""
+
+from __future__ import annotations
+
+import datetime
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wxbot.service import BotService
+from wxbot.store.oplog import Operation
+from wxbot.ui.i18n import N_, tr
+from wxbot.ui.tasks import Tasks
+
+KINDS = {"bot_started": N_("Auto-reply started"), "bot_stopped": N_("Auto-reply stopped"), "login": N_("Logged in"),
+         "logout": N_("Logged out"), "settings_changed": N_("Settings changed"), "kb_changed": N_("Knowledge base changed"),
+         "export": N_("Exported")}
+ACTORS = {"window": N_("window"), "tray": N_("tray menu"), "phone": N_("phone command"), "cli": N_("command line"),
+          "system": N_("wxbot (risk signal, WeChat, start-up)")}
+
+
+class OplogPage(QWidget):
+    error = Signal(object)
+    shown = Signal(int)  # how many operations are listed
+    exported = Signal(object)  # the file written
+
+    def __init__(self, svc: BotService, tasks: Tasks, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.svc = svc
+        self.tasks = tasks
+        self.table = QTableWidget(0, 4)
+        self.table.setHorizontalHeaderLabels([tr("Time"), tr("What"), tr("By"), tr("Detail")])
+        self.table.horizontalHeader().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.verticalHeader().hide()
+        export = QPushButton(tr("Export…"))
+        export.clicked.connect(self._ask_export)
+        self.note = QLabel()
+        self.note.setStyleSheet("color: #666;")
+        head = QHBoxLayout()
+        title = QLabel(tr("Operation log"))
+        title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        head.addWidget(title, 1)
+        head.addWidget(export)
+        layout = QVBoxLayout(self)
+        layout.addLayout(head)
+        layout.addWidget(self.table, 1)
+        layout.addWidget(self.note)
+
+    def refresh(self) -> None:
+        if self.svc.store is None:
+            return
+        self.tasks.run("oplog", self.svc.operations, self.show_operations, self.error.emit)
+
+    def show_operations(self, ops: list[Operation]) -> None:
+        self.table.setRowCount(len(ops))
+        for row, op in enumerate(ops):
+            when = datetime.datetime.fromtimestamp(op.time).strftime("%Y-%m-%d %H:%M:%S")
+            cells = (when, tr(KINDS[op.kind]), tr(ACTORS[op.actor]), op.detail)
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        self.shown.emit(len(ops))
+
+    def _ask_export(self) -> None:
+        name, _ = QFileDialog.getSaveFileName(self, tr("Export the operation log"), "wxbot-operations.csv", "CSV (*.csv)")
+        if name:
+            self.export_to(Path(name))
+
+    def export_to(self, path: Path) -> None:
+        def done(written: Path) -> None:
+            self.note.setText(tr("Written to %s (not encrypted)") % str(written))
+            self.exported.emit(written)
+            self.refresh()
+
+        self.tasks.run("oplog-export", lambda: self.svc.export_operations(path), done, self.error.emit)
