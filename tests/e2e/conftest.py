@@ -60,14 +60,14 @@ class Harness:
         return self.sim.wait_outbox(count, timeout)
 
     def settle(self, msg_ids: list[str], timeout: float = 60.0) -> dict[str, str]:
-        """Wait until every message has reached a final inbox state; returns msg_id -> state."""
+        """Wait until every message has reached a final inbox state ("sent" for the owner's own); msg_id -> state."""
         deadline = time.monotonic() + timeout
         while True:
             states = {}
             for msg_id in msg_ids:
                 m = self.svc.store.get_message(msg_id)
                 states[msg_id] = m.state if m else "missing"
-            if all(s in ("replied", "skipped", "failed", "expired") for s in states.values()):
+            if all(s in ("replied", "skipped", "failed", "expired", "sent") for s in states.values()):
                 return states
             if time.monotonic() > deadline:
                 raise AssertionError(f"not settled: {states}")

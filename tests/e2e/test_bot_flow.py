@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import pytest
-
 from wxbot.events import LoginState, Notice, QrCode
 
 
@@ -46,12 +44,19 @@ def test_owner_message_gets_no_reply_and_pauses_the_contact(harness):
 
 
 def test_public_accounts_system_notes_and_filehelper_get_nothing(harness):
-    h = harness(with_model=False)
+    # An FAQ rule matches every text below: only the policy stands between them and a reply.
+    h = harness(with_model=False, faq_rules=[{"match": "contains", "pattern": "交易", "answer": "交易时间9点到18点"}])
     h.start()
-    ids = [h.sim.inject("bank", "您的账户有一笔交易"), h.sim.inject("zhang", "", kind="system"),
-           h.sim.inject_from_owner("filehelper", "给自己的备忘")]
-    h.settle(ids[:2])
-    assert h.sim.outbox() == []
+    bank = h.sim.inject("bank", "您的账户有一笔交易")
+    note = h.sim.inject("zhang", "交易提醒", kind="system")
+    memo = h.sim.inject_from_owner("filehelper", "给自己的备忘：交易记录")
+    asked = h.sim.inject("zhang", "交易时间是几点？")  # answered last: everything before it was decided
+    assert h.settle([bank, note, memo, asked]) == {bank: "skipped", note: "skipped", memo: "sent", asked: "replied"}
+    assert h.svc.store.get_message(bank).reason == "public_account"
+    assert h.svc.store.get_message(note).reason == "system_message"
+    assert h.svc.store.get_message(memo).direction == "out"
+    out = h.wait_outbox(1)
+    assert [(o["to_id"], o["text"]) for o in out] == [("zhang", "[AI] 交易时间9点到18点")]
 
 
 def test_owner_commands_from_file_transfer_helper(harness):
@@ -122,17 +127,18 @@ def test_kick_is_a_logged_out_event_with_reason(harness):
     assert not h.log.of(QrCode)[1:]  # no new login attempt on its own
 
 
-@pytest.mark.parametrize("hot", [True])
-def test_hot_reload_after_restart_needs_no_qr(harness, hot):
-    h = harness(with_model=False)
+def test_hot_reload_after_restart_needs_no_qr(harness):
+    faq = [{"match": "contains", "pattern": "还在吗", "answer": "在的"}]
+    h = harness(with_model=False, faq_rules=faq)
     h.start()
     h.svc.close()
-    h2 = harness(with_model=False)
+    h2 = harness(with_model=False, faq_rules=faq)
     h2.start(login=False)
     h2.login(scan=False)
     assert not h2.log.of(QrCode)
     msg_id = h2.sim.inject("zhang", "还在吗")
-    assert h2.settle([msg_id])[msg_id] in ("replied", "failed", "skipped")
+    assert h2.settle([msg_id])[msg_id] == "replied"
+    assert [o["text"] for o in h2.wait_outbox(1)] == ["[AI] 在的"]
 
 
 def test_a_stranger_writing_becomes_a_contact_the_window_hears_about(harness):
