@@ -211,3 +211,23 @@ class Draft:
     passages: tuple[Passage, ...] = ()
     edited: bool = False  # the owner rewrote it before sending (a correction worth keeping)
     reason: str = ""
+
+
+@dataclass(frozen=True)
+class Activity:
+    """One period's figures. ``replies`` counts replies (not message parts) by ReplySource value."""
+
+    since: float
+    until: float
+    replies: dict[str, int] = field(default_factory=dict)
+    customers: int = 0  # contacts (friends and groups) that got at least one automatic reply
+    median_seconds: float | None = None  # from a customer's first message to the reply that answered it
+    p95_seconds: float | None = None
+    missed: dict[str, int] = field(default_factory=dict)  # reason -> customer messages left unanswered
+    takeovers: int = 0  # messages the owner wrote to customers by hand
+    drafts_pending: int = 0  # now, not in the period
+    per_hour: tuple[int, ...] = (0,) * 24  # automatic replies by hour of the day (local time)
+
+    @property
+    def replied(self) -> int:
+        return sum(self.replies.values())

@@ -23,6 +23,7 @@ from wxbot.core.engine import ReplyEngine
 from wxbot.core.instance import InstanceLock
 from wxbot.core.roster import Roster
 from wxbot.core.storeinbox import StoreInbox
+from wxbot.core.summary import DailySummary
 from wxbot.errors import ConfigError, StoreError, WxbotError
 from wxbot.events import (
     BotPhase,
@@ -39,17 +40,18 @@ from wxbot.files import replace_private
 from wxbot.kb.desk import KnowledgeDesk
 from wxbot.llm.api import Engine
 from wxbot.llm.backends import ENGINE_FIELDS, engine_label, open_engine
-from wxbot.messages import Actor, OpKind, Passage, ReplyMode
+from wxbot.messages import Activity, Actor, OpKind, Passage, ReplyMode
 from wxbot.settings import Settings, personal_fields, save_settings
 from wxbot.store import Store
 from wxbot.store.apikey import load_api_key, save_api_key
 from wxbot.store.oplog import Operation, operations_csv
-from wxbot.store.stats import Activity, period_start
+from wxbot.store.stats import period_start
 from wxbot.wechat import SessionFile, WeChatChannel
 
 EventSink = Callable[[object], None]
 SESSION_FILE = "session.bin"
 OWNER_PAUSED = "owner_paused"  # in the store: the owner stopped auto-reply (#pause, the tray) until they start it
+SUMMARY_TICK_SECONDS = 30.0  # how often the daily summary checks whether its hour has come
 PERSONAL_FIELDS = personal_fields()
 
 
@@ -111,6 +113,8 @@ class BotService:
         self.login_state = LoginState(LoginPhase.LOGGED_OUT)
         self.model_state = ModelState(ModelPhase.NONE)
         self._login_cancel = threading.Event()
+        self.summary: DailySummary | None = None
+        self._summary_stop = threading.Event()
         self._actor = Actor.SYSTEM  # who asked for the next start/stop (the operation log)
         self._logout_by = Actor.SYSTEM
         self._logged_running = False
@@ -159,6 +163,8 @@ class BotService:
         self.bot.drafts.keep = self._keep_correction
         self.bot.drafts.recover()
         self.bot.start_threads()
+        self.summary = DailySummary(self.settings, self.store, self.send_text)
+        threading.Thread(target=self._summary_timer, name="wxbot-summary", daemon=True).start()
 
     def _usable(self, personal: dict[str, object]) -> dict[str, object]:
         """The stored personal settings that today's rules accept (one saved by an older version, e.g. a longer
@@ -175,6 +181,17 @@ class BotService:
                 continue
             usable[name] = value
         return usable
+
+    def _summary_timer(self) -> None:
+        """Offers the daily summary its chance once every SUMMARY_TICK_SECONDS until the service closes."""
+        while not self._summary_stop.wait(SUMMARY_TICK_SECONDS):
+            summary = self.summary
+            if summary is None:
+                return
+            try:
+                summary.tick()
+            except WxbotError as err:  # e.g. the store can't be read: tried again at the next tick
+                logger.warning("daily summary not sent: {}", err.en)
 
     def load_model(self, path: str | None = None) -> None:
         """Start (or replace) the configured engine: the local model in its worker process, or a model server.
@@ -487,6 +504,8 @@ class BotService:
             self.roster.settings = new
         if self.bot is not None:
             self.bot.apply_settings(new)
+        if self.summary is not None:
+            self.summary.settings = new
         if self.knowledge is not None:
             self.knowledge.apply_settings(new)
         if reload_model and (self.model is not None or switched):  # switching engines needs no restart
@@ -499,6 +518,8 @@ class BotService:
             self._close_parts()
 
     def _close_parts(self) -> None:
+        self._summary_stop.set()
+        self.summary = None
         if self.bot is not None:
             self.bot.close()
         if self.channel is not None:

@@ -137,6 +137,8 @@ class Settings:
                                     minimum=0.0, maximum=60.0)
     service_hours: str = _opt("", "Hours when the bot answers, e.g. '09:00-21:00' (may cross midnight); empty = always.")
     away_message: str = _opt("", "Sent once outside service hours; empty = nothing.", personal=True)
+    daily_summary_hour: int = _opt(-1, "Hour (0-23, local time) at which a summary of the day goes to File Transfer "
+                                   "Helper, once a day; -1 = off.", minimum=-1, maximum=23)
     # --- pacing (protects the account)
     min_seconds_between_replies: float = _opt(5.0, "Per-contact minimum seconds between replies.",
                                               minimum=0.0, maximum=3600.0)

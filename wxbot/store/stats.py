@@ -6,9 +6,8 @@ from __future__ import annotations
 import datetime
 import statistics
 from collections import Counter
-from dataclasses import dataclass, field
 
-from wxbot.messages import DraftState, InboxState
+from wxbot.messages import Activity, DraftState, InboxState
 from wxbot.store.db import StoreDB
 
 CUSTOMER_KINDS = "('friend', 'group')"
@@ -16,26 +15,6 @@ CUSTOMER_KINDS = "('friend', 'group')"
 # Not missed: contacts the owner switched off, groups without an @, takeovers (counted on their own).
 MISSED_REASONS = ("stale", "outside_hours", "daily_cap", "loop_guard", "bot_stopped", "degenerate_loop",
                   "persona_echo", "risk_warning", "empty_reply")
-
-
-@dataclass(frozen=True)
-class Activity:
-    """One period's figures. ``replies`` counts replies (not message parts) by ReplySource value."""
-
-    since: float
-    until: float
-    replies: dict[str, int] = field(default_factory=dict)
-    customers: int = 0  # contacts (friends and groups) that got at least one automatic reply
-    median_seconds: float | None = None  # from a customer's first message to the reply that answered it
-    p95_seconds: float | None = None
-    missed: dict[str, int] = field(default_factory=dict)  # reason -> customer messages left unanswered
-    takeovers: int = 0  # messages the owner wrote to customers by hand
-    drafts_pending: int = 0  # now, not in the period
-    per_hour: tuple[int, ...] = (0,) * 24  # automatic replies by hour of the day (local time)
-
-    @property
-    def replied(self) -> int:
-        return sum(self.replies.values())
 
 
 class StatsMixin:

@@ -1123,5 +1123,13 @@
         <source>wxbot (risk signal, WeChat, start-up)</source>
         <translation>wxbot（风险信号、微信、启动）</translation>
     </message>
+    <message>
+        <source>Daily summary to File Transfer Helper at (hour)</source>
+        <translation>每日小结发到文件传输助手的时间（点）</translation>
+    </message>
+    <message>
+        <source>off</source>
+        <translation>关闭</translation>
+    </message>
 </context>
 </TS>

@@ -8,8 +8,8 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QPainter, QPaintEvent
 from PySide6.QtWidgets import QComboBox, QGridLayout, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
+from wxbot.messages import Activity
 from wxbot.service import BotService
-from wxbot.store.stats import Activity
 from wxbot.ui.i18n import N_, tr
 from wxbot.ui.tasks import Tasks
 

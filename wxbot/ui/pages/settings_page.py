@@ -148,6 +148,9 @@ class SettingsPage(QWidget):
         form.addRow(tr("Reply to images, voice, files"), self._line("non_text_reply", tr("empty = no reply")))
         form.addRow(tr("Service hours"), self._line("service_hours", tr("e.g. 09:00-21:00; empty = always")))
         form.addRow(tr("Away message"), self._line("away_message", tr("sent once outside service hours")))
+        hour = self._number("daily_summary_hour")
+        hour.setSpecialValueText(tr("off"))  # -1: no summary
+        form.addRow(tr("Daily summary to File Transfer Helper at (hour)"), hour)
         form.addRow(tr("When the knowledge base has no answer"), self._line(
             "kb_fallback_text", tr("sent as written for a price, stock, shipping or refund question")))
         return page
