@@ -8,7 +8,7 @@ from wxbot.llm.statecache import SavedState, StateCache, common_prefix
 
 
 def state(n_tokens: int, n_bytes: int) -> SavedState:
-    return SavedState(tokens=np.arange(n_tokens, dtype=np.intc), data=b"x" * n_bytes)
+    return SavedState(tokens=np.arange(n_tokens, dtype=np.intc), data=bytearray(n_bytes))
 
 
 def test_entry_size_counts_kv_bytes_and_tokens():

@@ -268,14 +268,15 @@ class LocalModel:
     def _save(self) -> SavedState:
         ctx = self._llama.ctx
         size = llama_cpp.llama_state_seq_get_size(ctx, 0)
-        buf = (ctypes.c_uint8 * size)()
-        written = llama_cpp.llama_state_seq_get_data(ctx, buf, size, 0)
-        return SavedState(tokens=self._llama._input_ids.copy(), data=ctypes.string_at(buf, written))
+        data = bytearray(size)  # llama.cpp writes straight into it: no second copy of the KV bytes
+        written = llama_cpp.llama_state_seq_get_data(ctx, (ctypes.c_uint8 * size).from_buffer(data), size, 0)
+        del data[written:]
+        return SavedState(tokens=self._llama._input_ids.copy(), data=data)
 
     def _restore(self, saved: SavedState) -> None:
         llama = self._llama
         llama._ctx.kv_cache_seq_rm(0, 0, -1)
-        data = (ctypes.c_uint8 * len(saved.data)).from_buffer_copy(saved.data)
+        data = (ctypes.c_uint8 * len(saved.data)).from_buffer(saved.data)
         if not llama_cpp.llama_state_seq_set_data(llama.ctx, data, len(saved.data), 0):
             llama.n_tokens = 0  # the context is unusable as a prefix: evaluate everything
             llama._ctx.kv_cache_seq_rm(0, 0, -1)

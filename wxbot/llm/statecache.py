@@ -17,7 +17,7 @@ import numpy.typing as npt
 @dataclass(frozen=True)
 class SavedState:
     tokens: npt.NDArray[np.intc]  # the tokens whose KV the data holds, in order
-    data: bytes  # llama_state_seq_get_data output
+    data: bytearray  # llama_state_seq_get_data output (written in place, lent to set_data in place)
 
     @property
     def nbytes(self) -> int:
