@@ -214,7 +214,8 @@ class BotService:
             opened = open_engine(self.settings, path=path, api_key=load_api_key(self.settings.data_path),
                                  on_progress=lambda p: self._emit(ModelState(ModelPhase.LOADING, p.fraction,
                                                                              detail=label)),
-                                 on_health=self._on_engine_health)
+                                 on_health=self._on_engine_health, on_crash=self._on_model_crash,
+                                 on_restarted=lambda: self._on_engine_health(True, ""))
         except WxbotError as err:
             if self.engine is not None:
                 self.engine.set_model(None)
@@ -255,6 +256,13 @@ class BotService:
             self._emit(ModelState(ModelPhase.READY, 1.0, detail=model.info.description, info=model.info))
         else:
             self._emit(ModelState(ModelPhase.UNREACHABLE, detail=text, info=model.info))
+
+    def _on_model_crash(self, err: WxbotError) -> None:
+        """The model process died after loading (told from the reply worker's thread): the status bar stops
+        saying ready; the next request starts it again (then ``_on_engine_health`` says ready)."""
+        model = self.model
+        self._emit(ModelState(ModelPhase.ERROR, detail=str(err), info=model.info if model is not None else None))
+        self._emit(Notice(NoticeLevel.ERROR, str(err)))
 
     def _model_unusable(self, reason: str) -> None:
         """A model that can't be loaded leaves auto-reply stopped, with the reason, until one loads."""

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from wxbot.events import LoginState, Notice, QrCode
+import os
+import signal
+
+from wxbot.events import LoginState, ModelPhase, ModelState, Notice, QrCode
 
 
 def test_private_message_gets_exactly_one_reply(harness):
@@ -186,3 +189,20 @@ def test_a_reply_that_loops_is_stopped_and_never_sent(harness):
     assert h.sim.outbox() == []
     assert h.svc.model.last_stats.generated_tokens < 1024  # stopped when it began to loop
     assert any("held back" in n.text for n in h.log.of(Notice))
+
+
+def test_a_model_process_that_dies_stops_saying_ready_and_the_next_message_restarts_it(harness):
+    h = harness()
+    h.start()
+    pid = h.svc.model.pid
+    os.kill(pid, signal.SIGKILL)
+    mark = h.log.mark()
+    first = h.sim.inject("zhang", "你好")
+    crashed = h.log.wait_for(lambda e: isinstance(e, ModelState) and e.state == ModelPhase.ERROR, start=mark)
+    assert "exit code -9" in crashed.detail and "下次请求时将自动重启" in crashed.detail
+    h.log.wait_for(lambda e: isinstance(e, Notice) and e.text == crashed.detail, start=mark)
+    h.settle([first])
+    second = h.sim.inject("zhang", "在吗")
+    assert h.settle([second])[second] == "replied"
+    assert h.svc.model.pid not in (None, pid)
+    h.log.wait_for(lambda e: isinstance(e, ModelState) and e.state == ModelPhase.READY, start=mark)

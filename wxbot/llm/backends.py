@@ -3,10 +3,11 @@ OpenAI-compatible server. The service asks here for a ChatModel and names neithe
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from wxbot.errors import EngineError
+from wxbot.errors import EngineError, ModelError
 from wxbot.llm.api import ChatModel, Engine
 from wxbot.llm.locate import resolve_model_path
 from wxbot.llm.progress import ProgressSink
@@ -34,9 +35,11 @@ def engine_label(settings: Settings, path: str | None = None) -> str:
 
 def open_engine(settings: Settings, *, path: str | None = None, api_key: str = "",
                 on_progress: ProgressSink | None = None, on_health: HealthSink | None = None,
+                on_crash: Callable[[ModelError], None] | None = None, on_restarted: Callable[[], None] | None = None,
                 console_log: bool = True) -> Opened:
     """Start the configured engine. A local model that fails to load raises ModelError; a server that fails
-    to answer still gives a model (it may come back), with the problem beside it."""
+    to answer still gives a model (it may come back), with the problem beside it. ``on_crash`` hears of a local
+    model process that died after loading, ``on_restarted`` of its replacement being ready."""
     if settings.llm_backend == Engine.OPENAI:
         model = OpenAIModel(settings, api_key, on_health=on_health)
         try:
@@ -44,4 +47,5 @@ def open_engine(settings: Settings, *, path: str | None = None, api_key: str = "
         except EngineError as err:
             return Opened(model, err)
     model_path = Path(path) if path else resolve_model_path(settings)
-    return Opened(ModelWorker(settings, str(model_path), on_progress=on_progress, console_log=console_log).start())
+    return Opened(ModelWorker(settings, str(model_path), on_progress=on_progress, on_error=on_crash,
+                              on_restarted=on_restarted, console_log=console_log).start())

@@ -120,12 +120,16 @@ class ModelWorker:
     """A ChatModel whose LocalModel lives in a child process (spawned, so no state is inherited)."""
 
     def __init__(self, settings: Settings, model_path: str | Path, on_progress: ProgressSink | None = None,
-                 on_error: Callable[[ModelError], None] | None = None, console_log: bool = True) -> None:
-        """``console_log``: whether the child logs to the terminal too (``wxbot chat`` keeps it for the chat)."""
+                 on_error: Callable[[ModelError], None] | None = None,
+                 on_restarted: Callable[[], None] | None = None, console_log: bool = True) -> None:
+        """``console_log``: whether the child logs to the terminal too (``wxbot chat`` keeps it for the chat).
+        ``on_error`` hears of a child that died after loading, ``on_restarted`` of its replacement being ready."""
         self._settings = settings
         self._model_path = str(model_path)
         self._on_progress = on_progress
         self._on_error = on_error
+        self._on_restarted = on_restarted
+        self._crash_seen = False  # a crash was reported; the next ready child is a restart
         self._console_log = console_log
         self._mp = multiprocessing.get_context("spawn")
         self._cancel = self._mp.Event()
@@ -187,7 +191,9 @@ class ModelWorker:
                     aux.send(messages)
                     reply = aux.recv()
             except (EOFError, OSError):
-                continue  # the child was restarted under us: ask the new one
+                if aux is self._aux:  # not restarted under us: the child died; the next attempt starts a new one
+                    self._crashed()
+                continue
             if reply[0] == "count":
                 return int(reply[1])
             raise _rebuild_error(*reply[1:])
@@ -270,6 +276,9 @@ class ModelWorker:
                 self._spawn()
             attempt = self._await_ready()
             if self._ready:
+                if self._crash_seen and self._on_restarted is not None:
+                    self._on_restarted()
+                self._crash_seen = False
                 return
             # The child died while loading: a CUDA abort or OOM kill; retry with fewer GPU layers.
             if not attempt:
@@ -339,6 +348,7 @@ class ModelWorker:
         err = ModelError(f"模型进程意外退出（退出码 {code}），下次请求时将自动重启",
                          f"the model process stopped unexpectedly (exit code {code}); it restarts on the next request")
         logger.error("model process exited with code {}", code)
+        self._crash_seen = True
         if self._on_error is not None:
             self._on_error(err)
         return err
