@@ -28,7 +28,7 @@ from wxbot.settings import Settings
 
 GOAL = 0.97
 PERSONA = "You are a helpful assistant."
-QUESTION = "Count from 1 to 400, separated by commas, and nothing else."
+QUESTION = "Explain in detail how a small tea shop can keep its customers happy, step by step."
 
 
 def rate(times: list[float]) -> float:
