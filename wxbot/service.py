@@ -21,6 +21,7 @@ from wxbot.core.commands import FOREVER
 from wxbot.core.drafts import Keep
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.instance import InstanceLock
+from wxbot.core.metrics import Metrics
 from wxbot.core.roster import Roster
 from wxbot.core.storeinbox import StoreInbox
 from wxbot.core.summary import DailySummary
@@ -114,6 +115,7 @@ class BotService:
         self.model_state = ModelState(ModelPhase.NONE)
         self._login_cancel = threading.Event()
         self.summary: DailySummary | None = None
+        self.metrics: Metrics | None = None
         self._summary_stop = threading.Event()
         self._actor = Actor.SYSTEM  # who asked for the next start/stop (the operation log)
         self._logout_by = Actor.SYSTEM
@@ -122,6 +124,19 @@ class BotService:
         self._life = threading.RLock()  # a login finishing and close() don't interleave
         self._closed = False
         self._model_problem = ""  # why the model can't be used: auto-reply stays stopped until one loads
+        if settings.metrics_port:
+            self._serve_metrics(settings.metrics_port)
+
+    def _serve_metrics(self, port: int) -> None:
+        metrics = Metrics()
+        try:
+            host, bound = metrics.serve(port)
+        except OSError as exc:  # e.g. the port is taken: the bot runs on, the owner is told
+            self._emit(Notice(NoticeLevel.WARNING, f"无法在 127.0.0.1:{port} 提供监控指标：{exc.strerror or exc} "
+                                                   f"(metrics not served on 127.0.0.1:{port}: {exc.strerror or exc})"))
+            return
+        self.metrics = metrics
+        logger.info("metrics on http://{}:{}/metrics", host, bound)
 
     def _emit(self, event: object) -> None:
         if isinstance(event, LoginState):
@@ -129,6 +144,8 @@ class BotService:
         elif isinstance(event, ModelState):
             self.model_state = event
         self._log_operation(event)
+        if self.metrics is not None:
+            self.metrics.observe(event)
         if self._closed:  # closed: nobody listens any more (the window may be gone)
             return
         try:
@@ -527,6 +544,8 @@ class BotService:
 
     def _close_parts(self) -> None:
         self._summary_stop.set()
+        if self.metrics is not None:
+            self.metrics.close()
         self.summary = None
         if self.bot is not None:
             self.bot.close()

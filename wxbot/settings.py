@@ -137,6 +137,8 @@ class Settings:
                                     minimum=0.0, maximum=60.0)
     service_hours: str = _opt("", "Hours when the bot answers, e.g. '09:00-21:00' (may cross midnight); empty = always.")
     away_message: str = _opt("", "Sent once outside service hours; empty = nothing.", personal=True)
+    metrics_port: int = _opt(0, "Serve Prometheus metrics on 127.0.0.1 at this port (no contact ids or text in "
+                             "them); 0 = off.", minimum=0, maximum=65535)
     daily_summary_hour: int = _opt(-1, "Hour (0-23, local time) at which a summary of the day goes to File Transfer "
                                    "Helper, once a day; -1 = off.", minimum=-1, maximum=23)
     # --- pacing (protects the account)
