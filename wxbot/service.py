@@ -53,6 +53,7 @@ EventSink = Callable[[object], None]
 SESSION_FILE = "session.bin"
 OWNER_PAUSED = "owner_paused"  # in the store: the owner stopped auto-reply (#pause, the tray) until they start it
 SUMMARY_TICK_SECONDS = 30.0  # how often the daily summary checks whether its hour has come
+RETENTION_EVERY_SECONDS = 86400.0  # retention runs at start-up and then daily, so a long-running app purges too
 PERSONAL_FIELDS = personal_fields()
 
 
@@ -117,6 +118,7 @@ class BotService:
         self.summary: DailySummary | None = None
         self.metrics: Metrics | None = None
         self._summary_stop = threading.Event()
+        self._purged_at = 0.0  # time.monotonic() of the last retention run
         self._actor = Actor.SYSTEM  # who asked for the next start/stop (the operation log)
         self._logout_by = Actor.SYSTEM
         self._logged_running = False
@@ -167,8 +169,7 @@ class BotService:
         self.passphrase = None  # the key is unwrapped: the passphrase is not kept for the rest of the run
         personal = {name: self.store.get_personal(name, getattr(self.settings, name)) for name in PERSONAL_FIELDS}
         self.settings = self.settings.replace(**self._usable(personal))
-        if self.settings.retention_days:
-            self.store.purge_older_than(self.settings.retention_days)
+        self._purge_old()
         self.roster = Roster(self.store, self.settings, lambda cid: self._emit(ContactsChanged((cid,))))
         self.knowledge = KnowledgeDesk(self.store, self.settings)
         if self.knowledge.embedding_error:
@@ -181,7 +182,7 @@ class BotService:
         self.bot.drafts.recover()
         self.bot.start_threads()
         self.summary = DailySummary(self.settings, self.store, self.send_text)
-        threading.Thread(target=self._summary_timer, name="wxbot-summary", daemon=True).start()
+        threading.Thread(target=self._daily_timer, name="wxbot-daily", daemon=True).start()
 
     def _usable(self, personal: dict[str, object]) -> dict[str, object]:
         """The stored personal settings that today's rules accept (one saved by an older version, e.g. a longer
@@ -199,12 +200,24 @@ class BotService:
             usable[name] = value
         return usable
 
-    def _summary_timer(self) -> None:
-        """Offers the daily summary its chance once every SUMMARY_TICK_SECONDS until the service closes."""
+    def _purge_old(self) -> None:
+        """Delete history older than ``retention_days`` (if set), and note when."""
+        self._purged_at = time.monotonic()
+        if self.settings.retention_days and self.store is not None:
+            self.store.purge_older_than(self.settings.retention_days)
+
+    def _daily_timer(self) -> None:
+        """Offers the daily summary its chance once every SUMMARY_TICK_SECONDS, and applies retention once every
+        RETENTION_EVERY_SECONDS, until the service closes."""
         while not self._summary_stop.wait(SUMMARY_TICK_SECONDS):
             summary = self.summary
             if summary is None:
                 return
+            if time.monotonic() - self._purged_at >= RETENTION_EVERY_SECONDS:
+                try:
+                    self._purge_old()
+                except WxbotError as err:  # e.g. the store can't be written: tried again the next day
+                    logger.warning("retention not applied: {}", err.en)
             try:
                 summary.tick()
             except WxbotError as err:  # e.g. the store can't be read: tried again at the next tick

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import signal
+import time
 
+from wxbot import service
 from wxbot.events import LoginState, ModelPhase, ModelState, Notice, QrCode
 
 
@@ -206,3 +208,18 @@ def test_a_model_process_that_dies_stops_saying_ready_and_the_next_message_resta
     assert h.settle([second])[second] == "replied"
     assert h.svc.model.pid not in (None, pid)
     h.log.wait_for(lambda e: isinstance(e, ModelState) and e.state == ModelPhase.READY, start=mark)
+
+
+def test_retention_also_runs_while_the_app_keeps_running(harness, monkeypatch):
+    monkeypatch.setattr(service, "SUMMARY_TICK_SECONDS", 0.05)
+    monkeypatch.setattr(service, "RETENTION_EVERY_SECONDS", 0.2)  # "daily", sped up
+    h = harness(with_model=False, retention_days=30)
+    h.start()
+    cid = h.contact_id("张三-老客户")
+    h.svc.store.add_turn(cid, "user", "四十天前的话", at=time.time() - 40 * 86400)  # old by the time it is next due
+    h.svc.store.add_turn(cid, "user", "昨天的话", at=time.time() - 86400)
+    deadline = time.monotonic() + 30
+    while "四十天前的话" in [t.text for t in h.svc.store.recent(cid, 10)]:
+        assert time.monotonic() < deadline, "the old message outlived the daily retention run"
+        time.sleep(0.05)
+    assert [t.text for t in h.svc.store.recent(cid, 10)] == ["昨天的话"]
