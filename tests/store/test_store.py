@@ -226,3 +226,21 @@ def test_files_are_owner_only_and_close_is_idempotent(data_dir):
     store.close()
     store.close()
     assert not (data_dir / "inner" / "wxbot.db-wal").exists()
+
+
+def test_finding_a_contact_by_name_decrypts_only_the_matches(store):
+    """#pause NAME and `wxbot contacts on NAME` look names up by their keyed hashes: a damaged row elsewhere
+    (here another contact's name fails authentication) doesn't stop them."""
+    from wxbot.core.roster import Roster
+    from wxbot.settings import Settings
+
+    roster = Roster(store, Settings())
+    a = store.upsert_contact("friend", "阿强", "王强-客户")
+    b = store.upsert_contact("friend", "阿强")
+    g = store.upsert_contact("group", "阿强")
+    damaged = store.upsert_contact("friend", "李四")
+    with store._sdb.tx() as db:
+        db.execute("UPDATE contacts SET nick_enc = ? WHERE id = ?", (b"\x01" + b"\x00" * 40, damaged.id))
+    assert {e.contact_id for e in roster.find("阿强")} == {a.id, b.id, g.id}
+    assert [(e.contact_id, e.name) for e in roster.find("王强-客户")] == [(a.id, "王强-客户")]
+    assert roster.find("阿") == []

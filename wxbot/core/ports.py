@@ -48,6 +48,9 @@ class ContactStore(Protocol):
 
     def get_contact(self, contact_id: str) -> Any | None: ...
 
+    def find_contacts(self, kind: ContactKind, remark_name: str | None = None,
+                      nick_name: str | None = None) -> list[Any]: ...
+
     def upsert_contact(self, kind: ContactKind, nick_name: str, remark_name: str = "", *,
                        contact_id: str | None = None, mode: ReplyMode = ReplyMode.OFF,
                        profile: dict | None = None, flag: str = "") -> Any: ...

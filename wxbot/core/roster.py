@@ -102,8 +102,11 @@ class Roster:
             return self._to_user.get(contact_id, contact_id)
 
     def find(self, name: str) -> list[ContactEntry]:
-        return [ContactEntry(c.id, c.kind, c.display_name) for c in self.store.list_contacts()
-                if name in (c.display_name, c.nick_name, c.remark_name)]
+        """Contacts whose remark or nick name is exactly ``name``: looked up by the names' keyed hashes, so
+        nothing is decrypted but the matches."""
+        found = {c.id: c for kind in ContactKind for field in ("remark_name", "nick_name")
+                 for c in self.store.find_contacts(kind, **{field: name})}
+        return [ContactEntry(c.id, c.kind, c.display_name) for c in found.values()]
 
     def name_of(self, contact_id: str) -> str:
         contact = self.store.get_contact(contact_id)
