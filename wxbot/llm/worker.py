@@ -70,7 +70,7 @@ def _child_main(conn: Connection, aux: Connection, cancel: Any, settings: Settin
     except Exception as exc:  # a bug or an unexpected library error: words for the owner, details in the log
         conn.send(_error_message(_internal_error(exc)))
         return
-    conn.send(("ready", model.info, model.opens_reasoning, model.load_note))
+    conn.send(("ready", model.info, model.load_note))
     threading.Thread(target=_serve_counts, args=(model, aux), name="wxbot-model-count", daemon=True).start()
     try:
         while (request := conn.recv())[0] == "chat":
@@ -141,7 +141,6 @@ class ModelWorker:
         self._ready = False
         self._info: ModelInfo | None = None
         self._max_gpu_layers: int | None = None
-        self.opens_reasoning = False  # the template's generation prompt opens <think> (newer R1 templates)
         self.load_note = ""
         self.last_stats = GenerationStats()
 
@@ -304,7 +303,7 @@ class ModelWorker:
             elif msg[0] == "attempt":
                 attempt = msg[1]
             elif msg[0] == "ready":
-                self._info, self.opens_reasoning, self.load_note = msg[1], msg[2], msg[3]
+                self._info, self.load_note = msg[1], msg[2]
                 self._ready = True
                 return attempt
             else:
