@@ -12,7 +12,7 @@ import pytest
 
 from tests.assets import REPO
 
-pytest.importorskip("PyInstaller", reason="needs pyinstaller (pip install -e '.[build]')")
+pytest.importorskip("PyInstaller", reason="needs pyinstaller (pip install -e '.[test]')")
 SIZE_GOAL_MB = 400  # without CUDA libraries
 
 

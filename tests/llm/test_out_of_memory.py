@@ -7,6 +7,11 @@ import subprocess
 import sys
 import textwrap
 
+import pytest
+
+# the child caps its address space from /proc/self/status (RLIMIT_AS): Linux only
+pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"), reason="needs /proc and RLIMIT_AS (Linux)")
+
 CHILD = textwrap.dedent("""
     import json, resource, sys
     from wxbot.errors import ModelOutOfMemory
