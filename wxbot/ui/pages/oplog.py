@@ -71,6 +71,8 @@ class OplogPage(QWidget):
             cells = (when, tr(KINDS[op.kind]), tr(ACTORS[op.actor]), op.detail)
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
+        for col in range(3):  # time, what, who: whole; the detail takes the rest
+            self.table.resizeColumnToContents(col)
         self.shown.emit(len(ops))
 
     def _ask_export(self) -> None:
