@@ -137,6 +137,7 @@ class BotService:
             self._emit(Notice(NoticeLevel.WARNING, f"无法在 127.0.0.1:{port} 提供监控指标：{exc.strerror or exc} "
                                                    f"(metrics not served on 127.0.0.1:{port}: {exc.strerror or exc})"))
             return
+        metrics.running.set(1 if self.bot_running else 0)  # switched on while the bot already runs
         self.metrics = metrics
         logger.info("metrics on http://{}:{}/metrics", host, bound)
 
@@ -537,13 +538,19 @@ class BotService:
             for name in PERSONAL_FIELDS:
                 if getattr(new, name) != getattr(self.settings, name):
                     self.store.set_personal(name, getattr(new, name))
-        self.settings = new
+        previous, self.settings = self.settings, new
         if self.roster is not None:
             self.roster.settings = new
         if self.bot is not None:
             self.bot.apply_settings(new)
         if self.summary is not None:
             self.summary.settings = new
+        if new.metrics_port != previous.metrics_port:  # the endpoint moves, starts or stops at once
+            if self.metrics is not None:
+                self.metrics.close()
+                self.metrics = None
+            if new.metrics_port:
+                self._serve_metrics(new.metrics_port)
         if self.knowledge is not None:
             self.knowledge.apply_settings(new)
         if reload_model and (self.model is not None or switched):  # switching engines needs no restart

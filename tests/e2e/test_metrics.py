@@ -51,5 +51,13 @@ def test_metrics_count_messages_replies_latency_and_takeovers_without_naming_any
         assert secret not in text
 
 
-def test_metrics_are_off_unless_asked_for(harness):
-    assert harness(with_model=False).start().metrics is None
+def test_metrics_are_off_unless_asked_for_and_follow_the_setting(harness):
+    svc = harness(with_model=False).start()
+    assert svc.metrics is None
+    port = free_port()
+    svc.apply_settings(svc.settings.replace(metrics_port=port))  # switched on in Settings: served at once
+    assert scrape(port)[0][("wxbot_auto_reply_running", ())] == 1
+    svc.apply_settings(svc.settings.replace(metrics_port=0))
+    assert svc.metrics is None
+    with pytest.raises(OSError):
+        scrape(port)

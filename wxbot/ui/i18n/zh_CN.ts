@@ -1131,5 +1131,13 @@
         <source>off</source>
         <translation>关闭</translation>
     </message>
+    <message>
+        <source>Answer from the knowledge base as written (passages, 0 = the model answers)</source>
+        <translation>按知识库原文回答（段落数，0 = 由模型回答）</translation>
+    </message>
+    <message>
+        <source>Prometheus metrics on 127.0.0.1, port</source>
+        <translation>Prometheus 监控指标（127.0.0.1 端口）</translation>
+    </message>
 </context>
 </TS>

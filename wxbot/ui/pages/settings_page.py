@@ -148,6 +148,11 @@ class SettingsPage(QWidget):
         form.addRow(tr("Reply to images, voice, files"), self._line("non_text_reply", tr("empty = no reply")))
         form.addRow(tr("Service hours"), self._line("service_hours", tr("e.g. 09:00-21:00; empty = always")))
         form.addRow(tr("Away message"), self._line("away_message", tr("sent once outside service hours")))
+        form.addRow(tr("Answer from the knowledge base as written (passages, 0 = the model answers)"),
+                    self._number("kb_quote_passages"))
+        metrics = self._number("metrics_port")
+        metrics.setSpecialValueText(tr("off"))  # 0: no endpoint
+        form.addRow(tr("Prometheus metrics on 127.0.0.1, port"), metrics)
         hour = self._number("daily_summary_hour")
         hour.setSpecialValueText(tr("off"))  # -1: no summary
         form.addRow(tr("Daily summary to File Transfer Helper at (hour)"), hour)
