@@ -10,8 +10,11 @@ from dataclasses import dataclass, field
 class StrState(str, enum.Enum):
     """A typed state whose value is the string stored in the database or shown in a log line."""
 
-    __str__ = str.__str__
-    __format__ = str.__format__
+    def __str__(self) -> str:
+        return str(self.value)
+
+    def __format__(self, spec: str) -> str:
+        return format(str(self.value), spec)
 
 
 class ChatKind(str, enum.Enum):

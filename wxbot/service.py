@@ -162,10 +162,14 @@ class BotService:
         self.lock.acquire()
 
     def open_store(self) -> None:
-        """Open (or create) the encrypted store and take the personal settings from it."""
+        """Open (or create) the encrypted store and take the personal settings from it. close() waits for an
+        unlock under way, and after close() nothing opens again (the app is quitting)."""
 
-        if self.store is not None:
-            return
+        with self._life:
+            if self.store is None and not self._closed:
+                self._open_store()
+
+    def _open_store(self) -> None:
         self.store = Store.open(self.settings.data_path, passphrase=self.passphrase)
         self.passphrase = None  # the key is unwrapped: the passphrase is not kept for the rest of the run
         personal = {name: self.store.get_personal(name, getattr(self.settings, name)) for name in PERSONAL_FIELDS}
@@ -306,6 +310,8 @@ class BotService:
         """Blocking: QR (or hot reload) login, contact sync, then receiving. Reports through events."""
 
         self.open_store()
+        if self.store is None:  # closed while the login was starting
+            return
         self._login_cancel.clear()
         session = SessionFile(self.settings.data_path / SESSION_FILE, cipher=self.store.cipher)
         channel = WeChatChannel(self.settings, session, self._on_channel_event)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import math
-from typing import Any
+from typing import Any, NoReturn
 
 import regex
 
@@ -22,7 +22,7 @@ FAQ_MAX_ANSWER_CHARS = 5000
 _PROBE_REPEAT = 40  # a probe string's length: catastrophic backtracking doubles its work with each character
 
 
-def bad(key: str, value: Any, zh_need: str, en_need: str) -> None:
+def bad(key: str, value: Any, zh_need: str, en_need: str) -> NoReturn:
     shown = repr(value)
     shown = shown if len(shown) <= 80 else f"{shown[:60]}…({len(shown)} chars)"
     raise ConfigError(f"设置项 {key} 的值 {shown} 无效，应为{zh_need}",
@@ -31,7 +31,7 @@ def bad(key: str, value: Any, zh_need: str, en_need: str) -> None:
 
 def check_value(f: dataclasses.Field, value: Any) -> Any:
     """One setting against its type, bounds (numbers finite), choices and maximum length; returns it."""
-    kind = {"str": str, "int": int, "float": float, "bool": bool, "list": list}[f.type]
+    kind: Any = {"str": str, "int": int, "float": float, "bool": bool, "list": list}[str(f.type)]
     if kind is float and isinstance(value, int) and not isinstance(value, bool):
         value = float(value)
     if not isinstance(value, kind) or (kind in (int, float) and isinstance(value, bool)):
