@@ -23,12 +23,14 @@ from PySide6.QtTest import QTest  # noqa: E402
 from PySide6.QtWidgets import QApplication, QTabWidget, QWidget  # noqa: E402
 
 from tests.assets import smollm2_path  # noqa: E402
+from wxbot.llm.vram import GpuInfo  # noqa: E402
 from wxbot.messages import ReplyMode  # noqa: E402
-from wxbot.settings import load_settings  # noqa: E402
+from wxbot.settings import Settings, load_settings  # noqa: E402
 from wxbot.sim import Simulator  # noqa: E402
 from wxbot.store.memkeyring import MemoryKeyring  # noqa: E402
 from wxbot.ui.controller import AppController  # noqa: E402
 from wxbot.ui.demo import DemoDriver, PhonePanel  # noqa: E402
+from wxbot.ui.guide import FirstRunGuide  # noqa: E402
 from wxbot.ui.i18n import install_translator  # noqa: E402
 
 
@@ -64,6 +66,19 @@ def shop_documents(folder: Path) -> list[str]:
     return [str(prices), str(notes)]
 
 
+def shoot_guide(settings: Settings, out: Path) -> None:
+    """The first-run guide at its model step, marked for a common 12 GB card (10 GB free) so that the
+    marks differ; on the owner's PC the marks come from the GPU it really has."""
+    guide = FirstRunGuide(settings, GpuInfo("NVIDIA GeForce RTX 3060", 12 << 30, 10 << 30, "CUDA"))
+    guide.resize(720, 480)
+    guide.show()
+    guide.later_button.click()  # the risk notice
+    guide.later_button.click()  # the data key
+    guide.model_list.setCurrentRow(1)
+    shoot(guide, out, "guide")
+    guide.close()
+
+
 def main() -> int:
     out = Path(sys.argv[1]) if len(sys.argv) > 1 else ROOT / "docs" / "screenshots"
     out.mkdir(parents=True, exist_ok=True)
@@ -79,6 +94,7 @@ def main() -> int:
         max_reply_tokens=40, typing_delay_base=0.0, typing_delay_per_char=0.0, min_seconds_between_replies=0.0,
         aggregate_seconds=0.0, faq_rules=[{"match": "contains", "pattern": "营业时间", "answer": "每天 9:00-21:00"},
                                           {"match": "exact", "pattern": "地址", "answer": "人民路 88 号"}])
+    shoot_guide(settings, out)
     controller = AppController(settings, "zh", use_tray=False)
     seen_lists: list[list] = []
     controller.contacts_page.loaded.connect(seen_lists.append)

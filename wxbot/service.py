@@ -103,6 +103,7 @@ class BotService:
         self.settings = settings
         self.on_event = on_event
         self.passphrase = passphrase
+        self.keychain = True  # False: a new store's key goes under the passphrase (the first-run guide's choice)
         self.lock = InstanceLock(settings.data_path)
         self.store = None
         self.model = None
@@ -170,7 +171,7 @@ class BotService:
                 self._open_store()
 
     def _open_store(self) -> None:
-        self.store = Store.open(self.settings.data_path, passphrase=self.passphrase)
+        self.store = Store.open(self.settings.data_path, passphrase=self.passphrase, keychain=self.keychain)
         self.passphrase = None  # the key is unwrapped: the passphrase is not kept for the rest of the run
         personal = {name: self.store.get_personal(name, getattr(self.settings, name)) for name in PERSONAL_FIELDS}
         self.settings = self.settings.replace(**self._usable(personal))

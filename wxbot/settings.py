@@ -179,6 +179,7 @@ class Settings:
     language: str = _opt("auto", "UI language.", choices=("auto", "zh", "en"))
     log_level: str = _opt("INFO", "Console and file log level.", choices=("DEBUG", "INFO", "WARNING", "ERROR"))
     risk_acknowledged: bool = _opt(False, "The owner has read the account-risk notice.")
+    guide_done: bool = _opt(False, "The first-run guide was shown (it opens again from Settings).")
 
     # ------------------------------------------------------------------ paths
     @property

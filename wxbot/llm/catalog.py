@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from wxbot.llm.vram import GpuInfo
+from wxbot.messages import StrState
+
 HF_ENDPOINT = "https://huggingface.co"  # mirrors such as https://hf-mirror.com serve the same paths
 HF_URL = "{endpoint}/{repo}/resolve/main/{file}"
 MODELSCOPE_ENDPOINT = "https://modelscope.cn"
@@ -69,6 +72,29 @@ def source_urls(repo: str, file: str, hf_endpoint: str = HF_ENDPOINT,
     """Download sources, Hugging Face (or its mirror) first, then ModelScope (reachable from mainland China)."""
     return [HF_URL.format(endpoint=hf_endpoint.rstrip("/"), repo=repo, file=file),
             MODELSCOPE_URL.format(endpoint=modelscope_endpoint.rstrip("/"), repo=repo, file=file)]
+
+
+GIB = 1 << 30
+PARTIAL_FLOOR_GB = 2  # below this much free VRAM the fit's auto offload puts no layer on the GPU worth having
+
+
+class GpuFit(StrState):
+    """Where a catalog model would run on this PC, as the model lists show it."""
+
+    FULL = "gpu"  # every layer on the GPU
+    PARTIAL = "partial"  # some layers on the GPU: slower
+    CPU = "cpu"  # no usable GPU (or its free memory is unknown): slow
+
+
+def catalog_fit(model: CatalogModel, gpu: GpuInfo | None) -> GpuFit:
+    """The fit from the GPU's free memory against what the model needs; unknown free memory offloads nothing
+    (as ``gpufit.plan_offload`` does in auto), so it reads "CPU only"."""
+    free = gpu.free_bytes if gpu is not None else None
+    if free is None:
+        return GpuFit.CPU
+    if free >= model.min_vram_gb * GIB:
+        return GpuFit.FULL
+    return GpuFit.PARTIAL if free >= PARTIAL_FLOOR_GB * GIB else GpuFit.CPU
 
 
 _QWEN_VOCAB = 152064

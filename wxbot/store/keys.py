@@ -120,9 +120,11 @@ def _from_keyring(backend: keyring.backend.KeyringBackend, user: str) -> bytes |
     return key if key is not None and len(key) == KEY_BYTES else None
 
 
-def provision(data_dir: Path, passphrase: PassphraseFn | None) -> tuple[bytes, dict[str, str]]:
-    """A data key for a new store, and the meta rows that say how to find it again."""
-    backend = usable_keyring()
+def provision(data_dir: Path, passphrase: PassphraseFn | None, *,
+              keychain: bool = True) -> tuple[bytes, dict[str, str]]:
+    """A data key for a new store, and the meta rows that say how to find it again (``keychain`` False: the
+    owner chose a passphrase even where a keychain is usable)."""
+    backend = usable_keyring() if keychain else None
     user = keyring_user(data_dir)
     if backend is not None:
         try:

@@ -46,12 +46,14 @@ class Store(InboxMixin, ContactsMixin, PersonalMixin, KnowledgeMixin, DraftsMixi
         self.run_id = secrets.token_hex(8)  # marks inbox work taken up by this run
 
     @classmethod
-    def open(cls, data_dir: Path, *, passphrase: PassphraseFn | None = None, readonly: bool = False) -> Store:
+    def open(cls, data_dir: Path, *, passphrase: PassphraseFn | None = None, readonly: bool = False,
+             keychain: bool = True) -> Store:
         """Open the store of ``data_dir``, creating it on first use (``readonly``: never create or write,
         e.g. for an export, also from a read-only folder).
 
         The key comes from the OS keychain; without a usable one, from a passphrase (``WXBOT_PASSPHRASE``
-        or the ``passphrase`` callback). Raises WrongKeyError (files untouched), StoreError or PathError.
+        or the ``passphrase`` callback; ``keychain`` False: a new store's key is wrapped under the passphrase
+        even where a keychain is usable). Raises WrongKeyError (files untouched), StoreError or PathError.
         """
         data_dir = Path(data_dir)
         path = dbfiles.db_path(data_dir)
@@ -72,7 +74,7 @@ class Store(InboxMixin, ContactsMixin, PersonalMixin, KnowledgeMixin, DraftsMixi
                 raise keys.wrong_key()
             source = meta["key_source"]
         else:
-            key, meta = keys.provision(data_dir, passphrase)
+            key, meta = keys.provision(data_dir, passphrase, keychain=keychain)
             cipher = FieldCipher(key)
             meta.update(verifier=keys.b64(cipher.make_verifier()), format=STORE_FORMAT,
                         created_at=f"{time.time():.3f}")

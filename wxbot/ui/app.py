@@ -1,4 +1,4 @@
-"""The desktop app's entry: one window per data dir, the first-run risk notice, the translator, and
+"""The desktop app's entry: one window per data dir, the first-run guide and risk notice, the translator, and
 ``wxbot demo`` (the app logged in to the built-in simulator, with the demo phone panel)."""
 
 from __future__ import annotations
@@ -35,8 +35,20 @@ def _application(argv: list[str] | None) -> QApplication:
 def _demo_settings(settings: Settings, base_url: str) -> Settings:
     data_dir = os.environ.get("WXBOT_DATA_DIR") or tempfile.mkdtemp(prefix="wxbot-demo-")
     return demo_shop_settings(settings).replace(
-        data_dir=data_dir, wechat_base_url=base_url, risk_acknowledged=True, typing_delay_base=0.5,
+        data_dir=data_dir, wechat_base_url=base_url, risk_acknowledged=True, guide_done=True, typing_delay_base=0.5,
         typing_delay_per_char=0.01, min_seconds_between_replies=1.0, aggregate_seconds=1.0)
+
+
+def greet(controller: AppController) -> bool:
+    """The first-run guide once, then the risk notice while it is unacknowledged; False: the owner quit."""
+    svc = controller.svc
+    if not svc.settings.guide_done:
+        svc.apply_settings(controller.run_guide())
+    if not svc.settings.risk_acknowledged:
+        if not ask_risk_acknowledged(svc.settings, controller.window):
+            return False
+        svc.apply_settings(svc.settings.replace(risk_acknowledged=True))
+    return True
 
 
 def run_app(argv: list[str] | None = None, *, demo: bool = False) -> int:
@@ -75,11 +87,9 @@ def run_app(argv: list[str] | None = None, *, demo: bool = False) -> int:
     server = InstanceServer(settings.data_path, controller)
     server.raise_requested.connect(controller.bring_to_front)
     install_excepthook(lambda: controller.window)
-    if not settings.risk_acknowledged:
-        if not ask_risk_acknowledged(settings):
-            controller.close_now()
-            return 0
-        controller.svc.apply_settings(controller.svc.settings.replace(risk_acknowledged=True))
+    if not greet(controller):
+        controller.close_now()
+        return 0
     panel = None
     if sim is not None:
         from wxbot.ui.demo import DemoDriver, PhonePanel

@@ -18,10 +18,13 @@ from wxbot.events import (
     ModelState,
     Notice,
 )
+from wxbot.llm.vram import detect_gpu
 from wxbot.messages import Actor
 from wxbot.service import BotService
 from wxbot.settings import Settings
+from wxbot.store.db import db_path
 from wxbot.ui.bridge import EventBridge
+from wxbot.ui.guide import FirstRunGuide, apply_choices
 from wxbot.ui.i18n import tr
 from wxbot.ui.pages.contacts import ContactsPage
 from wxbot.ui.pages.conversations import ConversationsPage
@@ -93,6 +96,7 @@ class AppController(QObject):
                      self.dashboard_page, self.oplog_page):
             page.error.connect(self.show_error)
         self.settings_page.apply_requested.connect(self.apply_settings)
+        self.settings_page.guide_requested.connect(lambda: self.apply_settings(self.run_guide()))
         self.window.close_requested.connect(self._on_window_close)
         self.window.nav.currentRowChanged.connect(self._on_page)
         if self.tray is not None:
@@ -256,6 +260,19 @@ class AppController(QObject):
         self.conversations_page.show_contact(contact_id)
 
     # ------------------------------------------------------------------ settings
+    def run_guide(self) -> Settings:
+        """Show the first-run guide (modal) and return the settings it leads to; a passphrase chosen in it
+        protects the store about to be made (the key step is left out once a store exists)."""
+        fresh = not db_path(self.svc.settings.data_path).exists()
+        guide = FirstRunGuide(self.svc.settings, detect_gpu(), key_step=fresh, parent=self.window)
+        guide.exec()
+        text = guide.choices.passphrase
+        if text is not None:
+            self.svc.keychain = False
+            self.svc.passphrase = lambda: text
+        self.window.show_page("login")
+        return apply_choices(self.svc.settings, guide.choices)
+
     def apply_settings(self, new: Settings) -> None:
         def done(_r: object) -> None:
             self.settings_page.applied(self.svc.settings)

@@ -1139,5 +1139,101 @@
         <source>Prometheus metrics on 127.0.0.1, port</source>
         <translation>Prometheus 监控指标（127.0.0.1 端口）</translation>
     </message>
+    <message>
+        <source>A passphrase I choose</source>
+        <translation>我自己设定的口令</translation>
+    </message>
+    <message>
+        <source>CPU only, slow</source>
+        <translation>仅 CPU，较慢</translation>
+    </message>
+    <message>
+        <source>Choose a .gguf from disk…</source>
+        <translation>从磁盘选择 .gguf 文件…</translation>
+    </message>
+    <message>
+        <source>Finish</source>
+        <translation>完成</translation>
+    </message>
+    <message>
+        <source>First-run guide…</source>
+        <translation>首次使用向导…</translation>
+    </message>
+    <message>
+        <source>Getting started</source>
+        <translation>快速上手</translation>
+    </message>
+    <message>
+        <source>I understand</source>
+        <translation>我已了解</translation>
+    </message>
+    <message>
+        <source>Later</source>
+        <translation>稍后</translation>
+    </message>
+    <message>
+        <source>Marked by what fits this PC (%s). Download one with &quot;wxbot download KEY&quot;, or choose a .gguf you already have.</source>
+        <translation>已按本机配置（%s）标注适合程度。可用 &quot;wxbot download KEY&quot; 下载，或选择已有的 .gguf 文件。</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一步</translation>
+    </message>
+    <message>
+        <source>Next comes the Login page: scan its QR code with WeChat on your phone. This guide opens again from Settings.</source>
+        <translation>接下来是登录页：用手机微信扫描二维码。之后可在“设置”中再次打开本向导。</translation>
+    </message>
+    <message>
+        <source>Not downloaded yet: this model is not set.</source>
+        <translation>尚未下载：未设置此模型。</translation>
+    </message>
+    <message>
+        <source>Passphrase (at least %d characters)</source>
+        <translation>口令（至少 %d 个字符）</translation>
+    </message>
+    <message>
+        <source>Pick a model</source>
+        <translation>选择模型</translation>
+    </message>
+    <message>
+        <source>Step %d of %d</source>
+        <translation>第 %d 步，共 %d 步</translation>
+    </message>
+    <message>
+        <source>System keychain (recommended)</source>
+        <translation>系统钥匙串（推荐）</translation>
+    </message>
+    <message>
+        <source>The same passphrase again</source>
+        <translation>再次输入同一口令</translation>
+    </message>
+    <message>
+        <source>The two passphrases differ.</source>
+        <translation>两次输入的口令不一致。</translation>
+    </message>
+    <message>
+        <source>Where the data key lives</source>
+        <translation>数据密钥保存在哪里</translation>
+    </message>
+    <message>
+        <source>Your chat history is encrypted. Its key can stay in the system keychain, or be protected by a passphrase you type at every start (if you forget it, the history is lost).</source>
+        <translation>聊天记录已加密。密钥可以保存在系统钥匙串中，也可以用口令保护，每次启动时输入（忘记口令将无法恢复聊天记录）。</translation>
+    </message>
+    <message>
+        <source>fits on your GPU</source>
+        <translation>可完全放入显卡</translation>
+    </message>
+    <message>
+        <source>installed</source>
+        <translation>已安装</translation>
+    </message>
+    <message>
+        <source>no GPU</source>
+        <translation>无显卡</translation>
+    </message>
+    <message>
+        <source>partly on GPU, slower</source>
+        <translation>部分在显卡上，较慢</translation>
+    </message>
 </context>
 </TS>

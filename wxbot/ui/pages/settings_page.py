@@ -43,6 +43,7 @@ def error_text(exc: BaseException, lang: str) -> str:
 
 class SettingsPage(QWidget):
     apply_requested = Signal(object)  # a validated Settings
+    guide_requested = Signal()  # "First-run guide…": the controller shows it again
 
     def __init__(self, settings: Settings, lang: str, parent: QWidget | None = None) -> None:
         super().__init__(parent)
@@ -191,6 +192,9 @@ class SettingsPage(QWidget):
             self.language.addItem(tr(label), key)
         form.addRow(tr("Language (after restart)"), self.language)
         form.addRow(tr("Keep history (days, 0 = forever)"), self._number("retention_days"))
+        self.guide_button = QPushButton(tr("First-run guide…"))
+        self.guide_button.clicked.connect(self.guide_requested)
+        form.addRow("", self.guide_button)
         return page
 
     # ------------------------------------------------------------------ values
