@@ -8,7 +8,7 @@ import json
 import keyring
 import pytest
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog
+from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
 
 from wxbot.errors import WrongKeyError
 from wxbot.llm.catalog import CATALOG, GpuFit, catalog_fit, find_model
@@ -118,7 +118,7 @@ def test_choosing_a_gguf_from_disk_sets_the_model(qtbot, make_app, data_dir, tes
     assert json.loads((data_dir / "settings.json").read_text())["model_path"] == test_model_path
 
 
-def test_the_passphrase_choice_makes_a_passphrase_store(qtbot, make_app, data_dir):
+def test_the_passphrase_choice_makes_a_passphrase_store(qtbot, make_app, data_dir, monkeypatch):
     app = make_app()
     seen: list[str] = []
     errors: list[str] = []
@@ -146,6 +146,15 @@ def test_the_passphrase_choice_makes_a_passphrase_store(qtbot, make_app, data_di
     with pytest.raises(WrongKeyError):
         Store.open(data_dir, passphrase=lambda: "not the passphrase")
     Store.open(data_dir, passphrase=lambda: PASSPHRASE).close()
+
+    prompts: list[str] = []
+    monkeypatch.setattr(QInputDialog, "getText",
+                        staticmethod(lambda _p, _t, label, _e: (prompts.append(label), (PASSPHRASE, True))[1]))
+    again = make_app(with_model=False)  # the next start asks for it, though a keychain is usable
+    again.start()
+    qtbot.waitUntil(lambda: again.svc.store is not None, timeout=30000)
+    assert again.svc.store.key_source == "passphrase"
+    assert len(prompts) == 1 and "No system keychain" not in prompts[0]
 
 
 def test_the_guide_opens_again_from_settings(qtbot, make_app, test_model_path, monkeypatch):

@@ -124,9 +124,11 @@ class AppController(QObject):
         wrong = isinstance(exc, WrongKeyError) and self.svc.passphrase is not None
         needed = isinstance(exc, StoreError) and self.svc.passphrase is None and "passphrase" in exc.en
         if wrong or needed:
+            fresh = not db_path(self.svc.settings.data_path).exists()  # else the owner chose a passphrase
             prompt = (tr("Wrong passphrase. Try again:") if wrong else
                       tr("No system keychain is available. Enter the passphrase that protects your chat "
-                         "history (at least 8 characters):"))
+                         "history (at least 8 characters):") if fresh else
+                      tr("Enter the passphrase that protects your chat history:"))
             text, ok = QInputDialog.getText(self.window, tr("Passphrase"), prompt, QLineEdit.EchoMode.Password)
             if ok and text:
                 self.svc.passphrase = lambda: text

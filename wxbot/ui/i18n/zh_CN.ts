@@ -1235,5 +1235,9 @@
         <source>partly on GPU, slower</source>
         <translation>部分在显卡上，较慢</translation>
     </message>
+    <message>
+        <source>Enter the passphrase that protects your chat history:</source>
+        <translation>请输入保护聊天记录的口令：</translation>
+    </message>
 </context>
 </TS>
