@@ -165,6 +165,11 @@ def main() -> int:
         controller.window.show_page("oplog")
         wait_until(lambda: controller.oplog_page.table.rowCount() > 3)
         shoot(controller.window, out, "oplog")
+        controller.window.show_page("models")
+        models = controller.models_page
+        wait_until(lambda: models.fits)  # the GPU fit is measured off the GUI thread
+        models.select("bge-small-zh")
+        shoot(controller.window, out, "models")
         controller.window.show_page("settings")
         tabs = controller.settings_page.findChild(QTabWidget)
         tabs.setCurrentIndex(1)  # persona, prefix, service hours

@@ -32,6 +32,7 @@ from wxbot.ui.pages.dashboard import DashboardPage
 from wxbot.ui.pages.drafts import DraftsPage
 from wxbot.ui.pages.knowledge import KnowledgePage
 from wxbot.ui.pages.login import LoginPage, login_text
+from wxbot.ui.pages.models import ModelsPage
 from wxbot.ui.pages.oplog import OplogPage
 from wxbot.ui.pages.settings_page import SettingsPage
 from wxbot.ui.tasks import Tasks
@@ -69,10 +70,11 @@ class AppController(QObject):
         self.settings_page = SettingsPage(settings, lang)
         self.dashboard_page = DashboardPage(self.svc, self.tasks)
         self.oplog_page = OplogPage(self.svc, self.tasks)
+        self.models_page = ModelsPage(self.svc, self.tasks)
         self.window = MainWindow({"login": self.login_page, "dashboard": self.dashboard_page,
                                   "contacts": self.contacts_page, "drafts": self.drafts_page,
                                   "conversations": self.conversations_page, "knowledge": self.knowledge_page,
-                                  "oplog": self.oplog_page, "settings": self.settings_page})
+                                  "models": self.models_page, "oplog": self.oplog_page, "settings": self.settings_page})
         use_tray = Tray.available() if use_tray is None else use_tray
         self.tray = Tray(self) if use_tray else None
         self._connect()
@@ -93,7 +95,7 @@ class AppController(QObject):
         self.contacts_page.open_conversation.connect(self._open_conversation)
         self.contacts_page.loaded.connect(self.conversations_page.set_contacts)
         for page in (self.contacts_page, self.conversations_page, self.knowledge_page, self.drafts_page,
-                     self.dashboard_page, self.oplog_page):
+                     self.dashboard_page, self.oplog_page, self.models_page):
             page.error.connect(self.show_error)
         self.settings_page.apply_requested.connect(self.apply_settings)
         self.settings_page.guide_requested.connect(lambda: self.apply_settings(self.run_guide()))
@@ -111,6 +113,8 @@ class AppController(QObject):
             self.dashboard_page.refresh()
         elif page == "oplog":
             self.oplog_page.refresh()
+        elif page == "models":
+            self.models_page.refresh()
 
     # ------------------------------------------------------------------ start-up
     def start(self) -> None:

@@ -59,7 +59,7 @@ class Banner(QFrame):
 class MainWindow(QMainWindow):
     close_requested = Signal()  # the owner closed the window; the app decides: hide to tray or quit
 
-    PAGES = ("login", "dashboard", "contacts", "drafts", "conversations", "knowledge", "oplog", "settings")
+    PAGES = ("login", "dashboard", "contacts", "drafts", "conversations", "knowledge", "models", "oplog", "settings")
 
     def __init__(self, pages: dict[str, QWidget]) -> None:
         super().__init__()
@@ -76,10 +76,12 @@ class MainWindow(QMainWindow):
             "drafts": QStyle.StandardPixmap.SP_FileDialogListView,
             "conversations": QStyle.StandardPixmap.SP_FileDialogContentsView,
             "knowledge": QStyle.StandardPixmap.SP_DirOpenIcon,
+            "models": QStyle.StandardPixmap.SP_DriveHDIcon,
             "settings": QStyle.StandardPixmap.SP_FileDialogInfoView,
         }
         labels = {"login": tr("Login"), "dashboard": tr("Dashboard"), "contacts": tr("Contacts"), "drafts": tr("Drafts"),
-                  "conversations": tr("Conversations"), "knowledge": tr("Knowledge base"), "oplog": tr("Operation log"),
+                  "conversations": tr("Conversations"), "knowledge": tr("Knowledge base"),
+                  "models": tr("Models"), "oplog": tr("Operation log"),
                   "settings": tr("Settings")}
         self.nav = QListWidget()
         self.nav.setFixedWidth(150)

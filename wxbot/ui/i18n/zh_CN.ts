@@ -1239,5 +1239,109 @@
         <source>Enter the passphrase that protects your chat history:</source>
         <translation>请输入保护聊天记录的口令：</translation>
     </message>
+    <message>
+        <source>%s s left</source>
+        <translation>剩余 %s 秒</translation>
+    </message>
+    <message>
+        <source>CPU, beside the chat model</source>
+        <translation>CPU（与聊天模型并行）</translation>
+    </message>
+    <message>
+        <source>Cancel download</source>
+        <translation>取消下载</translation>
+    </message>
+    <message>
+        <source>Delete file</source>
+        <translation>删除文件</translation>
+    </message>
+    <message>
+        <source>Deleted %s</source>
+        <translation>已删除 %s</translation>
+    </message>
+    <message>
+        <source>Download / resume</source>
+        <translation>下载 / 继续</translation>
+    </message>
+    <message>
+        <source>Download cancelled; the partial file was deleted.</source>
+        <translation>下载已取消，未完成的文件已删除。</translation>
+    </message>
+    <message>
+        <source>Download from</source>
+        <translation>下载来源</translation>
+    </message>
+    <message>
+        <source>Downloaded and verified (sha256 from %s).</source>
+        <translation>已下载并校验（sha256 来自 %s）。</translation>
+    </message>
+    <message>
+        <source>Downloaded, 未校验 NOT verified: the source published no checksum.</source>
+        <translation>已下载，未校验：来源没有公布校验值。</translation>
+    </message>
+    <message>
+        <source>Downloading %s…</source>
+        <translation>正在下载 %s…</translation>
+    </message>
+    <message>
+        <source>Hugging Face</source>
+        <translation>Hugging Face</translation>
+    </message>
+    <message>
+        <source>Kind</source>
+        <translation>类型</translation>
+    </message>
+    <message>
+        <source>Mirror (HF_ENDPOINT)</source>
+        <translation>镜像（HF_ENDPOINT）</translation>
+    </message>
+    <message>
+        <source>ModelScope</source>
+        <translation>魔搭 ModelScope</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>On this PC</source>
+        <translation>本机运行</translation>
+    </message>
+    <message>
+        <source>Paused: Download / resume continues where it stopped, also after a restart.</source>
+        <translation>已暂停：点“下载 / 继续”会从断点继续，重启后也可以。</translation>
+    </message>
+    <message>
+        <source>Size</source>
+        <translation>大小</translation>
+    </message>
+    <message>
+        <source>Use this model</source>
+        <translation>使用此模型</translation>
+    </message>
+    <message>
+        <source>chat</source>
+        <translation>聊天</translation>
+    </message>
+    <message>
+        <source>embedding (knowledge base)</source>
+        <translation>向量（知识库）</translation>
+    </message>
+    <message>
+        <source>in use</source>
+        <translation>使用中</translation>
+    </message>
+    <message>
+        <source>not installed</source>
+        <translation>未安装</translation>
+    </message>
+    <message>
+        <source>paused at %s MB</source>
+        <translation>已暂停于 %s MB</translation>
+    </message>
+    <message>
+        <source>未校验 NOT verified</source>
+        <translation>未校验</translation>
+    </message>
 </context>
 </TS>

@@ -1,0 +1,296 @@
+"""The Models page (模型): the catalog's chat and embedding models with size, fit on this PC and whether they are
+installed; download (progress, speed, time left) from the source the owner picks, pause (the .part stays and
+resumes, also after a restart), cancel, delete, and "use this model". Network and disk work run off the GUI thread."""
+
+from __future__ import annotations
+
+import threading
+import time
+from pathlib import Path
+
+from PySide6.QtCore import Signal
+from PySide6.QtWidgets import (
+    QComboBox,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QLineEdit,
+    QProgressBar,
+    QPushButton,
+    QTableWidget,
+    QTableWidgetItem,
+    QVBoxLayout,
+    QWidget,
+)
+
+from wxbot.errors import ModelError
+from wxbot.llm.catalog import (
+    CATALOG,
+    EMBEDDING_CATALOG,
+    HF_ENDPOINT,
+    CatalogModel,
+    EmbeddingModel,
+    GpuFit,
+    catalog_fit,
+)
+from wxbot.llm.download import DownloadCancelled, Downloaded, download
+from wxbot.llm.vram import detect_gpu
+from wxbot.service import BotService
+from wxbot.ui.guide import FIT_TEXT
+from wxbot.ui.i18n import N_, tr
+from wxbot.ui.tasks import Tasks
+
+Model = CatalogModel | EmbeddingModel
+MODELS: tuple[Model, ...] = (*CATALOG, *EMBEDDING_CATALOG)
+EMBEDDING_FIT = N_("CPU, beside the chat model")  # embedding models always run on the CPU, and are small
+SOURCES = (("hf", N_("Hugging Face")), ("modelscope", N_("ModelScope")), ("mirror", N_("Mirror (HF_ENDPOINT)")))
+MB = 1_000_000
+
+
+class ModelsPage(QWidget):
+    model_chosen = Signal(str)  # the path of the model the owner chose to use
+    progress = Signal(object, object)  # bytes done, total (0: unknown); emitted on the worker, delivered queued
+    finished = Signal(object)  # Downloaded
+    paused = Signal()
+    error = Signal(object)
+
+    def __init__(self, svc: BotService, tasks: Tasks, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.svc, self.tasks = svc, tasks
+        self.fits: dict[str, GpuFit | None] = {}  # None: an embedding model
+        self.verified: dict[str, bool] = {}  # file name -> verified, for downloads finished in this run
+        self.cancel: threading.Event | None = None
+        self.discard = False  # the running download was cancelled (not paused): delete its .part
+        self.started = (0.0, 0)  # time and bytes when the transfer started, for speed and time left
+        self.table = QTableWidget(len(MODELS), 5)
+        self.table.setHorizontalHeaderLabels([tr("Model"), tr("Kind"), tr("Size"), tr("On this PC"), tr("Status")])
+        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
+        self.table.setSelectionBehavior(QTableWidget.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QTableWidget.SelectionMode.SingleSelection)
+        self.table.verticalHeader().hide()
+        self.table.itemSelectionChanged.connect(self._update_buttons)
+        self.source = QComboBox()
+        for key, label in SOURCES:
+            self.source.addItem(tr(label), key)
+        self.mirror = QLineEdit("https://hf-mirror.com")
+        self.mirror.setPlaceholderText("https://hf-mirror.com")
+        self.buttons = {key: QPushButton(tr(text)) for key, text in (
+            ("download", N_("Download / resume")), ("pause", N_("Pause")), ("cancel", N_("Cancel download")),
+            ("delete", N_("Delete file")), ("use", N_("Use this model")))}
+        actions = {"download": self.start_download, "pause": self.pause, "cancel": self.cancel_download,
+                   "delete": self.delete_selected, "use": self.use_selected}
+        for key, button in self.buttons.items():
+            button.clicked.connect(actions[key])
+        self.bar = QProgressBar()
+        self.bar.setRange(0, 1000)
+        self.rate = QLabel()
+        self.note = QLabel()
+        self.note.setWordWrap(True)
+        self.progress.connect(self._on_progress)
+        self._layout()
+        self.refresh()
+
+    def _layout(self) -> None:
+        title = QLabel(tr("Models"))
+        title.setStyleSheet("font-size: 16px; font-weight: 600;")
+        source = QHBoxLayout()
+        source.addWidget(QLabel(tr("Download from")))
+        source.addWidget(self.source)
+        source.addWidget(self.mirror, 1)
+        row = QHBoxLayout()
+        for button in self.buttons.values():
+            row.addWidget(button)
+        row.addStretch(1)
+        transfer = QHBoxLayout()
+        transfer.addWidget(self.bar, 1)
+        transfer.addWidget(self.rate)
+        layout = QVBoxLayout(self)
+        layout.addWidget(title)
+        layout.addLayout(source)
+        layout.addWidget(self.table, 1)
+        layout.addLayout(row)
+        layout.addLayout(transfer)
+        layout.addWidget(self.note)
+
+    # ------------------------------------------------------------------ the list
+    def folder(self) -> Path:
+        return self.svc.settings.data_path / "models"
+
+    def installed(self, model: Model) -> Path | None:
+        return next((d / model.file for d in self.svc.settings.models_dirs if (d / model.file).is_file()), None)
+
+    def part(self, model: Model) -> Path:
+        return self.folder() / (model.file + ".part")
+
+    def status_text(self, model: Model) -> str:
+        path = self.installed(model)
+        if path is not None:
+            text = tr("installed")
+            if self.verified.get(model.file) is False:
+                text += " — " + tr("未校验 NOT verified")
+            settings = self.svc.settings
+            if str(path) in (settings.model_path, settings.kb_embedding_model) or model.key == settings.kb_embedding_model:
+                text += " — " + tr("in use")
+            return text
+        part = self.part(model)
+        if part.is_file():
+            return tr("paused at %s MB") % f"{part.stat().st_size / MB:.1f}"
+        return tr("not installed")
+
+    def refresh(self) -> None:
+        """Redraw the list, and measure the GPU fit off the GUI thread (detecting the GPU loads llama.cpp)."""
+        for row, model in enumerate(MODELS):
+            kind = tr("embedding (knowledge base)") if isinstance(model, EmbeddingModel) else tr("chat")
+            fit = self.fit_text(model)
+            cells = (model.title, kind, f"{model.size_bytes / 1e9:.2f} GB", fit,
+                     self.status_text(model))
+            for col, text in enumerate(cells):
+                self.table.setItem(row, col, QTableWidgetItem(text))
+        self._update_buttons()
+        if not self.fits:
+            self.tasks.run("gpu-fit", _fits, self._fits_known)
+
+    def fit_text(self, model: Model) -> str:
+        if model.key not in self.fits:
+            return "…"
+        fit = self.fits[model.key]
+        return tr(EMBEDDING_FIT) if fit is None else tr(FIT_TEXT[fit])
+
+    def _fits_known(self, fits: dict[str, GpuFit | None]) -> None:
+        self.fits = fits
+        self.refresh()
+
+    def selected(self) -> Model | None:
+        rows = self.table.selectionModel().selectedRows()
+        return MODELS[rows[0].row()] if rows else None
+
+    def select(self, key: str) -> None:
+        self.table.selectRow(next(i for i, m in enumerate(MODELS) if m.key == key))
+
+    def _update_buttons(self) -> None:
+        model, busy = self.selected(), self.cancel is not None
+        have = model is not None and self.installed(model) is not None
+        self.buttons["download"].setEnabled(model is not None and not busy and not have)
+        self.buttons["pause"].setEnabled(busy)
+        self.buttons["cancel"].setEnabled(busy or (model is not None and self.part(model).is_file()))
+        self.buttons["delete"].setEnabled(have and not busy)
+        self.buttons["use"].setEnabled(have)
+
+    # ------------------------------------------------------------------ download
+    def source_url(self, model: Model) -> str:
+        key = self.source.currentData()
+        if key == "modelscope":
+            return model.urls()[1]
+        endpoint = self.mirror.text().strip() if key == "mirror" else HF_ENDPOINT
+        if not endpoint.startswith(("http://", "https://")):
+            raise ModelError(f"镜像地址应以 http:// 或 https:// 开头：{endpoint}",
+                             f"the mirror address must start with http:// or https://: {endpoint}")
+        return model.urls(endpoint)[0]
+
+    def start_download(self) -> None:
+        """Download (or resume from the .part) the selected model from the chosen source."""
+        model = self.selected()
+        if model is None or self.cancel is not None:
+            return
+        try:
+            url = self.source_url(model)
+        except ModelError as exc:
+            self.error.emit(exc)
+            return
+        cancel = self.cancel = threading.Event()
+        self.discard = False
+        part = self.part(model)
+        self.started = (time.monotonic(), part.stat().st_size if part.is_file() else 0)
+        self.note.setText(tr("Downloading %s…") % model.file)
+        folder = self.folder()
+
+        def work() -> Downloaded:
+            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            return download(url, folder, sha256=model.sha256, on_progress=self.progress.emit, cancel=cancel)
+
+        self.tasks.run("download-model", work, lambda got: self._done(model, got), lambda exc: self._failed(model, exc))
+        self._update_buttons()
+
+    def pause(self) -> None:
+        if self.cancel is not None:
+            self.cancel.set()
+
+    def cancel_download(self) -> None:
+        """Stop the download and delete what was fetched (a paused one too)."""
+        if self.cancel is not None:
+            self.discard = True
+            self.cancel.set()
+            return
+        model = self.selected()
+        if model is not None:
+            self.part(model).unlink(missing_ok=True)
+            self.note.setText(tr("Download cancelled; the partial file was deleted."))
+            self.refresh()
+
+    def _on_progress(self, done: int, total: int) -> None:
+        self.bar.setValue(int(1000 * done / total) if total else 0)
+        elapsed = max(time.monotonic() - self.started[0], 1e-3)
+        speed = (done - self.started[1]) / elapsed
+        left = tr("%s s left") % f"{(total - done) / speed:.0f}" if total and speed > 0 else ""
+        self.rate.setText(f"{done / MB:.1f} / {total / MB:.1f} MB, {speed / MB:.2f} MB/s {left}".rstrip())
+
+    def _done(self, model: Model, got: Downloaded) -> None:
+        self.cancel = None
+        self.verified[model.file] = got.verified
+        if got.verified:
+            self.note.setText(tr("Downloaded and verified (sha256 from %s).") % got.checked_by)
+        else:
+            self.note.setText(tr("Downloaded, 未校验 NOT verified: the source published no checksum."))
+        self.refresh()
+        self.finished.emit(got)
+
+    def _failed(self, model: Model, exc: BaseException) -> None:
+        self.cancel = None
+        if isinstance(exc, DownloadCancelled):
+            if self.discard:
+                self.part(model).unlink(missing_ok=True)
+                self.note.setText(tr("Download cancelled; the partial file was deleted."))
+            else:
+                self.note.setText(tr("Paused: Download / resume continues where it stopped, also after a restart."))
+            self.refresh()
+            self.paused.emit()
+            return
+        self.note.setText("")
+        self.refresh()
+        self.error.emit(exc)
+
+    # ------------------------------------------------------------------ installed files
+    def delete_selected(self) -> None:
+        model = self.selected()
+        path = self.installed(model) if model is not None else None
+        if path is None or self.cancel is not None:
+            return
+        path.unlink(missing_ok=True)
+        self.note.setText(tr("Deleted %s") % path.name)
+        self.refresh()
+
+    def use_selected(self) -> None:
+        """Set ``model_path`` (or ``kb_embedding_model``) through the service and load the model off the GUI thread."""
+        model = self.selected()
+        path = self.installed(model) if model is not None else None
+        if path is None:
+            return
+        field = "kb_embedding_model" if isinstance(model, EmbeddingModel) else "model_path"
+
+        def work() -> None:
+            had_model = self.svc.model is not None
+            self.svc.apply_settings(self.svc.settings.replace(**{field: str(path)}))
+            if field == "model_path" and not had_model:  # apply_settings reloads only a model already loaded
+                self.svc.load_model()
+
+        def done(_r: object) -> None:
+            self.refresh()
+            self.model_chosen.emit(str(path))
+
+        self.tasks.run("use-model", work, done, self.error.emit)
+
+
+def _fits() -> dict[str, GpuFit | None]:
+    gpu = detect_gpu()
+    return {m.key: None if isinstance(m, EmbeddingModel) else catalog_fit(m, gpu) for m in MODELS}
