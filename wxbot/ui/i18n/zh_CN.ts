@@ -1245,7 +1245,7 @@
     </message>
     <message>
         <source>CPU, beside the chat model</source>
-        <translation>CPU（与聊天模型并行）</translation>
+        <translation>CPU 运行（小）</translation>
     </message>
     <message>
         <source>Cancel download</source>

@@ -75,6 +75,8 @@ class ModelsPage(QWidget):
             self.source.addItem(tr(label), key)
         self.mirror = QLineEdit("https://hf-mirror.com")
         self.mirror.setPlaceholderText("https://hf-mirror.com")
+        self.mirror.setEnabled(False)
+        self.source.currentIndexChanged.connect(lambda _i: self.mirror.setEnabled(self.source.currentData() == "mirror"))
         self.buttons = {key: QPushButton(tr(text)) for key, text in (
             ("download", N_("Download / resume")), ("pause", N_("Pause")), ("cancel", N_("Cancel download")),
             ("delete", N_("Delete file")), ("use", N_("Use this model")))}
@@ -89,7 +91,7 @@ class ModelsPage(QWidget):
         self.note.setWordWrap(True)
         self.progress.connect(self._on_progress)
         self._layout()
-        self.refresh()
+        self.draw()
 
     def _layout(self) -> None:
         title = QLabel(tr("Models"))
@@ -139,7 +141,13 @@ class ModelsPage(QWidget):
         return tr("not installed")
 
     def refresh(self) -> None:
-        """Redraw the list, and measure the GPU fit off the GUI thread (detecting the GPU loads llama.cpp)."""
+        """Redraw the list; the first time the page is opened, measure the GPU fit off the GUI thread (detecting
+        the GPU loads llama.cpp)."""
+        self.draw()
+        if not self.fits:
+            self.tasks.run("gpu-fit", _fits, self._fits_known)
+
+    def draw(self) -> None:
         for row, model in enumerate(MODELS):
             kind = tr("embedding (knowledge base)") if isinstance(model, EmbeddingModel) else tr("chat")
             fit = self.fit_text(model)
@@ -147,9 +155,9 @@ class ModelsPage(QWidget):
                      self.status_text(model))
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
+        for col in range(1, 5):  # the title takes the rest
+            self.table.resizeColumnToContents(col)
         self._update_buttons()
-        if not self.fits:
-            self.tasks.run("gpu-fit", _fits, self._fits_known)
 
     def fit_text(self, model: Model) -> str:
         if model.key not in self.fits:
@@ -159,7 +167,7 @@ class ModelsPage(QWidget):
 
     def _fits_known(self, fits: dict[str, GpuFit | None]) -> None:
         self.fits = fits
-        self.refresh()
+        self.draw()
 
     def selected(self) -> Model | None:
         rows = self.table.selectionModel().selectedRows()
