@@ -147,7 +147,10 @@ class BotService:
             self.login_state = event
         elif isinstance(event, ModelState):
             self.model_state = event
-        self._log_operation(event)
+        try:
+            self._log_operation(event)
+        except StoreError as err:  # a full or read-only disk must not stop the event (the outage notice itself)
+            logger.warning("operation log not written: {}", err.en)
         if self.metrics is not None:
             self.metrics.observe(event)
         if self._closed:  # closed: nobody listens any more (the window may be gone)

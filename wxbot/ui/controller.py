@@ -162,11 +162,15 @@ class AppController(QObject):
 
     def _login_done(self, _result: object) -> None:
         self.login_busy = False
+        if self.closing:  # the window closed while the login ran: its pages may be gone
+            return
         if self.svc.login_state.state != LoginPhase.LOGGED_IN:
             self.login_page.show_state(self.svc.login_state)
 
     def _login_error(self, exc: BaseException) -> None:
         self.login_busy = False
+        if self.closing:
+            return
         self.login_page.show_state(LoginState(LoginPhase.FAILED, self.error_text(exc)))
         self.show_error(exc)
 
