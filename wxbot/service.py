@@ -32,6 +32,7 @@ from wxbot.events import (
     ContactsChanged,
     LoginPhase,
     LoginState,
+    MessageLogged,
     ModelPhase,
     ModelState,
     Notice,
@@ -41,7 +42,7 @@ from wxbot.files import replace_private
 from wxbot.kb.desk import KnowledgeDesk
 from wxbot.llm.api import Engine
 from wxbot.llm.backends import ENGINE_FIELDS, engine_label, open_engine
-from wxbot.messages import Activity, Actor, OpKind, Passage, ReplyMode
+from wxbot.messages import Activity, Actor, OpKind, Passage, ReplyMode, ReplySource
 from wxbot.settings import Settings, personal_fields, save_settings
 from wxbot.store import Store
 from wxbot.store.apikey import load_api_key, save_api_key
@@ -153,6 +154,8 @@ class BotService:
             logger.warning("operation log not written: {}", err.en)
         if self.metrics is not None:
             self.metrics.observe(event)
+            if isinstance(event, MessageLogged) and event.source == ReplySource.MODEL:
+                self._observe_generation(self.metrics)
         if self._closed:  # closed: nobody listens any more (the window may be gone)
             return
         try:
@@ -372,6 +375,12 @@ class BotService:
     @property
     def bot_running(self) -> bool:
         return self.bot is not None and self.bot.running
+
+    def _observe_generation(self, metrics: Metrics) -> None:
+        """The decode speed of the reply just sent, where the engine reports one (the local model does)."""
+        stats = getattr(self.model, "last_stats", None)
+        if stats is not None:
+            metrics.generation(stats.generated_tokens, stats.decode_seconds)
 
     def _log_operation(self, event: object) -> None:
         """Bot started/stopped (by whom: the pending actor, else wxbot itself), logins and logouts."""

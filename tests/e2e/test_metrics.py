@@ -61,3 +61,15 @@ def test_metrics_are_off_unless_asked_for_and_follow_the_setting(harness):
     assert svc.metrics is None
     with pytest.raises(OSError):
         scrape(port)
+
+
+def test_model_replies_report_their_decode_speed(harness, sim):
+    port = free_port()
+    h = harness(with_model=True, metrics_port=port, max_reply_tokens=48)
+    h.start()
+    assert scrape(port)[0][("wxbot_model_decode_tokens_per_second_count", ())] == 0
+    sim.inject("li", "Hello, who are you?")  # no FAQ rule: the real model answers
+    h.log.wait_for(lambda e: isinstance(e, MessageLogged) and e.by_bot, timeout=60)  # counted before it's told
+    samples, _ = scrape(port)
+    assert samples[("wxbot_model_decode_tokens_per_second_count", ())] == 1
+    assert samples[("wxbot_model_decode_tokens_per_second_sum", ())] > 0

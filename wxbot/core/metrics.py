@@ -16,6 +16,7 @@ from wxbot.messages import Direction
 
 LOOPBACK = "127.0.0.1"
 LATENCY_BUCKETS = (1, 2, 5, 10, 20, 30, 60, 120, 300, 600)
+DECODE_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
 
 
 class Metrics:
@@ -32,6 +33,8 @@ class Metrics:
         self.latency = Histogram("wxbot_reply_latency_seconds", "From a contact's first unanswered message "
                                  "reaching wxbot to the reply being sent", buckets=LATENCY_BUCKETS, registry=r)
         self.running = Gauge("wxbot_auto_reply_running", "1 while auto-reply runs", registry=r)
+        self.decode = Histogram("wxbot_model_decode_tokens_per_second", "The model's decode speed, one sample per "
+                                "model reply (the local engine reports it)", buckets=DECODE_BUCKETS, registry=r)
         self._waiting: dict[str, float] = {}  # contact -> when its first unanswered message arrived (never exported)
         self._lock = threading.Lock()
         self._server: WSGIServer | None = None
@@ -44,6 +47,11 @@ class Metrics:
             self.errors.inc()
         elif isinstance(event, BotState):
             self.running.set(1 if event.state == BotPhase.RUNNING else 0)
+
+    def generation(self, tokens: int, seconds: float) -> None:
+        """One model reply's decode: ``tokens`` after the first, in ``seconds``."""
+        if tokens > 1 and seconds > 0:
+            self.decode.observe((tokens - 1) / seconds)
 
     def _message(self, event: MessageLogged) -> None:
         now = self.clock()
