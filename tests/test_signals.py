@@ -36,7 +36,7 @@ def stop_and_collect(proc: subprocess.Popen, sig: signal.Signals, lines: list[st
 @pytest.mark.parametrize("front", list(FRONT_ENDS))
 def test_every_front_end_stops_cleanly(front, sig, data_dir, test_model_path):
     args, up = FRONT_ENDS[front]
-    (data_dir / "settings.json").write_text(json.dumps({"risk_acknowledged": True}))
+    (data_dir / "settings.json").write_text(json.dumps({"risk_acknowledged": True, "guide_done": True}))
     with Simulator(hold_seconds=0.5) as sim:
         env = env_for(data_dir, WXBOT_MODEL=test_model_path, WXBOT_WECHAT_BASE_URL=sim.base_url,
                       WXBOT_LOG_LEVEL="INFO", QT_QPA_PLATFORM="offscreen")

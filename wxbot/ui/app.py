@@ -8,7 +8,7 @@ import sys
 import tempfile
 
 from loguru import logger
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication, QDialog, QMessageBox
 
 from wxbot.demoshop import demo_shop_settings
 from wxbot.errors import AlreadyRunningError, WxbotError
@@ -43,12 +43,23 @@ def greet(controller: AppController) -> bool:
     """The first-run guide once, then the risk notice while it is unacknowledged; False: the owner quit."""
     svc = controller.svc
     if not svc.settings.guide_done:
-        svc.apply_settings(controller.run_guide())
+        chosen = controller.run_guide()
+        if controller.closing:  # Ctrl-C or SIGTERM while the guide was open
+            return False
+        svc.apply_settings(chosen)
     if not svc.settings.risk_acknowledged:
         if not ask_risk_acknowledged(svc.settings, controller.window):
             return False
         svc.apply_settings(svc.settings.replace(risk_acknowledged=True))
     return True
+
+
+def _stop(controller: AppController) -> None:
+    """A stop signal: quit, and end a modal dialog (the first-run guide, the risk notice) that holds the start."""
+    modal = QApplication.activeModalWidget()
+    controller.quit()
+    if isinstance(modal, QDialog):
+        modal.reject()
 
 
 def run_app(argv: list[str] | None = None, *, demo: bool = False) -> int:
@@ -87,6 +98,7 @@ def run_app(argv: list[str] | None = None, *, demo: bool = False) -> int:
     server = InstanceServer(settings.data_path, controller)
     server.raise_requested.connect(controller.bring_to_front)
     install_excepthook(lambda: controller.window)
+    stop_signals = StopSignals(lambda: _stop(controller), app)  # SIGTERM / Ctrl-C: a clean quit, not a kill
     if not greet(controller):
         controller.close_now()
         return 0
@@ -97,7 +109,6 @@ def run_app(argv: list[str] | None = None, *, demo: bool = False) -> int:
         DemoDriver(controller, sim)
         panel = PhonePanel(sim, controller)
     controller.finished.connect(app.quit)
-    stop_signals = StopSignals(controller.quit, app)  # SIGTERM / Ctrl-C: a clean quit, not a kill
     controller.start()
     if panel is not None:
         geo = controller.window.frameGeometry()
