@@ -79,6 +79,9 @@ class Settings:
     context_shift: bool = _opt(True, "When a chat's oldest turns leave the prompt, cut them out of the model's memory "
                                      "and move the rest instead of evaluating the history again (approximate, "
                                      "as llama-server's context shift).")
+    parallel_replies: int = _opt(0, "How many contacts' replies are generated at once (one model pass decodes them "
+                                    "together); 0 = automatic: 4 on a CPU, 8 on a GPU, fewer when their contexts do "
+                                    "not fit; 4 for a server.", minimum=0, maximum=16)
     state_cache_mb: int = _opt(1024, "RAM for per-contact model states (fast multi-turn chats).", minimum=0, maximum=65536)
     llm_backend: str = _opt("local", "Which engine answers: 'local' (the GGUF model on this PC) or 'openai' (an "
                             "OpenAI-compatible server: llama-server, vLLM, Ollama, LM Studio, the DeepSeek API).",

@@ -58,6 +58,12 @@ class ReplyEngine:
             self._model_loading = loading
             self._model_cond.notify_all()
 
+    @property
+    def parallel(self) -> int:
+        """How many replies the model generates at once (1 without a model)."""
+        model = self.model
+        return model.info.parallel if model is not None else 1
+
     def _wait_for_model(self, cancel: threading.Event | None) -> ChatModel | None:
         with self._model_cond:
             self._model_cond.wait_for(lambda: self.model is not None or not self._model_loading

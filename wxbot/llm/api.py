@@ -50,6 +50,7 @@ class ModelInfo:
     engine: Engine
     description: str  # what the owner sees: the placement of a local model, "model @ host:port" of a server
     local: LocalPlacement | None = None
+    parallel: int = 1  # how many replies it generates at once (the bot runs as many generations side by side)
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from wxbot.settings import Settings
 
 # settings whose change means another engine (or the same one started anew)
 ENGINE_FIELDS = ("llm_backend", "model_path", "gpu_layers", "context_size", "threads", "state_cache_mb",
-                 "context_shift", "openai_base_url", "openai_model", "openai_timeout", "openai_tokenizer")
+                 "parallel_replies", "context_shift", "openai_base_url", "openai_model", "openai_timeout", "openai_tokenizer")
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,10 @@ class _Sampling:
     extra: dict[str, float] | None  # fields only llama.cpp-style servers read
 
 
+# replies sent at once under parallel_replies = auto: llama-server's default slot count (more wait in its queue)
+SERVER_PARALLEL = 4
+
+
 def server_root(base_url: str) -> str:
     """``http://host:8080/v1`` -> ``http://host:8080``: where /tokenize and /apply-template live."""
     root = base_url.rstrip("/")
@@ -75,12 +79,13 @@ class OpenAIModel:
         self._reachable: bool | None = None
         self._counter: TokenCounter | None = None
         self.load_note = ""
+        self._parallel = settings.parallel_replies or SERVER_PARALLEL
         self.info = self._describe(self._model or "?", settings.context_size)
         self._context_size = settings.context_size
 
     def _describe(self, name: str, context_size: int) -> ModelInfo:
         return ModelInfo(name=name, context_size=context_size, engine=Engine.OPENAI,
-                         description=f"{name} @ {self.where}")
+                         description=f"{name} @ {self.where}", parallel=self._parallel)
 
     # ------------------------------------------------------------------ connecting
     def connect(self) -> OpenAIModel:
