@@ -38,9 +38,10 @@ class LlamaCppServer:
         return f"http://127.0.0.1:{self.port}/v1"
 
     def start(self, timeout: float = 120.0) -> LlamaCppServer:
+        # interrupt_requests off: a second request waits its turn instead of cutting off the reply being streamed
         cmd = [sys.executable, "-m", "llama_cpp.server", "--model", self.model_path, "--model_alias", SERVED_NAME,
                "--host", "127.0.0.1", "--port", str(self.port), "--n_ctx", str(self.n_ctx),
-               "--api_key", self.api_key]
+               "--api_key", self.api_key, "--interrupt_requests", "false"]
         log = self.log_path.open("ab")
         self.proc = subprocess.Popen(cmd, stdout=log, stderr=subprocess.STDOUT, env={**os.environ, "PYTHONUNBUFFERED": "1"})
         log.close()

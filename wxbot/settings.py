@@ -36,6 +36,7 @@ DEFAULT_PERSONA = (
 TEXT_MAX_CHARS = 10_000  # any text setting (paths, URLs, away message…)
 PERSONA_MAX_CHARS = 4000
 PREFIX_MAX_CHARS = 50
+MAX_PARALLEL_REPLIES = 16  # replies generated at once, at most (the bot's pool of generation threads)
 
 
 def _opt(default: Any, doc: str, *, personal: bool = False, minimum: float | None = None,
@@ -81,7 +82,7 @@ class Settings:
                                      "as llama-server's context shift).")
     parallel_replies: int = _opt(0, "How many contacts' replies are generated at once (one model pass decodes them "
                                     "together); 0 = automatic: 4 on a CPU, 8 on a GPU, fewer when their contexts do "
-                                    "not fit; 4 for a server.", minimum=0, maximum=16)
+                                    "not fit; 4 for a server.", minimum=0, maximum=MAX_PARALLEL_REPLIES)
     state_cache_mb: int = _opt(1024, "RAM for per-contact model states (fast multi-turn chats).", minimum=0, maximum=65536)
     llm_backend: str = _opt("local", "Which engine answers: 'local' (the GGUF model on this PC) or 'openai' (an "
                             "OpenAI-compatible server: llama-server, vLLM, Ollama, LM Studio, the DeepSeek API).",

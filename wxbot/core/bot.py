@@ -2,9 +2,9 @@
 
 itchat's receive thread commits each incoming message to the inbox (before the channel saves the sync
 position that delivered it) and enqueues it. A dispatcher thread applies the policy and groups quick messages
-per contact; one reply worker generates (one
-model call at a time) and hands the reply to the send stage, which waits like a human and sends while the
-worker already answers the next contact. A message the owner sends by hand to a contact cancels that
+per contact; reply workers generate, as many contacts at once as the model decodes together and never one
+contact twice at once, and hand each reply to the send stage, which waits like a human and sends while the
+workers already answer the next contacts. A message the owner sends by hand to a contact cancels that
 contact's pending, running or waiting reply (takeover wins). For a contact in draft mode the reply is held
 on the draft desk instead; a draft the owner approves joins the send stage like any reply.
 """
@@ -12,6 +12,7 @@ on the draft desk instead; a draft the owner approves joins the send stage like 
 from __future__ import annotations
 
 import dataclasses
+import functools
 import queue
 import threading
 import time
@@ -32,6 +33,7 @@ from wxbot.core.inbox import Inbox
 from wxbot.core.outage import PAUSED_TEXT, RETRY_S, GuardedInbox, StoreOutage
 from wxbot.core.pacing import Pacer, PaceVerdict
 from wxbot.core.policy import FILEHELPER, ReplyPolicy
+from wxbot.core.replyslots import ReplySlots
 from wxbot.core.risk import is_risk_warning
 from wxbot.core.sendqueue import Outgoing, SendQueue
 from wxbot.crashpoint import crash_point
@@ -116,6 +118,8 @@ class Bot:
         self._cancel: dict[str, threading.Event] = {}
         self._cond = threading.Condition()
         self.outbox = SendQueue(self.pacer, clock, self._cond, self._deliver)
+        # with overlap off, one generation at a time (and none while a reply waits to be sent)
+        self.slots = ReplySlots(self._cond, lambda: self.engine.parallel if self.settings.overlap_pacing else 1)
         self._running = False
         self._closed = False
         self._arrived: dict[str, float] = {}  # msg_id -> when it arrived, for messages held through a store outage
@@ -123,10 +127,11 @@ class Bot:
 
     # ------------------------------------------------------------------ life cycle
     def start_threads(self) -> None:
-        """Start the dispatcher and the reply worker (once). Auto-reply itself starts with ``start()``."""
+        """Start the dispatcher, the reply scheduler and the send stage (once). Auto-reply itself starts with
+        ``start()``."""
         if self._threads:
             return
-        for name, target in (("wxbot-dispatch", self._dispatch_loop), ("wxbot-reply", self._reply_loop),
+        for name, target in (("wxbot-dispatch", self._dispatch_loop), ("wxbot-schedule", self._reply_loop),
                              ("wxbot-send", self.outbox.run)):
             thread = threading.Thread(target=target, name=name, daemon=True)
             thread.start()
@@ -163,6 +168,7 @@ class Bot:
             self._cond.notify_all()
         for thread in self._threads:
             thread.join(timeout=5)
+        self.slots.close()
 
     @property
     def running(self) -> bool:
@@ -393,42 +399,44 @@ class Bot:
             self._pending.setdefault(draft.contact_id, []).append(pending)
             self._cond.notify_all()
 
-    # ------------------------------------------------------------------ reply worker
-    def _next_due(self) -> tuple[str, _Pending, threading.Event] | None:
+    # ------------------------------------------------------------------ reply workers
+    def _reply_loop(self) -> None:
+        """The scheduler: start each due contact's generation on a free slot, oldest question first."""
         with self._cond:
             while not self._closed:
                 now = self.clock()
-                # a contact whose last reply still waits to be sent is not answered again before it has gone
-                # (its prompt needs that reply); with overlap off, nothing is generated while anything waits
+                # a contact whose last reply still waits to be sent, or is being generated, is not answered again
+                # before it has gone (its prompt needs that reply); with overlap off, nothing is generated while
+                # anything waits
                 serial = not self.settings.overlap_pacing and self.outbox.busy()
                 due = [(q[0].first, cid) for cid, q in self._pending.items()
-                       if q[0].deadline <= now and not serial and not self.outbox.busy(cid)]
+                       if q[0].deadline <= now and not serial and not self.outbox.busy(cid) and self.slots.free(cid)]
                 if due:
                     _, cid = min(due)
                     pending = self._pending[cid].pop(0)
                     if not self._pending[cid]:
                         del self._pending[cid]
                     event = self._cancel[cid] = threading.Event()
-                    return cid, pending, event
-                # due but blocked work is woken by the send stage when that contact's reply has gone
+                    self.slots.start(cid, functools.partial(self._generate, cid, pending, event))
+                    continue
+                # due but blocked work is woken by the send stage when that contact's reply has gone, or by a
+                # generation that ends
                 waits = [q[0].deadline - now for q in self._pending.values() if q[0].deadline > now]
                 self._cond.wait(timeout=min(waits) if waits else None)
-        return None
 
-    def _reply_loop(self) -> None:
-        while (job := self._next_due()) is not None:
-            contact_id, pending, cancel = job
-            try:
-                self._answer(contact_id, pending, cancel)
-            except StoreError:  # nothing was sent: the same work is tried again when the store takes writes
-                self._retry_later(contact_id, pending)
-            except Exception:
-                logger.exception("reply to {} failed", contact_id)
-                self._set_states([m.msg_id for m in pending.messages], InboxState.FAILED, "internal_error")
-            finally:
-                with self._cond:
-                    if self._cancel.get(contact_id) is cancel:
-                        del self._cancel[contact_id]
+    def _generate(self, contact_id: str, pending: _Pending, cancel: threading.Event) -> None:
+        """On a reply worker: answer one contact's question, then free its cancel flag."""
+        try:
+            self._answer(contact_id, pending, cancel)
+        except StoreError:  # nothing was sent: the same work is tried again when the store takes writes
+            self._retry_later(contact_id, pending)
+        except Exception:
+            logger.exception("reply to {} failed", contact_id)
+            self._set_states([m.msg_id for m in pending.messages], InboxState.FAILED, "internal_error")
+        finally:
+            with self._cond:
+                if self._cancel.get(contact_id) is cancel:
+                    del self._cancel[contact_id]
 
     def _retry_later(self, contact_id: str, pending: _Pending) -> None:
         with self._cond:

@@ -1,0 +1,125 @@
+"""Several contacts answered at once (issue 18): the bot runs as many generations side by side as the model takes
+(``parallel_replies``), never two for one contact, and a takeover cancels only that contact's generation.
+
+Real itchat ⇄ simulator ⇄ BotService ⇄ a real model server (``llama_cpp.server`` on the test model). The model is
+wrapped in a pass-through that only notes when each generation runs: what it says is the real model's."""
+
+from __future__ import annotations
+
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from tests.e2e.test_openai_engine import model_state, openai_harness
+from wxbot.errors import GenerationCancelled
+from wxbot.llm.api import ChatMessages, ChatModel, ModelInfo
+from wxbot.store.apikey import API_KEY_ENV
+
+FRIENDS = {"zhang": "张三-老客户", "li": "李四🌸", "wang": "王五"}  # simulator id -> the name wxbot shows
+LONG = "Please write a very long story about a dragon and a tea shop, at least two thousand words."
+
+
+@dataclass
+class Call:
+    contact_id: str
+    question: str
+    outcome: str = "running"  # "done", "cancelled", or "closed" (the reader stopped early)
+
+
+class CountingModel:
+    """The real ChatModel, passed through; notes each generation and how many run at once."""
+
+    def __init__(self, model: ChatModel) -> None:
+        self.model, self.load_note = model, model.load_note
+        self.calls: list[Call] = []
+        self.most = 0  # most generations running at the same moment
+        self.most_per_contact = 0  # most generations for one contact at the same moment
+        self._running: list[str] = []
+        self._cond = threading.Condition()
+
+    @property
+    def info(self) -> ModelInfo:
+        return self.model.info
+
+    def count_tokens(self, messages: ChatMessages) -> int:
+        return self.model.count_tokens(messages)
+
+    def stream_chat(self, messages: ChatMessages, **kwargs) -> Iterator[str]:
+        call = Call(kwargs["cache_key"], messages[-1]["content"])
+        with self._cond:
+            self.calls.append(call)
+            self._running.append(call.contact_id)
+            self.most = max(self.most, len(self._running))
+            self.most_per_contact = max(self.most_per_contact, self._running.count(call.contact_id))
+            self._cond.notify_all()
+        call.outcome = "closed"
+        try:
+            yield from self.model.stream_chat(messages, **kwargs)
+            call.outcome = "done"
+        except GenerationCancelled:
+            call.outcome = "cancelled"
+            raise
+        finally:
+            with self._cond:
+                self._running.remove(call.contact_id)
+                self._cond.notify_all()
+
+    def wait_running(self, count: int, timeout: float = 60.0) -> None:
+        with self._cond:
+            assert self._cond.wait_for(lambda: len(self._running) >= count, timeout), f"{self._running} running"
+
+    def close(self) -> None:
+        self.model.close()
+
+
+def counted(harness, server, monkeypatch, **overrides):
+    """The bot on the model server, its model wrapped in a CountingModel once ready."""
+    monkeypatch.setenv(API_KEY_ENV, server.api_key)
+    h = openai_harness(harness, server, **overrides)
+    h.start()
+    model_state(h, "ready")
+    model = CountingModel(h.svc.engine.model)
+    h.svc.engine.set_model(model)
+    return h, model
+
+
+@pytest.mark.parametrize("parallel", [1, 2])
+def test_as_many_contacts_are_generated_at_once_as_parallel_replies_says(harness, llama_server, monkeypatch,
+                                                                        parallel):
+    h, model = counted(harness, llama_server, monkeypatch, parallel_replies=parallel, max_reply_tokens=64)
+    assert h.svc.engine.parallel == parallel
+    asked = [h.sim.inject(friend, "Tell me about the history of tea, please.") for friend in FRIENDS]
+    assert set(h.settle(asked, timeout=180).values()) == {"replied"}
+    assert model.most == parallel  # two at once with 2 (three asked), never two with 1
+    assert Counter(m["to_id"] for m in h.sim.outbox()) == dict.fromkeys(FRIENDS, 1)
+    assert sorted(c.contact_id for c in model.calls) == sorted(h.contact_id(name) for name in FRIENDS.values())
+
+
+def test_one_contact_is_never_generated_for_twice_at_once_and_is_answered_in_order(harness, llama_server,
+                                                                                   monkeypatch):
+    h, model = counted(harness, llama_server, monkeypatch, parallel_replies=4, max_reply_tokens=32)
+    questions = ["What is green tea?", "And black tea?", "Which one has more caffeine?"]
+    asked = [h.sim.inject("zhang", q) for q in questions]  # not merged: aggregation is off here
+    asked.append(h.sim.inject("wang", "Do you sell oolong?"))
+    assert set(h.settle(asked, timeout=180).values()) == {"replied"}
+    assert model.most_per_contact == 1
+    zhang = h.contact_id(FRIENDS["zhang"])
+    assert [c.question for c in model.calls if c.contact_id == zhang] == questions
+    assert Counter(m["to_id"] for m in h.sim.outbox()) == {"zhang": 3, "wang": 1}
+
+
+def test_a_takeover_cancels_only_that_contacts_generation(harness, llama_server, monkeypatch):
+    h, model = counted(harness, llama_server, monkeypatch, parallel_replies=2, max_reply_tokens=1000,
+                       context_size=2048, temperature=1.0)
+    story = h.sim.inject("zhang", LONG)
+    other = h.sim.inject("wang", "你好，请问你们卖什么茶？")
+    model.wait_running(2)  # both generations under way
+    h.sim.inject_from_owner("zhang", "我来回答")
+    assert h.settle([story, other], timeout=180) == {story: "skipped", other: "replied"}
+    assert h.svc.store.get_message(story).reason == "takeover"
+    outcomes = {c.contact_id: c.outcome for c in model.calls}
+    assert outcomes == {h.contact_id(FRIENDS["zhang"]): "cancelled", h.contact_id(FRIENDS["wang"]): "done"}
+    assert {m["to_id"] for m in h.sim.outbox()} == {"wang"}  # (a long reply goes out as several messages)
