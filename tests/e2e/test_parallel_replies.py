@@ -14,8 +14,9 @@ from dataclasses import dataclass
 import pytest
 
 from tests.e2e.test_openai_engine import model_state, openai_harness
+from tests.passthrough import PassThrough
 from wxbot.errors import GenerationCancelled
-from wxbot.llm.api import ChatMessages, ChatModel, ModelInfo
+from wxbot.llm.api import ChatMessages, ChatModel
 from wxbot.store.apikey import API_KEY_ENV
 
 FRIENDS = {"zhang": "张三-老客户", "li": "李四🌸", "wang": "王五"}  # simulator id -> the name wxbot shows
@@ -29,23 +30,16 @@ class Call:
     outcome: str = "running"  # "done", "cancelled", or "closed" (the reader stopped early)
 
 
-class CountingModel:
+class CountingModel(PassThrough):
     """The real ChatModel, passed through; notes each generation and how many run at once."""
 
     def __init__(self, model: ChatModel) -> None:
-        self.model, self.load_note = model, model.load_note
+        super().__init__(model)
         self.calls: list[Call] = []
         self.most = 0  # most generations running at the same moment
         self.most_per_contact = 0  # most generations for one contact at the same moment
         self._running: list[str] = []
         self._cond = threading.Condition()
-
-    @property
-    def info(self) -> ModelInfo:
-        return self.model.info
-
-    def count_tokens(self, messages: ChatMessages) -> int:
-        return self.model.count_tokens(messages)
 
     def stream_chat(self, messages: ChatMessages, **kwargs) -> Iterator[str]:
         call = Call(kwargs["cache_key"], messages[-1]["content"])
@@ -70,9 +64,6 @@ class CountingModel:
     def wait_running(self, count: int, timeout: float = 60.0) -> None:
         with self._cond:
             assert self._cond.wait_for(lambda: len(self._running) >= count, timeout), f"{self._running} running"
-
-    def close(self) -> None:
-        self.model.close()
 
 
 def counted(harness, server, monkeypatch, **overrides):
