@@ -67,9 +67,11 @@ class CountingModel(PassThrough):
 
 
 def counted(harness, server, monkeypatch, **overrides):
-    """The bot on the model server, its model wrapped in a CountingModel once ready."""
+    """The bot on the model server, its model wrapped in a CountingModel once ready. Tokens are counted with the
+    model's own vocabulary here: llama_cpp.server's tokenizer waits behind a running generation, which would
+    hold back the next contact's prompt and decide these tests by timing."""
     monkeypatch.setenv(API_KEY_ENV, server.api_key)
-    h = openai_harness(harness, server, **overrides)
+    h = openai_harness(harness, server, openai_tokenizer=server.model_path, **overrides)
     h.start()
     model_state(h, "ready")
     model = CountingModel(h.svc.engine.model)
