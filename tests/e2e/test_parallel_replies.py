@@ -19,6 +19,8 @@ from wxbot.errors import GenerationCancelled
 from wxbot.llm.api import ChatMessages, ChatModel
 from wxbot.store.apikey import API_KEY_ENV
 
+pytestmark = pytest.mark.model  # the real test model, served or in the model process
+
 FRIENDS = {"zhang": "张三-老客户", "li": "李四🌸", "wang": "王五"}  # simulator id -> the name wxbot shows
 LONG = "Please write a very long story about a dragon and a tea shop, at least two thousand words."
 
@@ -89,6 +91,19 @@ def test_as_many_contacts_are_generated_at_once_as_parallel_replies_says(harness
     assert model.most == parallel  # two at once with 2 (three asked), never two with 1
     assert Counter(m["to_id"] for m in h.sim.outbox()) == dict.fromkeys(FRIENDS, 1)
     assert sorted(c.contact_id for c in model.calls) == sorted(h.contact_id(name) for name in FRIENDS.values())
+
+
+def test_the_local_model_gets_as_many_generations_at_once_as_it_decodes_together(harness):
+    h = harness(parallel_replies=2, max_reply_tokens=64)
+    h.start()
+    model = CountingModel(h.svc.engine.model)
+    h.svc.engine.set_model(model)
+    parallel = h.svc.engine.parallel  # what the model process reports: 2 once it decodes sequences together
+    assert 1 <= parallel <= 2
+    asked = [h.sim.inject(friend, "Tell me about the history of tea, please.") for friend in FRIENDS]
+    assert set(h.settle(asked, timeout=180).values()) == {"replied"}
+    assert model.most == parallel
+    assert Counter(m["to_id"] for m in h.sim.outbox()) == dict.fromkeys(FRIENDS, 1)
 
 
 def test_one_contact_is_never_generated_for_twice_at_once_and_is_answered_in_order(harness, llama_server,
