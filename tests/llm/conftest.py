@@ -28,6 +28,12 @@ def local_model(test_model_path):
     model.close()
 
 
+def held(model: LocalModel, key: str | None = None) -> int:
+    """Tokens the model's sequences hold (the conversation ``key``'s alone when given)."""
+    slots = model._sequences._slots
+    return sum(len(s.tokens) for s in slots if key is None or s.owner == key)
+
+
 def chat(*turns: str, system: str = "You are a helpful shop assistant.") -> list[dict[str, str]]:
     """system, then user/assistant turns alternating, starting with the user."""
     roles = ("user", "assistant")

@@ -10,6 +10,7 @@ import pytest
 from tests.llm.conftest import chat, model_settings
 from wxbot.llm.kvshift import plan_shift
 from wxbot.llm.local import LocalModel
+from wxbot.settings import Settings
 
 pytestmark = [pytest.mark.model, pytest.mark.timeout(300)]
 
@@ -34,9 +35,14 @@ def seq_size(model: LocalModel) -> int:
     return llama_cpp.llama_state_seq_get_size(model._llama.ctx, 0)
 
 
+def one_sequence(**changes) -> Settings:
+    """One sequence (0), so every contact passes through it and the state cache."""
+    return model_settings(parallel_replies=1, **changes)
+
+
 @pytest.fixture(scope="module")
 def plain_model(test_model_path):
-    model = LocalModel(model_settings(context_shift=False, state_cache_mb=0), test_model_path)
+    model = LocalModel(one_sequence(context_shift=False, state_cache_mb=0), test_model_path)
     yield model
     model.close()
 
@@ -51,7 +57,7 @@ def test_plan_finds_the_turns_the_prompt_kept():
 
 
 def test_after_a_shift_the_context_holds_exactly_the_new_prompt(test_model_path, plain_model):
-    model = LocalModel(model_settings(), test_model_path)
+    model = LocalModel(one_sequence(), test_model_path)
     complete(model, chat(*TURNS, QUESTIONS[0]))
     shorter = chat(*TURNS[6:], QUESTIONS[1])  # the oldest three rounds leave the window
     prompt = model._template.tokens(shorter)
@@ -59,7 +65,7 @@ def test_after_a_shift_the_context_holds_exactly_the_new_prompt(test_model_path,
     stats, llama = model.last_stats, model._llama
     assert stats.shifted_out > 0
     assert stats.prompt_tokens_evaluated < len(prompt) // 3  # the kept turns were moved, not evaluated
-    assert np.array_equal(llama._input_ids, prompt)
+    assert np.array_equal(model._sequences._slots[0].tokens, prompt)
     memory = llama_cpp.llama_get_memory(llama.ctx)
     assert llama_cpp.llama_memory_seq_pos_min(memory, 0) == 0
     assert llama_cpp.llama_memory_seq_pos_max(memory, 0) == len(prompt) - 1
@@ -69,7 +75,7 @@ def test_after_a_shift_the_context_holds_exactly_the_new_prompt(test_model_path,
 
 
 def test_next_token_mostly_agrees_with_a_full_evaluation(test_model_path, plain_model):
-    model = LocalModel(model_settings(), test_model_path)
+    model = LocalModel(one_sequence(), test_model_path)
     agree, shifted = 0, 0
     for i, question in enumerate(QUESTIONS):
         drop = 2 * (1 + i % 4)  # one to four rounds leave the window
@@ -85,7 +91,7 @@ def test_next_token_mostly_agrees_with_a_full_evaluation(test_model_path, plain_
 
 
 def test_a_contact_back_from_the_state_cache_is_shifted_too(test_model_path):
-    model = LocalModel(model_settings(), test_model_path)
+    model = LocalModel(one_sequence(), test_model_path)
     complete(model, chat(*TURNS, "Hello?"), key="A")
     complete(model, chat("When do you open?", system="You are the assistant of a bakery."), key="B")
     complete(model, chat(*TURNS[4:], QUESTIONS[0]), key="A")

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from tests.llm.conftest import LONG_TEXT, cancel_after, chat, model_settings
+from tests.llm.conftest import LONG_TEXT, cancel_after, chat, held, model_settings
 from wxbot.errors import GenerationCancelled, ModelError
 from wxbot.llm import gpufit
 from wxbot.llm.local import LocalModel
@@ -121,11 +121,11 @@ def test_cancel_during_generation_stops_at_the_next_token(local_model):
     stream = local_model.stream_chat(chat("Write a very long essay about shirts."), max_tokens=2000,
                                      temperature=0.8, cancel=cancel)
     next(stream)  # generating now
-    _, at_cancel = cancel_after(0.2, cancel, probe=lambda: local_model._llama.n_tokens)
+    _, at_cancel = cancel_after(0.2, cancel, probe=lambda: held(local_model))
     with pytest.raises(GenerationCancelled):
         for _ in stream:
             pass
-    assert local_model._llama.n_tokens - at_cancel[0] <= 1
+    assert held(local_model) - at_cancel[0] <= 1
     assert 0 < local_model.last_stats.generated_tokens < 2000
 
 
@@ -133,11 +133,11 @@ def test_cancel_during_prompt_evaluation_stops_at_the_next_batch(local_model):
     """The flag is read between prompt batches: at most one more batch after it is set."""
     messages = chat(LONG_TEXT)
     n_prompt = local_model.count_tokens(messages)
-    cancel, at_cancel = cancel_after(0.5, probe=lambda: local_model._llama.n_tokens)
+    cancel, at_cancel = cancel_after(0.5, probe=lambda: held(local_model, "long"))
     with pytest.raises(GenerationCancelled):
         next(local_model.stream_chat(messages, max_tokens=4, temperature=0, cancel=cancel, cache_key="long"))
-    assert local_model._llama.n_tokens - at_cancel[0] <= local_model._llama.n_batch
-    assert local_model._llama.n_tokens < n_prompt  # it really stopped inside the prompt
+    assert held(local_model, "long") - at_cancel[0] <= local_model._llama.n_batch
+    assert held(local_model, "long") < n_prompt  # it really stopped inside the prompt
     assert local_model.last_stats.prompt_tokens_evaluated < n_prompt
     # the model is still usable, and the evaluated part of the prompt is reused next time
     reply = "".join(local_model.stream_chat(chat("Hi"), max_tokens=4, temperature=0))
@@ -160,7 +160,7 @@ def interleave(model: LocalModel):
 
 
 def test_interleaved_contacts_reuse_their_own_state(test_model_path):
-    model = LocalModel(model_settings(), test_model_path)
+    model = LocalModel(model_settings(parallel_replies=1), test_model_path)  # B takes A's sequence
     stats, new_tokens = interleave(model)
     model.close()
     assert stats.restored_state
@@ -168,8 +168,16 @@ def test_interleaved_contacts_reuse_their_own_state(test_model_path):
     assert stats.prompt_tokens_evaluated < stats.prompt_tokens / 2
 
 
+def test_interleaved_contacts_keep_their_own_sequences(test_model_path):
+    model = LocalModel(model_settings(parallel_replies=2), test_model_path)
+    stats, new_tokens = interleave(model)
+    model.close()
+    assert not stats.restored_state  # A's tokens never left its sequence
+    assert stats.prompt_tokens_evaluated <= new_tokens + 2
+
+
 def test_without_state_cache_the_history_is_evaluated_again(test_model_path):
-    model = LocalModel(model_settings(state_cache_mb=0), test_model_path)
+    model = LocalModel(model_settings(state_cache_mb=0, parallel_replies=1), test_model_path)
     stats, new_tokens = interleave(model)
     model.close()
     assert not stats.restored_state
@@ -186,10 +194,10 @@ def test_same_contact_twice_reuses_the_context_prefix(local_model):
 
 
 def test_state_cache_stays_within_budget(test_model_path):
-    model = LocalModel(model_settings(state_cache_mb=2), test_model_path)  # ~85 tokens of KV: two turns
+    model = LocalModel(model_settings(state_cache_mb=2, parallel_replies=1), test_model_path)  # ~85 tokens of KV
     for key in "ABCDEF":
         run_turn(model, key, chat(f"Customer {key} asks about shirts and trousers and coats."))
-    cache = model._cache
+    cache = model._sequences._cache
     assert 0 < len(cache) < 5 and cache.nbytes <= 2 << 20
     assert "A" not in cache and "E" in cache  # least recently used went first
     model.close()

@@ -1,4 +1,5 @@
-"""One llama.cpp model in this process: load with GPU fit, the GGUF's chat template, streaming, cancel, state reuse.
+"""One llama.cpp model in this process: load with GPU fit and room for several replies at once, the GGUF's chat
+template, streaming text, cancel.
 
 Not thread-safe by design: it belongs to one worker process (see worker.py), as STYLE principle 8 asks.
 """
@@ -7,14 +8,16 @@ from __future__ import annotations
 
 import codecs
 import ctypes
+import itertools
 import threading
-import time
-from collections.abc import Callable, Generator, Sequence
+from collections.abc import Callable, Generator, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 import llama_cpp
+import llama_cpp.llama_cpp as lib
 from llama_cpp import Llama, LlamaGrammar
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
 from loguru import logger
@@ -22,11 +25,12 @@ from loguru import logger
 from wxbot.errors import GenerationCancelled, ModelError, ModelOutOfMemory
 from wxbot.llm import gpufit
 from wxbot.llm.api import ChatMessages, Engine, LocalPlacement, ModelInfo
-from wxbot.llm.gguf_meta import check_model_file
-from wxbot.llm.kvshift import apply_shift, can_shift, plan_shift
+from wxbot.llm.gguf_meta import GGUFHeader, check_model_file
+from wxbot.llm.kvshift import can_shift
 from wxbot.llm.progress import LoadWatch, ProgressSink
 from wxbot.llm.reasoning import OPEN, opens_reasoning
-from wxbot.llm.statecache import SavedState, StateCache, common_prefix
+from wxbot.llm.sequences import Finished, GenerationStats, Job, Outcome, Sequences, Token
+from wxbot.llm.statecache import StateCache
 from wxbot.llm.vram import GpuInfo, detect_gpu
 from wxbot.settings import Settings
 
@@ -35,46 +39,48 @@ class CancelFlag(Protocol):
     def is_set(self) -> bool: ...
 
 
-@dataclass
-class GenerationStats:
-    prompt_tokens: int = 0
-    prompt_tokens_evaluated: int = 0  # decoded this turn; the rest came from the context or the state cache
-    generated_tokens: int = 0
-    restored_state: bool = False  # a cached state of this conversation was loaded into the context
-    shifted_out: int = 0  # tokens of dropped turns cut out of the context (the rest moved down, not evaluated)
-    prompt_seconds: float = 0.0  # until the first token was sampled
-    decode_seconds: float = 0.0  # from the first to the last token
+CPU_SEQUENCES = 4  # replies decoded together on a CPU (auto): 1.7x the tokens/s of one on two cores
+GPU_SEQUENCES = (8, 4, 2)  # tried under auto on a GPU, largest first, until the model still fits whole
 
 
-class _Llama(Llama):
-    """Llama whose prompt evaluation stops on a cancel flag: between batches, and inside one on CPU."""
+@dataclass(frozen=True)
+class Piece:
+    """Text of one reply, as generated (UTF-8-safe, a ``<think>`` opened by the template first)."""
 
-    def __init__(self, *args, **kwargs) -> None:
-        super().__init__(*args, **kwargs)
-        self.cancel: CancelFlag | None = None
-        self.evaluated = 0
-        self._abort_cb = llama_cpp.ggml_abort_callback(self._should_abort)
-        self._no_abort_cb = llama_cpp.ggml_abort_callback()  # NULL: no per-graph-node call while decoding
+    rid: int
+    text: str
 
-    def _should_abort(self, _data: object) -> bool:
-        return self.cancel is not None and self.cancel.is_set()
 
-    def eval(self, tokens: Sequence[int]) -> None:
-        for start in range(0, len(tokens), self.n_batch):
-            if self._should_abort(None):
-                raise GenerationCancelled()
-            batch = tokens[start:start + self.n_batch]
-            # llama.cpp calls the abort hook at every graph node (CPU backend only): worth it for a
-            # prompt batch, too costly for one generated token.
-            hook = self._abort_cb if len(batch) > 1 else self._no_abort_cb
-            llama_cpp.llama_set_abort_callback(self.ctx, hook, None)
-            try:
-                super().eval(batch)
-            except RuntimeError:
-                if self._should_abort(None):  # llama_decode returned 2: aborted by the hook
-                    raise GenerationCancelled() from None
-                raise
-            self.evaluated += len(batch)
+class _ReplyText:
+    """One reply's token bytes as text: a character split across tokens waits for its last byte (bytes still held
+    when the reply ends are a character cut by the token limit: dropped rather than sent as U+FFFD)."""
+
+    def __init__(self, lead: str) -> None:
+        self._utf8 = codecs.getincrementaldecoder("utf-8")("replace")
+        self._lead = lead
+
+    def feed(self, piece: bytes) -> str:
+        text = self._utf8.decode(piece)
+        if text:
+            text, self._lead = self._lead + text, ""
+        return text
+
+
+@contextmanager
+def _sequences_in_context(n_seq: int) -> Iterator[None]:
+    """Make the context ``Llama`` builds hold ``n_seq`` sequences (its constructor has no such parameter)."""
+    original = lib.llama_context_default_params
+
+    def params_with_sequences() -> lib.llama_context_params:
+        params = original()
+        params.n_seq_max = n_seq
+        return params
+
+    lib.llama_context_default_params = params_with_sequences
+    try:
+        yield
+    finally:
+        lib.llama_context_default_params = original
 
 
 def generation_prompt(template: str, bos: str = "", eos: str = "") -> str:
@@ -105,7 +111,8 @@ class ChatTemplate:
 
 
 class LocalModel:
-    """Owns exactly one ``llama_cpp.Llama``; implements ChatModel."""
+    """Owns exactly one ``llama_cpp.Llama`` whose context holds several sequences; implements ChatModel for one
+    caller (``stream_chat``) and, for the model process, several replies at once (``submit`` + ``step``)."""
 
     def __init__(self, settings: Settings, model_path: str | Path, *, on_progress: ProgressSink | None = None,
                  max_gpu_layers: int | None = None, on_attempt: Callable[[int], None] | None = None,
@@ -113,20 +120,24 @@ class LocalModel:
         self._gpu_probe = gpu_probe
         self.last_stats = GenerationStats()
         self.load_note = ""  # how the model was placed, e.g. after an out-of-memory fallback
-        self._cache = StateCache(settings.state_cache_mb << 20)
-        self._owner: str | None = None  # the conversation whose tokens the context holds
         self._llama, self.info = self._load(settings, str(model_path), on_progress, max_gpu_layers, on_attempt)
         self._template = ChatTemplate(self._llama)
-        self._shift = settings.context_shift and can_shift(self._llama.ctx)
         self.opens_reasoning = self._template.opens_reasoning
         self._vocab = self._llama._model.vocab
         self._piece_buf = ctypes.create_string_buffer(256)
+        self._sequences = Sequences(self._llama.ctx, self._vocab, n_seq=self.info.parallel,
+                                    n_batch=gpufit.PROMPT_BATCH, cache=StateCache(settings.state_cache_mb << 20),
+                                    shift=settings.context_shift and can_shift(self._llama.ctx))
+        self._texts: dict[int, _ReplyText] = {}
+        self._own_rids = itertools.count(-1, -1)  # stream_chat's; the model process numbers its requests from 1
 
     # ------------------------------------------------------------------ loading
     def _load(self, settings: Settings, path: str, on_progress: ProgressSink | None, max_gpu_layers: int | None,
-              on_attempt: Callable[[int], None] | None) -> tuple[_Llama, ModelInfo]:
+              on_attempt: Callable[[int], None] | None) -> tuple[Llama, ModelInfo]:
         header = check_model_file(path)
-        plan = gpufit.plan_offload(header, settings.context_size, gpu=self._gpu_probe(),
+        gpu = self._gpu_probe()
+        n_seq = _sequence_count(settings, header, gpu)
+        plan = gpufit.plan_offload(header, settings.context_size * n_seq, gpu=gpu,
                                    gpu_layers=settings.gpu_layers_value())
         attempts = [plan.n_gpu_layers, *gpufit.fallback_layer_counts(plan)] if plan.n_gpu_layers else [0]
         if max_gpu_layers is not None:
@@ -139,10 +150,10 @@ class LocalModel:
             if on_attempt is not None:
                 on_attempt(n_layers)
             try:
-                with watch.hooked():
-                    llama = _Llama(model_path=path, n_ctx=settings.context_size, n_batch=gpufit.PROMPT_BATCH,
-                                   n_ubatch=gpufit.PROMPT_BATCH, n_gpu_layers=n_layers, n_threads=threads,
-                                   n_threads_batch=threads, verbose=False)
+                with watch.hooked(), _sequences_in_context(n_seq):
+                    llama = Llama(model_path=path, n_ctx=settings.context_size * n_seq, n_batch=gpufit.PROMPT_BATCH,
+                                  n_ubatch=gpufit.PROMPT_BATCH, n_gpu_layers=n_layers, n_threads=threads,
+                                  n_threads_batch=threads, verbose=False)
             except (ValueError, RuntimeError) as exc:
                 reason = watch.reason() or str(exc)
                 logger.warning("model load with {} GPU layers failed: {}", n_layers, reason)
@@ -158,67 +169,87 @@ class LocalModel:
             name = str(header.metadata.get("general.name") or Path(path).stem)
             placement = LocalPlacement(path=path, n_layers=plan.n_layers, gpu_layers=n_layers,
                                        gpu_bytes=gpu_bytes, device=device)
-            info = ModelInfo(name=name, context_size=llama.n_ctx(), engine=Engine.LOCAL,
-                             description=placement.text, local=placement)
-            logger.info("model {} loaded: {}, context {} tokens", name, device, info.context_size)
+            info = ModelInfo(name=name, context_size=llama_cpp.llama_n_ctx_seq(llama.ctx), engine=Engine.LOCAL,
+                             description=placement.text, local=placement, parallel=n_seq)
+            logger.info("model {} loaded: {}, context {} tokens, {} replies at once", name, device,
+                        info.context_size, n_seq)
             return llama, info
         raise ModelOutOfMemory(
             f"内存不足，无法加载模型（已尝试 {', '.join(failures)}）。请减小上下文长度或换用更小的模型。",
             f"not enough memory to load the model (tried {', '.join(failures)}); "
             "lower the context size or use a smaller model")
 
+    # ------------------------------------------------------------------ several replies (the model process)
+    def submit(self, rid: int, messages: ChatMessages, *, max_tokens: int, temperature: float, top_p: float = 1.0,
+               repeat_penalty: float = 1.0, cache_key: str | None = None, grammar: str | None = None,
+               cancelled: Callable[[], bool] = lambda: False) -> None:
+        """Queue a reply; ``step`` generates it. Raises ModelError when the prompt does not fit the context.
+
+        ``grammar`` (GBNF) constrains the output; tests use it to make a small model think aloud."""
+        prompt = self._template.tokens(messages)
+        room = self._sequences.room
+        if len(prompt) >= room:
+            raise ModelError(f"对话太长：提示有 {len(prompt)} 个词元，上下文只能容纳 {room} 个",
+                             f"the prompt has {len(prompt)} tokens; the context holds {room}")
+        sampler = self._llama._init_sampler(
+            temp=temperature, top_p=top_p, repeat_penalty=repeat_penalty,
+            grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None)
+        self._texts[rid] = _ReplyText(OPEN if self.opens_reasoning else "")
+        self._sequences.add(Job(rid, prompt, max_tokens, cache_key, sampler, cancelled))
+
+    @property
+    def busy(self) -> bool:
+        return self._sequences.busy
+
+    def step(self) -> list[Piece | Finished]:
+        """One model pass over every reply in progress: new text, and the replies that ended."""
+        out: list[Piece | Finished] = []
+        for event in self._sequences.step():
+            if isinstance(event, Token):
+                if text := self._texts[event.rid].feed(self._piece(event.token)):
+                    out.append(Piece(event.rid, text))
+            else:
+                self._texts.pop(event.rid, None)
+                self.last_stats = event.stats
+                out.append(event)
+        return out
+
     # ------------------------------------------------------------------ ChatModel
     def count_tokens(self, messages: ChatMessages) -> int:
         return len(self._template.tokens(messages))
 
     def stream_chat(self, messages: ChatMessages, *, max_tokens: int, temperature: float, top_p: float = 1.0,
-                    repeat_penalty: float = 1.0, cancel: CancelFlag | threading.Event | None = None, cache_key: str | None = None,
-                    grammar: str | None = None) -> Generator[str, None, None]:
-        """Yield raw UTF-8-safe text pieces; a ``<think>`` opened by the template comes first.
-
-        ``grammar`` (GBNF) constrains the output; tests use it to make a small model think aloud.
-        """
-        llama = self._llama
-        prompt = self._template.tokens(messages)
-        room = llama.n_ctx() - len(prompt)
-        if room <= 0:
-            raise ModelError(f"对话太长：提示有 {len(prompt)} 个词元，上下文只能容纳 {llama.n_ctx()} 个",
-                             f"the prompt has {len(prompt)} tokens; the context holds {llama.n_ctx()}")
-        stats = self.last_stats = GenerationStats(prompt_tokens=len(prompt))
-        stats.restored_state = self._switch_to(cache_key, prompt)
-        stats.shifted_out = self._shift_out_dropped(prompt)
-        llama.cancel, llama.evaluated = cancel, 0
-        utf8 = codecs.getincrementaldecoder("utf-8")("replace")
-        lead = OPEN if self.opens_reasoning else ""
-        started = time.perf_counter()
-        tokens = llama.generate(prompt, temp=temperature, top_p=top_p, repeat_penalty=repeat_penalty,
-                                grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None)
+                    repeat_penalty: float = 1.0, cancel: CancelFlag | threading.Event | None = None,
+                    cache_key: str | None = None, grammar: str | None = None) -> Generator[str, None, None]:
+        """Yield raw UTF-8-safe text pieces of one reply; a ``<think>`` opened by the template comes first."""
+        rid, closed = next(self._own_rids), threading.Event()
+        self.submit(rid, messages, max_tokens=max_tokens, temperature=temperature, top_p=top_p,
+                    repeat_penalty=repeat_penalty, cache_key=cache_key, grammar=grammar,
+                    cancelled=lambda: closed.is_set() or (cancel is not None and cancel.is_set()))
+        end: Finished | None = None
         try:
-            for token in tokens:
-                if not stats.generated_tokens:
-                    stats.prompt_tokens_evaluated = llama.evaluated
-                    stats.prompt_seconds = time.perf_counter() - started
-                if llama_cpp.llama_vocab_is_eog(self._vocab, token):
-                    break
-                stats.generated_tokens += 1
-                text = utf8.decode(self._piece(token))
-                if text:
-                    yield lead + text
-                    lead = ""
-                if stats.generated_tokens >= min(max_tokens, room):
-                    break
-            # bytes still held by the decoder are a character cut by the token limit: drop them
-            # rather than send U+FFFD to a contact
+            while end is None:
+                for event in self.step():
+                    if event.rid != rid:
+                        continue
+                    if isinstance(event, Piece):
+                        yield event.text
+                    else:
+                        end = event
         finally:
-            tokens.close()
-            llama.cancel = None
-            if not stats.generated_tokens:  # stopped inside the prompt (or at once): what got evaluated
-                stats.prompt_tokens_evaluated = llama.evaluated
-            else:
-                stats.decode_seconds = time.perf_counter() - started - stats.prompt_seconds
+            closed.set()  # the caller stopped reading (or a step failed): the reply stops too
+            while end is None and self._sequences.holds(rid):
+                end = next((e for e in self.step() if isinstance(e, Finished) and e.rid == rid), None)
+            self._texts.pop(rid, None)
+        if end is None:
+            return
+        if end.outcome is Outcome.CANCELLED:
+            raise GenerationCancelled()
+        if end.error is not None:
+            raise end.error
 
     def close(self) -> None:
-        self._cache.clear()
+        self._sequences.close()
         self._llama.close()
 
     # ------------------------------------------------------------------ internals
@@ -229,60 +260,17 @@ class LocalModel:
             n = llama_cpp.llama_token_to_piece(self._vocab, token, self._piece_buf, -n, 0, False)
         return self._piece_buf.raw[:n]
 
-    def _switch_to(self, key: str | None, prompt: list[int]) -> bool:
-        """Park the context's conversation in the cache and bring back ``key``'s if it shares more of
-        the prompt than the context does. Returns whether a saved state was loaded."""
-        llama = self._llama
-        if key == self._owner:
-            return False
-        if self._owner is not None and llama.n_tokens:
-            self._cache.put(self._owner, self._save())
-        self._owner = key
-        if key is None:
-            return False
-        saved = self._cache.peek(key)
-        if saved is None or self._reusable(saved.tokens, prompt) <= self._reusable(llama._input_ids, prompt):
-            return False
-        self._cache.pop(key)
-        self._restore(saved)
-        return True
 
-    def _reusable(self, cached: Sequence[int] | Any, prompt: list[int]) -> int:
-        """Prompt tokens a context holding ``cached`` would not evaluate again."""
-        plan = plan_shift(cached, prompt) if self._shift else None
-        return plan.usable if plan is not None else common_prefix(cached, prompt)
-
-    def _shift_out_dropped(self, prompt: list[int]) -> int:
-        """Cut turns the prompt no longer has out of the context and move the rest down; returns how
-        many tokens went. The prefix match in ``Llama.generate`` then finds the moved turns."""
-        llama = self._llama
-        plan = plan_shift(llama._input_ids, prompt) if self._shift else None
-        if plan is None or not apply_shift(llama.ctx, 0, plan, llama.n_tokens):
-            return 0
-        n, end = llama.n_tokens, plan.keep + plan.drop
-        llama.input_ids[plan.keep:n - plan.drop] = llama.input_ids[end:n].copy()
-        llama.n_tokens = n - plan.drop
-        llama._requires_eval = True  # the last logits belong to the old layout
-        return plan.drop
-
-    def _save(self) -> SavedState:
-        ctx = self._llama.ctx
-        size = llama_cpp.llama_state_seq_get_size(ctx, 0)
-        data = bytearray(size)  # llama.cpp writes straight into it: no second copy of the KV bytes
-        written = llama_cpp.llama_state_seq_get_data(ctx, (ctypes.c_uint8 * size).from_buffer(data), size, 0)
-        del data[written:]
-        return SavedState(tokens=self._llama._input_ids.copy(), data=data)
-
-    def _restore(self, saved: SavedState) -> None:
-        llama = self._llama
-        llama._ctx.kv_cache_seq_rm(0, 0, -1)
-        data = (ctypes.c_uint8 * len(saved.data)).from_buffer(saved.data)
-        if not llama_cpp.llama_state_seq_set_data(llama.ctx, data, len(saved.data), 0):
-            llama.n_tokens = 0  # the context is unusable as a prefix: evaluate everything
-            llama._ctx.kv_cache_seq_rm(0, 0, -1)
-            logger.warning("restoring a saved model state failed; evaluating the prompt in full")
-            return
-        n = len(saved.tokens)
-        llama.input_ids[:n] = saved.tokens
-        llama.n_tokens = n
-        llama._requires_eval = True  # no logits were saved: the next decode must produce them
+def _sequence_count(settings: Settings, header: GGUFHeader, gpu: GpuInfo | None) -> int:
+    """Replies decoded together: the owner's number, or auto: a few on a CPU, more on a GPU while the model and
+    their contexts still fit in its memory."""
+    if settings.parallel_replies:
+        return settings.parallel_replies
+    if gpu is None or settings.gpu_layers_value() == 0:
+        return CPU_SEQUENCES
+    for n_seq in GPU_SEQUENCES:
+        plan = gpufit.plan_offload(header, settings.context_size * n_seq, gpu=gpu,
+                                   gpu_layers=settings.gpu_layers_value())
+        if plan.n_gpu_layers == plan.n_layers:
+            return n_seq
+    return 1  # the model does not fit whole: the context's memory goes to layers on the GPU

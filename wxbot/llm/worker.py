@@ -1,18 +1,22 @@
 """The model's own process: llama.cpp aborts the whole process on a CUDA error and one Llama must not be
 shared between threads, so a child process owns the LocalModel and the app talks to it over pipes.
 
-Generations are serialized; token counting has its own pipe so it never waits behind a generation. A
-crashed child becomes a ModelError and is restarted by the next request; a child that ignores a cancel
-for a second is killed.
+Several replies are generated together in the child (every message on the pipe names its reply); token counting
+has its own pipe so it never waits behind a generation. A crashed child becomes a ModelError and is restarted by
+the next request; a child that ignores a cancel for a second is killed.
 """
 
 from __future__ import annotations
 
+import ctypes
+import itertools
 import multiprocessing
+import queue
 import sys
 import threading
 import time
 from collections.abc import Callable, Generator
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
@@ -23,11 +27,13 @@ from wxbot import errors
 from wxbot.errors import GenerationCancelled, ModelError, WxbotError
 from wxbot.llm.api import ChatMessages, LoadProgress, ModelInfo
 from wxbot.llm.child import ignore_interrupts, start_child
-from wxbot.llm.local import GenerationStats, LocalModel
+from wxbot.llm.local import LocalModel, Piece
 from wxbot.llm.progress import ProgressSink
+from wxbot.llm.sequences import GenerationStats, Outcome
 from wxbot.settings import Settings
 
 CANCEL_GRACE_S = 1.0  # a child still busy this long after a cancel is killed
+MAX_CALLS = 32  # replies in flight at once (the child generates info.parallel of them, the rest wait there)
 _WAIT_S = 0.05  # how often a caller waiting for the next piece looks at its cancel flag
 _CLOSE_WAIT_S = 5.0
 # Pieces go to the app at most this often (the first at once): one wake-up of the app per token costs a few
@@ -52,7 +58,7 @@ def _internal_error(exc: Exception) -> ModelError:
 
 
 # ---------------------------------------------------------------------- the child process
-def _child_main(conn: Connection, aux: Connection, cancel: Any, settings: Settings, model_path: str,
+def _child_main(conn: Connection, aux: Connection, cancels: Any, settings: Settings, model_path: str,
                 max_gpu_layers: int | None, console_log: bool) -> None:
     ignore_interrupts()
     logger.remove()  # this process's own console sink, at the owner's level (no file: the app owns it)
@@ -73,33 +79,78 @@ def _child_main(conn: Connection, aux: Connection, cancel: Any, settings: Settin
     conn.send(("ready", model.info, model.load_note))
     threading.Thread(target=_serve_counts, args=(model, aux), name="wxbot-model-count", daemon=True).start()
     try:
-        while (request := conn.recv())[0] == "chat":
-            _serve_chat(model, conn, cancel, request[1])
+        _serve_chats(model, conn, cancels)
     except (EOFError, BrokenPipeError):
         pass  # the app went away
     model.close()
 
 
-def _serve_chat(model: LocalModel, conn: Connection, cancel: Any, kwargs: dict[str, Any]) -> None:
-    pending, sent_at = "", 0.0
-    try:
-        for piece in model.stream_chat(cancel=cancel, **kwargs):
-            pending += piece
-            now = time.perf_counter()
-            if now - sent_at >= PIECE_INTERVAL_S:
-                conn.send(pending)
-                pending, sent_at = "", now
+class _Outbox:
+    """The replies in progress as the app sees them: text goes out at most every PIECE_INTERVAL_S per reply."""
+
+    def __init__(self, conn: Connection) -> None:
+        self._conn = conn
+        self._pending: dict[int, tuple[str, float]] = {}  # rid -> (text not yet sent, when text was last sent)
+
+    @property
+    def rids(self) -> list[int]:
+        return list(self._pending)
+
+    def open(self, rid: int) -> None:
+        self._pending[rid] = ("", 0.0)
+
+    def text(self, rid: int, text: str) -> None:
+        pending, sent_at = self._pending[rid]
+        pending += text
+        now = time.perf_counter()
+        if now - sent_at >= PIECE_INTERVAL_S:
+            self._conn.send((rid, pending))
+            pending, sent_at = "", now
+        self._pending[rid] = (pending, sent_at)
+
+    def end(self, rid: int, *message: Any) -> None:
+        pending, _ = self._pending.pop(rid, ("", 0.0))
         if pending:
-            conn.send(pending)
-        conn.send(("done", model.last_stats))
-    except GenerationCancelled:
-        conn.send(("cancelled", model.last_stats))
-    except WxbotError as exc:
-        conn.send(_error_message(exc))
-    except (EOFError, BrokenPipeError):
-        raise
-    except Exception as exc:
-        conn.send(_error_message(_internal_error(exc)))
+            self._conn.send((rid, pending))
+        self._conn.send((rid, *message))
+
+
+def _flag(cancels: Any, ticket: int) -> Callable[[], bool]:
+    """Whether the app has cancelled the reply holding ``ticket`` (a shared flag, read between model steps)."""
+    return lambda: bool(cancels[ticket])
+
+
+def _serve_chats(model: LocalModel, conn: Connection, cancels: Any) -> None:
+    """Take requests between model steps (waiting for one only when nothing is generating) and send each reply's
+    text and end to the app; every reply in progress advances with each step."""
+    outbox = _Outbox(conn)
+    while True:
+        while not model.busy or conn.poll(0):
+            request = conn.recv()
+            if request[0] != "chat":
+                return
+            _, rid, ticket, kwargs = request
+            outbox.open(rid)
+            try:
+                model.submit(rid, cancelled=_flag(cancels, ticket), **kwargs)
+            except WxbotError as exc:
+                outbox.end(rid, *_error_message(exc))
+        try:
+            events = model.step()
+        except Exception as exc:  # the context may be broken: every reply fails and this process ends
+            error = _error_message(_internal_error(exc))
+            for rid in outbox.rids:
+                outbox.end(rid, *error)
+            return
+        for event in events:
+            if isinstance(event, Piece):
+                outbox.text(event.rid, event.text)
+            elif event.outcome is Outcome.DONE:
+                outbox.end(event.rid, "done", event.stats)
+            elif event.outcome is Outcome.CANCELLED:
+                outbox.end(event.rid, "cancelled", event.stats)
+            else:
+                outbox.end(event.rid, *_error_message(event.error or ModelError("模型计算失败", "generation failed")))
 
 
 def _serve_counts(model: LocalModel, aux: Connection) -> None:
@@ -116,8 +167,22 @@ def _serve_counts(model: LocalModel, aux: Connection) -> None:
 
 
 # ---------------------------------------------------------------------- the app side
+_CRASHED = ("crashed",)  # put in a call's queue when the child's pipe closes under it
+
+
+@dataclass
+class _Call:
+    """One ``stream_chat`` in flight: the child it went to, its cancel flag, the messages the child sent back."""
+
+    rid: int
+    ticket: int  # its index in the shared cancel flags
+    conn: Connection
+    inbox: queue.Queue[Any] = field(default_factory=queue.Queue)
+
+
 class ModelWorker:
-    """A ChatModel whose LocalModel lives in a child process (spawned, so no state is inherited)."""
+    """A ChatModel whose LocalModel lives in a child process (spawned, so no state is inherited). Several threads
+    may stream at once: the child generates their replies together, up to ``info.parallel`` at a time."""
 
     def __init__(self, settings: Settings, model_path: str | Path, on_progress: ProgressSink | None = None,
                  on_error: Callable[[ModelError], None] | None = None,
@@ -132,9 +197,13 @@ class ModelWorker:
         self._crash_seen = False  # a crash was reported; the next ready child is a restart
         self._console_log = console_log
         self._mp = multiprocessing.get_context("spawn")
-        self._cancel = self._mp.Event()
-        self._lock = threading.Lock()  # one request on the generation pipe at a time
+        self._cancels: Any = self._mp.Array(ctypes.c_bool, MAX_CALLS, lock=False)  # read by the child each step
+        self._lock = threading.Lock()  # starting, restarting and stopping the child
+        self._send_lock = threading.Lock()
         self._aux_lock = threading.Lock()
+        self._calls_cond = threading.Condition()
+        self._calls: dict[int, _Call] = {}
+        self._rids = itertools.count(1)
         self._proc: Any = None
         self._conn: Connection | None = None
         self._aux: Connection | None = None
@@ -142,7 +211,7 @@ class ModelWorker:
         self._info: ModelInfo | None = None
         self._max_gpu_layers: int | None = None
         self.load_note = ""
-        self.last_stats = GenerationStats()
+        self.last_stats = GenerationStats()  # of the reply that ended last
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> ModelWorker:
@@ -163,9 +232,11 @@ class ModelWorker:
         return self._proc.pid if self._proc is not None else None
 
     def close(self) -> None:
-        self._cancel.set()  # a running generation stops and releases the lock
-        got_lock = self._lock.acquire(timeout=CANCEL_GRACE_S + _CLOSE_WAIT_S)
-        try:
+        with self._calls_cond:  # running generations stop and end their calls
+            for call in self._calls.values():
+                self._cancels[call.ticket] = True
+            self._calls_cond.wait_for(lambda: not self._calls, CANCEL_GRACE_S + _CLOSE_WAIT_S)
+        with self._lock:
             if self._proc is not None and self._ready and self._conn is not None:
                 try:
                     self._conn.send(("close",))
@@ -173,25 +244,21 @@ class ModelWorker:
                     pass
                 self._proc.join(_CLOSE_WAIT_S)
             self._stop_process()
-        finally:
-            if got_lock:
-                self._lock.release()
 
     # ------------------------------------------------------------------ ChatModel
     def count_tokens(self, messages: ChatMessages) -> int:
         for _attempt in range(3):
             if not self._ready:
                 self.start()
-            aux = self._aux
-            if aux is None:
+            conn, aux = self._conn, self._aux
+            if aux is None or conn is None:
                 continue
             try:
                 with self._aux_lock:
                     aux.send(messages)
                     reply = aux.recv()
             except (EOFError, OSError):
-                if aux is self._aux:  # not restarted under us: the child died; the next attempt starts a new one
-                    self._crashed()
+                self._crashed(conn)  # the next attempt starts a new child
                 continue
             if reply[0] == "count":
                 return int(reply[1])
@@ -201,80 +268,109 @@ class ModelWorker:
     def stream_chat(self, messages: ChatMessages, *, max_tokens: int, temperature: float, top_p: float = 1.0,
                     repeat_penalty: float = 1.0, cancel: threading.Event | None = None, cache_key: str | None = None,
                     grammar: str | None = None) -> Generator[str, None, None]:
-        """Pieces as the child generates them. Cancel: the child stops between tokens or prompt batches."""
+        """Pieces as the child generates them. Cancel: the child stops this reply between steps or prompt chunks."""
+        call = self._open_call()
+        request = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature, "top_p": top_p,
+                   "repeat_penalty": repeat_penalty, "cache_key": cache_key, "grammar": grammar}
+        finished = False
+        try:
+            try:
+                with self._send_lock:
+                    call.conn.send(("chat", call.rid, call.ticket, request))
+            except OSError:
+                raise self._crashed(call.conn) from None
+            deadline: list[float] = []
+            while True:
+                msg = self._next(call, cancel, deadline)
+                if isinstance(msg, str):
+                    if not self._cancels[call.ticket]:
+                        yield msg
+                    continue
+                finished = True
+                if msg[0] == "done":
+                    self.last_stats = msg[1]
+                    return
+                if msg[0] == "cancelled":
+                    self.last_stats = msg[1]
+                    raise GenerationCancelled()
+                raise _rebuild_error(*msg[1:])
+        finally:
+            if not finished:  # the caller stopped reading, or the child failed: stop this reply in the child
+                self._drain_after_cancel(call)
+            self._close_call(call)
+
+    # ------------------------------------------------------------------ calls
+    def _open_call(self) -> _Call:
         with self._lock:
             self._ensure_ready()
-            self._cancel.clear()
-            request = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature, "top_p": top_p,
-                       "repeat_penalty": repeat_penalty,
-                       "cache_key": cache_key, "grammar": grammar}
-            finished = False
-            try:
-                self._send(("chat", request))
-                deadline: list[float] = []
-                while True:
-                    msg = self._receive(cancel, deadline)
-                    if isinstance(msg, str):
-                        if not self._cancel.is_set():
-                            yield msg
-                        continue
-                    finished = True
-                    if msg[0] == "done":
-                        self.last_stats = msg[1]
-                        return
-                    if msg[0] == "cancelled":
-                        self.last_stats = msg[1]
-                        raise GenerationCancelled()
-                    raise _rebuild_error(*msg[1:])
-            finally:
-                if not finished and self._ready:  # the caller stopped reading: stop the child too
-                    self._drain_after_cancel()
-
-    # ------------------------------------------------------------------ internals
-    def _send(self, msg: Any) -> None:
-        try:
-            assert self._conn is not None
-            self._conn.send(msg)
-        except OSError:
-            raise self._crashed() from None
-
-    def _receive(self, cancel: threading.Event | None, deadline: list[float]) -> Any:
-        conn = self._conn
+            conn = self._conn
         assert conn is not None
+        with self._calls_cond:
+            self._calls_cond.wait_for(lambda: len(self._calls) < MAX_CALLS)
+            ticket = min(set(range(MAX_CALLS)) - {c.ticket for c in self._calls.values()})
+            self._cancels[ticket] = False
+            call = _Call(next(self._rids), ticket, conn)
+            self._calls[call.rid] = call
+        return call
+
+    def _close_call(self, call: _Call) -> None:
+        with self._calls_cond:
+            del self._calls[call.rid]
+            self._calls_cond.notify_all()
+
+    def _read(self, conn: Connection) -> None:
+        """The child's messages to the calls they belong to, until its pipe closes."""
+        try:
+            while True:
+                rid, *message = conn.recv()
+                with self._calls_cond:
+                    call = self._calls.get(rid)
+                if call is not None:
+                    call.inbox.put(message[0] if isinstance(message[0], str) and len(message) == 1 else message)
+        except (EOFError, OSError):
+            with self._calls_cond:
+                for call in self._calls.values():
+                    if call.conn is conn:
+                        call.inbox.put(_CRASHED)
+
+    def _next(self, call: _Call, cancel: threading.Event | None, deadline: list[float]) -> Any:
         while True:
             if cancel is not None and cancel.is_set():
-                self._cancel.set()
-            if self._cancel.is_set() and not deadline:
+                self._cancels[call.ticket] = True
+            if self._cancels[call.ticket] and not deadline:
                 deadline.append(time.monotonic() + CANCEL_GRACE_S)
             if deadline and time.monotonic() > deadline[0]:
                 logger.warning("model process ignored a cancel for {} s; killing it", CANCEL_GRACE_S)
-                self._restart()
+                self._restart(call.conn)
                 raise GenerationCancelled()
-            if conn.poll(_WAIT_S):
-                try:
-                    return conn.recv()
-                except (EOFError, OSError):
-                    raise self._crashed() from None
-            if not self._proc.is_alive():
-                raise self._crashed()
+            try:
+                msg = call.inbox.get(timeout=_WAIT_S)
+            except queue.Empty:
+                continue
+            if msg is _CRASHED:
+                raise self._crashed(call.conn)
+            return msg
 
-    def _drain_after_cancel(self) -> None:
-        self._cancel.set()
+    def _drain_after_cancel(self, call: _Call) -> None:
+        self._cancels[call.ticket] = True
         deadline: list[float] = []
         try:
-            while not isinstance(msg := self._receive(None, deadline), tuple):
+            while not isinstance(msg := self._next(call, None, deadline), list):
                 pass
         except (GenerationCancelled, ModelError):
             return
         if msg[0] not in ("done", "cancelled", "error"):
-            self._restart()
+            self._restart(call.conn)
 
+    # ------------------------------------------------------------------ the child
     def _ensure_ready(self) -> None:
         while not self._ready:
             if self._proc is None:
                 self._spawn()
             attempt = self._await_ready()
             if self._ready:
+                assert self._conn is not None
+                threading.Thread(target=self._read, args=(self._conn,), name="wxbot-model-read", daemon=True).start()
                 if self._crash_seen and self._on_restarted is not None:
                     self._on_restarted()
                 self._crash_seen = False
@@ -313,10 +409,9 @@ class ModelWorker:
     def _spawn(self) -> None:
         conn, child_conn = self._mp.Pipe()
         aux, child_aux = self._mp.Pipe()
-        self._cancel.clear()
         self._proc = self._mp.Process(
             target=_child_main, name="wxbot-model", daemon=True,
-            args=(child_conn, child_aux, self._cancel, self._settings, self._model_path, self._max_gpu_layers,
+            args=(child_conn, child_aux, self._cancels, self._settings, self._model_path, self._max_gpu_layers,
                   self._console_log))
         start_child(self._proc)
         child_conn.close()  # so the child's death reads as EOF here
@@ -337,17 +432,23 @@ class ModelWorker:
         proc.join()
         return proc.exitcode
 
-    def _restart(self) -> None:
-        """Kill the child and start a fresh one at once; its load is awaited by the next request."""
-        self._stop_process()
-        self._spawn()
+    def _restart(self, conn: Connection) -> None:
+        """Kill the child that ``conn`` reaches (if it still runs) and start a fresh one at once; its load is
+        awaited by the next request. Other replies in that child end with a ModelError."""
+        with self._lock:
+            if self._conn is conn:
+                self._stop_process()
+                self._spawn()
 
-    def _crashed(self) -> ModelError:
-        code = self._stop_process()
+    def _crashed(self, conn: Connection) -> ModelError:
+        with self._lock:
+            current = self._conn is conn
+            code = self._stop_process() if current else None
         err = ModelError(f"模型进程意外退出（退出码 {code}），下次请求时将自动重启",
                          f"the model process stopped unexpectedly (exit code {code}); it restarts on the next request")
-        logger.error("model process exited with code {}", code)
-        self._crash_seen = True
-        if self._on_error is not None:
-            self._on_error(err)
+        if current:  # the first to see it tells the owner; replies that were in the same child just fail
+            logger.error("model process exited with code {}", code)
+            self._crash_seen = True
+            if self._on_error is not None:
+                self._on_error(err)
         return err
