@@ -19,9 +19,11 @@ from wxbot.llm import vram
 from wxbot.llm.catalog import CATALOG, find_model
 from wxbot.llm.gguf_meta import GGUFHeader, read_header
 from wxbot.llm.gpufit import (
+    CPU_SEQUENCES,
     CUDA_MINIMUM_BYTES,
     PROMPT_BATCH,
     OffloadPlan,
+    auto_sequences,
     fallback_layer_counts,
     graph_bytes,
     kv_bytes_per_block,
@@ -227,3 +229,20 @@ def test_catalog_min_vram_matches_the_fit(shapes):
         plan = plan_offload(shapes[model.key], 4096, gpu=gpu(model.min_vram_gb - 1.3), gpu_layers=None)
         assert plan.n_gpu_layers == plan.n_layers, model.key
     assert find_model("nope") is None
+
+
+def test_auto_sequences_fill_the_card_but_keep_the_model_whole(real_7b, shapes):
+    """parallel_replies = auto: on a GPU as many sequences (8, 4, 2) as fit next to the whole model; the
+    KV cache of every sequence counts."""
+    for free in (5.5, 6, 7, 9, 11):
+        n = auto_sequences(real_7b, 4096, gpu=gpu(free), gpu_layers=None)
+        whole = plan_offload(real_7b, 4096 * n, gpu=gpu(free), gpu_layers=None)
+        assert whole.n_gpu_layers == whole.n_layers, free
+        if n < 8:  # the next bigger count would push layers off the card
+            bigger = plan_offload(real_7b, 4096 * {1: 2, 2: 4, 4: 8}[n], gpu=gpu(free), gpu_layers=None)
+            assert bigger.n_gpu_layers < bigger.n_layers, free
+    assert auto_sequences(real_7b, 4096, gpu=gpu(11), gpu_layers=None) == 8  # a 12 GB RTX 3060 takes 8 at 4096
+    assert auto_sequences(real_7b, 32768, gpu=gpu(11), gpu_layers=None) < 8  # long contexts: fewer of them
+    assert auto_sequences(shapes["r1-qwen-32b"], 4096, gpu=gpu(11), gpu_layers=None) == 1  # never whole: 1
+    assert auto_sequences(real_7b, 4096, gpu=None, gpu_layers=None) == CPU_SEQUENCES
+    assert auto_sequences(real_7b, 4096, gpu=gpu(11), gpu_layers=0) == CPU_SEQUENCES  # the owner chose the CPU

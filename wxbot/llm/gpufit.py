@@ -31,6 +31,8 @@ CUDA_MINIMUM_BYTES = 457 * MIB
 # buffer is sized by it. A cancel is seen between batches (on a GPU the only place it can be seen), so a
 # batch must take well under a second; 256 also keeps the compute buffer small.
 PROMPT_BATCH = 256
+CPU_SEQUENCES = 4  # replies decoded together on a CPU under auto: batching gains little there, contexts cost RAM
+GPU_SEQUENCES = (8, 4, 2)  # tried under auto on a GPU, largest first
 KV_BYTES_PER_ELEMENT = 2  # f16 cache, llama-cpp-python's default
 FALLBACK_FRACTIONS = (0.75, 0.5, 0.25)
 
@@ -124,6 +126,19 @@ def plan_offload(header: GGUFHeader, context_size: int, *, gpu: GpuInfo | None, 
         n, reason = estimate.auto(gpu.free_bytes)
     device = f"{gpu.backend}: {gpu.name}" if n else "CPU"
     return OffloadPlan(n, n_layers, estimate.gpu_bytes(n), device, reason)
+
+
+def auto_sequences(header: GGUFHeader, context_size: int, *, gpu: GpuInfo | None, gpu_layers: int | None) -> int:
+    """Replies decoded together under ``parallel_replies = 0``: a few on a CPU; on a GPU the most of
+    GPU_SEQUENCES with which the model still fits whole next to that many contexts, else 1 (the memory a
+    context would take goes to layers on the GPU instead)."""
+    if gpu is None or gpu_layers == 0:
+        return CPU_SEQUENCES
+    for n_seq in GPU_SEQUENCES:
+        plan = plan_offload(header, context_size * n_seq, gpu=gpu, gpu_layers=gpu_layers)
+        if plan.n_gpu_layers == plan.n_layers:
+            return n_seq
+    return 1
 
 
 def fallback_layer_counts(plan: OffloadPlan) -> list[int]:

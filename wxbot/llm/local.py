@@ -25,7 +25,7 @@ from loguru import logger
 from wxbot.errors import GenerationCancelled, ModelError, ModelOutOfMemory
 from wxbot.llm import gpufit
 from wxbot.llm.api import ChatMessages, Engine, LocalPlacement, ModelInfo
-from wxbot.llm.gguf_meta import GGUFHeader, check_model_file
+from wxbot.llm.gguf_meta import check_model_file
 from wxbot.llm.kvshift import can_shift
 from wxbot.llm.progress import LoadWatch, ProgressSink
 from wxbot.llm.reasoning import OPEN, opens_reasoning
@@ -37,10 +37,6 @@ from wxbot.settings import Settings
 
 class CancelFlag(Protocol):
     def is_set(self) -> bool: ...
-
-
-CPU_SEQUENCES = 4  # replies decoded together on a CPU (auto): 1.7x the tokens/s of one on two cores
-GPU_SEQUENCES = (8, 4, 2)  # tried under auto on a GPU, largest first, until the model still fits whole
 
 
 @dataclass(frozen=True)
@@ -136,7 +132,8 @@ class LocalModel:
               on_attempt: Callable[[int], None] | None) -> tuple[Llama, ModelInfo]:
         header = check_model_file(path)
         gpu = self._gpu_probe()
-        n_seq = _sequence_count(settings, header, gpu)
+        n_seq = settings.parallel_replies or gpufit.auto_sequences(header, settings.context_size, gpu=gpu,
+                                                                   gpu_layers=settings.gpu_layers_value())
         plan = gpufit.plan_offload(header, settings.context_size * n_seq, gpu=gpu,
                                    gpu_layers=settings.gpu_layers_value())
         attempts = [plan.n_gpu_layers, *gpufit.fallback_layer_counts(plan)] if plan.n_gpu_layers else [0]
@@ -260,17 +257,3 @@ class LocalModel:
             n = llama_cpp.llama_token_to_piece(self._vocab, token, self._piece_buf, -n, 0, False)
         return self._piece_buf.raw[:n]
 
-
-def _sequence_count(settings: Settings, header: GGUFHeader, gpu: GpuInfo | None) -> int:
-    """Replies decoded together: the owner's number, or auto: a few on a CPU, more on a GPU while the model and
-    their contexts still fit in its memory."""
-    if settings.parallel_replies:
-        return settings.parallel_replies
-    if gpu is None or settings.gpu_layers_value() == 0:
-        return CPU_SEQUENCES
-    for n_seq in GPU_SEQUENCES:
-        plan = gpufit.plan_offload(header, settings.context_size * n_seq, gpu=gpu,
-                                   gpu_layers=settings.gpu_layers_value())
-        if plan.n_gpu_layers == plan.n_layers:
-            return n_seq
-    return 1  # the model does not fit whole: the context's memory goes to layers on the GPU
