@@ -212,6 +212,9 @@ def main() -> None:
     print(f"raw llama.cpp batching: {med['raw1']:.1f} tok/s at 1, {med['rawN']:.1f} at {seqs}, ratio {raw_ratio:.2f}")
     print(f"app (ReplyEngine + ModelWorker): {med['app1']:.1f} tok/s at 1, {med['appN']:.1f} at {seqs}, "
           f"ratio {app_ratio:.2f}")
+    print(f"app / raw: {statistics.median(a / r for a, r in zip(rates['app1'], rates['raw1'], strict=True)):.2f} at 1, "
+          f"{statistics.median(a / r for a, r in zip(rates['appN'], rates['rawN'], strict=True)):.2f} at {seqs} "
+          "(a slow single reply inflates the app's ratio)")
     kept = (app_ratio - 1) / (raw_ratio - 1) if raw_ratio > 1 else float("nan")
     print(f"product keeps {kept:.0%} of raw gain (goal >= {GOAL:.0%}; medians of {args.reps} paired rounds)")
 
