@@ -39,6 +39,7 @@ _CLOSE_WAIT_S = 5.0
 # Pieces go to the app at most this often (the first at once): one wake-up of the app per token costs a few
 # per cent of decode speed on a small CPU, and a WeChat reply is sent whole anyway.
 PIECE_INTERVAL_S = 0.02
+_PIECES = "pieces"  # a pipe message of [(rid, text), ...]; the others are (rid, "done" | "cancelled" | "error", ...)
 
 
 def _error_message(exc: WxbotError) -> tuple[str, str, str, str]:
@@ -86,7 +87,9 @@ def _child_main(conn: Connection, aux: Connection, cancels: Any, settings: Setti
 
 
 class _Outbox:
-    """The replies in progress as the app sees them: text goes out at most every PIECE_INTERVAL_S per reply."""
+    """The replies in progress as the app sees them: each reply's new text goes out at most every PIECE_INTERVAL_S,
+    and all the text of one model step in one pipe message (a wake-up of the app per reply and token costs decode
+    speed when several replies stream)."""
 
     def __init__(self, conn: Connection) -> None:
         self._conn = conn
@@ -101,17 +104,20 @@ class _Outbox:
 
     def text(self, rid: int, text: str) -> None:
         pending, sent_at = self._pending[rid]
-        pending += text
+        self._pending[rid] = (pending + text, sent_at)
+
+    def flush(self) -> None:
         now = time.perf_counter()
-        if now - sent_at >= PIECE_INTERVAL_S:
-            self._conn.send((rid, pending))
-            pending, sent_at = "", now
-        self._pending[rid] = (pending, sent_at)
+        due = [(rid, text) for rid, (text, sent_at) in self._pending.items() if text and now - sent_at >= PIECE_INTERVAL_S]
+        if due:
+            self._conn.send((_PIECES, due))
+            for rid, _ in due:
+                self._pending[rid] = ("", now)
 
     def end(self, rid: int, *message: Any) -> None:
         pending, _ = self._pending.pop(rid, ("", 0.0))
         if pending:
-            self._conn.send((rid, pending))
+            self._conn.send((_PIECES, [(rid, pending)]))
         self._conn.send((rid, *message))
 
 
@@ -151,6 +157,7 @@ def _serve_chats(model: LocalModel, conn: Connection, cancels: Any) -> None:
                 outbox.end(event.rid, "cancelled", event.stats)
             else:
                 outbox.end(event.rid, *_error_message(event.error or ModelError("模型计算失败", "generation failed")))
+        outbox.flush()
 
 
 def _serve_counts(model: LocalModel, aux: Connection) -> None:
@@ -322,11 +329,15 @@ class ModelWorker:
         """The child's messages to the calls they belong to, until its pipe closes."""
         try:
             while True:
-                rid, *message = conn.recv()
+                head, *rest = conn.recv()
                 with self._calls_cond:
-                    call = self._calls.get(rid)
-                if call is not None:
-                    call.inbox.put(message[0] if isinstance(message[0], str) and len(message) == 1 else message)
+                    if head == _PIECES:
+                        routed = [(self._calls.get(rid), text) for rid, text in rest[0]]
+                    else:
+                        routed = [(self._calls.get(head), rest)]
+                for call, message in routed:
+                    if call is not None:
+                        call.inbox.put(message)
         except (EOFError, OSError):
             with self._calls_cond:
                 for call in self._calls.values():
