@@ -39,6 +39,9 @@ _CLOSE_WAIT_S = 5.0
 # Pieces go to the app at most this often (the first at once): one wake-up of the app per token costs a few
 # per cent of decode speed on a small CPU, and a WeChat reply is sent whole anyway.
 PIECE_INTERVAL_S = 0.02
+# After a request finds the model idle, others arriving this soon join its first step: a burst of contacts has its
+# prompts evaluated together instead of one after another while the first already generates.
+GATHER_S = 0.01
 _PIECES = "pieces"  # a pipe message of [(rid, text), ...]; the others are (rid, "done" | "cancelled" | "error", ...)
 
 
@@ -127,11 +130,12 @@ def _flag(cancels: Any, ticket: int) -> Callable[[], bool]:
 
 
 def _serve_chats(model: LocalModel, conn: Connection, cancels: Any) -> None:
-    """Take requests between model steps (waiting for one only when nothing is generating) and send each reply's
-    text and end to the app; every reply in progress advances with each step."""
+    """Take requests between model steps (waiting for one only when nothing is generating, then GATHER_S for
+    more) and send each reply's text and end to the app; every reply in progress advances with each step."""
     outbox = _Outbox(conn)
     while True:
-        while not model.busy or conn.poll(0):
+        idle = not model.busy
+        while not model.busy or conn.poll(GATHER_S if idle else 0):
             request = conn.recv()
             if request[0] != "chat":
                 return
