@@ -1,8 +1,8 @@
 """Several contacts answered at once (issue 18): the bot runs as many generations side by side as the model takes
 (``parallel_replies``), never two for one contact, and a takeover cancels only that contact's generation.
 
-Real itchat ⇄ simulator ⇄ BotService ⇄ a real model server (``llama_cpp.server`` on the test model). The model is
-wrapped in a pass-through that only notes when each generation runs: what it says is the real model's."""
+Real itchat ⇄ simulator ⇄ BotService ⇄ the real test model, in the model process (which decodes several replies
+in one pass) or served by ``llama_cpp.server`` (which takes one request at a time). The model is wrapped in a pass-through that only notes when each generation runs: what it says is the real model's."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ class CountingModel(PassThrough):
         self.most = 0  # most generations running at the same moment
         self.most_per_contact = 0  # most generations for one contact at the same moment
         self._running: list[str] = []
+        self._streaming: set[int] = set()  # calls (by index) that have text and go on
         self._cond = threading.Condition()
 
     def stream_chat(self, messages: ChatMessages, **kwargs) -> Iterator[str]:
@@ -52,8 +53,13 @@ class CountingModel(PassThrough):
             self.most_per_contact = max(self.most_per_contact, self._running.count(call.contact_id))
             self._cond.notify_all()
         call.outcome = "closed"
+        index = len(self.calls) - 1
         try:
-            yield from self.model.stream_chat(messages, **kwargs)
+            for piece in self.model.stream_chat(messages, **kwargs):
+                with self._cond:
+                    self._streaming.add(index)
+                    self._cond.notify_all()
+                yield piece
             call.outcome = "done"
         except GenerationCancelled:
             call.outcome = "cancelled"
@@ -61,19 +67,32 @@ class CountingModel(PassThrough):
         finally:
             with self._cond:
                 self._running.remove(call.contact_id)
+                self._streaming.discard(index)
                 self._cond.notify_all()
 
     def wait_running(self, count: int, timeout: float = 60.0) -> None:
         with self._cond:
             assert self._cond.wait_for(lambda: len(self._running) >= count, timeout), f"{self._running} running"
 
+    def wait_streaming(self, count: int, timeout: float = 60.0) -> None:
+        """Until ``count`` generations have given text and go on (their prompts are evaluated)."""
+        with self._cond:
+            assert self._cond.wait_for(lambda: len(self._streaming) >= count, timeout), "not streaming"
 
-def counted(harness, server, monkeypatch, **overrides):
-    """The bot on the model server, its model wrapped in a CountingModel once ready. Tokens are counted with the
-    model's own vocabulary here: llama_cpp.server's tokenizer waits behind a running generation, which would
-    hold back the next contact's prompt and decide these tests by timing."""
-    monkeypatch.setenv(API_KEY_ENV, server.api_key)
-    h = openai_harness(harness, server, openai_tokenizer=server.model_path, **overrides)
+
+ENGINES = ["local", "server"]  # the model process on this PC, or llama_cpp.server
+
+
+def counted(request, harness, monkeypatch, engine: str, **overrides):
+    """The bot on the local model process or the model server, its model wrapped in a CountingModel once ready.
+    On the server, tokens are counted with the model's own vocabulary: llama_cpp.server's tokenizer waits behind
+    a running generation, which would hold back the next contact's prompt and decide these tests by timing."""
+    if engine == "server":
+        server = request.getfixturevalue("llama_server")
+        monkeypatch.setenv(API_KEY_ENV, server.api_key)
+        h = openai_harness(harness, server, openai_tokenizer=server.model_path, **overrides)
+    else:
+        h = harness(**overrides)
     h.start()
     model_state(h, "ready")
     model = CountingModel(h.svc.engine.model)
@@ -81,10 +100,11 @@ def counted(harness, server, monkeypatch, **overrides):
     return h, model
 
 
+@pytest.mark.parametrize("engine", ENGINES)
 @pytest.mark.parametrize("parallel", [1, 2])
-def test_as_many_contacts_are_generated_at_once_as_parallel_replies_says(harness, llama_server, monkeypatch,
+def test_as_many_contacts_are_generated_at_once_as_parallel_replies_says(request, harness, monkeypatch, engine,
                                                                         parallel):
-    h, model = counted(harness, llama_server, monkeypatch, parallel_replies=parallel, max_reply_tokens=64)
+    h, model = counted(request, harness, monkeypatch, engine, parallel_replies=parallel, max_reply_tokens=64)
     assert h.svc.engine.parallel == parallel
     asked = [h.sim.inject(friend, "Tell me about the history of tea, please.") for friend in FRIENDS]
     assert set(h.settle(asked, timeout=180).values()) == {"replied"}
@@ -93,22 +113,10 @@ def test_as_many_contacts_are_generated_at_once_as_parallel_replies_says(harness
     assert sorted(c.contact_id for c in model.calls) == sorted(h.contact_id(name) for name in FRIENDS.values())
 
 
-def test_the_local_model_gets_as_many_generations_at_once_as_it_decodes_together(harness):
-    h = harness(parallel_replies=2, max_reply_tokens=64)
-    h.start()
-    model = CountingModel(h.svc.engine.model)
-    h.svc.engine.set_model(model)
-    parallel = h.svc.engine.parallel  # what the model process reports: 2 once it decodes sequences together
-    assert 1 <= parallel <= 2
-    asked = [h.sim.inject(friend, "Tell me about the history of tea, please.") for friend in FRIENDS]
-    assert set(h.settle(asked, timeout=180).values()) == {"replied"}
-    assert model.most == parallel
-    assert Counter(m["to_id"] for m in h.sim.outbox()) == dict.fromkeys(FRIENDS, 1)
-
-
-def test_one_contact_is_never_generated_for_twice_at_once_and_is_answered_in_order(harness, llama_server,
-                                                                                   monkeypatch):
-    h, model = counted(harness, llama_server, monkeypatch, parallel_replies=4, max_reply_tokens=32)
+@pytest.mark.parametrize("engine", ENGINES)
+def test_one_contact_is_never_generated_for_twice_at_once_and_is_answered_in_order(request, harness, monkeypatch,
+                                                                                   engine):
+    h, model = counted(request, harness, monkeypatch, engine, parallel_replies=4, max_reply_tokens=32)
     questions = ["What is green tea?", "And black tea?", "Which one has more caffeine?"]
     asked = [h.sim.inject("zhang", q) for q in questions]  # not merged: aggregation is off here
     asked.append(h.sim.inject("wang", "Do you sell oolong?"))
@@ -119,12 +127,16 @@ def test_one_contact_is_never_generated_for_twice_at_once_and_is_answered_in_ord
     assert Counter(m["to_id"] for m in h.sim.outbox()) == {"zhang": 3, "wang": 1}
 
 
-def test_a_takeover_cancels_only_that_contacts_generation(harness, llama_server, monkeypatch):
-    h, model = counted(harness, llama_server, monkeypatch, parallel_replies=2, max_reply_tokens=1000,
+@pytest.mark.parametrize("engine", ENGINES)
+def test_a_takeover_cancels_only_that_contacts_generation(request, harness, monkeypatch, engine):
+    h, model = counted(request, harness, monkeypatch, engine, parallel_replies=2, max_reply_tokens=1000,
                        context_size=2048, temperature=1.0)
     story = h.sim.inject("zhang", LONG)
     other = h.sim.inject("wang", "你好，请问你们卖什么茶？")
-    model.wait_running(2)  # both generations under way
+    if engine == "local":  # both generations under way: the model process streams both at once,
+        model.wait_streaming(2)
+    else:  # the server one after the other (the second waits in its queue)
+        model.wait_running(2)
     h.sim.inject_from_owner("zhang", "我来回答")
     assert h.settle([story, other], timeout=180) == {story: "skipped", other: "replied"}
     assert h.svc.store.get_message(story).reason == "takeover"
