@@ -120,3 +120,46 @@ def test_the_model_process_serves_several_callers_at_once(test_model_path, model
         worker.close()
     assert worker.info.parallel == 3
     assert got == {QUESTIONS[0]: wanted[QUESTIONS[0]], QUESTIONS[1]: "cancelled", QUESTIONS[2]: wanted[QUESTIONS[2]]}
+
+
+def test_a_cancel_is_reported_before_another_contacts_prompt_goes_on(model):
+    """The cancelled reply's end goes out at once, not after the next chunk of someone else's long prompt (on a
+    busy CPU that chunk can outlast the app's patience, which then kills the model process)."""
+    stop_short = threading.Event()
+    model.submit(1, chat(QUESTIONS[0]), max_tokens=200, temperature=0, cache_key="short-2", cancelled=stop_short.is_set)
+    while not any(isinstance(e, Piece) for e in model.step()):
+        pass
+    model.submit(2, chat(LONG_TEXT), max_tokens=4, temperature=0, cache_key="long-2")
+    model.step()  # the short reply's next token and the first chunk of the long prompt
+    long_slot = next(s for s in model._sequences._slots if s.job is not None and s.job.rid == 2)
+    evaluated = len(long_slot.tokens)
+    assert 0 < evaluated < model.count_tokens(chat(LONG_TEXT))
+    stop_short.set()
+    ends = [e for e in model.step() if isinstance(e, Finished)]
+    assert [(e.rid, e.outcome) for e in ends] == [(1, Outcome.CANCELLED)]
+    assert len(long_slot.tokens) == evaluated  # reported before any more of the long prompt was evaluated
+    while model.busy:
+        ends += [e for e in model.step() if isinstance(e, Finished)]
+    assert ends[-1].rid == 2 and ends[-1].outcome is Outcome.DONE
+
+
+def test_cancelling_one_caller_during_another_callers_long_prompt_keeps_the_process(test_model_path):
+    worker = ModelWorker(model_settings(parallel_replies=2), test_model_path, console_log=False).start()
+    pid, cancel, result = worker.pid, threading.Event(), {}
+    try:
+        stream = worker.stream_chat(chat(QUESTIONS[0]), max_tokens=400, temperature=0, cache_key="a", cancel=cancel)
+        next(stream)
+        long = threading.Thread(target=lambda: result.setdefault(
+            "long", "".join(worker.stream_chat(chat(LONG_TEXT), max_tokens=4, temperature=0, cache_key="b"))))
+        long.start()
+        for _ in range(10):  # some pieces while the long prompt is being evaluated
+            next(stream)
+        cancel.set()
+        with pytest.raises(GenerationCancelled):
+            for _ in stream:
+                pass
+        long.join(120)
+        assert worker.pid == pid  # stopped by its flag, not by killing the process
+        assert result["long"]  # the other caller's reply went on
+    finally:
+        worker.close()

@@ -119,12 +119,15 @@ class Sequences:
         self._waiting.append(job)
 
     def step(self) -> list[Event]:
-        """Admit waiting jobs, finish cancelled ones, then one ``llama_decode`` over every active sequence."""
+        """Admit waiting jobs and finish cancelled ones; when none ended that way, one ``llama_decode`` over every
+        active sequence."""
         events: list[Event] = []
         self._admit(events)
         for slot in self._slots:
             if slot.job is not None and slot.job.cancelled():
                 events.append(self._finish(slot, Outcome.CANCELLED))
+        if events:  # a cancel is reported before the next decode, which may be a long prompt's chunk
+            return events
         entries = self._fill_batch()
         if not entries:
             return events
