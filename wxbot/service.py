@@ -32,7 +32,6 @@ from wxbot.events import (
     ContactsChanged,
     LoginPhase,
     LoginState,
-    MessageLogged,
     ModelPhase,
     ModelState,
     Notice,
@@ -42,7 +41,8 @@ from wxbot.files import replace_private
 from wxbot.kb.desk import KnowledgeDesk
 from wxbot.llm.api import Engine
 from wxbot.llm.backends import ENGINE_FIELDS, engine_label, open_engine
-from wxbot.messages import Activity, Actor, OpKind, Passage, ReplyMode, ReplySource
+from wxbot.llm.sequences import GenerationStats
+from wxbot.messages import Activity, Actor, OpKind, Passage, ReplyMode
 from wxbot.settings import Settings, personal_fields, save_settings
 from wxbot.store import Store
 from wxbot.store.apikey import load_api_key, save_api_key
@@ -154,8 +154,6 @@ class BotService:
             logger.warning("operation log not written: {}", err.en)
         if self.metrics is not None:
             self.metrics.observe(event)
-            if isinstance(event, MessageLogged) and event.source == ReplySource.MODEL:
-                self._observe_generation(self.metrics)
         if self._closed:  # closed: nobody listens any more (the window may be gone)
             return
         try:
@@ -257,7 +255,8 @@ class BotService:
                                  on_progress=lambda p: self._emit(ModelState(ModelPhase.LOADING, p.fraction,
                                                                              detail=label)),
                                  on_health=self._on_engine_health, on_crash=self._on_model_crash,
-                                 on_restarted=lambda: self._on_engine_health(True, ""))
+                                 on_restarted=lambda: self._on_engine_health(True, ""),
+                                 on_generated=self._observe_generation)
         except WxbotError as err:
             if self.engine is not None:
                 self.engine.set_model(None)
@@ -376,10 +375,9 @@ class BotService:
     def bot_running(self) -> bool:
         return self.bot is not None and self.bot.running
 
-    def _observe_generation(self, metrics: Metrics) -> None:
-        """The decode speed of the reply just sent, where the engine reports one (the local model does)."""
-        stats = getattr(self.model, "last_stats", None)
-        if stats is not None:
+    def _observe_generation(self, stats: GenerationStats) -> None:
+        """The decode speed of a reply the local model just generated (told by the reply's own thread)."""
+        if (metrics := self.metrics) is not None:
             metrics.generation(stats.generated_tokens, stats.decode_seconds)
 
     def _log_operation(self, event: object) -> None:

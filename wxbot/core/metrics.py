@@ -34,7 +34,7 @@ class Metrics:
                                  "reaching wxbot to the reply being sent", buckets=LATENCY_BUCKETS, registry=r)
         self.running = Gauge("wxbot_auto_reply_running", "1 while auto-reply runs", registry=r)
         self.decode = Histogram("wxbot_model_decode_tokens_per_second", "The model's decode speed, one sample per "
-                                "model reply (the local engine reports it)", buckets=DECODE_BUCKETS, registry=r)
+                                "reply the local model generated", buckets=DECODE_BUCKETS, registry=r)
         self._waiting: dict[str, float] = {}  # contact -> when its first unanswered message arrived (never exported)
         self._lock = threading.Lock()
         self._server: WSGIServer | None = None

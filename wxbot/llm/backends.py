@@ -12,6 +12,7 @@ from wxbot.llm.api import ChatModel, Engine
 from wxbot.llm.locate import resolve_model_path
 from wxbot.llm.progress import ProgressSink
 from wxbot.llm.remote import HealthSink, OpenAIModel
+from wxbot.llm.sequences import GenerationStats
 from wxbot.llm.worker import ModelWorker
 from wxbot.settings import Settings
 
@@ -36,10 +37,11 @@ def engine_label(settings: Settings, path: str | None = None) -> str:
 def open_engine(settings: Settings, *, path: str | None = None, api_key: str = "",
                 on_progress: ProgressSink | None = None, on_health: HealthSink | None = None,
                 on_crash: Callable[[ModelError], None] | None = None, on_restarted: Callable[[], None] | None = None,
-                console_log: bool = True) -> Opened:
+                on_generated: Callable[[GenerationStats], None] | None = None, console_log: bool = True) -> Opened:
     """Start the configured engine. A local model that fails to load raises ModelError; a server that fails
     to answer still gives a model (it may come back), with the problem beside it. ``on_crash`` hears of a local
-    model process that died after loading, ``on_restarted`` of its replacement being ready."""
+    model process that died after loading, ``on_restarted`` of its replacement being ready, ``on_generated`` of each
+    reply the local model finished (its decode speed)."""
     if settings.llm_backend == Engine.OPENAI:
         model = OpenAIModel(settings, api_key, on_health=on_health)
         try:
@@ -48,4 +50,4 @@ def open_engine(settings: Settings, *, path: str | None = None, api_key: str = "
             return Opened(model, err)
     model_path = Path(path) if path else resolve_model_path(settings)
     return Opened(ModelWorker(settings, str(model_path), on_progress=on_progress, on_error=on_crash,
-                              on_restarted=on_restarted, console_log=console_log).start())
+                              on_restarted=on_restarted, on_generated=on_generated, console_log=console_log).start())

@@ -197,14 +197,17 @@ class ModelWorker:
 
     def __init__(self, settings: Settings, model_path: str | Path, on_progress: ProgressSink | None = None,
                  on_error: Callable[[ModelError], None] | None = None,
-                 on_restarted: Callable[[], None] | None = None, console_log: bool = True) -> None:
+                 on_restarted: Callable[[], None] | None = None,
+                 on_generated: Callable[[GenerationStats], None] | None = None, console_log: bool = True) -> None:
         """``console_log``: whether the child logs to the terminal too (``wxbot chat`` keeps it for the chat).
-        ``on_error`` hears of a child that died after loading, ``on_restarted`` of its replacement being ready."""
+        ``on_error`` hears of a child that died after loading, ``on_restarted`` of its replacement being ready,
+        ``on_generated`` of each reply that ended (on the caller's thread: with several at once, each its own)."""
         self._settings = settings
         self._model_path = str(model_path)
         self._on_progress = on_progress
         self._on_error = on_error
         self._on_restarted = on_restarted
+        self._on_generated = on_generated
         self._crash_seen = False  # a crash was reported; the next ready child is a restart
         self._console_log = console_log
         self._mp = multiprocessing.get_context("spawn")
@@ -300,6 +303,8 @@ class ModelWorker:
                 finished = True
                 if msg[0] == "done":
                     self.last_stats = msg[1]
+                    if self._on_generated is not None:
+                        self._on_generated(msg[1])
                     return
                 if msg[0] == "cancelled":
                     self.last_stats = msg[1]
