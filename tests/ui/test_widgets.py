@@ -76,13 +76,15 @@ def test_settings_page_shows_config_errors_in_words_and_applies_valid_values(qtb
     page.new_contacts.set_mode("draft")
     page.checks["draft_notices"].setChecked(False)  # no phone notices for drafts
     page.inputs["draft_expire_minutes"].setValue(30)
+    assert page.inputs["parallel_replies"].value() == 0  # auto
+    page.inputs["parallel_replies"].setValue(2)
     with qtbot.waitSignal(page.apply_requested, timeout=2000) as blocker:
         page.apply()
     new = blocker.args[0]
     assert page.error.text() == ""
     assert new.service_hours == "09:00-21:00" and new.max_replies_per_day == 120
     assert new.faq_rules == [{"match": "contains", "pattern": "营业", "answer": "9点到18点"}]
-    assert new.persona == "你是书店助理。" and new.gpu_layers == "auto"
+    assert new.persona == "你是书店助理。" and new.gpu_layers == "auto" and new.parallel_replies == 2
     assert (new.new_contact_mode, new.draft_notices, new.draft_expire_minutes, new.draft_when_unsure) == \
         ("draft", False, 30, True)
 

@@ -464,6 +464,10 @@
         <translation>上下文长度（token）</translation>
     </message>
     <message>
+        <source>Replies generated at once (0 = auto)</source>
+        <translation>同时生成的回复数（0 = 自动）</translation>
+    </message>
+    <message>
         <source>Longest reply (tokens)</source>
         <translation>最长回复（token）</translation>
     </message>

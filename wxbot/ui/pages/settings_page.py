@@ -125,6 +125,7 @@ class SettingsPage(QWidget):
         self.gpu_combo.setToolTip(META["gpu_layers"]["doc"])
         form.addRow(tr("GPU layers"), self.gpu_combo)
         form.addRow(tr("Context size (tokens)"), self._number("context_size"))
+        form.addRow(tr("Replies generated at once (0 = auto)"), self._number("parallel_replies"))
         form.addRow(tr("Longest reply (tokens)"), self._number("max_reply_tokens"))
         form.addRow(tr("Temperature"), self._number("temperature"))
         return page
