@@ -1,7 +1,8 @@
 """One llama.cpp model in this process: load with GPU fit and room for several replies at once, the GGUF's chat
 template, streaming text, cancel.
 
-Not thread-safe by design: it belongs to one worker process (see worker.py), as STYLE principle 8 asks.
+Not thread-safe by design: it belongs to the model process's one serving thread (see serve.py), as STYLE principle 8
+asks.
 """
 
 from __future__ import annotations
