@@ -140,7 +140,7 @@ def capture_duplicates() -> tuple[list[str], int]:
     """Collect the bot's "duplicate msg … ignored" log lines (the store's msg_id uniqueness at work)."""
     seen: list[str] = []
     sink = logger.add(lambda m: seen.append(m.record["message"]), level="DEBUG",
-                      filter=lambda r: r["name"] == "wxbot.core.bot" and r["message"].startswith("duplicate msg"))
+                      filter=lambda r: r["name"] == "wxbot.core.intake" and r["message"].startswith("duplicate msg"))
     return seen, sink
 
 

@@ -129,5 +129,9 @@ class GuardedInbox:
     def set_state(self, msg_id: str, state: InboxState, reason: str = "") -> None:
         self._outage.write(lambda: self._inbox.set_state(msg_id, state, reason))
 
+    def set_states(self, ids: list[str], state: InboxState, reason: str = "") -> None:
+        for msg_id in ids:
+            self.set_state(msg_id, state, reason)
+
     def record_reply(self, reply: Reply) -> None:
         self._outage.write(lambda: self._inbox.record_reply(reply))

@@ -80,3 +80,9 @@ class InboxStore(Protocol):
     def inbox_set_state(self, msg_id: str, state: InboxState, reason: str = "") -> bool: ...
 
     def record_reply(self, reply: Reply, durable_contact_id: str, *, at: float | None = None) -> int: ...
+
+
+class Sender(Protocol):
+    """What the bot needs from the WeChat channel to answer (the BotService forwards to WeChatChannel)."""
+
+    def send_text(self, user_name: str, text: str) -> bool: ...

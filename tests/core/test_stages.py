@@ -1,0 +1,174 @@
+"""Each stage of a message's life on its own (the others' threads never started), on a real store with a
+hand-moved clock and FAQ answers (no model needed); and N3: a message's age counts from its arrival, so one
+that waited in a busy dispatcher's queue is still answered."""
+
+from __future__ import annotations
+
+import queue
+import threading
+
+import pytest
+
+from wxbot.core.bot import Bot
+from wxbot.core.engine import ReplyEngine
+from wxbot.core.intake import Arrival, Work
+from wxbot.core.policy import FILEHELPER
+from wxbot.core.roster import Roster
+from wxbot.core.sendqueue import Outgoing
+from wxbot.core.storeinbox import StoreInbox
+from wxbot.events import DraftsChanged, EventRecorder, MessageLogged
+from wxbot.messages import ChatKind, Direction, Message, ReplySource
+from wxbot.settings import Settings
+from wxbot.store import Store
+
+FAQ = [{"match": "exact", "pattern": "营业时间", "answer": "9点到18点"}]
+QUICK = dict(typing_delay_base=0.0, typing_delay_per_char=0.0, min_seconds_between_replies=0.0,
+             aggregate_seconds=0.0, loop_guard_exchanges=0, new_contact_mode="auto", max_replies_per_minute=0,
+             max_replies_per_day=0, faq_rules=FAQ, draft_notices=False)
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = 1_000_000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Phone:
+    """The channel's side of sending (the Sender port): what the bot sent, to whom. ``hold_next``: the next send
+    waits for ``release`` (a slow send), ``busy`` says it started."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, str]] = []
+        self.hold_next = False
+        self.busy = threading.Event()
+        self.release = threading.Event()
+
+    def send_text(self, user_name: str, text: str) -> bool:
+        if self.hold_next:
+            self.hold_next = False
+            self.busy.set()
+            self.release.wait(timeout=60)
+        self.sent.append((user_name, text))
+        return True
+
+
+class Parts:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.clock = Clock()
+        self.settings = Settings(**QUICK)
+        self.events = EventRecorder()
+        self.phone = Phone()
+        self.roster = Roster(store, self.settings)
+        self.bot = Bot(self.settings, self.phone, ReplyEngine(self.settings, None, store), StoreInbox(store),
+                       self.roster, self.roster, self.events, store, clock=self.clock)
+        self.closed = False
+
+    def incoming(self, msg_id: str, text: str, age: float = 0.0, user: str = "@zhang") -> Message:
+        return Message(msg_id, user, "张三", ChatKind.PRIVATE, text, time=self.clock.now - age)
+
+    def state(self, msg_id: str) -> tuple[str, str]:
+        m = self.store.get_message(msg_id)
+        return m.state, m.reason
+
+
+@pytest.fixture
+def parts(data_dir):
+    store = Store.open(data_dir)
+    made = Parts(store)
+    yield made
+    if not made.closed:
+        made.bot.close()
+    store.close()
+
+
+def test_a_message_that_waited_in_the_queue_past_the_stale_limit_but_arrived_fresh_is_answered(parts):
+    parts.bot.start()
+    parts.phone.hold_next = True  # the dispatcher's answer to the owner's command is slow to go out
+    assert parts.bot.on_message(Message("c1", FILEHELPER, "文件传输助手", ChatKind.PRIVATE, "#status", parts.clock.now,
+                                        from_self=True))
+    assert parts.phone.busy.wait(30)  # the dispatcher is busy with the command
+    assert parts.bot.on_message(parts.incoming("m1", "营业时间", age=5))  # arrives fresh, waits behind it
+    parts.clock.now += parts.settings.stale_message_seconds + 60  # ... longer than the stale limit
+    parts.phone.release.set()
+    parts.events.wait_for(lambda e: isinstance(e, MessageLogged) and e.by_bot, what="the reply")
+    assert parts.phone.sent[-1] == ("@zhang", "[AI] 9点到18点")
+    assert parts.state("m1") == ("replied", "")
+
+
+def test_a_message_already_old_when_it_arrived_is_still_a_missed_backlog(parts):
+    parts.bot.start()
+    assert parts.bot.on_message(parts.incoming("m1", "营业时间", age=parts.settings.stale_message_seconds + 60))
+    parts.bot.close()  # the dispatcher has taken everything before it ends
+    parts.closed = True
+    assert parts.state("m1") == ("skipped", "stale")
+    assert parts.phone.sent == []
+
+
+def test_intake_alone_commits_stamps_the_arrival_and_hands_on(parts):
+    intake = parts.bot.intake
+    handed: list = []
+    intake.forward = handed.append
+    assert intake.on_message(parts.incoming("m1", "你好", age=30))
+    [work] = handed
+    assert isinstance(work, Work) and work.arrived == parts.clock.now and work.user_name == "@zhang"
+    assert parts.state("m1") == ("received", "")
+    assert intake.on_message(parts.incoming("m1", "你好", age=30))  # WeChat delivers it again: known, dropped
+    assert len(handed) == 1
+    mine = Message("o1", "@zhang", "张三", ChatKind.PRIVATE, "我来回", from_self=True)
+    assert intake.on_message(mine)  # the owner's own: handed on uncommitted, the dispatcher tells echoes apart
+    assert handed[-1] == Arrival(mine, parts.clock.now) and parts.store.get_message("o1") is None
+
+
+def test_dispatch_alone_decides_in_arrival_order(parts):
+    intake, dispatcher = parts.bot.intake, parts.bot.dispatcher
+    dispatcher.running = lambda: True  # auto-reply on, though no stage thread runs: the dispatcher runs below
+    dispatcher.incoming = handed = queue.Queue()
+    intake.forward = handed.put
+    intake.on_message(parts.incoming("m1", "营业时间"))
+    intake.on_message(parts.incoming("m2", "旧消息", age=parts.settings.stale_message_seconds + 1))
+    intake.on_message(Message("o1", "@zhang", "张三", ChatKind.PRIVATE, "我来回", parts.clock.now, from_self=True))
+    handed.put(None)
+    dispatcher.run()
+    assert parts.state("m2") == ("skipped", "stale")
+    assert parts.state("m1") == ("skipped", "takeover")  # queued for a reply, then the owner's message took over
+    assert parts.store.get_message("o1").direction == Direction.OUT
+    assert parts.events.of(MessageLogged)[-1] == MessageLogged(parts.store.get_message("o1").contact_id,
+                                                               Direction.OUT, by_bot=False)
+
+
+def test_replies_alone_make_the_reply_and_hold_a_draft(parts):
+    parts.bot.on_message(parts.incoming("m1", "营业时间"))
+    [contact] = parts.store.list_contacts()
+    scheduler = threading.Thread(target=parts.bot.replies.run)
+    scheduler.start()
+    try:
+        parts.bot.replies.queue(parts.bot.intake.directory.resolve(parts.incoming("m1", "营业时间")), draft=True)
+        parts.events.wait_for(lambda e: isinstance(e, DraftsChanged) and e.new, what="the draft")
+    finally:
+        parts.bot.replies.close()
+        scheduler.join()
+    [draft] = parts.store.drafts_pending()
+    assert (draft.contact_id, draft.text, draft.msg_ids) == (contact.id, "9点到18点", ("m1",))
+    assert parts.state("m1") == ("drafted", "")
+    assert parts.phone.sent == []
+
+
+def test_delivery_alone_sends_and_records(parts):
+    parts.bot.on_message(parts.incoming("m1", "营业时间"))
+    [contact] = parts.store.list_contacts()
+    assert parts.store.inbox_claim("m1")
+    reply = parts.bot.engine.fixed_reply(contact.id, "好的", ReplySource.AWAY, ["m1"])
+    parts.bot.delivery.running = lambda: True  # auto-reply on, though only the send thread runs
+    sender = threading.Thread(target=parts.bot.delivery.outbox.run)
+    sender.start()
+    try:
+        parts.bot.delivery.put(Outgoing(contact.id, reply, ["m1"], "营业时间", threading.Event(), parts.clock.now))
+        parts.events.wait_for(lambda e: isinstance(e, MessageLogged) and e.by_bot, what="the reply")
+    finally:
+        parts.bot.delivery.outbox.close()
+        sender.join()
+    assert parts.phone.sent == [("@zhang", "[AI] 好的")]
+    assert parts.state("m1") == ("replied", "")

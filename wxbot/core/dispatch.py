@@ -1,0 +1,172 @@
+"""Dispatch: the stage that decides. One thread takes what intake hands on, in arrival order: a committed
+message goes through the risk check, staleness (its age counted from when it arrived), the reply policy and
+the service hours, and is queued for a reply, or recorded as not answered and why; the owner's own messages
+are told from the bot's echoes and run as File Transfer Helper commands or taken as a takeover. While the store
+refuses writes everything is held here in order and replayed when it takes writes again.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import queue
+import time
+from collections.abc import Callable
+
+from loguru import logger
+
+from wxbot.core.commands import DRAFT_VERBS, BotControl, parse_command, run_command
+from wxbot.core.contacts import ContactRules
+from wxbot.core.delivery import Delivery
+from wxbot.core.directory import Directory
+from wxbot.core.drafts import DraftDesk
+from wxbot.core.hours import ServiceHours
+from wxbot.core.intake import Arrival, Intake, Item, Work
+from wxbot.core.outage import RETRY_S, GuardedInbox, StoreOutage
+from wxbot.core.policy import FILEHELPER, ReplyPolicy
+from wxbot.core.replies import Replies
+from wxbot.core.risk import is_risk_warning
+from wxbot.errors import StoreError
+from wxbot.events import ContactsChanged, Notice, NoticeLevel
+from wxbot.messages import InboxState, Message, ReplyMode, ReplySource
+from wxbot.settings import Settings
+
+
+class Dispatcher:
+    """``incoming`` is the queue intake fills (None ends the loop); ``stop(reason)`` stops auto-reply."""
+
+    def __init__(self, settings: Settings, incoming: queue.Queue[Item | None], intake: Intake, inbox: GuardedInbox,
+                 outage: StoreOutage[Item], policy: ReplyPolicy, rules: ContactRules, directory: Directory,
+                 replies: Replies, delivery: Delivery, drafts: DraftDesk, control: BotControl,
+                 on_event: Callable[[object], None], running: Callable[[], bool], stop: Callable[[str], None],
+                 clock: Callable[[], float] = time.time) -> None:
+        self.settings = settings
+        self.incoming = incoming
+        self.intake = intake
+        self.inbox = inbox
+        self.outage = outage
+        self.policy = policy
+        self.hours = ServiceHours(settings)
+        self.rules = rules
+        self.directory = directory
+        self.replies = replies
+        self.delivery = delivery
+        self.drafts = drafts
+        self.control = control
+        self.on_event = on_event
+        self.running = running
+        self.stop = stop
+        self.clock = clock
+
+    def apply_settings(self, settings: Settings) -> None:
+        self.settings = settings
+        self.hours = ServiceHours(settings)
+
+    # ------------------------------------------------------------------ the loop (its own thread)
+    def run(self) -> None:
+        while True:
+            try:
+                item = self.incoming.get(timeout=RETRY_S if self.outage.waiting else None)
+            except queue.Empty:
+                self._replay_held()
+                continue
+            if item is None:
+                return
+            if self.outage.waiting or not self._dispatch_safely(item):  # held, in arrival order, until the store
+                self.outage.hold(item)  # takes writes again
+
+    def _dispatch_safely(self, item: Item) -> bool:
+        """False when the store refused the message (it must be held and tried again)."""
+        try:
+            if isinstance(item, Work):
+                self._dispatch(item)
+            elif item.msg.from_self:
+                self._owner_message(item)
+            elif (work := self.intake.commit(item.msg, item.arrived)) is not None:
+                self._dispatch(work)
+        except StoreError as err:
+            self.outage.failed(err)
+            return False
+        except Exception:  # a bug must not kill intake; the message stays in the inbox
+            logger.exception("dispatch failed for msg {}", item.msg.msg_id)
+        return True
+
+    def _replay_held(self) -> None:
+        """The store failed earlier: write what waits, then take the held messages in order."""
+        if not self.outage.replay_writes():
+            return
+        while (item := self.outage.next_held()) is not None:
+            if not self._dispatch_safely(item):
+                return
+            self.outage.drop_held()
+        self.outage.succeeded()
+
+    # ------------------------------------------------------------------ policy
+    def _stale(self, msg: Message, arrived: float) -> bool:
+        """Older than ``stale_message_seconds`` when it arrived: a backlog. (The channel gives message times in
+        this PC's clock, corrected by WeChat's own, so a PC clock that is off doesn't decide this.) A message
+        that waited here (a busy dispatcher, a store outage) is not a backlog."""
+        return bool(self.settings.stale_message_seconds) and arrived - msg.time > self.settings.stale_message_seconds
+
+    def _dispatch(self, work: Work) -> None:
+        msg = work.msg
+        if work.user_name == "weixin" and is_risk_warning(msg.text):
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "risk_warning")
+            self.stop("risk warning from WeChat")
+            self.on_event(Notice(NoticeLevel.ERROR, "微信团队发来安全提醒，自动回复已停止，请在手机上查看 "
+                                                    "(WeChat sent a security warning; auto-reply stopped — check your phone)"))
+            return
+        if not work.resumed and self._stale(msg, work.arrived):
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "stale")
+            logger.info("msg {} from {} was {:.0f}s old on arrival: stored as missed", msg.msg_id, msg.contact_id,
+                        work.arrived - msg.time)
+            return
+        if not self.running():
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "bot_stopped")
+            return
+        decision = self.policy.decide(msg, self.directory.own_names(work.user_name))
+        if not decision.answer:
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, decision.reason)
+            logger.debug("msg {} not answered: {}", msg.msg_id, decision.reason)
+            return
+        draft = decision.mode is ReplyMode.DRAFT
+        if not self.hours.is_open(self.clock()):
+            self._outside_hours(msg, draft)
+        elif decision.reason == "non_text":
+            self.replies.queue(msg, fixed=(self.settings.non_text_reply, ReplySource.NON_TEXT), draft=draft)
+        else:
+            self.replies.queue(dataclasses.replace(msg, text=decision.text), draft=draft)
+
+    def _outside_hours(self, msg: Message, draft: bool) -> None:
+        away = self.settings.away_message
+        if away and self.hours.should_send_away(msg.contact_id, self.clock()):
+            self.replies.queue(msg, fixed=(away, ReplySource.AWAY), draft=draft)
+        else:
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "outside_hours")
+
+    # ------------------------------------------------------------------ the owner's own messages
+    def _owner_message(self, item: Arrival) -> None:
+        raw = item.msg
+        if self.delivery.echoes.is_echo(raw.contact_id, raw.text):
+            return  # web WeChat echoing what the bot itself just sent
+        if raw.contact_id == FILEHELPER and (cmd := parse_command(raw.text)):
+            if cmd.verb in DRAFT_VERBS:
+                self.delivery.send_parts(FILEHELPER, [self.drafts.command(cmd)])
+                return
+            answer = run_command(cmd, self.control, self.rules, self.directory.find, self.clock)
+            self.delivery.send_parts(FILEHELPER, [answer])
+            if cmd.target:  # a contact's mode or pause may have changed: the window shows it
+                self.on_event(ContactsChanged())
+            return
+        msg = self.intake.commit_owner(raw)
+        if msg is None:
+            return
+        if self._stale(msg, item.arrived):  # the owner's backlog from while wxbot was off: history, not a takeover
+            logger.info("owner's message {} was {:.0f}s old on arrival: no takeover", msg.msg_id,
+                        item.arrived - msg.time)
+            return
+        if raw.contact_id != FILEHELPER:
+            self.policy.take_over(msg.contact_id)
+            self.replies.cancel("takeover", msg.contact_id)
+            self.delivery.drop("takeover", msg.contact_id)
+            self.drafts.discard_for(msg.contact_id)
+            logger.info("owner took over contact {} for {} min", msg.contact_id, self.settings.takeover_minutes)
