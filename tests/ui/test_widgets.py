@@ -10,13 +10,13 @@ import qrcode
 from PySide6.QtCore import QThread
 
 from wxbot.events import LoginState, ModelState, Notice, QrCode
-from wxbot.service import HistoryItem
 from wxbot.settings import Settings
 from wxbot.ui.bridge import EventBridge
 from wxbot.ui.pages.conversations import bubble_html, skipped_text
 from wxbot.ui.pages.login import QR_SIZE, LoginPage
 from wxbot.ui.pages.settings_page import SettingsPage
 from wxbot.ui.single import InstanceServer, ask_running_instance_to_raise
+from wxbot.views import HistoryItem
 
 
 def qr_png(text: str = "https://login.weixin.qq.com/l/abc") -> bytes:

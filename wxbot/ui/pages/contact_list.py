@@ -6,9 +6,9 @@ from __future__ import annotations
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QPersistentModelIndex, Qt
 
 from wxbot.messages import ReplyMode
-from wxbot.service import ContactView
 from wxbot.ui.i18n import tr
 from wxbot.ui.modes import mode_text
+from wxbot.views import ContactView
 
 _MARKS = {ReplyMode.AUTO: "● ", ReplyMode.DRAFT: "◐ "}
 _Index = QModelIndex | QPersistentModelIndex

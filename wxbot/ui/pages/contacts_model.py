@@ -18,9 +18,9 @@ from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import QStyledItemDelegate, QStyleOptionViewItem, QWidget
 
 from wxbot.messages import ReplyMode
-from wxbot.service import ContactView
 from wxbot.ui.i18n import tr
 from wxbot.ui.modes import ModeCombo, mode_text
+from wxbot.views import ContactView
 
 Index = QModelIndex | QPersistentModelIndex
 COL_MODE, COL_NAME, COL_KIND, COL_STATUS = range(4)

@@ -24,11 +24,12 @@ from PySide6.QtWidgets import (
 
 from wxbot.events import MessageLogged
 from wxbot.messages import Direction, InboxState, ReplyMode
-from wxbot.service import BotService, ContactView, HistoryItem
+from wxbot.service import BotService
 from wxbot.ui.i18n import N_, tr
 from wxbot.ui.modes import mode_text
 from wxbot.ui.pages.contact_list import ContactList
 from wxbot.ui.tasks import Tasks
+from wxbot.views import ContactView, HistoryItem
 
 HISTORY_LIMIT = 200  # messages shown at once (a search shows its newest matches)
 PASSAGE_PREVIEW_CHARS = 160  # a long passage is shown cut (its full text is in the knowledge base page)

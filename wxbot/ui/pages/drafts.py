@@ -24,10 +24,11 @@ from PySide6.QtWidgets import (
 )
 
 from wxbot.core.drafts import Keep
-from wxbot.service import BotService, DraftView
+from wxbot.service import BotService
 from wxbot.ui.i18n import tr
 from wxbot.ui.pages.settings_page import error_text
 from wxbot.ui.tasks import Tasks
+from wxbot.views import DraftView
 
 
 class DraftsPage(QWidget):

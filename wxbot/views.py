@@ -1,0 +1,154 @@
+"""What the window and the command line read and ask: the read-model over the store and the bot (contacts,
+history, drafts, the dashboard's figures, the operation log and its export) and the owner's small commands on
+them. The composition root (wxbot/service.py) builds the parts; this module only reads them, so a page's needs
+change here and the wiring does not.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from wxbot.core.bot import Bot
+from wxbot.core.commands import FOREVER
+from wxbot.core.drafts import Keep
+from wxbot.core.roster import Roster
+from wxbot.errors import StoreError
+from wxbot.events import ContactsChanged
+from wxbot.files import replace_private
+from wxbot.messages import Activity, Actor, OpKind, Passage, ReplyMode
+from wxbot.store import Store
+from wxbot.store.history import StoredMessage
+from wxbot.store.oplog import Operation, operations_csv
+from wxbot.store.stats import period_start
+
+
+@dataclass(frozen=True)
+class ContactView:
+    """One contact as the Contacts page shows it."""
+
+    contact_id: str
+    kind: str  # "friend" | "group" | "public" | "special"
+    name: str
+    mode: ReplyMode  # off | draft | auto
+    paused_until: float  # epoch seconds; 0 = not paused (human takeover / #pause)
+    flag: str = ""  # "", "renamed", "ambiguous", "maybe_renamed": the owner should confirm
+
+
+@dataclass(frozen=True)
+class DraftView:
+    """One draft waiting for the owner, as the Drafts page shows it."""
+
+    draft_id: int
+    contact_id: str
+    name: str
+    asked: tuple[str, ...]  # the customer's messages it answers, oldest first
+    text: str  # what would be sent (without the reply prefix)
+    sources: tuple[str, ...]  # the knowledge-base passages it used, as labels
+    created_at: float
+
+
+@dataclass(frozen=True)
+class HistoryItem:
+    """One stored message as the Conversations page shows it."""
+
+    id: int
+    contact_id: str
+    direction: str  # "in" | "out"
+    by_bot: bool
+    text: str
+    time: float
+    state: str  # inbox state for incoming messages: replied, skipped (reason), failed…
+    reason: str = ""
+    passages: tuple[Passage, ...] = ()  # what a bot reply was grounded in
+
+
+class WindowViews:
+    """The window's and the CLI's side of the BotService (which provides these parts once the store is open)."""
+
+    store: Store | None
+    bot: Bot | None
+    roster: Roster | None
+    _emit: Callable[[object], None]
+
+    # ------------------------------------------------------------------ contacts and history
+    def contacts(self) -> list[ContactView]:
+        if self.store is None:
+            return []
+        return [ContactView(c.id, c.kind.value, c.display_name, c.mode, c.paused_until or 0.0, c.flag)
+                for c in self.store.list_contacts()]
+
+    def set_mode(self, contact_id: str, mode: ReplyMode) -> None:
+        self.set_mode_many([contact_id], mode)
+
+    def set_mode_many(self, contact_ids: list[str], mode: ReplyMode) -> None:
+        for cid in contact_ids:
+            self.store.set_mode(cid, mode)
+        self._emit(ContactsChanged(tuple(contact_ids)))
+
+    def pause_contact(self, contact_id: str, minutes: float | None) -> None:
+        until = time.time() + (minutes * 60 if minutes is not None else FOREVER)
+        self.store.set_paused_until(contact_id, until)
+        self._emit(ContactsChanged((contact_id,)))
+
+    def resume_contact(self, contact_id: str) -> None:
+        self.store.set_paused_until(contact_id, None)
+        self._emit(ContactsChanged((contact_id,)))
+
+    def confirm_contact(self, contact_id: str, merge_into: str | None = None) -> None:
+        self.roster.confirm(contact_id, merge_into)
+        self._emit(ContactsChanged())
+
+    def history(self, contact_id: str, before: int | None = None, limit: int = 50) -> list[HistoryItem]:
+        return [_item(m) for m in self.store.page(contact_id, before=before, limit=limit)]
+
+    def search(self, contact_id: str, query: str) -> list[HistoryItem]:
+        return [_item(m) for m in self.store.search(contact_id, query)]
+
+    # ------------------------------------------------------------------ drafts (the window's side of the desk)
+    def drafts(self) -> list[DraftView]:
+        """Drafts waiting for the owner, oldest first."""
+        if self.bot is None:
+            return []
+        return [DraftView(d.id, d.contact_id, self.roster.name_of(d.contact_id),
+                          tuple(m.text for m in self.store.draft_messages(d)), d.text,
+                          tuple(p.label for p in d.passages), d.created_at) for d in self.bot.drafts.pending()]
+
+    def activity(self, days: int) -> Activity:
+        """The Dashboard's figures: today (``days`` = 0) or the last ``days`` days, up to now (blocks: a query)."""
+        if self.store is None:
+            raise StoreError("数据还没有打开，请稍候", "the store is not open yet")
+        now = time.time()
+        return self.store.activity(period_start(days, now), now)
+
+    def operations(self) -> list[Operation]:
+        """The operation log, newest first (blocks: decrypts)."""
+        return self.store.operations() if self.store is not None else []
+
+    def export_operations(self, path: Path) -> Path:
+        """Write the operation log to ``path`` as an owner-only CSV (not encrypted) and log the export."""
+        written = replace_private(path, operations_csv(self.operations()).encode("utf-8"))
+        self.store.log_operation(OpKind.EXPORT, Actor.WINDOW, f"operation log: {written.name}")
+        return written
+
+    def pending_drafts(self) -> int:
+        return self.store.drafts_pending_count() if self.store is not None else 0
+
+    def approve_draft(self, draft_id: int, text: str | None = None) -> str:
+        """Send draft N (with the owner's ``text`` instead, when given); the answer says what happened."""
+        return self.bot.drafts.approve(draft_id, text)
+
+    def reject_draft(self, draft_id: int) -> str:
+        return self.bot.drafts.reject(draft_id)
+
+    def regenerate_draft(self, draft_id: int) -> str:
+        return self.bot.drafts.regenerate(draft_id)
+
+    def keep_correction(self, draft_id: int, kind: Keep) -> str:
+        return self.bot.drafts.keep_correction(draft_id, kind)
+
+
+def _item(m: StoredMessage) -> HistoryItem:
+    return HistoryItem(m.id, m.contact_id, m.direction, m.by_bot, m.text, m.time, m.state, m.reason, m.passages)
