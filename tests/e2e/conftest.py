@@ -7,8 +7,10 @@ import threading
 import time
 
 import pytest
+from loguru import logger
 
 from wxbot.events import EventRecorder, LoginState, QrCode
+from wxbot.lifecycle import TransitionRefused
 from wxbot.service import BotService
 from wxbot.settings import load_settings
 from wxbot.sim import Simulator
@@ -81,9 +83,18 @@ class Harness:
             self.svc.close()
 
 
+def _refusal(message) -> str | None:
+    exc = message.record["exception"]
+    return str(exc.value) if exc is not None and isinstance(exc.value, TransitionRefused) else None
+
+
 @pytest.fixture
 def harness(sim, data_dir, test_model_path):
+    """Also fails the test when the bot made a move the lifecycle table does not have (the stores refuse it,
+    the stage that asked logs it)."""
     made: list[Harness] = []
+    refused: list[str] = []
+    sink = logger.add(lambda m: refused.append(why) if (why := _refusal(m)) else None, level="WARNING")
 
     def make(with_model: bool = True, **overrides) -> Harness:
         h = Harness(sim, data_dir, test_model_path if with_model else None, **overrides)
@@ -93,3 +104,5 @@ def harness(sim, data_dir, test_model_path):
     yield make
     for h in made:
         h.stop()
+    logger.remove(sink)
+    assert not refused, f"moves the lifecycle table does not have: {refused}"

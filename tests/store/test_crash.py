@@ -75,6 +75,7 @@ def test_sigkill_loop(tmp_path, no_keyring, monkeypatch):
                 resumed[m.msg_id] += 1
                 assert m.text == message_text(m.msg_id)
                 assert store.inbox_claim(m.msg_id)
+                store.inbox_set_state(m.msg_id, "sending")
                 store.record_reply(Reply("@user", ("redo",), "model", (m.msg_id,)), m.contact_id)
     assert resumed and max(resumed.values()) == 1
     raw = sqlite3.connect(db_path(data_dir))

@@ -53,6 +53,7 @@ def test_states_and_reply_in_one_transaction(store, cid):
     assert store.inbox_claim("w0") and store.inbox_claim("w1")
     assert store.inbox_set_state("w2", "skipped", "paused")
     assert not store.inbox_set_state("w2", "received")  # finished work never moves again
+    assert store.inbox_set_state("w0", "sending") and store.inbox_set_state("w1", "sending")
     row = store.record_reply(Reply("@session-user", ("[AI] 好", "的"), "model", ("w0", "w1"), body="好的"), cid)
     assert [store.get_message(f"w{i}").state for i in range(3)] == ["replied", "replied", "skipped"]
     assert store.get_message("w2").reason == "paused"
@@ -70,6 +71,7 @@ def test_a_grounded_reply_keeps_its_passages_through_page_search_merge_and_reope
     cid = store.upsert_contact("friend", "张三").id
     other = store.upsert_contact("friend", "张三 (new)").id
     store.inbox_add(msg("w1", "SJ-0412 多少钱"), cid)
+    assert store.inbox_claim("w1") and store.inbox_set_state("w1", "sending")
     store.record_reply(Reply("@session-user", ("[AI] 168 元",), "model", ("w1",), body="168 元", passages=used), cid)
     question, answer = store.page(cid)[::-1]
     assert question.passages == () and answer.passages == used
@@ -95,6 +97,7 @@ def test_resume_redoes_interrupted_work_once(data_dir):
         store.inbox_claim("sending")
         store.inbox_set_state("sending", "sending")
         store.inbox_claim("done")
+        store.inbox_set_state("done", "sending")
         store.record_reply(Reply("@x", ("ok",), "faq", ("done",)), cid)
         assert store.inbox_resume(3600) == []  # this run's own work is not "interrupted"
     # the process died here; a new run starts

@@ -58,6 +58,7 @@ def plant(store: Store) -> bytes:
             store.checkpoint()  # some rows in the main file, the rest in the WAL
     store.inbox_add(Message("g1", "@@g", "g", ChatKind.GROUP, MARKER, sender_name=f"member {MARKER}"), g.id)
     store.inbox_claim("w1")
+    store.inbox_set_state("w1", "sending")
     store.record_reply(Reply("@u", (MARKER,), "model", ("w1",), body=f"reply {MARKER}",
                              passages=(Passage(f"passage {MARKER}", f"{MARKER}.xlsx", f"sheet {MARKER}", 1.0),)), c.id)
     store.add_turn(c.id, "assistant", MARKER)

@@ -3,7 +3,8 @@
 Every change of a draft's state is one conditional UPDATE (``WHERE state = 'pending'``), so when the window
 and the phone approve the same draft at once exactly one of them wins and the reply goes out once. The
 customer's messages a draft answers move with it: drafted while it waits, sending once approved, skipped
-or expired when it is rejected, discarded or too old.
+or expired when it is rejected, discarded or too old. Both kinds of move are checked against the one table
+(wxbot/lifecycle.py): one that is not in it is refused.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from collections.abc import Callable, Sequence
 from loguru import logger
 from sqlite_utils import Database
 
+from wxbot.lifecycle import MESSAGE_OUTCOME, check_draft_move, check_inbox_moves
 from wxbot.messages import Draft, DraftState, InboxState, Message, Reply, ReplySource
 from wxbot.store.crypto import FieldCipher
 from wxbot.store.db import StoreDB
@@ -22,13 +24,6 @@ from wxbot.store.history import _passages_from, _passages_json
 
 _SELECT = ("SELECT id, contact_id, state, reason, source, msg_ids, edited, created_at, text_enc, passages_enc "
            "FROM drafts")
-# what the customer's messages become when their draft ends without being sent
-_MESSAGE_OUTCOME = {
-    DraftState.REJECTED: (InboxState.SKIPPED, "draft_rejected"),
-    DraftState.DISCARDED: (InboxState.SKIPPED, "takeover"),
-    DraftState.EXPIRED: (InboxState.EXPIRED, "draft_expired"),
-    DraftState.FAILED: (InboxState.FAILED, ""),
-}
 
 
 def _key(draft_id: int, contact_id: str) -> str:
@@ -56,7 +51,9 @@ class DraftsMixin:
             msg_ids = [m for m in reply.in_reply_to if m in open_ids]
             if not msg_ids:
                 return None
+            check_draft_move(None, DraftState.PENDING)
             if replaces is not None:
+                check_draft_move(DraftState.PENDING, DraftState.REPLACED)
                 db.execute("UPDATE drafts SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
                            (DraftState.REPLACED, now, replaces, DraftState.PENDING))
             (last,) = db.execute("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'drafts'), 0)"
@@ -106,6 +103,7 @@ class DraftsMixin:
                              (draft_id, DraftState.PENDING)).fetchone()
             if row is None:
                 return None
+            check_draft_move(DraftState.PENDING, DraftState.SENDING)
             changes = {"state": DraftState.SENDING.value, "updated_at": time.time()}
             if text is not None:
                 changes.update(edited=1, text_enc=self.cipher.encrypt("drafts", _key(draft_id, row[0]), "text", text))
@@ -119,6 +117,8 @@ class DraftsMixin:
         """Move a draft from one of ``from_states`` to ``state`` (and its unsent messages with it); None when it
         was not in one of them (already handled)."""
         state = DraftState(state)
+        for old in from_states:
+            check_draft_move(old, state)
         with self._sdb.tx() as db:
             marks = ", ".join("?" * len(from_states))
             row = db.execute(f"SELECT msg_ids FROM drafts WHERE id = ? AND state IN ({marks})",
@@ -127,8 +127,8 @@ class DraftsMixin:
                 return None
             db.execute("UPDATE drafts SET state = ?, reason = ?, updated_at = ? WHERE id = ?",
                        (state, reason, time.time(), draft_id))
-            if state in _MESSAGE_OUTCOME:
-                inbox_state, why = _MESSAGE_OUTCOME[state]
+            if state in MESSAGE_OUTCOME:
+                inbox_state, why = MESSAGE_OUTCOME[state]
                 self._move_messages(db, json.loads(row[0]), inbox_state, why or reason,
                                     (InboxState.DRAFTED, InboxState.SENDING))
         return self.draft_get(draft_id)
@@ -145,6 +145,7 @@ class DraftsMixin:
     @staticmethod
     def _move_messages(db: Database, msg_ids: Sequence[str], state: InboxState, reason: str,
                        from_states: Sequence[InboxState]) -> None:
+        check_inbox_moves(from_states, state)
         marks = ", ".join("?" * len(from_states))
         db.conn.executemany(f"UPDATE messages SET state = ?, reason = ? WHERE msg_id = ? AND direction = 'in' "
                             f"AND state IN ({marks})", [(state, reason, m, *from_states) for m in msg_ids])

@@ -3,7 +3,8 @@ the work got, so a restart resumes what was interrupted and never answers anythi
 
 States of an incoming message: received → replying (claimed) → sending (the reply is going out) →
 replied; or skipped / failed (with a reason); expired when a restart finds it too old. A message left
-in ``sending`` by a crash may already have reached WeChat: it is marked failed, never sent again.
+in ``sending`` by a crash may already have reached WeChat: it is marked failed, never sent again. Every move
+is checked against the one table of moves (wxbot/lifecycle.py); one that is not in it is refused.
 """
 
 from __future__ import annotations
@@ -12,7 +13,9 @@ import dataclasses
 import time
 
 from loguru import logger
+from sqlite_utils import Database
 
+from wxbot.lifecycle import check_inbox_move
 from wxbot.logs import describe
 from wxbot.messages import ChatKind, ContactKind, InboxState, Message, MsgKind, Reply
 from wxbot.store.history import (
@@ -37,6 +40,7 @@ class InboxMixin(HistoryMixin):
             durable_contact_id, "out" if msg.from_self else "in", msg.text, msg.time,
             state=InboxState.SENT if msg.from_self else InboxState.RECEIVED, msg_id=msg.msg_id, kind=msg.kind.value,
             chat=msg.chat.value, is_at=msg.is_at, sender_name=msg.sender_name)
+        check_inbox_move(None, InboxState(item.state))
         with self._sdb.tx() as db:
             if db.execute("SELECT 1 FROM messages WHERE msg_id = ?", (msg.msg_id,)).fetchone():
                 logger.debug("inbox: duplicate message {} ignored", msg.msg_id)
@@ -47,20 +51,32 @@ class InboxMixin(HistoryMixin):
 
     def inbox_claim(self, msg_id: str) -> bool:
         """Atomically received → replying; False when another worker or an earlier run moved it first."""
+        check_inbox_move(InboxState.RECEIVED, InboxState.REPLYING)
         with self._sdb.tx() as db:
             cur = db.execute("UPDATE messages SET state = 'replying', run_id = ? "
                              "WHERE msg_id = ? AND direction = 'in' AND state = 'received'", (self.run_id, msg_id))
             return cur.rowcount == 1
 
     def inbox_set_state(self, msg_id: str, state: InboxState, reason: str = "") -> bool:
-        """Move unfinished work to ``state``; a finished message (replied, skipped…) never moves again."""
+        """Move unfinished work to ``state``; a finished message (replied, skipped…) never moves again. A move
+        the lifecycle table does not have raises TransitionRefused."""
         state = InboxState(state)
         if state not in OPEN_STATES + FINAL_STATES:
             raise ValueError(f"not an inbox work state: {state!r}")
         with self._sdb.tx() as db:
-            cur = db.execute(f"UPDATE messages SET state = ?, reason = ? WHERE msg_id = ? AND direction = 'in' "
-                             f"AND state IN {OPEN_SQL}", (state, reason, msg_id))
-            return cur.rowcount == 1
+            return self._move_open(db, msg_id, state, reason)
+
+    @staticmethod
+    def _move_open(db: Database, msg_id: str, state: InboxState, reason: str) -> bool:
+        """An incoming message that is still open moves to ``state`` (checked against the table)."""
+        row = db.execute(f"SELECT state FROM messages WHERE msg_id = ? AND direction = 'in' AND state IN {OPEN_SQL}",
+                         (msg_id,)).fetchone()
+        if row is None:
+            return False
+        check_inbox_move(InboxState(row[0]), state)
+        db.execute("UPDATE messages SET state = ?, reason = ? WHERE msg_id = ? AND direction = 'in'",
+                   (state, reason, msg_id))
+        return True
 
     def record_reply(self, reply: Reply, durable_contact_id: str, *, at: float | None = None) -> int:
         """Store the sent reply (its ``body``: what history remembers, and the passages it was grounded in) and
@@ -71,8 +87,7 @@ class InboxMixin(HistoryMixin):
         with self._sdb.tx() as db:
             (row,) = self._insert(db, [item])
             for msg_id in reply.in_reply_to:
-                db.execute(f"UPDATE messages SET state = 'replied', reason = '' WHERE msg_id = ? "
-                           f"AND state IN {OPEN_SQL}", (msg_id,))
+                self._move_open(db, msg_id, InboxState.REPLIED, "")
         logger.debug("inbox: reply to {} stored as row {} ({})", list(reply.in_reply_to), row, describe(text))
         return row
 
@@ -96,6 +111,7 @@ class InboxMixin(HistoryMixin):
                 else:
                     state, reason = InboxState.RECEIVED, ""
                     redo.append(r)
+                check_inbox_move(InboxState(r[4]), state)
                 db.execute("UPDATE messages SET state = ?, reason = ?, run_id = ? WHERE id = ?",
                            (state, reason, self.run_id, r[0]))
         logger.info("inbox: {} interrupted messages to redo, {} expired or failed", len(redo), len(rows) - len(redo))
