@@ -41,7 +41,7 @@ def main(data_dir: Path, side_file: Path, run: int, mode: str) -> None:
             store.inbox_add(msg, contact.id)
             if i % 4 in (1, 2, 3):
                 store.inbox_claim(msg_id)
-            if i % 4 == 2:
+            if i % 4 in (2, 3):
                 store.inbox_set_state(msg_id, "sending")
             if i % 4 == 3:
                 store.record_reply(Reply("@user", ("ok",), "model", (msg_id,), body="ok"), contact.id)
