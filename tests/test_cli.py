@@ -85,6 +85,12 @@ def test_bad_setting_is_named(data_dir):
     assert done.returncode == 2 and "context_size" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080\n/v1", "http://[::1"])
+def test_a_bad_server_address_is_refused_in_words(data_dir, url):
+    done = wxbot("chat", env=env_for(data_dir, WXBOT_LLM_BACKEND="openai", WXBOT_OPENAI_BASE_URL=url), input_text="")
+    assert done.returncode == 2 and "openai_base_url" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_headless_run_logs_in_answers_and_stops_on_ctrl_c(data_dir, test_model_path):
     with Simulator(hold_seconds=0.5) as sim:
         env = env_for(data_dir, WXBOT_MODEL=test_model_path, WXBOT_WECHAT_BASE_URL=sim.base_url,

@@ -22,7 +22,15 @@ import platformdirs
 from wxbot.envsecrets import taken
 from wxbot.errors import ConfigError
 from wxbot.files import private_dir, replace_private
-from wxbot.validation import FAQ_MAX_RULES, JSON_MAX_BYTES, bad, check_faq_rule, check_value, parse_json
+from wxbot.validation import (
+    FAQ_MAX_RULES,
+    JSON_MAX_BYTES,
+    bad,
+    check_faq_rule,
+    check_url,
+    check_value,
+    parse_json,
+)
 
 APP_NAME = "wxbot"
 SETTINGS_FILE = "settings.json"
@@ -227,9 +235,10 @@ class Settings:
                 bad("gpu_layers", self.gpu_layers, "'auto' 或非负整数", "'auto' or a non-negative integer")
         if self.service_hours:
             parse_service_hours(self.service_hours)
-        if self.llm_backend == "openai" and not re.match(r"^https?://[^/\s]+", self.openai_base_url):
-            bad("openai_base_url", self.openai_base_url, "以 http:// 或 https:// 开头的服务器地址",
-                "a server address starting with http:// or https://")
+        if self.llm_backend == "openai" or self.openai_base_url:  # checked where set: a bad one fails in words
+            check_url("openai_base_url", self.openai_base_url)
+        if self.wechat_base_url:
+            check_url("wechat_base_url", self.wechat_base_url)
         for i, rule in enumerate(self.faq_rules):
             check_faq_rule(i, rule)
 

@@ -41,3 +41,17 @@ def test_switching_to_a_server_in_settings_needs_no_restart(qtbot, data_dir, mem
     finally:
         c.close_now()
         server.close()
+
+
+def test_a_bad_server_address_is_refused_in_words_in_the_window(qtbot, data_dir, memory_keyring):
+    c = AppController(load_settings(), "en", use_tray=False)
+    qtbot.addWidget(c.window)
+    try:
+        page = c.settings_page
+        page.engine.engine.setCurrentIndex(page.engine.engine.findData("openai"))
+        page.engine.base_url.setText("http://[::1")
+        page.apply_button.click()
+        assert "openai_base_url" in page.error.text() and "http://" in page.error.text()
+        assert c.svc.settings.llm_backend == "local"  # nothing applied
+    finally:
+        c.close_now()
