@@ -234,7 +234,8 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_download(args: argparse.Namespace) -> int:
-    """Download one catalog model into models/, resumable; says whether a published sha256 verified it."""
+    """Download one catalog model into models/, resumable; says which check the file passed (verified only
+    against a hash from outside its server)."""
     from pathlib import Path
 
     from wxbot.llm.catalog import find_embedding_model, find_model
@@ -246,7 +247,6 @@ def cmd_download(args: argparse.Namespace) -> int:
         print(f"wxbot: 没有这个模型 unknown model: {args.key} (see: wxbot models)", file=sys.stderr)
         return 2
     dest = Path(args.to) if args.to else settings.models_dirs[0]
-    dest.mkdir(parents=True, exist_ok=True)
 
     def progress(done: int, total: int) -> None:
         if total:
@@ -258,11 +258,8 @@ def cmd_download(args: argparse.Namespace) -> int:
     except WxbotError as err:
         print(f"\nwxbot: {err}", file=sys.stderr)
         return 2
-    if got.verified:
-        print(f"\n已下载并校验 downloaded and verified (sha256 from {got.checked_by}): {got.path}")
-    else:
-        print(f"\n已下载，但无法校验：下载源没有公布 sha256，只核对了大小 "
-              f"downloaded, but NOT verified: no source published a sha256 for it (size checked only): {got.path}")
+    zh, en = got.words()
+    print(f"\n{zh} {en}: {got.path}")
     return 0
 
 

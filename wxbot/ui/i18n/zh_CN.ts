@@ -1280,8 +1280,16 @@
         <translation>已下载并校验（sha256 来自 %s）。</translation>
     </message>
     <message>
-        <source>Downloaded, 未校验 NOT verified: the source published no checksum.</source>
-        <translation>已下载，未校验：来源没有公布校验值。</translation>
+        <source>Downloaded, 未校验 NOT verified: it matches only the sha256 its own server (%s) published.</source>
+        <translation>已下载，未校验：只与下载服务器（%s）自己公布的 sha256 一致。</translation>
+    </message>
+    <message>
+        <source>Downloaded, 未校验 NOT verified: no sha256 to check; only its size was checked.</source>
+        <translation>已下载，未校验：没有可核对的 sha256，只核对了大小。</translation>
+    </message>
+    <message>
+        <source>Downloaded, 未校验 NOT verified: neither a sha256 nor its size could be checked; it may be incomplete.</source>
+        <translation>已下载，未校验：既没有 sha256 也无法核对大小，文件可能不完整。</translation>
     </message>
     <message>
         <source>Downloading %s…</source>
