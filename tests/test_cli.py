@@ -255,6 +255,27 @@ def test_contacts_list_and_switch_modes_without_the_window(store_with_history):
     assert done.returncode == 2 and "no contact named 李四" in done.stderr
 
 
+def test_contacts_list_prints_escapes_in_nicknames_as_visible_text(store_with_history):
+    import keyring
+    from keyring.backends import fail
+
+    from wxbot.messages import ContactKind
+    from wxbot.store import Store
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        with Store.open(store_with_history) as store:
+            store.upsert_contact(ContactKind.FRIEND, "\x1b]0;pwned\x07李\x1b[2J\n四\x9b31m")
+    finally:
+        keyring.set_keyring(previous)
+    done = wxbot("contacts", "list", env=env_for(store_with_history))
+    assert done.returncode == 0, done.stderr
+    assert not any(ch in done.stdout for ch in "\x1b\x07\x9b")
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2 and lines[1].endswith("\\x1b]0;pwned\\x07李\\x1b[2J\\x0a四\\x9b31m"), lines
+
+
 def test_contacts_command_refuses_while_the_bot_runs(store_with_history):
     from wxbot.core.instance import InstanceLock
 

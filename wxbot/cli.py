@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 from wxbot import __version__
+from wxbot.controls import json_escaped, shown
 from wxbot.envsecrets import take_from_environment
 from wxbot.errors import WxbotError
 from wxbot.logs import setup_logging
@@ -198,15 +199,15 @@ def cmd_contacts(args: argparse.Namespace) -> int:
                 for c in store.list_contacts():
                     if c.kind.value in ("friend", "group"):
                         paused = "  暂停 paused" if (c.paused_until or 0) > time.time() else ""
-                        print(f"{MODE_WORDS[c.mode]:<10} {c.kind.value:<7} {c.display_name}{paused}")
+                        print(f"{MODE_WORDS[c.mode]:<10} {c.kind.value:<7} {shown(c.display_name)}{paused}")
                 return 0
             entry = pick_contact(args.name, roster.find)
             if isinstance(entry, str):
-                print(f"wxbot: {entry}", file=sys.stderr)
+                print(f"wxbot: {shown(entry, lines=True)}", file=sys.stderr)
                 return 2
             mode = {"on": ReplyMode.AUTO, "draft": ReplyMode.DRAFT, "off": ReplyMode.OFF}[args.action]
             store.set_mode(entry.contact_id, mode)
-            print(f"「{entry.name}」：{MODE_WORDS[mode]}")
+            print(f"「{shown(entry.name)}」：{MODE_WORDS[mode]}")
             return 0
     except WxbotError as err:
         print(f"wxbot: {err}", file=sys.stderr)
@@ -290,18 +291,18 @@ def _kb_add(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
     for name in args.files:
         def progress(done: int, total: int, name: str = name) -> None:
             if sys.stderr.isatty():
-                print(f"\r{name}: {done}/{total or '?'}", end="", file=sys.stderr, flush=True)
+                print(f"\r{shown(name)}: {done}/{total or '?'}", end="", file=sys.stderr, flush=True)
 
         try:
             report = kb.add_file(name, progress=progress)
         except WxbotError as err:
-            print(f"wxbot: {err}", file=sys.stderr)
+            print(f"wxbot: {shown(str(err), lines=True)}", file=sys.stderr)
             failed += 1
             continue
         words = {"added": "已导入 added", "replaced": "已更新 replaced", "unchanged": "未变 unchanged"}
-        print(f"{words[report.status]}: {report.name} ({report.passages} 条 passages)")
+        print(f"{words[report.status]}: {shown(report.name)} ({report.passages} 条 passages)")
         for note in report.notes:
-            print(f"  ! {note}")
+            print(f"  ! {shown(note)}")
     print(kb.semantic_note(), file=sys.stderr)
     return 2 if failed else 0
 
@@ -311,9 +312,9 @@ def _kb_list(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
 
     for doc in kb.documents():
         when = datetime.datetime.fromtimestamp(doc.imported_at).strftime("%Y-%m-%d %H:%M")
-        print(f"{doc.name}\t{doc.kind}\t{doc.passages} 条 passages\t{when}")
+        print(f"{shown(doc.name)}\t{doc.kind}\t{doc.passages} 条 passages\t{when}")
         for note in doc.notes:
-            print(f"  ! {note}")
+            print(f"  ! {shown(note)}")
     print(kb.semantic_note())
     return 0
 
@@ -334,10 +335,10 @@ def _kb_search(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
 
     found = kb.search(args.query, args.k)
     if args.json:
-        print(json.dumps([dataclasses.asdict(p) for p in found], ensure_ascii=False, indent=1))
+        print(json_escaped(json.dumps([dataclasses.asdict(p) for p in found], ensure_ascii=False, indent=1)))
     else:
         for p in found:
-            print(f"[{p.score}] {p.source} · {p.locator}\n{p.text}\n")
+            print(f"[{p.score}] {shown(p.source)} · {shown(p.locator)}\n{shown(p.text, lines=True)}\n")
         if not found:
             print("（没有相关内容 nothing relevant）")
     if kb.kb.semantic != SemanticState.ACTIVE:

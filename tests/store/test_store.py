@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 import sys
@@ -11,12 +13,14 @@ import pytest
 
 from wxbot.core.history import History
 from wxbot.errors import StoreError
-from wxbot.messages import ChatKind, ContactKind, Message, Passage, Reply, ReplyMode, Turn
+from wxbot.messages import Actor, ChatKind, ContactKind, Message, OpKind, Passage, Reply, ReplyMode, Turn
 from wxbot.store import EXPORT_WARNING, Store, export_history, migrations, wipe
 from wxbot.store.apikey import load_api_key, save_api_key
 from wxbot.store.db import db_path
+from wxbot.store.export import FORMATS
 from wxbot.store.keys import SERVICE, keyring_user
 from wxbot.store.migrations import STEPS
+from wxbot.store.oplog import operations_csv
 
 PRICE = Passage("货号: SJ-0412; 单价(元): 168", "价目表.xlsx", "商品 第3行", 2.5)
 
@@ -194,6 +198,32 @@ def test_export_json_and_markdown(store, tmp_path):
     assert "> 依据资料 (grounded in): 价目表.xlsx · 商品 第3行" in md
     with pytest.raises(StoreError):
         export_history(store, tmp_path, contact_id="c_nobody")
+
+
+HOSTILE_NICK = "\x1b]0;pwned\x07张\x1b[2J\n三\u202e"  # retitles the terminal, clears it, breaks a line, reverses
+HOSTILE_TEXT = "价格\x1b[31m168\x9b2J元\x00\n第二行\u202e"
+
+
+def test_export_writes_control_characters_and_escapes_as_visible_text(store, tmp_path):
+    c = store.upsert_contact("friend", HOSTILE_NICK)
+    store.add_turn(c.id, "user", HOSTILE_TEXT, at=1.0)
+    for fmt in FORMATS:
+        raw = export_history(store, tmp_path / "out", contact_id=c.id, fmt=fmt).read_text(encoding="utf-8")
+        assert not any(ch in raw for ch in "\x1b\x07\x9b\x00\u202e"), fmt
+        if fmt == "json":  # the same data, escaped the JSON way
+            contact = json.loads(raw)["contacts"][0]
+            assert contact["nick_name"] == HOSTILE_NICK and contact["messages"][0]["text"] == HOSTILE_TEXT
+        else:
+            assert "## \\x1b]0;pwned\\x07张\\x1b[2J\\x0a三\\u202e" in raw
+            assert "> 价格\\x1b[31m168\\x9b2J元\\x00\n> 第二行\\u202e" in raw
+
+
+def test_operation_log_csv_quotes_cells_a_spreadsheet_would_run(store):
+    details = ["=HYPERLINK(\"http://evil\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "小王的店"]
+    for detail in details:
+        store.log_operation(OpKind.LOGIN, Actor.SYSTEM, detail)
+    rows = list(csv.reader(io.StringIO(operations_csv(store.operations()))))
+    assert [r[3] for r in rows[1:]] == [f"'{d}" for d in details[:-1]] + ["小王的店"]
 
 
 def test_wipe_removes_files_and_key(data_dir, memory_keyring):

@@ -7,9 +7,10 @@ from pathlib import Path
 
 from loguru import logger
 
+from wxbot.controls import drop_controls
 from wxbot.errors import KnowledgeError
 from wxbot.kb.documents import read_docx, read_pdf
-from wxbot.kb.pieces import Budget, Progress, ReadResult, damaged, unreadable
+from wxbot.kb.pieces import Budget, Piece, Progress, ReadResult, damaged, unreadable
 from wxbot.kb.tables import read_csv, read_xls, read_xlsx
 from wxbot.kb.textfile import read_md, read_txt
 
@@ -53,6 +54,9 @@ def read_document(path: Path, *, max_passages: int, max_chars: int, progress: Pr
     except Exception as exc:  # a parsing library's own error on a broken file: words for the owner
         logger.warning("reading a {} file failed: {}", suffix, type(exc).__name__)
         raise damaged(name, exc) from None
+    # a NUL or an escape in a cell would reach the prompt and the window: only text and whitespace go in
+    cleaned = (Piece(drop_controls(p.text), drop_controls(p.locator), drop_controls(p.context)) for p in result.pieces)
+    result.pieces = [p for p in cleaned if p.text.strip()]
     if not result.pieces:
         raise unreadable(name, "文件里没有可导入的文字", "the file has no text to import")
     if progress is not None:
