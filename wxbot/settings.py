@@ -185,6 +185,12 @@ class Settings:
     kb_max_file_mb: int = _opt(50, "Largest file the knowledge base imports, MB.", minimum=1, maximum=2048)
     kb_max_passages: int = _opt(50000, "Most passages (rows, paragraphs) one imported file may hold.",
                                 minimum=1, maximum=1000000)
+    kb_max_cells: int = _opt(2_000_000, "Most non-empty cells one imported spreadsheet (or Word tables) may hold.",
+                             minimum=1, maximum=100_000_000)
+    kb_max_unpacked_mb: int = _opt(200, "Most an Office file (.xlsx, .docx) may unpack to, MB; a zip bomb is refused "
+                                   "before it is opened.", minimum=1, maximum=16384)
+    kb_import_seconds: int = _opt(300, "Longest one file's reading may take, seconds; past it the import stops "
+                                  "in words (the knowledge base is left as it was).", minimum=1, maximum=86400)
     # --- WeChat
     wechat_base_url: str = _opt("", "Login server base URL; empty = WeChat's own. Tests and the demo use the simulator.")
     # --- app

@@ -684,6 +684,10 @@
         <translation>添加文件…</translation>
     </message>
     <message>
+        <source>Cancel import</source>
+        <translation>取消导入</translation>
+    </message>
+    <message>
         <source>Re-import</source>
         <translation>重新导入</translation>
     </message>
