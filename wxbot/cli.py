@@ -42,7 +42,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     history = MemoryHistory()
     try:
         print(f"正在加载模型 loading model: {engine_label(settings)} …", flush=True)
-        opened = open_engine(settings, api_key=load_api_key(settings.data_path), console_log=False)
+        opened = open_engine(settings, api_key=load_api_key(settings.data_path, settings.openai_base_url), console_log=False)
         if opened.problem is not None:
             raise opened.problem
     except WxbotError as err:

@@ -226,10 +226,31 @@ def test_operation_log_csv_quotes_cells_a_spreadsheet_would_run(store):
     assert [r[3] for r in rows[1:]] == [f"'{d}" for d in details[:-1]] + ["小王的店"]
 
 
+SERVER = "http://192.168.1.20:8080/v1"
+
+
+def test_an_api_key_is_sent_only_to_the_server_it_was_given_for(data_dir, memory_keyring):
+    save_api_key(data_dir, "sk-for-the-lan-server", SERVER)
+    assert load_api_key(data_dir, "http://192.168.1.20:8080/v1/") == "sk-for-the-lan-server"
+    assert load_api_key(data_dir, "HTTP://192.168.1.20:8080") == "sk-for-the-lan-server"  # the same server
+    for elsewhere in ("http://203.0.113.7:8080/v1", "https://192.168.1.20:8080/v1", "http://192.168.1.20:9000/v1"):
+        assert load_api_key(data_dir, elsewhere) == "", elsewhere
+    save_api_key(data_dir, "", SERVER)  # removed
+    assert load_api_key(data_dir, SERVER) == "" and memory_keyring.entries == {}
+
+
+def test_a_key_kept_unbound_by_an_older_wxbot_is_bound_to_the_address_it_is_used_with(data_dir, memory_keyring):
+    from wxbot.store.apikey import api_key_user
+
+    memory_keyring.entries[(SERVICE, api_key_user(data_dir))] = "sk-old"
+    assert load_api_key(data_dir, SERVER) == "sk-old"
+    assert load_api_key(data_dir, "http://203.0.113.7:8080/v1") == ""
+
+
 def test_wipe_removes_files_and_key(data_dir, memory_keyring):
-    save_api_key(data_dir, "sk-test-wipe")
+    save_api_key(data_dir, "sk-test-wipe", SERVER)
     other_dir = data_dir.parent / "other-bot"
-    save_api_key(other_dir, "sk-other-bot")
+    save_api_key(other_dir, "sk-other-bot", SERVER)
     with Store.open(data_dir) as store:
         store.upsert_contact("friend", "x")
         (data_dir / "wechat-session.json").write_bytes(store.cipher.encrypt_blob(b"{}", b"s"))
@@ -239,8 +260,8 @@ def test_wipe_removes_files_and_key(data_dir, memory_keyring):
     assert not any(p.name.startswith("wxbot.db") for p in data_dir.iterdir())
     assert (data_dir / "settings.json").exists()
     assert (SERVICE, keyring_user(data_dir)) not in memory_keyring.entries
-    assert load_api_key(data_dir) == ""  # the model server's key went with it
-    assert load_api_key(other_dir) == "sk-other-bot"  # another bot's key on this PC stays
+    assert load_api_key(data_dir, SERVER) == ""  # the model server's key went with it
+    assert load_api_key(other_dir, SERVER) == "sk-other-bot"  # another bot's key on this PC stays
     assert wipe(data_dir) == []  # nothing left: no error
     with Store.open(data_dir) as fresh:  # and a new store starts empty
         assert fresh.list_contacts() == []

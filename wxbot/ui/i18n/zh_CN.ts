@@ -936,6 +936,22 @@
         <translation>已保存在系统钥匙串中；输入新密钥即可替换</translation>
     </message>
     <message>
+        <source>Remove saved key</source>
+        <translation>删除已保存的密钥</translation>
+    </message>
+    <message>
+        <source>removed when you apply</source>
+        <translation>点击“应用”后删除</translation>
+    </message>
+    <message>
+        <source>kept for %s only, not sent to this address; type it again to use it here</source>
+        <translation>只保存给 %s 使用，不会发送到这个地址；要在这里使用请重新输入</translation>
+    </message>
+    <message>
+        <source>http:// is not encrypted: the API key and every customer message cross the network in clear text. Use https://, or a server on this PC.</source>
+        <translation>http:// 没有加密：API 密钥和每条客户消息都以明文经过网络。请使用 https://，或本机上的服务器。</translation>
+    </message>
+    <message>
         <source>none</source>
         <translation>无</translation>
     </message>
