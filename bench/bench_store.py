@@ -52,9 +52,15 @@ def plain_db(path: Path, contacts: list[str]) -> StoreDB:
 
 
 def plain_rows(msgs: list[NewMessage]) -> list[tuple]:
-    """Rows for history.INSERT (explicit ids, like the store), text as plain UTF-8."""
-    return [(i, None, m.contact_id, m.direction, m.time, m.state, "", 0, "", "text", "private", 0, "[]", "",
-             m.text.encode("utf-8"), None) for i, m in enumerate(msgs, 1)]
+    """Rows for history.INSERT (explicit ids, like the store), text as plain UTF-8; built by column name, so a
+    column the schema gains fails here by its name (KeyError) instead of shifting the others."""
+    def row(i: int, m: NewMessage) -> tuple:
+        values = {"id": i, "msg_id": None, "contact_id": m.contact_id, "direction": m.direction, "time": m.time,
+                  "state": m.state, "reason": "", "by_bot": 0, "source": "", "kind": "text", "chat": "private",
+                  "is_at": 0, "in_reply_to": "[]", "run_id": "", "text_enc": m.text.encode("utf-8"),
+                  "sender_enc": None, "passages_enc": None}
+        return tuple(values[c] for c in COLUMNS)
+    return [row(i, m) for i, m in enumerate(msgs, 1)]
 
 
 def timed(fn) -> float:

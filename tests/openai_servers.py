@@ -168,3 +168,68 @@ class ReplayServer:
     def close(self) -> None:
         self.httpd.shutdown()
         self.httpd.server_close()
+
+
+class HostileServer:
+    """A server on 127.0.0.1 that answers in one hostile way: "huge" streams every reply as one SSE event of
+    ``HUGE_BYTES`` (no line break until its end) and then holds the connection open; "trickle" answers every
+    request (the model list too) a byte every 20 ms and never ends, so that no single read times out."""
+
+    HUGE_BYTES = 10 << 20
+
+    def __init__(self, mode: str) -> None:
+        assert mode in ("huge", "trickle")
+        self.mode = mode
+        self.dropped = threading.Event()  # the client closed the connection
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                models = b'{"object": "list", "data": [{"id": "hostile", "object": "model"}]}'
+                if server.mode == "huge":
+                    self.send_response(200)
+                    self.send_header("Content-Type", "application/json")
+                    self.send_header("Content-Length", str(len(models)))
+                    self.end_headers()
+                    self.wfile.write(models)
+                    return
+                self._hostile("application/json", models)
+
+            def do_POST(self) -> None:
+                self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                event = json.dumps(chunk("x" * server.HUGE_BYTES if server.mode == "huge" else "x")).encode()
+                self._hostile("text/event-stream", b"data: " + event + b"\n\n")
+
+            def _hostile(self, kind: str, body: bytes) -> None:
+                self.send_response(200)
+                self.send_header("Content-Type", kind)
+                self.send_header("Connection", "close")
+                self.end_headers()
+                try:
+                    if server.mode == "huge":
+                        self.wfile.write(body)
+                    while True:  # "huge": blank lines (no event) after it; "trickle": its body, a byte at a time
+                        for byte in body if server.mode == "trickle" else b"\n":
+                            self.wfile.write(bytes([byte]))
+                            self.wfile.flush()
+                            time.sleep(0.02)
+                except OSError:
+                    server.dropped.set()
+                self.close_connection = True
+
+        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.httpd.daemon_threads = True
+        threading.Thread(target=self.httpd.serve_forever, daemon=True).start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.httpd.server_address[1]}/v1"
+
+    def close(self) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()

@@ -85,6 +85,12 @@ def test_bad_setting_is_named(data_dir):
     assert done.returncode == 2 and "context_size" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080\n/v1", "http://[::1"])
+def test_a_bad_server_address_is_refused_in_words(data_dir, url):
+    done = wxbot("chat", env=env_for(data_dir, WXBOT_LLM_BACKEND="openai", WXBOT_OPENAI_BASE_URL=url), input_text="")
+    assert done.returncode == 2 and "openai_base_url" in done.stderr and "Traceback" not in done.stderr
+
+
 def test_headless_run_logs_in_answers_and_stops_on_ctrl_c(data_dir, test_model_path):
     with Simulator(hold_seconds=0.5) as sim:
         env = env_for(data_dir, WXBOT_MODEL=test_model_path, WXBOT_WECHAT_BASE_URL=sim.base_url,
@@ -247,6 +253,27 @@ def test_contacts_list_and_switch_modes_without_the_window(store_with_history):
     assert wxbot("contacts", "list", env=env).stdout.split()[:2] == ["草稿", "draft"]
     done = wxbot("contacts", "on", "李四", env=env)
     assert done.returncode == 2 and "no contact named 李四" in done.stderr
+
+
+def test_contacts_list_prints_escapes_in_nicknames_as_visible_text(store_with_history):
+    import keyring
+    from keyring.backends import fail
+
+    from wxbot.messages import ContactKind
+    from wxbot.store import Store
+
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        with Store.open(store_with_history) as store:
+            store.upsert_contact(ContactKind.FRIEND, "\x1b]0;pwned\x07李\x1b[2J\n四\x9b31m")
+    finally:
+        keyring.set_keyring(previous)
+    done = wxbot("contacts", "list", env=env_for(store_with_history))
+    assert done.returncode == 0, done.stderr
+    assert not any(ch in done.stdout for ch in "\x1b\x07\x9b")
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2 and lines[1].endswith("\\x1b]0;pwned\\x07李\\x1b[2J\\x0a四\\x9b31m"), lines
 
 
 def test_contacts_command_refuses_while_the_bot_runs(store_with_history):

@@ -44,6 +44,12 @@ def test_bad_value_in_file_names_key_and_value_and_leaves_file(data_dir):
     ('{"llm_backend": "openai"}', "openai_base_url"),
     ('{"llm_backend": "openai", "openai_base_url": "localhost:8080/v1"}', "openai_base_url"),
     ('{"llm_backend": "gpt"}', "llm_backend"),
+    ('{"llm_backend": "openai", "openai_base_url": "http://[::1"}', "openai_base_url"),
+    ('{"llm_backend": "openai", "openai_base_url": "http://127.0.0.1:8080\\n/v1"}', "openai_base_url"),
+    ('{"llm_backend": "openai", "openai_base_url": "http://127.0.0.1:99999/v1"}', "openai_base_url"),
+    ('{"llm_backend": "openai", "openai_base_url": "http://127.0.0.1:8080/v1#x"}', "openai_base_url"),
+    ('{"openai_base_url": "http:// 192.168.1.20/v1"}', "openai_base_url"),
+    ('{"wechat_base_url": "https://[fe80::1/"}', "wechat_base_url"),
     ('{not json', "settings"),
 ])
 def test_bad_config_values_are_readable(data_dir, content, key):
@@ -90,3 +96,9 @@ def test_new_contact_mode_from_env_and_checked(data_dir, monkeypatch):
     monkeypatch.setenv("WXBOT_NEW_CONTACT_MODE", "sometimes")
     with pytest.raises(ConfigError, match="new_contact_mode"):
         load_settings()
+
+
+@pytest.mark.parametrize("url", ["http://127.0.0.1:8080/v1", "https://api.deepseek.com", "http://[::1]:8080/v1",
+                                 "HTTP://llm.local/v1"])
+def test_good_server_addresses_pass(url):
+    assert Settings(llm_backend="openai", openai_base_url=url, wechat_base_url=url).replace().openai_base_url == url

@@ -11,6 +11,7 @@ import time
 from typing import TYPE_CHECKING
 
 from wxbot import __version__
+from wxbot.controls import json_escaped, shown
 from wxbot.envsecrets import take_from_environment
 from wxbot.errors import WxbotError
 from wxbot.logs import setup_logging
@@ -41,7 +42,7 @@ def cmd_chat(args: argparse.Namespace) -> int:
     history = MemoryHistory()
     try:
         print(f"正在加载模型 loading model: {engine_label(settings)} …", flush=True)
-        opened = open_engine(settings, api_key=load_api_key(settings.data_path), console_log=False)
+        opened = open_engine(settings, api_key=load_api_key(settings.data_path, settings.openai_base_url), console_log=False)
         if opened.problem is not None:
             raise opened.problem
     except WxbotError as err:
@@ -198,15 +199,15 @@ def cmd_contacts(args: argparse.Namespace) -> int:
                 for c in store.list_contacts():
                     if c.kind.value in ("friend", "group"):
                         paused = "  暂停 paused" if (c.paused_until or 0) > time.time() else ""
-                        print(f"{MODE_WORDS[c.mode]:<10} {c.kind.value:<7} {c.display_name}{paused}")
+                        print(f"{MODE_WORDS[c.mode]:<10} {c.kind.value:<7} {shown(c.display_name)}{paused}")
                 return 0
             entry = pick_contact(args.name, roster.find)
             if isinstance(entry, str):
-                print(f"wxbot: {entry}", file=sys.stderr)
+                print(f"wxbot: {shown(entry, lines=True)}", file=sys.stderr)
                 return 2
             mode = {"on": ReplyMode.AUTO, "draft": ReplyMode.DRAFT, "off": ReplyMode.OFF}[args.action]
             store.set_mode(entry.contact_id, mode)
-            print(f"「{entry.name}」：{MODE_WORDS[mode]}")
+            print(f"「{shown(entry.name)}」：{MODE_WORDS[mode]}")
             return 0
     except WxbotError as err:
         print(f"wxbot: {err}", file=sys.stderr)
@@ -234,7 +235,8 @@ def cmd_models(args: argparse.Namespace) -> int:
 
 
 def cmd_download(args: argparse.Namespace) -> int:
-    """Download one catalog model into models/, resumable; says whether a published sha256 verified it."""
+    """Download one catalog model into models/, resumable; says which check the file passed (verified only
+    against a hash from outside its server)."""
     from pathlib import Path
 
     from wxbot.llm.catalog import find_embedding_model, find_model
@@ -246,7 +248,6 @@ def cmd_download(args: argparse.Namespace) -> int:
         print(f"wxbot: 没有这个模型 unknown model: {args.key} (see: wxbot models)", file=sys.stderr)
         return 2
     dest = Path(args.to) if args.to else settings.models_dirs[0]
-    dest.mkdir(parents=True, exist_ok=True)
 
     def progress(done: int, total: int) -> None:
         if total:
@@ -258,11 +259,8 @@ def cmd_download(args: argparse.Namespace) -> int:
     except WxbotError as err:
         print(f"\nwxbot: {err}", file=sys.stderr)
         return 2
-    if got.verified:
-        print(f"\n已下载并校验 downloaded and verified (sha256 from {got.checked_by}): {got.path}")
-    else:
-        print(f"\n已下载，但无法校验：下载源没有公布 sha256，只核对了大小 "
-              f"downloaded, but NOT verified: no source published a sha256 for it (size checked only): {got.path}")
+    zh, en = got.words()
+    print(f"\n{zh} {en}: {got.path}")
     return 0
 
 
@@ -293,18 +291,18 @@ def _kb_add(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
     for name in args.files:
         def progress(done: int, total: int, name: str = name) -> None:
             if sys.stderr.isatty():
-                print(f"\r{name}: {done}/{total or '?'}", end="", file=sys.stderr, flush=True)
+                print(f"\r{shown(name)}: {done}/{total or '?'}", end="", file=sys.stderr, flush=True)
 
         try:
             report = kb.add_file(name, progress=progress)
         except WxbotError as err:
-            print(f"wxbot: {err}", file=sys.stderr)
+            print(f"wxbot: {shown(str(err), lines=True)}", file=sys.stderr)
             failed += 1
             continue
         words = {"added": "已导入 added", "replaced": "已更新 replaced", "unchanged": "未变 unchanged"}
-        print(f"{words[report.status]}: {report.name} ({report.passages} 条 passages)")
+        print(f"{words[report.status]}: {shown(report.name)} ({report.passages} 条 passages)")
         for note in report.notes:
-            print(f"  ! {note}")
+            print(f"  ! {shown(note)}")
     print(kb.semantic_note(), file=sys.stderr)
     return 2 if failed else 0
 
@@ -314,9 +312,9 @@ def _kb_list(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
 
     for doc in kb.documents():
         when = datetime.datetime.fromtimestamp(doc.imported_at).strftime("%Y-%m-%d %H:%M")
-        print(f"{doc.name}\t{doc.kind}\t{doc.passages} 条 passages\t{when}")
+        print(f"{shown(doc.name)}\t{doc.kind}\t{doc.passages} 条 passages\t{when}")
         for note in doc.notes:
-            print(f"  ! {note}")
+            print(f"  ! {shown(note)}")
     print(kb.semantic_note())
     return 0
 
@@ -337,10 +335,10 @@ def _kb_search(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
 
     found = kb.search(args.query, args.k)
     if args.json:
-        print(json.dumps([dataclasses.asdict(p) for p in found], ensure_ascii=False, indent=1))
+        print(json_escaped(json.dumps([dataclasses.asdict(p) for p in found], ensure_ascii=False, indent=1)))
     else:
         for p in found:
-            print(f"[{p.score}] {p.source} · {p.locator}\n{p.text}\n")
+            print(f"[{p.score}] {shown(p.source)} · {shown(p.locator)}\n{shown(p.text, lines=True)}\n")
         if not found:
             print("（没有相关内容 nothing relevant）")
     if kb.kb.semantic != SemanticState.ACTIVE:

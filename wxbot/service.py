@@ -208,7 +208,7 @@ class BotService(WindowViews):
         if old is not None:
             old.close()
         try:
-            opened = open_engine(self.settings, path=path, api_key=load_api_key(self.settings.data_path),
+            opened = open_engine(self.settings, path=path, api_key=load_api_key(self.settings.data_path, self.settings.openai_base_url),
                                  on_progress=lambda p: self._emit(ModelState(ModelPhase.LOADING, p.fraction,
                                                                              detail=label)),
                                  on_health=self._on_engine_health, on_crash=self._on_model_crash,
@@ -424,7 +424,7 @@ class BotService(WindowViews):
         keychain) and apply; start the engine anew when it changed (no restart needed)."""
         new.validate()
         if api_key is not None:
-            save_api_key(new.data_path, api_key)
+            save_api_key(new.data_path, api_key, new.openai_base_url)
         reload_model = any(getattr(new, k) != getattr(self.settings, k) for k in ENGINE_FIELDS) or \
             (api_key is not None and new.llm_backend == Engine.OPENAI)
         switched = new.llm_backend != self.settings.llm_backend

@@ -22,7 +22,15 @@ import platformdirs
 from wxbot.envsecrets import taken
 from wxbot.errors import ConfigError
 from wxbot.files import private_dir, replace_private
-from wxbot.validation import FAQ_MAX_RULES, JSON_MAX_BYTES, bad, check_faq_rule, check_value, parse_json
+from wxbot.validation import (
+    FAQ_MAX_RULES,
+    JSON_MAX_BYTES,
+    bad,
+    check_faq_rule,
+    check_url,
+    check_value,
+    parse_json,
+)
 
 APP_NAME = "wxbot"
 SETTINGS_FILE = "settings.json"
@@ -177,6 +185,12 @@ class Settings:
     kb_max_file_mb: int = _opt(50, "Largest file the knowledge base imports, MB.", minimum=1, maximum=2048)
     kb_max_passages: int = _opt(50000, "Most passages (rows, paragraphs) one imported file may hold.",
                                 minimum=1, maximum=1000000)
+    kb_max_cells: int = _opt(2_000_000, "Most non-empty cells one imported spreadsheet (or Word tables) may hold.",
+                             minimum=1, maximum=100_000_000)
+    kb_max_unpacked_mb: int = _opt(200, "Most an Office file (.xlsx, .docx) may unpack to, MB; a zip bomb is refused "
+                                   "before it is opened.", minimum=1, maximum=16384)
+    kb_import_seconds: int = _opt(300, "Longest one file's reading may take, seconds; past it the import stops "
+                                  "in words (the knowledge base is left as it was).", minimum=1, maximum=86400)
     # --- WeChat
     wechat_base_url: str = _opt("", "Login server base URL; empty = WeChat's own. Tests and the demo use the simulator.")
     # --- app
@@ -227,9 +241,10 @@ class Settings:
                 bad("gpu_layers", self.gpu_layers, "'auto' 或非负整数", "'auto' or a non-negative integer")
         if self.service_hours:
             parse_service_hours(self.service_hours)
-        if self.llm_backend == "openai" and not re.match(r"^https?://[^/\s]+", self.openai_base_url):
-            bad("openai_base_url", self.openai_base_url, "以 http:// 或 https:// 开头的服务器地址",
-                "a server address starting with http:// or https://")
+        if self.llm_backend == "openai" or self.openai_base_url:  # checked where set: a bad one fails in words
+            check_url("openai_base_url", self.openai_base_url)
+        if self.wechat_base_url:
+            check_url("wechat_base_url", self.wechat_base_url)
         for i, rule in enumerate(self.faq_rules):
             check_faq_rule(i, rule)
 

@@ -1,12 +1,15 @@
 """Checks that keep a setting within what the bot can do: finite numbers, bounded text, settings JSON of
-sane size and depth, and FAQ regular expressions that can't pin the CPU (the ``regex`` engine's timeout)."""
+sane size and depth, server addresses an HTTP client can use, and FAQ regular expressions that can't pin the CPU
+(the ``regex`` engine's timeout)."""
 
 from __future__ import annotations
 
 import dataclasses
 import json
 import math
+import re
 from typing import Any, NoReturn
+from urllib.parse import urlsplit
 
 import regex
 
@@ -47,6 +50,27 @@ def check_value(f: dataclasses.Field, value: Any) -> Any:
         bad(f.name, value, f"不超过 {meta['max_len']} 个字符（项）", f"at most {meta['max_len']} characters (items)")
     if meta["choices"] and value not in meta["choices"]:
         bad(f.name, value, "、".join(meta["choices"]) + " 之一", "one of " + ", ".join(meta["choices"]))
+    return value
+
+
+_URL_UNSAFE = re.compile(r"[\x00-\x20\x7f-\x9f]")  # whitespace and control characters (a pasted newline)
+
+
+def check_url(key: str, value: str) -> str:
+    """A server's base address: http(s), a host (an IPv6 one in whole brackets), a valid port, no spaces or control
+    characters, no query or fragment (the app appends paths to it). Returns it; ConfigError in words if not."""
+    need_zh = "以 http:// 或 https:// 开头、不含空格和换行的服务器地址，例如 http://127.0.0.1:8080/v1"
+    need_en = "a server address starting with http:// or https://, without spaces or line breaks, e.g. " \
+              "http://127.0.0.1:8080/v1"
+    if _URL_UNSAFE.search(value) or not re.match(r"^https?://", value, re.IGNORECASE):
+        bad(key, value, need_zh, need_en)
+    try:
+        parts = urlsplit(value)
+        port = parts.port  # raises ValueError for a port that is not a number in 0..65535
+    except ValueError as exc:
+        bad(key, value, f"{need_zh}（{exc}）", f"{need_en} ({exc})")
+    if not parts.hostname or parts.query or parts.fragment or "?" in value or "#" in value or port == 0:
+        bad(key, value, need_zh, need_en)
     return value
 
 

@@ -54,3 +54,12 @@ def test_persona_recited_back_is_noticed():
     assert recites("你好！你是店主的微信助理，代表店主礼貌、简洁地回复客户！你可以…", DEFAULT_PERSONA)
     assert not recites("您好，我会转告店主，请稍等。", DEFAULT_PERSONA)
     assert not recites("你好你好你好你好你好你好", "你好")  # a short persona can't be told from a greeting
+
+
+def test_a_recital_of_the_personas_opening_is_noticed_whatever_its_length():
+    assert recites("你是店主的微信助理，代表店主礼", DEFAULT_PERSONA)  # 15 characters reached 12 customers
+    for size in range(6, 21):
+        assert recites(f"您好！{DEFAULT_PERSONA[:size]}", DEFAULT_PERSONA), size
+    assert not recites(DEFAULT_PERSONA[:5], DEFAULT_PERSONA)  # "你是店主的" alone may be a customer's own words
+    for text in [*ORDINARY, "店主的微信是多少？我帮您问问", "我是店主的助理，这款有货", "您是店主的朋友吧？"]:
+        assert not recites(text, DEFAULT_PERSONA), text

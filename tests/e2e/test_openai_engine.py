@@ -104,6 +104,6 @@ def test_switching_engines_in_settings_takes_effect_without_a_restart(harness, d
     finally:
         logger.remove(sink)
         replay.close()
-    assert [v for (_, user), v in memory_keyring.entries.items() if user.startswith("openai-api-key-")] == \
-        ["sk-secret-123"]
+    assert [v.split("\n")[-1] for (_, user), v in memory_keyring.entries.items()
+            if user.startswith("openai-api-key-")] == ["sk-secret-123"]
     assert "sk-secret" not in settings_json and "sk-secret" not in "".join(lines)

@@ -4,6 +4,7 @@ blank (scanned-looking) page; a GBK CSV as Chinese Windows Excel saves it."""
 
 from __future__ import annotations
 
+import zipfile
 from pathlib import Path
 
 import docx
@@ -79,4 +80,24 @@ def write_pdf(path: Path, pages: list[list[str]]) -> Path:
             pdf.rect(72, 400, 300, 200, fill=1)  # a picture, no text
         pdf.showPage()
     pdf.save()
+    return path
+
+
+def inflate(path: Path, member: str, placeholder: str, size: int) -> Path:
+    """Rewrite the zip at ``path`` with ``placeholder`` inside ``member`` grown to ``size`` bytes of one letter:
+    a few KB on disk that unpack to ``size`` (a zip bomb, as an Office file can carry one)."""
+    with zipfile.ZipFile(path) as src:
+        parts = {info.filename: src.read(info) for info in src.infolist()}
+    before, after = parts[member].split(placeholder.encode(), 1)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            if name != member:
+                out.writestr(name, data)
+                continue
+            with out.open(name, "w", force_zip64=True) as fh:
+                fh.write(before)
+                block = b"x" * (1 << 20)
+                for _ in range(size >> 20):
+                    fh.write(block)
+                fh.write(after)
     return path

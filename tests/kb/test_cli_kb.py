@@ -53,3 +53,15 @@ def test_wrong_passphrase_opens_nothing(data_dir, tmp_path):
     assert wxbot("kb", "add", str(write_xlsx(tmp_path / "p.xlsx")), env=env_for(data_dir)).returncode == 0
     done = wxbot("kb", "search", "SJ-0412", "--json", env=env_for(data_dir, WXBOT_PASSPHRASE="not the passphrase"))
     assert done.returncode == 2 and done.stdout == "" and "Traceback" not in done.stderr
+
+
+def test_file_names_with_escapes_and_line_breaks_are_printed_as_visible_text(data_dir, tmp_path):
+    env = env_for(data_dir)
+    hostile = write_xlsx(tmp_path / "价目\x1b[2J表\n\x1b]0;x\x07.xlsx")
+    added = wxbot("kb", "add", str(hostile), env=env)
+    assert added.returncode == 0, added.stderr
+    listed = wxbot("kb", "list", env=env)
+    for out in (added.stdout, listed.stdout):
+        assert not any(ch in out for ch in "\x1b\x07"), out
+        assert "价目\\x1b[2J表\\x0a\\x1b]0;x\\x07.xlsx" in out
+    assert len([line for line in listed.stdout.splitlines() if "\t" in line]) == 1

@@ -7,17 +7,19 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from wxbot.errors import ModelError
+from wxbot.errors import ConfigError, ModelError
 from wxbot.llm import download as dl
 from wxbot.llm.catalog import find_model
 from wxbot.llm.download import (
+    Check,
     DownloadCancelled,
     ExistingFileMismatch,
     download,
@@ -39,6 +41,9 @@ class Site:
     redirects: dict[str, tuple[str, str]] = field(default_factory=dict)  # path -> (target, X-Linked-Etag)
     listings: dict[str, object] = field(default_factory=dict)  # API path (no query) -> JSON, like ModelScope's
     log: list[tuple[str, str | None]] = field(default_factory=list)  # (path, Range header)
+    unsized: set[str] = field(default_factory=set)  # paths answered without Content-Length (to the end of the stream)
+    failing: set[str] = field(default_factory=set)  # paths answered 503
+    on_request: Callable[[str], None] | None = None
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -48,6 +53,11 @@ class Handler(BaseHTTPRequestHandler):
     def do_GET(self) -> None:
         site: Site = self.server.site
         site.log.append((self.path, self.headers.get("Range")))
+        if site.on_request is not None:
+            site.on_request(self.path)
+        if self.path in site.failing:
+            self.send_error(503)
+            return
         if self.path.split("?")[0] in site.listings:
             data = json.dumps(site.listings[self.path.split("?")[0]]).encode()
             self.send_response(200)
@@ -81,7 +91,8 @@ class Handler(BaseHTTPRequestHandler):
             self.send_header("Content-Range", f"bytes {start}-{len(body) - 1}/{len(body)}")
         else:
             self.send_response(200)
-        self.send_header("Content-Length", str(len(body) - start))
+        if self.path not in site.unsized:
+            self.send_header("Content-Length", str(len(body) - start))
         self.end_headers()
         drops = site.drops.get(self.path)
         cut = drops.pop(0) if drops else None
@@ -154,7 +165,9 @@ def test_published_sha256_from_the_redirect(site, tmp_path):
         download(f"{base}/evil/model.gguf", tmp_path, on_progress=None, cancel=None)
     got = download(f"{base}/good/model.gguf", tmp_path, on_progress=None, cancel=None)
     assert got.path.read_bytes() == PAYLOAD
-    assert (got.sha256, got.checked_by) == (SHA, "127.0.0.1")
+    # the server that sent the bytes vouched for them itself: a whole transfer, not a verified file
+    assert (got.sha256, got.checked_by, got.check, got.verified) == (SHA, "127.0.0.1", Check.SERVER_HASH, False)
+    assert "NOT verified" in got.words()[1] and "未校验" in got.words()[0]
 
 
 def test_cancel_keeps_the_part_and_the_next_call_resumes(site, tmp_path):
@@ -185,7 +198,7 @@ def test_complete_part_answered_416_is_checked_against_the_published_hash(site, 
     s.redirects["/hf/model.gguf"] = (f"{base}/m/model.gguf", SHA)
     (tmp_path / "model.gguf.part").write_bytes(PAYLOAD)
     got = download(f"{base}/hf/model.gguf", tmp_path)
-    assert (got.verified, got.sha256) == (True, SHA) and got.path.read_bytes() == PAYLOAD
+    assert (got.check, got.sha256) == (Check.SERVER_HASH, SHA) and got.path.read_bytes() == PAYLOAD
     assert s.log[-1] == ("/m/model.gguf", f"bytes={len(PAYLOAD)}-")  # nothing fetched again
     (tmp_path / "model.gguf").unlink()
     s.redirects["/hf/model.gguf"] = (f"{base}/m/model.gguf", "e" * 64)  # the same bytes, another hash
@@ -200,7 +213,7 @@ def test_an_existing_file_is_checked_not_trusted(site, tmp_path):
     s.redirects["/hf/model.gguf"] = (f"{base}/m/model.gguf", SHA)
     (tmp_path / "model.gguf").write_bytes(PAYLOAD)
     got = download(f"{base}/hf/model.gguf", tmp_path)
-    assert (got.verified, got.sha256) == (True, SHA)
+    assert (got.check, got.sha256) == (Check.SERVER_HASH, SHA)
     assert s.log[-1] == ("/m/model.gguf", f"bytes={len(PAYLOAD)}-")  # asked for the hash, not the bytes
     (tmp_path / "model.gguf").write_bytes(PAYLOAD[:-1] + b"\0")  # damaged on disk
     with pytest.raises(ExistingFileMismatch) as err:
@@ -213,6 +226,7 @@ def test_a_source_without_a_hash_is_not_called_verified(site, tmp_path):
     s, base = site  # a plain mirror: no X-Linked-Etag, no file list
     got = download_first([f"{base}/m/model.gguf"], tmp_path)
     assert got.path.read_bytes() == PAYLOAD and not got.verified and got.sha256 is None
+    assert got.check is Check.SIZE and "only its size" in got.words()[1]
     assert not download(f"{base}/m/model.gguf", tmp_path).verified  # nor when it is already there
 
 
@@ -268,3 +282,49 @@ def test_catalog_model_from_an_hf_mirror(site, tmp_path):
     assert got.path.name == model.file and got.path.read_bytes() == PAYLOAD
     assert model.urls()[0] == f"https://huggingface.co/{model.repo}/resolve/main/{model.file}"
     assert model.urls()[1] == f"https://modelscope.cn/models/{model.repo}/resolve/master/{model.file}"
+
+
+def test_a_cut_off_download_of_unknown_size_is_not_called_checked(site, tmp_path):
+    s, base = site  # no hash, no Content-Length: the connection ends early and nothing can tell
+    s.files["/m/cut.gguf"] = PAYLOAD
+    s.unsized.add("/m/cut.gguf")
+    s.drops["/m/cut.gguf"] = [dl.CHUNK + 7]
+    got = download(f"{base}/m/cut.gguf", tmp_path)
+    assert got.path.stat().st_size == dl.CHUNK + 7
+    assert (got.check, got.verified, got.sha256) == (Check.NONE, False, None)
+    zh, en = got.words()
+    assert "NOT verified" in en and "may be incomplete" in en and "size was checked" not in en and "未校验" in zh
+
+
+def test_a_mirror_address_cannot_put_the_file_outside_the_models_folder(site, tmp_path):
+    s, base = site
+    s.files["/..%2f..%2fx.gguf"] = PAYLOAD
+    models = tmp_path / "a" / "b" / "models"
+    with pytest.raises(ConfigError, match="HF_ENDPOINT"):
+        download_model(find_model("r1-qwen-1.5b"), models, hf_endpoint=f"{base}/..%2f..%2fx.gguf#",
+                       modelscope_endpoint="http://127.0.0.1:9")
+    with pytest.raises(ModelError, match="no usable file name"):
+        download(f"{base}/..%2f..%2fx.gguf", models)
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_downloads_are_owner_only_from_the_first_byte(site, tmp_path):
+    s, base = site
+    modes: list[int] = []
+    part = tmp_path / "models" / "model.gguf.part"
+    got = download(f"{base}/m/model.gguf", tmp_path / "models", sha256=SHA,
+                   on_progress=lambda d, t: modes.append(stat.S_IMODE(part.stat().st_mode)))
+    assert modes and set(modes) == {0o600}
+    assert stat.S_IMODE(got.path.stat().st_mode) == 0o600
+    assert stat.S_IMODE((tmp_path / "models").stat().st_mode) == 0o700
+
+
+def test_cancel_is_heard_while_waiting_to_retry(site, tmp_path, monkeypatch):
+    s, base = site
+    monkeypatch.setattr(dl, "RETRY_DELAY_S", 3600.0)  # a wait nobody would sit through
+    cancel = threading.Event()
+    s.failing.add("/m/model.gguf")
+    s.on_request = lambda path: cancel.set()  # the owner presses Cancel while the first attempt fails
+    with pytest.raises(DownloadCancelled):
+        download(f"{base}/m/model.gguf", tmp_path, sha256=SHA, cancel=cancel)
+    assert len(s.log) == 1

@@ -7,7 +7,7 @@ import threading
 
 import pytest
 
-from tests.openai_servers import ReplayServer, chunk
+from tests.openai_servers import HostileServer, ReplayServer, chunk
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.history import MemoryHistory
 from wxbot.errors import EngineError, GenerationCancelled
@@ -129,3 +129,38 @@ def test_cancel_closes_the_stream(replay):
             break
         deadline.wait(0.05)
     assert server.disconnects == 1
+
+
+@pytest.fixture
+def hostile():
+    servers: list[HostileServer] = []
+
+    def make(mode: str) -> HostileServer:
+        servers.append(HostileServer(mode))
+        return servers[-1]
+
+    yield make
+    for s in servers:
+        s.close()
+
+
+@pytest.mark.timeout(120)
+def test_one_huge_event_is_cut_off_in_words(hostile):
+    server = hostile("huge")
+    model = model_for(server)
+    with pytest.raises(EngineError, match="more than 8 MB") as err:
+        list(model.stream_chat([{"role": "user", "content": "hi"}], max_tokens=8, temperature=0))
+    assert "超过 8 MB" in err.value.zh and not err.value.retriable
+
+
+@pytest.mark.timeout(120)
+def test_a_server_that_trickles_forever_is_cut_at_the_timeout_everywhere(hostile):
+    server = hostile("trickle")
+    settings = Settings(llm_backend="openai", openai_base_url=server.base_url, openai_timeout=5.0)
+    model = OpenAIModel(settings, "")
+    with pytest.raises(EngineError, match="5 s"):  # the model list at connect
+        model.connect()
+    with pytest.raises(EngineError, match="5 s"):  # a reply
+        list(model.stream_chat([{"role": "user", "content": "hi"}], max_tokens=8, temperature=0))
+    assert model.count_tokens([{"role": "user", "content": "hi"}]) > 0  # the tokenizer probe gives up: an estimate
+    assert server.dropped.wait(10)

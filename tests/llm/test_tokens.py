@@ -69,3 +69,24 @@ def test_a_server_without_a_tokenizer_falls_back(tokenizer, test_model_path):
         assert model.count_tokens(messages) == expected
     finally:
         server.close()
+
+
+def test_the_tokenizer_cache_is_owner_only_from_its_first_byte(test_model_path, tmp_path, monkeypatch):
+    import stat
+
+    import gguf
+
+    from wxbot.llm.vocab import write_vocab_only
+
+    dest = tmp_path / "tokenizers" / "family.gguf"
+    seen: list[int] = []
+    real = gguf.GGUFWriter.write_header_to_file
+
+    def header_then_look(self, *args, **kwargs):  # the first bytes go out here: the file's mode just after
+        real(self, *args, **kwargs)
+        seen.append(stat.S_IMODE(dest.with_suffix(".part").stat().st_mode))
+
+    monkeypatch.setattr(gguf.GGUFWriter, "write_header_to_file", header_then_look)
+    write_vocab_only(test_model_path, dest)
+    assert seen == [0o600] and stat.S_IMODE(dest.stat().st_mode) == 0o600
+    assert stat.S_IMODE(dest.parent.stat().st_mode) == 0o700

@@ -16,7 +16,7 @@ from collections import Counter
 
 import pytest
 
-from tests.store.child import REPO, message_text
+from tests.store.child import FULL_STOP_MESSAGES, REPO, message_text
 from wxbot.messages import Reply
 from wxbot.store import Store
 from wxbot.store.db import db_path
@@ -84,4 +84,27 @@ def test_sigkill_loop(tmp_path, no_keyring, monkeypatch):
     assert answers and max(answers.values()) == 1, "a message was answered twice"
     assert raw.execute("SELECT count(*) FROM messages WHERE state IN ('received', 'replying', 'sending')"
                        ).fetchone() == (0,)
+    raw.close()
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="RLIMIT_FSIZE")
+def test_a_stop_on_a_full_disk_loses_nothing_and_the_store_opens_once_space_is_back(tmp_path, no_keyring):
+    """The shutdown checkpoint fails partway (files may not grow: a full disk), leaving the main file half-updated
+    and whole only with its WAL. The stop says so in words, and the next open reads the store through its WAL."""
+    data_dir = tmp_path / "data"
+    env = {**os.environ, "WXBOT_PASSPHRASE": PASS, "PYTHON_KEYRING_BACKEND": "keyring.backends.fail.Keyring"}
+    done = subprocess.run([sys.executable, "-m", "tests.store.child", str(data_dir), str(tmp_path / "side"), "0",
+                           "fullstop"], env=env, cwd=REPO, capture_output=True, text=True, timeout=240)
+    assert done.stdout.split() == ["ready", "closed"], done.stderr[-3000:]
+    assert "Traceback" not in done.stderr and "checkpoint failed" in done.stderr
+    wal = data_dir / "wxbot.db-wal"
+    assert wal.stat().st_size > 0  # the commits are in the WAL only
+    with Store.open(data_dir, passphrase=lambda: PASS) as store:
+        contact = store.find_contacts("friend", nick_name="crash-friend")[0]
+        kept = store.page(contact.id, limit=FULL_STOP_MESSAGES + 1)
+        assert len(kept) == FULL_STOP_MESSAGES
+        assert {m.text for m in kept} == {message_text(f"f{i}") for i in range(FULL_STOP_MESSAGES)}
+    assert not wal.exists() or wal.stat().st_size == 0  # space is back: this stop's checkpoint went through
+    raw = sqlite3.connect(db_path(data_dir))
+    assert raw.execute("PRAGMA integrity_check").fetchone() == ("ok",)
     raw.close()

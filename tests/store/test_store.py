@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import sqlite3
 import sys
@@ -11,12 +13,14 @@ import pytest
 
 from wxbot.core.history import History
 from wxbot.errors import StoreError
-from wxbot.messages import ChatKind, ContactKind, Message, Passage, Reply, ReplyMode, Turn
+from wxbot.messages import Actor, ChatKind, ContactKind, Message, OpKind, Passage, Reply, ReplyMode, Turn
 from wxbot.store import EXPORT_WARNING, Store, export_history, migrations, wipe
 from wxbot.store.apikey import load_api_key, save_api_key
 from wxbot.store.db import db_path
+from wxbot.store.export import FORMATS
 from wxbot.store.keys import SERVICE, keyring_user
 from wxbot.store.migrations import STEPS
+from wxbot.store.oplog import operations_csv
 
 PRICE = Passage("货号: SJ-0412; 单价(元): 168", "价目表.xlsx", "商品 第3行", 2.5)
 
@@ -196,10 +200,57 @@ def test_export_json_and_markdown(store, tmp_path):
         export_history(store, tmp_path, contact_id="c_nobody")
 
 
+HOSTILE_NICK = "\x1b]0;pwned\x07张\x1b[2J\n三\u202e"  # retitles the terminal, clears it, breaks a line, reverses
+HOSTILE_TEXT = "价格\x1b[31m168\x9b2J元\x00\n第二行\u202e"
+
+
+def test_export_writes_control_characters_and_escapes_as_visible_text(store, tmp_path):
+    c = store.upsert_contact("friend", HOSTILE_NICK)
+    store.add_turn(c.id, "user", HOSTILE_TEXT, at=1.0)
+    for fmt in FORMATS:
+        raw = export_history(store, tmp_path / "out", contact_id=c.id, fmt=fmt).read_text(encoding="utf-8")
+        assert not any(ch in raw for ch in "\x1b\x07\x9b\x00\u202e"), fmt
+        if fmt == "json":  # the same data, escaped the JSON way
+            contact = json.loads(raw)["contacts"][0]
+            assert contact["nick_name"] == HOSTILE_NICK and contact["messages"][0]["text"] == HOSTILE_TEXT
+        else:
+            assert "## \\x1b]0;pwned\\x07张\\x1b[2J\\x0a三\\u202e" in raw
+            assert "> 价格\\x1b[31m168\\x9b2J元\\x00\n> 第二行\\u202e" in raw
+
+
+def test_operation_log_csv_quotes_cells_a_spreadsheet_would_run(store):
+    details = ["=HYPERLINK(\"http://evil\",\"点我\")", "+1+1", "-2+3", "@SUM(A1)", "\t=1", "\r=1", "小王的店"]
+    for detail in details:
+        store.log_operation(OpKind.LOGIN, Actor.SYSTEM, detail)
+    rows = list(csv.reader(io.StringIO(operations_csv(store.operations()))))
+    assert [r[3] for r in rows[1:]] == [f"'{d}" for d in details[:-1]] + ["小王的店"]
+
+
+SERVER = "http://192.168.1.20:8080/v1"
+
+
+def test_an_api_key_is_sent_only_to_the_server_it_was_given_for(data_dir, memory_keyring):
+    save_api_key(data_dir, "sk-for-the-lan-server", SERVER)
+    assert load_api_key(data_dir, "http://192.168.1.20:8080/v1/") == "sk-for-the-lan-server"
+    assert load_api_key(data_dir, "HTTP://192.168.1.20:8080") == "sk-for-the-lan-server"  # the same server
+    for elsewhere in ("http://203.0.113.7:8080/v1", "https://192.168.1.20:8080/v1", "http://192.168.1.20:9000/v1"):
+        assert load_api_key(data_dir, elsewhere) == "", elsewhere
+    save_api_key(data_dir, "", SERVER)  # removed
+    assert load_api_key(data_dir, SERVER) == "" and memory_keyring.entries == {}
+
+
+def test_a_key_kept_unbound_by_an_older_wxbot_is_bound_to_the_address_it_is_used_with(data_dir, memory_keyring):
+    from wxbot.store.apikey import api_key_user
+
+    memory_keyring.entries[(SERVICE, api_key_user(data_dir))] = "sk-old"
+    assert load_api_key(data_dir, SERVER) == "sk-old"
+    assert load_api_key(data_dir, "http://203.0.113.7:8080/v1") == ""
+
+
 def test_wipe_removes_files_and_key(data_dir, memory_keyring):
-    save_api_key(data_dir, "sk-test-wipe")
+    save_api_key(data_dir, "sk-test-wipe", SERVER)
     other_dir = data_dir.parent / "other-bot"
-    save_api_key(other_dir, "sk-other-bot")
+    save_api_key(other_dir, "sk-other-bot", SERVER)
     with Store.open(data_dir) as store:
         store.upsert_contact("friend", "x")
         (data_dir / "wechat-session.json").write_bytes(store.cipher.encrypt_blob(b"{}", b"s"))
@@ -209,8 +260,8 @@ def test_wipe_removes_files_and_key(data_dir, memory_keyring):
     assert not any(p.name.startswith("wxbot.db") for p in data_dir.iterdir())
     assert (data_dir / "settings.json").exists()
     assert (SERVICE, keyring_user(data_dir)) not in memory_keyring.entries
-    assert load_api_key(data_dir) == ""  # the model server's key went with it
-    assert load_api_key(other_dir) == "sk-other-bot"  # another bot's key on this PC stays
+    assert load_api_key(data_dir, SERVER) == ""  # the model server's key went with it
+    assert load_api_key(other_dir, SERVER) == "sk-other-bot"  # another bot's key on this PC stays
     assert wipe(data_dir) == []  # nothing left: no error
     with Store.open(data_dir) as fresh:  # and a new store starts empty
         assert fresh.list_contacts() == []

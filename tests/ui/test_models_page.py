@@ -1,6 +1,7 @@
 """The 模型 Models page against a real HTTP server on 127.0.0.1 (the downloader tests' server, throttled): a
 download paused mid-way keeps its .part and a second start continues from it (a Range request), progress is
-shown, a bad checksum leaves nothing installed, a source that publishes no hash reads 未校验 NOT verified, and
+shown, a bad checksum leaves nothing installed, a file only its own server's hash (or nothing) checked reads
+未校验 NOT verified, and
 "use this model" sets the setting and loads the real model."""
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from tests.llm.test_download import Handler, Site
 from wxbot.events import ModelPhase
 from wxbot.llm import download as dl
 from wxbot.llm.catalog import find_embedding_model, find_model
+from wxbot.llm.download import Check
 from wxbot.ui.pages.models import MODELS
 
 pytestmark = pytest.mark.timeout(120)
@@ -80,7 +82,7 @@ def status(page, key: str) -> str:
     return page.table.item(row, 4).text()
 
 
-def test_paused_download_resumes_from_the_part_file_and_is_verified(qtbot, make_app, site):
+def test_paused_download_resumes_from_the_part_file_and_is_checked_against_its_servers_hash(qtbot, make_app, site):
     s, base = site
     s.files["/blob/bge"] = PAYLOAD
     s.redirects[BGE_PATH] = ("/blob/bge", hashlib.sha256(PAYLOAD).hexdigest())  # like huggingface.co's 302
@@ -103,10 +105,11 @@ def test_paused_download_resumes_from_the_part_file_and_is_verified(qtbot, make_
     # a second start (as after a restart) continues from the .part
     with qtbot.waitSignal(page.finished, timeout=30000) as got:
         page.buttons["download"].click()
-    assert got.args[0].verified and (page.folder() / BGE.file).read_bytes() == PAYLOAD and not part.exists()
+    assert got.args[0].check is Check.SERVER_HASH and not got.args[0].verified  # the mirror vouched for itself
+    assert (page.folder() / BGE.file).read_bytes() == PAYLOAD and not part.exists()
     assert ("/blob/bge", f"bytes={kept}-") in s.log
-    assert status(page, BGE.key) == "installed" and page.bar.value() == 1000
-    assert "verified" in page.note.text() and "NOT" not in page.note.text()
+    assert status(page, BGE.key) == "installed — 未校验 NOT verified" and page.bar.value() == 1000
+    assert "NOT verified" in page.note.text() and "its own server (127.0.0.1)" in page.note.text()
 
 
 def test_bad_checksum_is_rejected_and_nothing_installed(qtbot, make_app, site):

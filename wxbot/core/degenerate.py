@@ -14,6 +14,7 @@ SHINGLE = 8  # phrases coming round again: share of the last RECENT characters' 
 RECENT = 240
 RECENT_REPEATED = 0.6
 ECHO_WINDOW = 20  # this many consecutive persona characters in a reply is a recital, not a coincidence
+OPENING_CHARS = 6  # the persona's opening ("你是店主的微…") this long in a reply is a recital, cut short or not
 _SPACE = re.compile(r"\s+")
 _ENDS = "。！？!?；;…\n"
 
@@ -83,8 +84,12 @@ def mostly_loop(kept: str, looped: str) -> bool:
 
 
 def recites(reply: str, persona: str) -> bool:
-    """Whether ``reply`` repeats a stretch of the persona word for word (whitespace ignored)."""
+    """Whether ``reply`` repeats a stretch of the persona word for word (whitespace ignored): its opening at any
+    length from OPENING_CHARS (a model that starts reciting is often cut off short), anything else from
+    ECHO_WINDOW characters."""
     reply, persona = _SPACE.sub("", reply), _SPACE.sub("", persona)
+    if len(persona) >= OPENING_CHARS and persona[:OPENING_CHARS] in reply:
+        return True
     window = min(ECHO_WINDOW, len(persona))
     if window < 12:
         return False

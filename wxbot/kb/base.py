@@ -17,7 +17,7 @@ from loguru import logger
 from wxbot.errors import KnowledgeError, WxbotError
 from wxbot.kb.keyword import KeywordIndex
 from wxbot.kb.pieces import Progress
-from wxbot.kb.reading import check_file, read_document
+from wxbot.kb.reading import check_file, import_limits, read_document
 from wxbot.kb.semantic import PROBES, VectorIndex, fuse
 from wxbot.llm.catalog import EMBEDDING_CATALOG, find_embedding_file
 from wxbot.llm.embedder import Embedder
@@ -148,9 +148,11 @@ class KnowledgeBase:
         return known.min_similarity if known else DEFAULT_MIN_SIMILARITY
 
     # ------------------------------------------------------------------ writing
-    def add_file(self, path: str | Path, progress: Progress | None = None) -> ImportReport:
+    def add_file(self, path: str | Path, progress: Progress | None = None,
+                 cancel: threading.Event | None = None) -> ImportReport:
         """Import one file. The same bytes again change nothing; changed bytes replace its passages; a file
-        that can't be read raises KnowledgeError and leaves the knowledge base as it was."""
+        that can't be read (or whose reading is cancelled) raises KnowledgeError and leaves the knowledge base
+        as it was."""
         path = Path(path)
         settings = self._settings
         with self._lock:
@@ -160,7 +162,7 @@ class KnowledgeBase:
             if unchanged is not None:
                 return unchanged
             result = read_document(path, max_passages=settings.kb_max_passages, max_chars=settings.kb_passage_chars,
-                                   progress=progress)
+                                   progress=progress, limits=import_limits(settings, cancel))
             pieces = [NewPassage(p.text, p.locator, p.context) for p in result.pieces]
             return self._put(path.name, result.kind, digest, result.notes, pieces, progress)
 

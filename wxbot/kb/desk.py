@@ -34,6 +34,7 @@ class KnowledgeDesk:
         self.actor = actor  # who the operation log names for the imports and removals
         self._settings = settings
         self._lock = threading.Lock()  # one open/import/remove at a time; searches read the current kb
+        self._cancel = threading.Event()  # the running import's: set, and it stops at its next row or page
         self._embedder: EmbeddingWorker | None = None
         self.embedding_error = ""  # why the configured embedding model is not used (bilingual), "" if it is
         self.kb = self._open(settings)
@@ -79,11 +80,13 @@ class KnowledgeDesk:
     def semantic_note(self) -> str:
         return self.embedding_error or self.kb.semantic_note()
 
-    def add_file(self, path: str | Path, progress: Progress | None = None) -> ImportReport:
-        """Import (or re-import) one file and remember where it is."""
+    def add_file(self, path: str | Path, progress: Progress | None = None,
+                 cancel: threading.Event | None = None) -> ImportReport:
+        """Import (or re-import) one file and remember where it is; ``cancel_import`` stops it."""
         path = Path(path).expanduser().resolve()
+        cancel = cancel or self._new_cancel()
         with self._lock:
-            report = self.kb.add_file(path, progress)
+            report = self.kb.add_file(path, progress, cancel)
             sources = self._sources()
             if sources.get(report.name) != str(path):
                 self._store.set_personal(SOURCES, {**sources, report.name: str(path)})
@@ -95,14 +98,23 @@ class KnowledgeDesk:
                   progress: FileProgress | None = None) -> list[tuple[str, ImportReport | WxbotError]]:
         """Import several files; one that can't be read is reported and the others still go in."""
         results: list[tuple[str, ImportReport | WxbotError]] = []
+        cancel = self._new_cancel()  # one cancel stops the rest of the batch too
         for path in paths:
             name = Path(path).name
             step = (lambda done, total, name=name: progress(name, done, total)) if progress else None
             try:
-                results.append((name, self.add_file(path, step)))
+                results.append((name, self.add_file(path, step, cancel)))
             except WxbotError as err:
                 results.append((name, err))
         return results
+
+    def cancel_import(self) -> None:
+        """Stop the import that runs now (it ends in words, nothing of it kept); no wait for the lock."""
+        self._cancel.set()
+
+    def _new_cancel(self) -> threading.Event:
+        self._cancel = threading.Event()
+        return self._cancel
 
     def reimport(self, name: str) -> ImportReport:
         """Read a document's file again from where it was added (a changed file replaces its passages)."""
@@ -130,6 +142,7 @@ class KnowledgeDesk:
         return self._store.get_personal(SOURCES, {})
 
     def close(self) -> None:
+        self._cancel.set()  # a stop does not wait for an import to finish
         with self._lock:
             embedder, self._embedder = self._embedder, None
         if embedder is not None:

@@ -47,12 +47,13 @@ def read_docx(path: Path, budget: Budget, max_chars: int) -> ReadResult:
 
     def flush() -> None:
         for first, last, text in chunk(section, max_chars):
-            budget.take()
+            budget.take(len(text))
             where = f"第{first}段" if first == last else f"第{first}-{last}段"
             result.pieces.append(Piece(text, f"{heading()} {where}".strip(), heading()))
         section.clear()
 
     for n, block in enumerate(document.iter_inner_content(), 1):
+        budget.step()
         if isinstance(block, Table):
             flush()
             tables += 1
@@ -82,6 +83,7 @@ def read_pdf(path: Path, budget: Budget, max_chars: int) -> ReadResult:
     budget.total = len(pages)
     empty = []
     for number, page in enumerate(pages, 1):
+        budget.step()
         try:
             text = page.extract_text() or ""
         except (PdfReadError, ValueError, KeyError, TypeError) as exc:
@@ -91,7 +93,7 @@ def read_pdf(path: Path, budget: Budget, max_chars: int) -> ReadResult:
             continue
         paragraphs = [(i, line) for i, line in enumerate(text.split("\n\n"), 1)]
         for _first, _last, part in chunk(paragraphs, max_chars):
-            budget.take()
+            budget.take(len(part))
             result.pieces.append(Piece(part, f"第{number}页"))
     if empty and not result.pieces:
         raise unreadable(path.name, "PDF 里没有可提取的文字（可能是扫描件，需要先做文字识别）",

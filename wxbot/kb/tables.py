@@ -21,6 +21,7 @@ from wxbot.kb.pieces import OLE_MAGIC, Budget, Piece, ReadResult, damaged, passw
 from wxbot.kb.textfile import decode_text
 
 HEAD_ROWS = 20  # the header is looked for among this many first rows
+MAX_COLUMNS = 1000  # columns read from a sheet: a one-cell file can declare 16,384 and make every row that wide
 
 
 def cell_text(value: Any) -> str:
@@ -54,7 +55,7 @@ def _is_number(text: str) -> bool:
 
 def table_pieces(rows: Iterable[Sequence[Any]], where: str, budget: Budget, first_row: int = 1) -> Iterator[Piece]:
     """Records of one table. ``where`` names the sheet ('' for a CSV); rows are numbered from ``first_row``."""
-    numbered = ((n, [cell_text(c) for c in row]) for n, row in enumerate(rows, first_row))
+    numbered = _counted(rows, budget, first_row)
     head = list(islice(numbered, HEAD_ROWS))
     width = max((_filled(r) for _, r in head), default=0)
     if width == 0:
@@ -80,8 +81,17 @@ def table_pieces(rows: Iterable[Sequence[Any]], where: str, budget: Budget, firs
         else:
             names = [header[j] if j < len(header) and header[j] else f"列{j + 1}" for j in range(len(row))]
             text = "; ".join(f"{names[j]}: {c}" for j, c in enumerate(row) if c)
-        budget.take()
+        budget.take(len(text))
         yield Piece(text, f"{prefix}第{n}行", context)
+
+
+def _counted(rows: Iterable[Sequence[Any]], budget: Budget, first_row: int) -> Iterator[tuple[int, list[str]]]:
+    """Rows as text, each counted by the budget (a blank one is not converted: padded sheets are mostly blank)."""
+    for n, row in enumerate(rows, first_row):
+        blank = row.count(None) == len(row)
+        texts = [] if blank else [cell_text(c) for c in row[:MAX_COLUMNS]]
+        budget.row(0 if blank else _filled(texts))
+        yield n, texts
 
 
 # ---------------------------------------------------------------------- the formats
@@ -100,7 +110,12 @@ def read_xlsx(path: Path, budget: Budget) -> ReadResult:
         for ws in sheets:
             named = ws.title if len(sheets) > 1 or not ws.title.lower().startswith("sheet") else ""
             before = len(result.pieces)
-            result.pieces.extend(table_pieces(ws.iter_rows(values_only=True), named, budget))
+            width = ws.max_column or 0
+            if width > MAX_COLUMNS:
+                result.notes.append(f"工作表「{ws.title}」只读取了前 {MAX_COLUMNS} 列 "
+                                    f"(only the first {MAX_COLUMNS} columns of sheet {ws.title} were read)")
+            rows = ws.iter_rows(values_only=True, max_col=min(width, MAX_COLUMNS) or None)
+            result.pieces.extend(table_pieces(rows, named, budget))
             if len(result.pieces) == before:
                 result.notes.append(f"工作表「{ws.title}」是空的 (sheet {ws.title} is empty)")
         return result

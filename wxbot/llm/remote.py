@@ -22,6 +22,7 @@ from openai.types.chat import ChatCompletionMessageParam
 
 from wxbot.errors import EngineError, GenerationCancelled
 from wxbot.llm.api import ChatMessages, Engine, ModelInfo
+from wxbot.llm.bounded import bounded_client
 from wxbot.llm.reasoning import OPEN
 from wxbot.llm.server_errors import server_error, timeout_error
 from wxbot.llm.tokens import TokenCounter, pick_counter
@@ -72,9 +73,10 @@ class OpenAIModel:
         self._tokenizer_cache = settings.data_path / TOKENIZER_DIR
         timeout = httpx2.Timeout(self._timeout, connect=min(self._timeout, CONNECT_TIMEOUT_S))
         # no key: a dummy, since local servers started without --api-key accept anything
-        self._client = openai.OpenAI(base_url=self._base, api_key=api_key or "none", timeout=timeout, max_retries=0)
+        self._client = openai.OpenAI(base_url=self._base, api_key=api_key or "none", timeout=timeout, max_retries=0,
+                                     http_client=bounded_client(self._timeout, timeout=timeout))
         headers = {"Authorization": f"Bearer {api_key}"} if api_key else {}
-        self._http = httpx2.Client(base_url=server_root(self._base), headers=headers, timeout=timeout)
+        self._http = bounded_client(self._timeout, base_url=server_root(self._base), headers=headers, timeout=timeout)
         self._on_health = on_health
         self._reachable: bool | None = None
         self._counter: TokenCounter | None = None

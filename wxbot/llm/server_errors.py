@@ -5,10 +5,12 @@ Never the server's own body: it may quote the chat.
 
 from __future__ import annotations
 
+import httpx2
 import openai
 from loguru import logger
 
 from wxbot.errors import EngineError
+from wxbot.llm.bounded import RESPONSE_MAX_BYTES, ResponseTooLarge
 
 
 def timeout_error(where: str, seconds: float) -> EngineError:
@@ -19,8 +21,13 @@ def timeout_error(where: str, seconds: float) -> EngineError:
 
 def server_error(exc: BaseException, where: str, model: str, timeout: float) -> EngineError:
     """A failed request in words for the owner; never the server's body (it may quote the chat)."""
-    if isinstance(exc, openai.APITimeoutError):
+    cause = exc.__cause__ if isinstance(exc, openai.APIConnectionError) else exc  # the client wraps what it read
+    if isinstance(exc, openai.APITimeoutError) or isinstance(cause, httpx2.TimeoutException):
         return timeout_error(where, timeout)
+    if isinstance(cause, ResponseTooLarge):
+        return EngineError(f"模型服务器 {where} 的回应超过 {RESPONSE_MAX_BYTES >> 20} MB，已中断",
+                           f"the model server {where} sent more than {RESPONSE_MAX_BYTES >> 20} MB in one answer; "
+                           "it was cut off")
     if isinstance(exc, openai.APIConnectionError):
         return EngineError(f"连不上模型服务器 {where}：请确认它已启动、地址和端口正确",
                            f"cannot reach the model server {where}: is it running, and are the address and port "

@@ -9,14 +9,18 @@ from pathlib import Path
 
 import gguf
 
+from wxbot.files import open_private, private_dir
 from wxbot.llm.gguf_meta import read_header
 
 
 def write_vocab_only(source: str | Path, dest: Path) -> Path:
     """Write ``dest`` (atomically, owner-only) with ``source``'s key-value section and no tensors."""
     header = read_header(source)
-    dest.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+    private_dir(dest.parent)
     part = dest.with_suffix(".part")
+    part.unlink(missing_ok=True)
+    os.close(open_private(part, os.O_WRONLY | os.O_CREAT | os.O_EXCL))  # 0600 from the first byte (the writer
+    # reopens it for writing, which keeps its mode)
     writer = gguf.GGUFWriter(part, arch=header.architecture)
     for key, value in header.metadata.items():
         if key == "general.architecture":  # the writer adds it itself
@@ -28,6 +32,5 @@ def write_vocab_only(source: str | Path, dest: Path) -> Path:
     writer.write_kv_data_to_file()
     writer.write_ti_data_to_file()
     writer.close()
-    os.chmod(part, 0o600)
     os.replace(part, dest)
     return dest

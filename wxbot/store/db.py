@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
+from loguru import logger
 from sqlite_utils import Database
 
 from wxbot.errors import StoreError
@@ -47,18 +48,31 @@ def damaged(path: Path, exc: Exception | None = None) -> StoreError:
 
 
 def read_meta(path: Path) -> dict[str, str]:
-    """Read the meta table from the main file only: ``immutable=1`` takes no lock, opens no -wal/-shm,
-    writes nothing. Safe because meta is written once, when the store is created, straight into the main
-    file, and its pages never move (the store never runs VACUUM)."""
-    uri = Path(path).resolve().as_uri() + "?mode=ro&immutable=1"
+    """Read the meta table without writing a byte: from the main file only (``immutable=1`` takes no lock, opens
+    no -wal/-shm). Meta is written once, when the store is created, straight into the main file, and its pages
+    never move (the store never runs VACUUM). But a checkpoint cut short (a stop on a full disk) leaves the main
+    file half-updated, whole only with its WAL: then meta is read through the WAL (which may rebuild the -shm
+    index, never the database or its WAL), and the store is called damaged only if that fails too."""
+    uri = Path(path).resolve().as_uri()
+    wal = path.with_name(path.name + "-wal")
     try:
-        conn = sqlite3.connect(uri, uri=True)
-        try:
-            return dict(conn.execute("SELECT key, value FROM meta").fetchall())
-        finally:
-            conn.close()
+        return _meta(uri + "?mode=ro&immutable=1")
+    except sqlite3.DatabaseError as exc:
+        if not (wal.is_file() and wal.stat().st_size):
+            raise damaged(path, exc) from None
+        logger.warning("the store's main file reads only with its WAL (a checkpoint was cut short): {}", exc)
+    try:
+        return _meta(uri + "?mode=ro")
     except sqlite3.DatabaseError as exc:
         raise damaged(path, exc) from None
+
+
+def _meta(uri: str) -> dict[str, str]:
+    conn = sqlite3.connect(uri, uri=True)
+    try:
+        return dict(conn.execute("SELECT key, value FROM meta").fetchall())
+    finally:
+        conn.close()
 
 
 def _fsync(path: Path) -> None:
@@ -169,7 +183,8 @@ class StoreDB:
             self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
 
     def close(self) -> None:
-        """Checkpoint and close; closing again does nothing."""
+        """Checkpoint and close; closing again does nothing. A checkpoint that fails (a full disk) loses
+        nothing: every commit is in the WAL, and the next open reads it and checkpoints again."""
         with self.lock:
             if self.closed:
                 return
@@ -177,5 +192,7 @@ class StoreDB:
             try:
                 if not self.readonly:
                     self.checkpoint()
+            except sqlite3.Error as exc:
+                logger.warning("closing the store: the checkpoint failed ({}); the WAL keeps every commit", exc)
             finally:
                 self.db.close()

@@ -1,4 +1,5 @@
-"""Export decrypted history (one contact or all) to JSON or Markdown for the owner to keep or read.
+"""Export decrypted history (one contact or all) to JSON or Markdown for the owner to keep or read; control
+characters and terminal escapes from contacts' names and messages are written as visible escapes.
 
 The result is plain text on disk: the window must show EXPORT_WARNING before writing it.
 """
@@ -12,6 +13,7 @@ import os
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from wxbot.controls import json_escaped, shown
 from wxbot.errors import PathError, StoreError
 from wxbot.files import create_private, not_a_folder, not_writable, private_dir
 
@@ -43,12 +45,12 @@ def _when(ts: float) -> str:
 
 
 def _json(items: list[tuple[Contact, list[StoredMessage]]]) -> str:
-    return json.dumps({
+    return json_escaped(json.dumps({
         "exported_at": _when(datetime.datetime.now().timestamp()),
         "warning": EXPORT_WARNING,
         "contacts": [{"id": c.id, "kind": c.kind.value, "nick_name": c.nick_name, "remark_name": c.remark_name,
                       "messages": [_message(m) for m in msgs]} for c, msgs in items],
-    }, ensure_ascii=False, indent=2)
+    }, ensure_ascii=False, indent=2))
 
 
 def _message(m: StoredMessage) -> dict:
@@ -58,14 +60,14 @@ def _message(m: StoredMessage) -> dict:
 def _markdown(items: list[tuple[Contact, list[StoredMessage]]]) -> str:
     lines = ["# wxbot 聊天记录导出 (chat history export)", "", *(f"> {w}" for w in EXPORT_WARNING.splitlines())]
     for contact, msgs in items:
-        lines += ["", f"## {contact.display_name} ({contact.kind.value}, {contact.id})", ""]
+        lines += ["", f"## {shown(contact.display_name)} ({contact.kind.value}, {shown(contact.id)})", ""]
         for m in msgs:
             who = "对方 (them)" if m.direction == "in" else ("助理 (bot)" if m.by_bot else "我 (me)")
-            sender = f" {m.sender_name}" if m.sender_name else ""
+            sender = f" {shown(m.sender_name)}" if m.sender_name else ""
             lines.append(f"**{_when(m.time)} {who}{sender}:**")
-            lines += [f"> {line}" for line in (m.text.splitlines() or [""])]
+            lines += [f"> {shown(line, lines=True)}" for line in (m.text.splitlines() or [""])]
             if m.passages:
-                lines.append("> 依据资料 (grounded in): " + "; ".join(p.label for p in m.passages))
+                lines.append("> 依据资料 (grounded in): " + "; ".join(shown(p.label) for p in m.passages))
             lines.append("")
     return "\n".join(lines) + "\n"
 

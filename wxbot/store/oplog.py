@@ -10,6 +10,7 @@ import io
 import time
 from dataclasses import dataclass
 
+from wxbot.controls import csv_cell
 from wxbot.messages import Actor, OpKind
 from wxbot.store.crypto import FieldCipher
 from wxbot.store.db import StoreDB
@@ -45,11 +46,12 @@ class OplogMixin:
 
 
 def operations_csv(ops: list[Operation]) -> str:
-    """The log as CSV (time, kind, actor, detail), oldest first, for the owner's own records."""
+    """The log as CSV (time, kind, actor, detail), oldest first, for the owner's own records; a detail that a
+    spreadsheet would run as a formula (a nickname「=HYPERLINK(…)」) is quoted with a leading '."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["time", "kind", "actor", "detail"])
     for op in reversed(ops):
         writer.writerow([datetime.datetime.fromtimestamp(op.time).isoformat(timespec="seconds"), op.kind.value,
-                         op.actor.value, op.detail])
+                         op.actor.value, csv_cell(op.detail)])
     return out.getvalue()

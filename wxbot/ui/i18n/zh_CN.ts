@@ -684,6 +684,10 @@
         <translation>添加文件…</translation>
     </message>
     <message>
+        <source>Cancel import</source>
+        <translation>取消导入</translation>
+    </message>
+    <message>
         <source>Re-import</source>
         <translation>重新导入</translation>
     </message>
@@ -930,6 +934,22 @@
     <message>
         <source>kept in the keychain; type to replace</source>
         <translation>已保存在系统钥匙串中；输入新密钥即可替换</translation>
+    </message>
+    <message>
+        <source>Remove saved key</source>
+        <translation>删除已保存的密钥</translation>
+    </message>
+    <message>
+        <source>removed when you apply</source>
+        <translation>点击“应用”后删除</translation>
+    </message>
+    <message>
+        <source>kept for %s only, not sent to this address; type it again to use it here</source>
+        <translation>只保存给 %s 使用，不会发送到这个地址；要在这里使用请重新输入</translation>
+    </message>
+    <message>
+        <source>http:// is not encrypted: the API key and every customer message cross the network in clear text. Use https://, or a server on this PC.</source>
+        <translation>http:// 没有加密：API 密钥和每条客户消息都以明文经过网络。请使用 https://，或本机上的服务器。</translation>
     </message>
     <message>
         <source>none</source>
@@ -1280,8 +1300,16 @@
         <translation>已下载并校验（sha256 来自 %s）。</translation>
     </message>
     <message>
-        <source>Downloaded, 未校验 NOT verified: the source published no checksum.</source>
-        <translation>已下载，未校验：来源没有公布校验值。</translation>
+        <source>Downloaded, 未校验 NOT verified: it matches only the sha256 its own server (%s) published.</source>
+        <translation>已下载，未校验：只与下载服务器（%s）自己公布的 sha256 一致。</translation>
+    </message>
+    <message>
+        <source>Downloaded, 未校验 NOT verified: no sha256 to check; only its size was checked.</source>
+        <translation>已下载，未校验：没有可核对的 sha256，只核对了大小。</translation>
+    </message>
+    <message>
+        <source>Downloaded, 未校验 NOT verified: neither a sha256 nor its size could be checked; it may be incomplete.</source>
+        <translation>已下载，未校验：既没有 sha256 也无法核对大小，文件可能不完整。</translation>
     </message>
     <message>
         <source>Downloading %s…</source>

@@ -90,6 +90,9 @@ class KnowledgePage(QWidget):
         self.reimport_button.clicked.connect(self.reimport_selected)
         self.remove_button = QPushButton(tr("Remove"))
         self.remove_button.clicked.connect(self.remove_selected)
+        self.cancel_button = QPushButton(tr("Cancel import"))
+        self.cancel_button.clicked.connect(self.cancel_import)
+        self.importing = False
         self.table = _table(DOC_COLUMNS, 4)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.status = QLabel()
@@ -110,7 +113,7 @@ class KnowledgePage(QWidget):
         self.semantic.setStyleSheet("color: #888; font-size: 11px;")
 
         buttons = QHBoxLayout()
-        for button in (self.add_button, self.reimport_button, self.remove_button):
+        for button in (self.add_button, self.reimport_button, self.remove_button, self.cancel_button):
             buttons.addWidget(button)
         buttons.addStretch()
         search_row = QHBoxLayout()
@@ -156,13 +159,23 @@ class KnowledgePage(QWidget):
 
     def add_files(self, paths: list[str]) -> None:
         self.status.setText(tr("Importing %d file(s)…") % len(paths))
+        self._importing(True)
         self._run("kb-add", lambda: self.svc.kb().add_files(paths, self._progress.emit), self._added)
+
+    def cancel_import(self) -> None:
+        """Stop the import that runs now: it ends at its next row or page, and the list is left as it was."""
+        self.svc.kb().cancel_import()
+
+    def _importing(self, running: bool) -> None:
+        self.importing = running
+        self._update_buttons()
 
     def _show_progress(self, name: str, done: int, total: int) -> None:
         self.status.setText(tr("Importing %s: %d of %d…") % (name, done, total) if total
                             else tr("Importing %s: %d…") % (name, done))
 
     def _added(self, results: list[tuple[str, ImportReport | WxbotError]]) -> None:
+        self._importing(False)
         self.status.setText("\n".join(self._outcome(name, r) for name, r in results))
         self.refresh()
 
@@ -175,6 +188,7 @@ class KnowledgePage(QWidget):
         name = self.selected_name()
         if name:
             self.status.setText(tr("Importing %d file(s)…") % 1)
+            self._importing(True)
             self._run("kb-reimport", lambda: [(name, self.svc.kb().reimport(name))], self._added)
 
     def remove_selected(self) -> None:
@@ -221,6 +235,7 @@ class KnowledgePage(QWidget):
         self.tasks.run(name, fn, on_done, self._failed)
 
     def _failed(self, exc: BaseException) -> None:
+        self._importing(False)
         self.status.setText(error_text(exc, self.lang))
         self.error.emit(exc)
 
@@ -228,3 +243,4 @@ class KnowledgePage(QWidget):
         chosen = bool(self.table.selectionModel().selectedRows())
         self.reimport_button.setEnabled(chosen)
         self.remove_button.setEnabled(chosen)
+        self.cancel_button.setEnabled(self.importing)

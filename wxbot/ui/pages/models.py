@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wxbot.errors import ModelError
+from wxbot.errors import WxbotError
 from wxbot.llm.catalog import (
     CATALOG,
     EMBEDDING_CATALOG,
@@ -33,12 +33,13 @@ from wxbot.llm.catalog import (
     GpuFit,
     catalog_fit,
 )
-from wxbot.llm.download import DownloadCancelled, Downloaded, download
+from wxbot.llm.download import Check, DownloadCancelled, Downloaded, download
 from wxbot.llm.vram import detect_gpu
 from wxbot.service import BotService
 from wxbot.ui.guide import FIT_TEXT
 from wxbot.ui.i18n import N_, tr
 from wxbot.ui.tasks import Tasks
+from wxbot.validation import check_url
 
 Model = CatalogModel | EmbeddingModel
 MODELS: tuple[Model, ...] = (*CATALOG, *EMBEDDING_CATALOG)
@@ -190,10 +191,7 @@ class ModelsPage(QWidget):
         key = self.source.currentData()
         if key == "modelscope":
             return model.urls()[1]
-        endpoint = self.mirror.text().strip() if key == "mirror" else HF_ENDPOINT
-        if not endpoint.startswith(("http://", "https://")):
-            raise ModelError(f"镜像地址应以 http:// 或 https:// 开头：{endpoint}",
-                             f"the mirror address must start with http:// or https://: {endpoint}")
+        endpoint = check_url("HF_ENDPOINT", self.mirror.text().strip()) if key == "mirror" else HF_ENDPOINT
         return model.urls(endpoint)[0]
 
     def start_download(self) -> None:
@@ -203,7 +201,7 @@ class ModelsPage(QWidget):
             return
         try:
             url = self.source_url(model)
-        except ModelError as exc:
+        except WxbotError as exc:
             self.error.emit(exc)
             return
         cancel = self.cancel = threading.Event()
@@ -214,8 +212,8 @@ class ModelsPage(QWidget):
         folder = self.folder()
 
         def work() -> Downloaded:
-            folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            return download(url, folder, sha256=model.sha256, on_progress=self.progress.emit, cancel=cancel)
+            return download(url, folder, sha256=model.sha256, on_progress=self.progress.emit, cancel=cancel,
+                            name=model.file)
 
         self.tasks.run("download-model", work, lambda got: self._done(model, got), lambda exc: self._failed(model, exc))
         self._update_buttons()
@@ -246,10 +244,16 @@ class ModelsPage(QWidget):
     def _done(self, model: Model, got: Downloaded) -> None:
         self.cancel = None
         self.verified[model.file] = got.verified
-        if got.verified:
+        if got.check is Check.VERIFIED:
             self.note.setText(tr("Downloaded and verified (sha256 from %s).") % got.checked_by)
+        elif got.check is Check.SERVER_HASH:
+            self.note.setText(tr("Downloaded, 未校验 NOT verified: it matches only the sha256 its own server (%s) "
+                                 "published.") % got.checked_by)
+        elif got.check is Check.SIZE:
+            self.note.setText(tr("Downloaded, 未校验 NOT verified: no sha256 to check; only its size was checked."))
         else:
-            self.note.setText(tr("Downloaded, 未校验 NOT verified: the source published no checksum."))
+            self.note.setText(tr("Downloaded, 未校验 NOT verified: neither a sha256 nor its size could be checked; "
+                                 "it may be incomplete."))
         self.refresh()
         self.finished.emit(got)
 
