@@ -356,8 +356,8 @@
         <translation>匹配方式</translation>
     </message>
     <message>
-        <source>Message text</source>
-        <translation>消息内容</translation>
+        <source>Customers ask / text</source>
+        <translation>客户问法 / 文字</translation>
     </message>
     <message>
         <source>Answer</source>
@@ -500,8 +500,8 @@
         <translation>非服务时间回复</translation>
     </message>
     <message>
-        <source>A message that matches a rule gets its answer at once, without the model.</source>
-        <translation>匹配规则的消息会立即得到固定回答，不经过模型。</translation>
+        <source>Write a rule as a few ways customers ask (separated by |) and your answer: the rule closest to a message answers it, exactly as you wrote it, without the model, unless a knowledge-base passage fits the message better. Try a question on the Knowledge base page.</source>
+        <translation>每条规则写几种客户的问法（用 | 分隔）和你的回答：与消息最接近的规则会按你写的原话立即回答，不经过模型；除非知识库里有更贴切的资料。可以在「知识库」页「试一试」。</translation>
     </message>
     <message>
         <source>Slow, human-like replies protect the account. The defaults are conservative.</source>
@@ -1346,6 +1346,10 @@
     <message>
         <source>未校验 NOT verified</source>
         <translation>未校验</translation>
+    </message>
+    <message>
+        <source>Example questions</source>
+        <translation>客户问法（例句）</translation>
     </message>
 </context>
 </TS>
