@@ -16,6 +16,7 @@ from pathlib import Path
 
 from loguru import logger
 
+from wxbot.core.answering import Decision
 from wxbot.core.bot import Bot
 from wxbot.core.commands import FOREVER
 from wxbot.core.drafts import Keep
@@ -489,6 +490,13 @@ class BotService:
         if self.knowledge is None:
             raise StoreError("数据还没有打开，请稍候", "the store is not open yet")
         return self.knowledge
+
+    def try_question(self, question: str) -> Decision:
+        """What would answer ``question`` now (a rule, passages, the model, the fallback, a draft) and why: the
+        window's 「试一试」. Blocks (a search); StoreError until the store is open."""
+        if self.engine is None:
+            raise StoreError("数据还没有打开，请稍候", "the store is not open yet")
+        return self.engine.decide(question)
 
     # ------------------------------------------------------------------ drafts (the window's side of the desk)
     def drafts(self) -> list[DraftView]:

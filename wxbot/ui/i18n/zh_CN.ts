@@ -1351,5 +1351,61 @@
         <source>Example questions</source>
         <translation>客户问法（例句）</translation>
     </message>
+    <message>
+        <source>FAQ rule %d answers, exactly as you wrote it</source>
+        <translation>常见问题规则 %d 回答，按你写的原话</translation>
+    </message>
+    <message>
+        <source>The knowledge base's passages answer, quoted as written</source>
+        <translation>知识库资料回答，原文引用</translation>
+    </message>
+    <message>
+        <source>The model writes the answer</source>
+        <translation>由模型写回答</translation>
+    </message>
+    <message>
+        <source>Your fallback text answers</source>
+        <translation>发送你的兜底话术</translation>
+    </message>
+    <message>
+        <source>Unsure: a draft waits for you (contacts in auto mode)</source>
+        <translation>没有把握：生成草稿等你处理（自动回复的联系人）</translation>
+    </message>
+    <message>
+        <source>Candidate</source>
+        <translation>候选</translation>
+    </message>
+    <message>
+        <source>Matched</source>
+        <translation>匹配</translation>
+    </message>
+    <message>
+        <source>Answer or passage</source>
+        <translation>回答或资料</translation>
+    </message>
+    <message>
+        <source>Try it</source>
+        <translation>试一试</translation>
+    </message>
+    <message>
+        <source>A customer's question, e.g. 「拆开了还能退吗？」</source>
+        <translation>像客户一样提问，例如「拆开了还能退吗？」</translation>
+    </message>
+    <message>
+        <source>The customer gets: %s</source>
+        <translation>客户会收到：%s</translation>
+    </message>
+    <message>
+        <source>Rule %d</source>
+        <translation>规则 %d</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>The knowledge base already holds a different file of the same name: %s. Replace it with the new one?</source>
+        <translation>知识库里已有同名但内容不同的文件：%s。要用新文件替换吗？</translation>
+    </message>
 </context>
 </TS>
