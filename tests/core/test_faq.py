@@ -10,6 +10,7 @@ import pytest
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.faq import FaqMatcher
 from wxbot.core.history import MemoryHistory
+from wxbot.core.likeness import ExampleIndex, grams, likeness
 from wxbot.demoshop import FAQ_RULES
 from wxbot.messages import ChatKind, Message
 from wxbot.settings import Settings
@@ -96,3 +97,13 @@ def test_the_faq_answer_reaches_the_customer_exactly_as_written():
     reply = engine.reply([msg])
     assert reply is not None and reply.source == "faq"
     assert reply.parts == ("[AI] " + demo_answer(3),) and reply.body == demo_answer(3)
+
+
+@pytest.mark.parametrize("question", ["拆开试戴了一下不喜欢，能退吗？运费谁出？", "邮费要几天", "hello there", "？", ""])
+def test_the_example_index_scores_as_likeness_does(question):
+    groups = [rule["examples"] for rule in FAQ_RULES]
+    q = grams(question)
+    scores = ExampleIndex(groups).scores(q)
+    for g, examples in enumerate(groups):
+        expected = likeness(q, [grams(e) for e in examples])
+        assert scores.get(g, (0.0, 0))[0] == pytest.approx(expected)

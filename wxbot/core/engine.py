@@ -72,8 +72,9 @@ class ReplyEngine:
             return self.model
 
     def apply_settings(self, settings: Settings) -> None:
-        self.settings = settings
-        self.faq = FaqMatcher(settings.faq_rules, settings.faq_min_similarity)
+        old, self.settings = self.settings, settings
+        if (settings.faq_rules, settings.faq_min_similarity) != (old.faq_rules, old.faq_min_similarity):
+            self.faq = FaqMatcher(settings.faq_rules, settings.faq_min_similarity)  # indexes every example
 
     # ------------------------------------------------------------------ public
     def reply(self, messages: Sequence[Message], *, persona: str | None = None,

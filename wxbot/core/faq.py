@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import regex
 from loguru import logger
 
-from wxbot.core.likeness import Grams, grams, likeness, normalize, same_text
+from wxbot.core.likeness import ExampleIndex, Grams, bare, grams, likeness, normalize, same_text
 from wxbot.messages import StrState
 from wxbot.validation import FAQ_REGEX_TIMEOUT
 
@@ -65,24 +65,34 @@ class FaqMatcher:
     def __init__(self, rules: Sequence[dict], min_similarity: float) -> None:
         self.rules = [FaqRule.from_dict(r) for r in rules]
         self.min_similarity = min_similarity
-        self._examples = [[grams(e) for e in rule.examples] for rule in self.rules]
+        self._index = ExampleIndex([rule.examples for rule in self.rules])
+        self._said = {bare(e): i for i, rule in reversed(list(enumerate(self.rules))) for e in rule.examples
+                      if bare(e)}  # an example's bare text -> the first rule that has it
 
     def rank(self, question: str) -> list[RuleMatch]:
         """Every rule scoring at least ``min_similarity``, best first (the owner's order among equals)."""
         q = grams(question)
-        found = [m for i, rule in enumerate(self.rules) if (m := self._score(i, rule, question, q)) is not None]
+        alike = self._index.scores(q)
+        same = self._said.get(bare(question))
+        found = []
+        for i, rule in enumerate(self.rules):
+            if rule.kind is MatchKind.EXAMPLES:
+                match = self._examples_match(i, rule, question, same == i, alike.get(i))
+            else:
+                match = self._pattern_match(i, rule, question, q)
+            if match is not None:
+                found.append(match)
         return sorted(found, key=lambda m: -m.score)
 
-    def _score(self, i: int, rule: FaqRule, question: str, q: Grams) -> RuleMatch | None:
-        if rule.kind is MatchKind.EXAMPLES:
-            same = next((e for e in rule.examples if same_text(question, e)), None)
-            if same is not None:
-                return RuleMatch(i + 1, rule, INSTANT, same)
-            score = likeness(q, self._examples[i])
-            if score < self.min_similarity:
-                return None
-            closest = max(range(len(rule.examples)), key=lambda j: likeness(q, [self._examples[i][j]]))
-            return RuleMatch(i + 1, rule, score, rule.examples[closest])
+    def _examples_match(self, i: int, rule: FaqRule, question: str, said: bool,
+                        alike: tuple[float, int] | None) -> RuleMatch | None:
+        if said:  # the question is one of the examples (spaces, width, case and punctuation aside)
+            return RuleMatch(i + 1, rule, INSTANT, next(e for e in rule.examples if same_text(question, e)))
+        if alike is None or alike[0] < self.min_similarity:
+            return None
+        return RuleMatch(i + 1, rule, alike[0], rule.examples[alike[1]])
+
+    def _pattern_match(self, i: int, rule: FaqRule, question: str, q: Grams) -> RuleMatch | None:
         if rule.kind is MatchKind.EXACT:
             return RuleMatch(i + 1, rule, INSTANT, rule.pattern) if same_text(question, rule.pattern) else None
         matched = _pattern_hit(rule, question)

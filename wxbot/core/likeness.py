@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 # Chinese particles and pronouns, and the interrogative frames around what a question is about.
@@ -31,9 +32,14 @@ def normalize(text: str) -> str:
     return unicodedata.normalize("NFKC", text).casefold()
 
 
+def bare(text: str) -> str:
+    """The text without width, case, spaces and punctuation: what two texts that say the same share."""
+    return _CLAUSE.sub("", normalize(text))
+
+
 def same_text(a: str, b: str) -> bool:
     """Equal once width, case, spaces and punctuation are set aside (「你好！」 = 「你好」)."""
-    return _CLAUSE.sub("", normalize(a)) == _CLAUSE.sub("", normalize(b))
+    return bare(a) == bare(b)
 
 
 @dataclass(frozen=True)
@@ -51,7 +57,7 @@ class Grams:
         total = self.total
         if total <= 0:
             return 0.0
-        have = set(other)
+        have = other if isinstance(other, (set, frozenset, dict)) else set(other)
         return sum(w for g, w in self.weights.items() if g in have) / total
 
 
@@ -94,14 +100,53 @@ def coverage(question: Grams, text: str) -> float:
 
 
 def likeness(question: Grams, examples: list[Grams]) -> float:
-    """How well a rule's example questions match: the F-measure of how much of the question the examples hold
-    together (recall) and how much of the closest example the question holds (precision). 1.0 when the question
-    says what one example says, however punctuated; low for a rule that only shares one word."""
+    """How well a group of example questions matches: the F-measure of how much of the question the examples
+    hold together (recall) and how much of the closest example the question holds (precision). 1.0 when the
+    question says what one example says, however punctuated; low for a group that only shares one word."""
     if not examples or question.total <= 0:
         return 0.0
     held: set[str] = set()
     for e in examples:
         held.update(e.weights)
-    recall = question.share_in(held)
-    precision = max(e.share_in(question.weights) for e in examples)
+    return _f(question.share_in(held), max(e.share_in(question.weights) for e in examples))
+
+
+def _f(recall: float, precision: float) -> float:
     return 0.0 if recall + precision == 0 else 2 * recall * precision / (recall + precision)
+
+
+class ExampleIndex:
+    """``likeness`` for many groups of examples at once (an owner's FAQ rules), through an inverted index of their
+    n-grams: a question costs what its own n-grams occur in, not a pass over every example."""
+
+    def __init__(self, groups: Sequence[Sequence[str]]) -> None:
+        self._postings: dict[str, list[tuple[int, int, float]]] = defaultdict(list)  # gram -> (group, example, w)
+        self._totals: list[list[float]] = []
+        for g, texts in enumerate(groups):
+            self._totals.append([])
+            for e, text in enumerate(texts):
+                example = grams(text)
+                self._totals[g].append(example.total)
+                for gram, w in example.weights.items():
+                    self._postings[gram].append((g, e, w))
+
+    def scores(self, question: Grams) -> dict[int, tuple[float, int]]:
+        """Per group sharing an n-gram with the question: (likeness, the index of its closest example)."""
+        total = question.total
+        if total <= 0:
+            return {}
+        held: dict[int, float] = defaultdict(float)  # group -> the question's weight its examples hold
+        found: dict[tuple[int, int], float] = defaultdict(float)  # (group, example) -> its weight in the question
+        for gram, wq in question.weights.items():
+            groups = set()
+            for g, e, w in self._postings.get(gram, ()):
+                found[g, e] += w
+                groups.add(g)
+            for g in groups:
+                held[g] += wq
+        best: dict[int, tuple[float, int]] = {}
+        for (g, e), w in found.items():
+            share = w / self._totals[g][e] if self._totals[g][e] > 0 else 0.0
+            if g not in best or share > best[g][0]:
+                best[g] = (share, e)
+        return {g: (_f(held[g] / total, share), e) for g, (share, e) in best.items()}
