@@ -1,4 +1,4 @@
-"""A rule kept from a draft (存为常见问题 on the Drafts page, #faq N from the phone: both go through the draft
+"""The FAQ tab writes rules as example questions; a rule kept from a draft (存为常见问题 on the Drafts page, #faq N from the phone: both go through the draft
 desk's ``keep``) appears at once in Settings → 常见问题, and no later save there drops it (issue 23 item 3: the
 Settings page used to write the list it had loaded back over the kept rule). Real store, real widgets."""
 
@@ -52,3 +52,23 @@ def test_a_kept_rule_appears_in_settings_at_once_beside_unsaved_edits(make_app, 
     page.apply()
     qtbot.waitUntil(lambda: not kept_in(app.svc.settings.faq_rules), timeout=20000)
     assert app.svc.settings.faq_rules == [{**OLD[0], "answer": "每天 9 点到 20 点"}]
+
+
+def test_the_faq_tab_writes_a_rule_as_example_questions(make_app, qtbot):
+    app = opened_settings(make_app)
+    page = app.settings_page
+    page.faq.add_rule({"match": "examples", "examples": [], "answer": ""})
+    row = page.faq.table.rowCount() - 1
+    assert page.faq.table.cellWidget(row, 0).currentData() == "examples"
+    page.faq.table.item(row, 1).setText("能退货吗 | 不喜欢可以退吗｜拆开了还能退吗")
+    page.faq.table.item(row, 2).setText("7 天无理由退换")
+    page.inputs["faq_min_similarity"].setValue(0.6)
+    page.apply()
+    qtbot.waitUntil(lambda: page.saved.text() == "Saved", timeout=20000)
+    assert app.svc.settings.faq_min_similarity == 0.6
+    assert app.svc.settings.faq_rules[-1] == {"match": "examples", "answer": "7 天无理由退换",
+                                              "examples": ["能退货吗", "不喜欢可以退吗", "拆开了还能退吗"]}
+    assert page.faq.table.item(row, 1).text() == "能退货吗 | 不喜欢可以退吗 | 拆开了还能退吗"
+    page.faq.table.item(row, 1).setText("")  # a rule with no example question is refused in words
+    page.apply()
+    assert "faq_rules[1].examples" in page.error.text() and "example" in page.error.text()

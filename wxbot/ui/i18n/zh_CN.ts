@@ -1407,5 +1407,9 @@
         <source>The knowledge base already holds a different file of the same name: %s. Replace it with the new one?</source>
         <translation>知识库里已有同名但内容不同的文件：%s。要用新文件替换吗？</translation>
     </message>
+    <message>
+        <source>A rule answers a question at least this alike (0-1)</source>
+        <translation>问题与规则例句至少这么相似才由规则回答（0-1）</translation>
+    </message>
 </context>
 </TS>

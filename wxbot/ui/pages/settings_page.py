@@ -171,8 +171,11 @@ class SettingsPage(QWidget):
                          "page."))
         note.setWordWrap(True)
         self.faq = FaqTable()
+        alike = QFormLayout()
+        alike.addRow(tr("A rule answers a question at least this alike (0-1)"), self._number("faq_min_similarity"))
         layout.addWidget(note)
         layout.addWidget(self.faq, 1)
+        layout.addLayout(alike)
         return page
 
     def _pacing_tab(self) -> QWidget:
