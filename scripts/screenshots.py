@@ -92,8 +92,9 @@ def main() -> int:
     settings = load_settings().replace(
         wechat_base_url=sim.base_url, model_path=str(smollm2_path()), language="zh", risk_acknowledged=True,
         max_reply_tokens=40, typing_delay_base=0.0, typing_delay_per_char=0.0, min_seconds_between_replies=0.0,
-        aggregate_seconds=0.0, faq_rules=[{"match": "contains", "pattern": "营业时间", "answer": "每天 9:00-21:00"},
-                                          {"match": "exact", "pattern": "地址", "answer": "人民路 88 号"}])
+        aggregate_seconds=0.0, faq_rules=[
+            {"match": "examples", "examples": ["营业时间", "几点开门", "晚上几点关门"], "answer": "每天 9:00-21:00"},
+            {"match": "examples", "examples": ["地址在哪", "店在什么地方"], "answer": "人民路 88 号"}])
     shoot_guide(settings, out)
     controller = AppController(settings, "zh", use_tray=False)
     seen_lists: list[list] = []
@@ -143,6 +144,9 @@ def main() -> int:
         page.query.setText("小熊那套绘本多少钱")
         page.search()
         wait_until(lambda: page.hits_table.rowCount() > 0)
+        page.try_box.question.setText("你们店在什么地方呀")
+        page.try_box.ask()
+        wait_until(lambda: page.try_box.decision is not None)
         shoot(controller.window, out, "knowledge")
         for who, name, question in (("li", "李四🌸", "《长安的荔枝》还有货吗？多少钱？"),
                                     ("zhang", "张三-老客户", "满多少包邮？")):

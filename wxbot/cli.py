@@ -15,7 +15,7 @@ from wxbot.controls import json_escaped, shown
 from wxbot.envsecrets import take_from_environment
 from wxbot.errors import WxbotError
 from wxbot.logs import setup_logging
-from wxbot.settings import Settings, load_settings
+from wxbot.settings import Settings, load_settings, personal_fields
 
 if TYPE_CHECKING:
     from wxbot.kb.desk import KnowledgeDesk
@@ -265,7 +265,7 @@ def cmd_download(args: argparse.Namespace) -> int:
 
 
 def cmd_kb(args: argparse.Namespace) -> int:
-    """The knowledge base on the command line (headless use, tests): add, list, remove, search. It is the one
+    """The knowledge base on the command line (headless use, tests): add, list, remove, search, try. It is the one
     the window manages (a file added here can be re-imported there)."""
     from wxbot.kb.desk import KnowledgeDesk
     from wxbot.messages import Actor
@@ -276,7 +276,8 @@ def cmd_kb(args: argparse.Namespace) -> int:
     setup_logging(settings.log_dir, "WARNING")
     try:
         with Store.open(settings.data_path, passphrase=ask_passphrase) as store:
-            desk = KnowledgeDesk(store, settings, actor=Actor.CLI)
+            personal = {n: store.get_personal(n, getattr(settings, n)) for n in personal_fields()}
+            desk = KnowledgeDesk(store, settings.replace(**personal), actor=Actor.CLI)  # FAQ rules, fallback text
             try:
                 return _KB_ACTIONS[args.kb_command](desk, args)
             finally:
@@ -294,7 +295,7 @@ def _kb_add(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
                 print(f"\r{shown(name)}: {done}/{total or '?'}", end="", file=sys.stderr, flush=True)
 
         try:
-            report = kb.add_file(name, progress=progress)
+            report = kb.add_file(name, progress=progress, replace=args.replace)
         except WxbotError as err:
             print(f"wxbot: {shown(str(err), lines=True)}", file=sys.stderr)
             failed += 1
@@ -346,7 +347,30 @@ def _kb_search(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
     return 0
 
 
-_KB_ACTIONS = {"add": _kb_add, "list": _kb_list, "remove": _kb_remove, "search": _kb_search}
+def _kb_try(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
+    """What would answer a question (an FAQ rule, passages, the model, the fallback or a draft) and why."""
+    import json
+
+    from wxbot.core.answering import decide
+    from wxbot.core.faq import FaqMatcher
+
+    settings = kb.settings
+    decision = decide(args.question, FaqMatcher(settings.faq_rules, settings.faq_min_similarity), kb, settings)
+    shown = decision.as_json(settings)
+    if args.json:
+        print(json.dumps(shown, ensure_ascii=False, indent=1))
+        return 0
+    print(f"{shown['route']}: {shown['reason']}")
+    if shown["answer"]:
+        print(f"\n{shown['answer']}\n")
+    for rule in shown["rules"]:
+        print(f"[{rule['score']}] 规则 rule {rule['number']} ({rule['match']}: 「{rule['matched']}」) → {rule['answer']}")
+    for p in shown["passages"]:
+        print(f"[{p['match']}] {p['source']} · {p['locator']}: {p['text']}")
+    return 0
+
+
+_KB_ACTIONS = {"add": _kb_add, "list": _kb_list, "remove": _kb_remove, "search": _kb_search, "try": _kb_try}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -375,10 +399,12 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "md"), default="md")
     export.add_argument("--out", default=".", help="输出文件夹 (output folder)")
     export.set_defaults(func=cmd_export)
-    kb = sub.add_parser("kb", help="知识库：导入、列出、删除、检索 (knowledge base: add, list, remove, search)")
+    kb = sub.add_parser("kb", help="知识库：导入、列出、删除、检索、试一试 (knowledge base: add, list, remove, search, try)")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_add = kb_sub.add_parser("add", help="导入文件 (import files: xlsx xls csv docx pdf md txt)")
     kb_add.add_argument("files", nargs="+", metavar="FILE")
+    kb_add.add_argument("--replace", action="store_true",
+                        help="替换同名但内容不同的文档 (replace a document of the same name whose content differs)")
     kb_sub.add_parser("list", help="列出已导入的文档 (list documents)")
     kb_remove = kb_sub.add_parser("remove", help="删除一个文档及其全部内容 (remove a document)")
     kb_remove.add_argument("name", metavar="NAME", help="文件名，见 wxbot kb list (a name from wxbot kb list)")
@@ -386,6 +412,10 @@ def build_parser() -> argparse.ArgumentParser:
     kb_search.add_argument("query", metavar="QUERY")
     kb_search.add_argument("-k", type=int, default=5, help="最多几条 (at most this many passages)")
     kb_search.add_argument("--json", action="store_true", help="输出 JSON 数组 (print a JSON array)")
+    kb_try = kb_sub.add_parser("try", help="试一试：哪条规则、哪些资料或兜底话术会回答，为什么 "
+                                           "(what would answer a question, and why)")
+    kb_try.add_argument("question", metavar="QUESTION")
+    kb_try.add_argument("--json", action="store_true", help="输出 JSON 对象 (print a JSON object)")
     kb.set_defaults(func=cmd_kb)
     contacts = sub.add_parser("contacts", help="联系人的回复方式 (contacts' reply modes: list, on, draft, off)")
     contacts.add_argument("action", choices=("list", "on", "draft", "off"),

@@ -18,18 +18,18 @@ QUOTED = 2  # knowledge-base answers quote the best two passages (e.g. both colo
 PERSONA = ("你是「小王的店」的客服助理。小王的店在杭州，卖真丝围巾、羊绒围巾和手套。"
            "用中文回答，简短礼貌，一两句话。价格、库存、发货只按店铺资料回答，资料里没有的就说帮客户问店主，不要编造。")
 
-FAQ_RULES = [
-    {"match": "regex", "pattern": r"^\s*(你好|您好|在吗|在不在|hi|hello)\s*[!！?？。，,~～]*\s*$",
+FAQ_RULES = [  # each rule: a few ways customers ask, and the owner's answer (sent exactly as written)
+    {"match": "examples", "examples": ["你好", "您好", "在吗", "在不在", "有人吗", "hi", "hello"],
      "answer": "您好，欢迎光临小王的店！想看围巾还是手套？价格、发货、退换都可以问我。"},
-    {"match": "regex", "pattern": r"营业|几点|上班|客服时间|什么时候有人",
+    {"match": "examples", "examples": ["几点营业", "营业时间", "客服几点上班", "什么时候有人回复", "晚上有人吗"],
      "answer": "客服时间：每天 9:00–21:00，晚上的留言第二天一早回复。"},
-    {"match": "regex", "pattern": r"发货|快递|几天到|包邮|运费",
+    {"match": "examples", "examples": ["什么时候发货", "几天能到", "发什么快递", "包邮吗", "运费多少", "邮费怎么算"],
      "answer": "下单后 48 小时内从杭州发货，默认中通快递；满 99 元包邮，不满收 8 元运费（新疆、西藏 15 元）。"},
-    {"match": "regex", "pattern": r"退货|退换|换货|退款|不合适",
+    {"match": "examples", "examples": ["可以退货吗", "不喜欢能退吗", "拆开了还能退吗", "不合适可以换吗", "怎么退款"],
      "answer": "支持 7 天无理由退换（未洗涤、吊牌完好）。寄回前先告诉我订单号，我把退货地址发您。"},
-    {"match": "regex", "pattern": r"优惠|打折|折扣|便宜点|优惠券",
+    {"match": "examples", "examples": ["有优惠吗", "能便宜点吗", "打折吗", "有优惠券吗"],
      "answer": "本周新客立减 10 元，两件 9 折，可以叠加。"},
-    {"match": "regex", "pattern": r"^\s*(谢谢|多谢|感谢|好的|好嘞|ok)",
+    {"match": "examples", "examples": ["谢谢", "多谢", "感谢", "好的", "好嘞", "ok", "thanks", "thank you"],
      "answer": "不客气，有需要随时找我～"},
 ]
 

@@ -115,6 +115,12 @@ class DraftsChanged:
 
 
 @dataclass(frozen=True)
+class SettingsChanged:
+    """The settings were written (by the Settings page, a rule kept from a draft, the phone…): a form showing
+    them takes what it does not show yet (a kept FAQ rule appears at once)."""
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something the owner should read: shown in the window / tray, logged without chat text."""
 

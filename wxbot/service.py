@@ -16,9 +16,11 @@ from dataclasses import fields
 
 from loguru import logger
 
+from wxbot.core.answering import Decision
 from wxbot.core.bot import Bot
 from wxbot.core.drafts import Keep
 from wxbot.core.engine import ReplyEngine
+from wxbot.core.faqbook import kept_rule, merge_rules, with_rule
 from wxbot.core.instance import InstanceLock
 from wxbot.core.metrics import Metrics
 from wxbot.core.roster import Roster
@@ -35,6 +37,7 @@ from wxbot.events import (
     ModelState,
     Notice,
     NoticeLevel,
+    SettingsChanged,
 )
 from wxbot.kb.desk import KnowledgeDesk
 from wxbot.llm.api import Engine
@@ -83,6 +86,7 @@ class BotService(WindowViews):
         self._logged_running = False
         self._logged_in = False
         self._life = threading.RLock()  # a login finishing and close() don't interleave
+        self._settings_lock = threading.RLock()  # one settings write at a time (a Settings save, a kept rule)
         self._closed = False
         self._model_problem = ""  # why the model can't be used: auto-reply stays stopped until one loads
         if settings.metrics_port:
@@ -409,19 +413,40 @@ class BotService(WindowViews):
         if self.knowledge is None:
             raise StoreError("数据还没有打开，请稍候", "the store is not open yet")
         return self.knowledge
+
+    def try_question(self, question: str) -> Decision:
+        """What would answer ``question`` now (a rule, passages, the model, the fallback, a draft) and why: the
+        window's 「试一试」. Blocks (a search); StoreError until the store is open."""
+        if self.engine is None:
+            raise StoreError("数据还没有打开，请稍候", "the store is not open yet")
+        return self.engine.decide(question)
+
     def _keep_correction(self, kind: Keep, question: str, answer: str) -> None:
         """A corrected draft, kept so the same question gets this answer next time (first: it wins over the rule
         that made the draft wrong)."""
         if kind is Keep.FAQ:
-            rule = {"match": "exact", "pattern": question, "answer": answer}
-            self.apply_settings(self.settings.replace(faq_rules=[rule, *self.settings.faq_rules]))
+            with self._settings_lock:  # read, add, write: a Settings save at the same time waits
+                rules = with_rule(self.settings.faq_rules, kept_rule(question, answer))
+                self.apply_settings(self.settings.replace(faq_rules=rules))
             return
         self.kb().kb.add_note(question[:40], f"问：{question}\n答：{answer}")
 
     # ------------------------------------------------------------------ settings
-    def apply_settings(self, new: Settings, api_key: str | None = None, by: Actor = Actor.WINDOW) -> None:
+    def apply_settings(self, new: Settings, api_key: str | None = None, by: Actor = Actor.WINDOW,
+                       loaded: Settings | None = None) -> None:
         """Validate, persist (personal text into the encrypted store, a new model-server ``api_key`` into the
-        keychain) and apply; start the engine anew when it changed (no restart needed)."""
+        keychain) and apply; start the engine anew when it changed (no restart needed). Every writer of
+        settings, FAQ rules included, comes through here. ``loaded``: what a form showed when the owner began
+        editing; then only what they changed is applied over the current settings (a rule kept meanwhile stays)."""
+        with self._settings_lock:
+            if loaded is not None:
+                new = _rebase(new, loaded, self.settings)
+            reload_model = self._apply_settings(new, api_key, by)
+        self._emit(SettingsChanged())
+        if reload_model:  # switching engines needs no restart
+            self.load_model()
+
+    def _apply_settings(self, new: Settings, api_key: str | None, by: Actor) -> bool:
         new.validate()
         if api_key is not None:
             save_api_key(new.data_path, api_key, new.openai_base_url)
@@ -451,8 +476,7 @@ class BotService(WindowViews):
                 self._serve_metrics(new.metrics_port)
         if self.knowledge is not None:
             self.knowledge.apply_settings(new)
-        if reload_model and (self.model is not None or switched):  # switching engines needs no restart
-            self.load_model()
+        return reload_model and (self.model is not None or switched)
 
     def close(self) -> None:
         self.cancel_login()
@@ -481,6 +505,15 @@ class BotService(WindowViews):
             self.store = None
         if self.lock.held:
             self.lock.release()
+
+
+def _rebase(new: Settings, loaded: Settings, current: Settings) -> Settings:
+    """The settings a form's save leaves: what the owner changed from ``loaded``, over ``current``; the FAQ rules
+    merged rule by rule, so a rule kept meanwhile (from the Drafts page or the phone) is not written away."""
+    changes = {f.name: getattr(new, f.name) for f in fields(Settings)
+               if getattr(new, f.name) != getattr(loaded, f.name)}
+    changes["faq_rules"] = merge_rules(loaded.faq_rules, new.faq_rules, current.faq_rules)
+    return current.replace(**changes)
 
 
 def _model_stop_text(reason: str) -> str:

@@ -117,8 +117,13 @@ class Settings:
                                 minimum=1, maximum=20)
     reply_part_chars: int = _opt(600, "Longest single WeChat message; longer replies are split at sentences.",
                                  minimum=20, maximum=2000)
-    faq_rules: list = _opt([], "FAQ rules: [{'match': 'exact|contains|regex', 'pattern': str, 'answer': str}].",
-                           personal=True)
+    faq_rules: list = _opt([], "FAQ rules, answered as written without the model: [{'match': 'examples', "
+                           "'examples': [example customer questions], 'answer': str}], or the older "
+                           "{'match': 'exact|contains|regex', 'pattern': str, 'answer': str}.", personal=True)
+    faq_min_similarity: float = _opt(0.45, "How alike a question must be to a rule's example questions for the "
+                                     "rule to answer (0-1; the best rule and the knowledge base's best passage "
+                                     "are then compared, and the better one answers). A question that says what "
+                                     "an example says is answered at once.", minimum=0.05, maximum=1.0)
     non_text_reply: str = _opt("", "Reply to images, voice, files…; empty = no reply.", personal=True)
     kb_fallback_text: str = _opt("这个我确认一下再回复您", "Sent, exactly as written, when a customer asks a factual "
                                  "question (price, stock, shipping, refund, invoice) the knowledge base has no "

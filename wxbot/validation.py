@@ -15,12 +15,13 @@ import regex
 
 from wxbot.errors import ConfigError
 
-FAQ_MATCH_KINDS = ("exact", "contains", "regex")
+FAQ_MATCH_KINDS = ("examples", "exact", "contains", "regex")
 FAQ_REGEX_TIMEOUT = 0.2  # seconds one FAQ regex may search one message, at save time and at run time
 JSON_MAX_BYTES = 2_000_000  # a settings file or JSON value; the owner's real ones are a few KB
-JSON_MAX_DEPTH = 16  # the deepest real setting is 3 (faq_rules: a list of objects of strings)
+JSON_MAX_DEPTH = 16  # the deepest real setting is 4 (faq_rules: a list of objects of lists of strings)
 FAQ_MAX_RULES = 1000
 FAQ_MAX_PATTERN_CHARS = 500
+FAQ_MAX_EXAMPLES = 50  # example questions one rule may hold
 FAQ_MAX_ANSWER_CHARS = 5000
 _PROBE_REPEAT = 40  # a probe string's length: catastrophic backtracking doubles its work with each character
 
@@ -76,12 +77,22 @@ def check_url(key: str, value: str) -> str:
 
 def check_faq_rule(i: int, rule: Any) -> None:
     key = f"faq_rules[{i}]"
-    if not isinstance(rule, dict) or not isinstance(rule.get("pattern"), str) \
-            or not isinstance(rule.get("answer"), str) or not rule["pattern"]:
-        bad(key, rule, "含 pattern 和 answer 文本的规则", "a rule with text 'pattern' and 'answer'")
+    if not isinstance(rule, dict) or not isinstance(rule.get("answer"), str):
+        bad(key, rule, "含 answer 文本的规则", "a rule with a text 'answer'")
     if rule.get("match", "contains") not in FAQ_MATCH_KINDS:
-        bad(f"{key}.match", rule.get("match"), "exact、contains、regex 之一", "one of exact, contains, regex")
-    if len(rule["pattern"]) > FAQ_MAX_PATTERN_CHARS:
+        bad(f"{key}.match", rule.get("match"), "examples、exact、contains、regex 之一",
+            "one of examples, exact, contains, regex")
+    if rule.get("match") == "examples":
+        examples = rule.get("examples")
+        if not isinstance(examples, list) or not examples or not all(isinstance(e, str) and e.strip()
+                                                                      for e in examples):
+            bad(f"{key}.examples", examples, "至少一个客户问法的列表", "a list of at least one example question")
+        if len(examples) > FAQ_MAX_EXAMPLES or any(len(e) > FAQ_MAX_PATTERN_CHARS for e in examples):
+            bad(f"{key}.examples", examples, f"最多 {FAQ_MAX_EXAMPLES} 个问法，每个不超过 {FAQ_MAX_PATTERN_CHARS} 个字符",
+                f"at most {FAQ_MAX_EXAMPLES} examples of at most {FAQ_MAX_PATTERN_CHARS} characters")
+    elif not isinstance(rule.get("pattern"), str) or not rule["pattern"]:
+        bad(key, rule, "含 pattern 和 answer 文本的规则", "a rule with text 'pattern' and 'answer'")
+    elif len(rule["pattern"]) > FAQ_MAX_PATTERN_CHARS:
         bad(f"{key}.pattern", rule["pattern"], f"不超过 {FAQ_MAX_PATTERN_CHARS} 个字符",
             f"at most {FAQ_MAX_PATTERN_CHARS} characters")
     if len(rule["answer"]) > FAQ_MAX_ANSWER_CHARS:

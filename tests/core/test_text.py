@@ -1,23 +1,9 @@
-"""FAQ rules, reply splitting and Markdown clean-up: the text that reaches WeChat."""
+"""Reply splitting and Markdown clean-up: the text that reaches WeChat (FAQ rules: test_faq.py)."""
 
 import pytest
 
-from wxbot.core.faq import FaqMatcher
 from wxbot.core.plaintext import markdown_to_plain
 from wxbot.core.textsplit import split_reply
-
-
-def test_faq_kinds_and_order():
-    faq = FaqMatcher([
-        {"match": "exact", "pattern": "营业时间", "answer": "9点到18点"},
-        {"match": "contains", "pattern": "地址", "answer": "人民路1号"},
-        {"match": "regex", "pattern": r"^价格?\s*\d+号$", "answer": "请看价目表"},
-    ])
-    assert faq.answer(" 营业时间 ") == "9点到18点"
-    assert faq.answer("营业时间呢") is None  # exact means exact
-    assert faq.answer("请问你们地址在哪") == "人民路1号"
-    assert faq.answer("价格 3号") == "请看价目表"
-    assert faq.answer("你好") is None
 
 
 def test_split_at_sentence_ends_under_limit():

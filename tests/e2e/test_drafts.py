@@ -76,7 +76,7 @@ def test_edit_sends_the_owners_words_and_the_correction_becomes_an_faq_rule(harn
     assert h.settle([asked])[asked] == "replied"
     assert [o["text"] for o in to(h, "li")] == ["[AI] 新地址：人民路 18 号 2 楼"]
     assert "已保存" in owner_says(h, f"#faq {n}", 3)
-    assert h.svc.settings.faq_rules[0] == {"match": "exact", "pattern": "你们店的地址在哪",
+    assert h.svc.settings.faq_rules[0] == {"match": "examples", "examples": ["你们店的地址在哪"],
                                             "answer": "新地址：人民路 18 号 2 楼"}
     assert "知识库笔记" in owner_says(h, f"#note {n}", 4)  # or as a knowledge-base note
     assert [p.text for p in h.svc.kb().search("你们店的地址在哪")][:1] == ["问：你们店的地址在哪\n答：新地址：人民路 18 号 2 楼"]

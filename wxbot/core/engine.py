@@ -13,9 +13,10 @@ from collections.abc import Sequence
 
 from loguru import logger
 
+from wxbot.core.answering import Decision, Route, decide
 from wxbot.core.faq import FaqMatcher
 from wxbot.core.generation import generate
-from wxbot.core.grounding import GROUNDING_RULE, Retriever, grounded_question, is_factual
+from wxbot.core.grounding import GROUNDING_RULE, Retriever, grounded_question
 from wxbot.core.history import History
 from wxbot.core.plaintext import markdown_to_plain
 from wxbot.core.textsplit import split_reply
@@ -45,7 +46,7 @@ class ReplyEngine:
         self.model = model
         self.history = history
         self.retriever = retriever
-        self.faq = FaqMatcher(settings.faq_rules)
+        self.faq = FaqMatcher(settings.faq_rules, settings.faq_min_similarity)
         self._window_start: dict[str, float] = {}  # per contact: turns before this time are out of the prompt
         self._lock = threading.Lock()
         self._model_cond = threading.Condition()
@@ -71,8 +72,9 @@ class ReplyEngine:
             return self.model
 
     def apply_settings(self, settings: Settings) -> None:
-        self.settings = settings
-        self.faq = FaqMatcher(settings.faq_rules)
+        old, self.settings = self.settings, settings
+        if (settings.faq_rules, settings.faq_min_similarity) != (old.faq_rules, old.faq_min_similarity):
+            self.faq = FaqMatcher(settings.faq_rules, settings.faq_min_similarity)  # indexes every example
 
     # ------------------------------------------------------------------ public
     def reply(self, messages: Sequence[Message], *, persona: str | None = None,
@@ -83,19 +85,18 @@ class ReplyEngine:
         question = question_text(messages, self.settings.max_question_chars)
         if not question:
             return None
-        if (answer := self.faq.answer(question)) is not None:
-            logger.info("faq hit contact={} msgs={}", first.contact_id, len(ids))
-            return self._finish(first.contact_id, answer, ReplySource.FAQ, ids)
-        grounded = self._grounded()
-        found = (tuple(self.retriever.search(question, k=self.settings.kb_top_k))
-                 if grounded and self.retriever is not None else ())
-        factual = grounded and is_factual(question)
-        if factual and not found:
+        decision = self.decide(question)
+        if (rule := decision.rule) is not None:
+            logger.info("faq hit contact={} msgs={} rule={} score={}", first.contact_id, len(ids), rule.number,
+                        rule.score)
+            return self._finish(first.contact_id, rule.rule.answer, ReplySource.FAQ, ids)
+        found, factual = decision.passages, decision.factual
+        if decision.route in (Route.FALLBACK, Route.DRAFT):
             return self._fallback(first.contact_id, ids)
-        if found and self.settings.kb_quote_passages:  # the owner's data as written answers, no model
-            quoted = found[:self.settings.kb_quote_passages]
+        if decision.route is Route.PASSAGES:  # the owner's data as written answers, no model
+            quoted = decision.quoted(self.settings)
             logger.info("kb quote contact={} passages={}", first.contact_id, len(quoted))
-            return self._finish(first.contact_id, "\n".join(p.text for p in quoted), ReplySource.KB, ids, quoted)
+            return self._finish(first.contact_id, decision.answer(self.settings), ReplySource.KB, ids, quoted)
         if (model := self._wait_for_model(cancel)) is None:
             raise ModelError("还没有加载模型：请把 .gguf 文件放进 models/ 文件夹，或在设置中选择一个模型",
                              "no model loaded: put a .gguf file in models/ or choose one in Settings")
@@ -107,6 +108,11 @@ class ReplyEngine:
                        cache_key=first.contact_id)
         logger.info("model reply contact={} visible={} passages={}", first.contact_id, len(out.visible), len(used))
         return self._finish(first.contact_id, out.visible, ReplySource.MODEL, ids, used, out.verdict)
+
+    def decide(self, question: str) -> Decision:
+        """Which answer ``question`` gets and why (an FAQ rule, passages, the model, the fallback), without
+        answering it: what 「试一试」 shows."""
+        return decide(question, self.faq, self.retriever, self.settings)
 
     def build_prompt(self, contact_id: str, question: str, *, persona: str | None = None,
                      exclude_ids: set[str] | None = None, passages: Sequence[Passage] = ()) -> ChatMessages:

@@ -4,6 +4,8 @@ It is also the engine's Retriever, so a reopened knowledge base needs no rewirin
 
 from __future__ import annotations
 
+import dataclasses
+import hashlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import fields
@@ -14,6 +16,7 @@ from loguru import logger
 from wxbot.errors import KnowledgeError, WxbotError
 from wxbot.kb.base import DocumentInfo, ImportReport, ImportStatus, KnowledgeBase
 from wxbot.kb.pieces import Progress
+from wxbot.kb.reading import check_file
 from wxbot.llm.embedder import EmbeddingWorker
 from wxbot.llm.locate import resolve_embedding_path
 from wxbot.messages import Actor, OpKind, Passage
@@ -23,7 +26,23 @@ from wxbot.store import Store
 SOURCES = "kb_sources"  # a personal (sealed) value: document name -> the file it was imported from
 ENGINE_FIELDS = ("kb_fallback_text", "kb_top_k", "kb_token_budget", "kb_quote_passages")  # read by the reply engine, not the kb
 KB_FIELDS = tuple(f.name for f in fields(Settings) if f.name.startswith("kb_") and f.name not in ENGINE_FIELDS)
+SAME_ROWS = 0.9  # two documents sharing this share of their passages hold the same rows (one list, two formats)
 FileProgress = Callable[[str, int, int], None]  # (file name, done, total); total 0 = not known yet
+
+
+class SameNameError(KnowledgeError):
+    """A file named like a document already in the knowledge base, with other content: replacing it loses the
+    old one, so the owner is asked first (the window) or says so (``wxbot kb add --replace``)."""
+
+    def __init__(self, path: Path) -> None:
+        super().__init__(f"知识库里已有「{path.name}」，内容不同；替换它请确认（命令行加 --replace），或先改文件名",
+                         f"the knowledge base already holds a different {path.name}: confirm to replace it "
+                         "(--replace on the command line), or rename the file")
+        self.path = path
+
+
+def _twin_note(other: str) -> str:
+    return f"与「{other}」的内容相同，同样的行导入了两次 (the same rows as {other}: imported twice)"
 
 
 class KnowledgeDesk:
@@ -66,6 +85,10 @@ class KnowledgeDesk:
             if changed:
                 self.kb = self._open(settings)
 
+    @property
+    def settings(self) -> Settings:
+        return self._settings
+
     # ------------------------------------------------------------------ the engine's Retriever
     def __len__(self) -> int:
         return len(self.kb)
@@ -81,12 +104,19 @@ class KnowledgeDesk:
         return self.embedding_error or self.kb.semantic_note()
 
     def add_file(self, path: str | Path, progress: Progress | None = None,
-                 cancel: threading.Event | None = None) -> ImportReport:
-        """Import (or re-import) one file and remember where it is; ``cancel_import`` stops it."""
+                 cancel: threading.Event | None = None, *, replace: bool = False) -> ImportReport:
+        """Import (or re-import) one file and remember where it is; ``cancel_import`` stops it. A different
+        file under a name the knowledge base already holds raises SameNameError unless ``replace`` (nothing is
+        changed); a file holding the same rows as another document (the price list as .xlsx and as .csv) is
+        imported and said in its notes."""
         path = Path(path).expanduser().resolve()
         cancel = cancel or self._new_cancel()
         with self._lock:
+            if not replace:
+                self._refuse_other_file(path)
             report = self.kb.add_file(path, progress, cancel)
+            if report.status != ImportStatus.UNCHANGED and (twin := self._same_rows(report.name)):
+                report = dataclasses.replace(report, notes=(*report.notes, _twin_note(twin)))
             sources = self._sources()
             if sources.get(report.name) != str(path):
                 self._store.set_personal(SOURCES, {**sources, report.name: str(path)})
@@ -94,16 +124,17 @@ class KnowledgeDesk:
                 self._store.log_operation(OpKind.KB, self.actor, f"{report.status}: {report.name}")
         return report
 
-    def add_files(self, paths: Sequence[str | Path],
-                  progress: FileProgress | None = None) -> list[tuple[str, ImportReport | WxbotError]]:
-        """Import several files; one that can't be read is reported and the others still go in."""
+    def add_files(self, paths: Sequence[str | Path], progress: FileProgress | None = None, *,
+                  replace: bool = False) -> list[tuple[str, ImportReport | WxbotError]]:
+        """Import several files; one that can't be read (or would replace another file: SameNameError) is
+        reported and the others still go in."""
         results: list[tuple[str, ImportReport | WxbotError]] = []
         cancel = self._new_cancel()  # one cancel stops the rest of the batch too
         for path in paths:
             name = Path(path).name
             step = (lambda done, total, name=name: progress(name, done, total)) if progress else None
             try:
-                results.append((name, self.add_file(path, step, cancel)))
+                results.append((name, self.add_file(path, step, cancel, replace=replace)))
             except WxbotError as err:
                 results.append((name, err))
         return results
@@ -125,7 +156,7 @@ class KnowledgeDesk:
         if not Path(path).is_file():
             raise KnowledgeError(f"原文件已不在：{path}，请用「添加文件」重新选择它",
                                  f"the file is gone: {path}; add it again")
-        return self.add_file(path)
+        return self.add_file(path, replace=True)
 
     def remove(self, name: str) -> bool:
         """Remove a document and everything derived from it, and forget where it came from."""
@@ -137,6 +168,26 @@ class KnowledgeDesk:
             if removed:
                 self._store.log_operation(OpKind.KB, self.actor, f"removed: {name}")
         return removed
+
+    def _refuse_other_file(self, path: Path) -> None:
+        old = self._store.kb_document(path.name)
+        if old is None:
+            return
+        check_file(path, self._settings.kb_max_file_mb)
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        if old.content_mac != self._store.kb_mac("content", digest):
+            raise SameNameError(path)
+
+    def _same_rows(self, name: str) -> str:
+        """Another document whose passages are (nearly all) the same as ``name``'s, or ""."""
+        texts: dict[str, set[str]] = {}
+        for p in self._store.kb_passages():
+            texts.setdefault(p.source, set()).add(" ".join(p.text.split()))
+        mine = texts.pop(name, set())
+        for other, theirs in texts.items():
+            if mine and len(mine & theirs) >= SAME_ROWS * max(len(mine), len(theirs)):
+                return other
+        return ""
 
     def _sources(self) -> dict[str, str]:
         return self._store.get_personal(SOURCES, {})

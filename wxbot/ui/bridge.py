@@ -17,6 +17,7 @@ from wxbot.events import (
     ModelState,
     Notice,
     QrCode,
+    SettingsChanged,
 )
 
 
@@ -29,6 +30,7 @@ class EventBridge(QObject):
     contacts_changed = Signal(object)  # ContactsChanged
     drafts_changed = Signal(object)  # DraftsChanged
     notice = Signal(object)  # Notice
+    settings_changed = Signal(object)  # SettingsChanged
 
     _incoming = Signal(object)
 
@@ -44,6 +46,7 @@ class EventBridge(QObject):
             ContactsChanged: self.contacts_changed,
             DraftsChanged: self.drafts_changed,
             Notice: self.notice,
+            SettingsChanged: self.settings_changed,
         }
 
     def post(self, event: object) -> None:

@@ -89,6 +89,7 @@ class AppController(QObject):
         b.contacts_changed.connect(lambda _e: self.refresh_contacts())
         b.notice.connect(self._on_notice)
         b.drafts_changed.connect(self._on_drafts)
+        b.settings_changed.connect(lambda _e: self.settings_page.changed_elsewhere(self.svc.settings))
         self.drafts_page.shown.connect(self._show_drafts_count)
         self.login_page.login_requested.connect(lambda: self.login(hot_reload=False))
         self.login_page.logout_requested.connect(self.logout)
@@ -289,7 +290,8 @@ class AppController(QObject):
             self.contacts_page.new_default.set_mode(self.svc.settings.new_contact_mode)
 
         key = self.settings_page.engine.new_key()
-        self.tasks.run("apply-settings", lambda: self.svc.apply_settings(new, api_key=key), done,
+        loaded = self.settings_page.base  # what the form showed: only the owner's changes are applied over it
+        self.tasks.run("apply-settings", lambda: self.svc.apply_settings(new, api_key=key, loaded=loaded), done,
                        self.settings_page.failed)
 
     # ------------------------------------------------------------------ errors

@@ -356,8 +356,8 @@
         <translation>匹配方式</translation>
     </message>
     <message>
-        <source>Message text</source>
-        <translation>消息内容</translation>
+        <source>Customers ask / text</source>
+        <translation>客户问法 / 文字</translation>
     </message>
     <message>
         <source>Answer</source>
@@ -500,8 +500,8 @@
         <translation>非服务时间回复</translation>
     </message>
     <message>
-        <source>A message that matches a rule gets its answer at once, without the model.</source>
-        <translation>匹配规则的消息会立即得到固定回答，不经过模型。</translation>
+        <source>Write a rule as a few ways customers ask (separated by |) and your answer: the rule closest to a message answers it, exactly as you wrote it, without the model, unless a knowledge-base passage fits the message better. Try a question on the Knowledge base page.</source>
+        <translation>每条规则写几种客户的问法（用 | 分隔）和你的回答：与消息最接近的规则会按你写的原话立即回答，不经过模型；除非知识库里有更贴切的资料。可以在「知识库」页「试一试」。</translation>
     </message>
     <message>
         <source>Slow, human-like replies protect the account. The defaults are conservative.</source>
@@ -1374,6 +1374,70 @@
     <message>
         <source>未校验 NOT verified</source>
         <translation>未校验</translation>
+    </message>
+    <message>
+        <source>Example questions</source>
+        <translation>客户问法（例句）</translation>
+    </message>
+    <message>
+        <source>FAQ rule %d answers, exactly as you wrote it</source>
+        <translation>常见问题规则 %d 回答，按你写的原话</translation>
+    </message>
+    <message>
+        <source>The knowledge base's passages answer, quoted as written</source>
+        <translation>知识库资料回答，原文引用</translation>
+    </message>
+    <message>
+        <source>The model writes the answer</source>
+        <translation>由模型写回答</translation>
+    </message>
+    <message>
+        <source>Your fallback text answers</source>
+        <translation>发送你的兜底话术</translation>
+    </message>
+    <message>
+        <source>Unsure: a draft waits for you (contacts in auto mode)</source>
+        <translation>没有把握：生成草稿等你处理（自动回复的联系人）</translation>
+    </message>
+    <message>
+        <source>Candidate</source>
+        <translation>候选</translation>
+    </message>
+    <message>
+        <source>Matched</source>
+        <translation>匹配</translation>
+    </message>
+    <message>
+        <source>Answer or passage</source>
+        <translation>回答或资料</translation>
+    </message>
+    <message>
+        <source>Try it</source>
+        <translation>试一试</translation>
+    </message>
+    <message>
+        <source>A customer's question, e.g. 「拆开了还能退吗？」</source>
+        <translation>像客户一样提问，例如「拆开了还能退吗？」</translation>
+    </message>
+    <message>
+        <source>The customer gets: %s</source>
+        <translation>客户会收到：%s</translation>
+    </message>
+    <message>
+        <source>Rule %d</source>
+        <translation>规则 %d</translation>
+    </message>
+    <message>
+        <source>Replace</source>
+        <translation>替换</translation>
+    </message>
+    <message>
+        <source>The knowledge base already holds a different file of the same name: %s. Replace it with the new one?</source>
+        <translation>知识库里已有同名但内容不同的文件：%s。要用新文件替换吗？</translation>
+    </message>
+    <message>
+        <source>A rule answers a question at least this alike (0-1)</source>
+        <translation>问题与规则例句至少这么相似才由规则回答（0-1）</translation>
     </message>
 </context>
 </TS>

@@ -1,11 +1,13 @@
 """The Knowledge base page (知识库): the owner's price lists, policies and guides the bot answers from. Add by
-file dialog or drag-and-drop, list, re-import, remove, and a search box showing what the bot would retrieve.
+file dialog or drag-and-drop (a different file under a name already there is replaced only when the owner says
+so), list, re-import, remove, a search box showing what the bot would retrieve, and 「试一试」 (try_box.py).
 Every knowledge-base call runs on a worker thread (ui/tasks.py); the page only shows results."""
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Qt, Signal
@@ -27,10 +29,12 @@ from PySide6.QtWidgets import (
 
 from wxbot.errors import WxbotError
 from wxbot.kb import SUFFIXES, DocumentInfo, ImportReport, ImportStatus
+from wxbot.kb.desk import SameNameError
 from wxbot.messages import Passage
 from wxbot.service import BotService
 from wxbot.ui.i18n import N_, tr
 from wxbot.ui.pages.settings_page import error_text
+from wxbot.ui.pages.try_box import TryBox
 from wxbot.ui.tasks import Tasks
 
 DOC_COLUMNS = (N_("Document"), N_("Type"), N_("Passages"), N_("Imported"), N_("Notes"))
@@ -130,6 +134,9 @@ class KnowledgePage(QWidget):
         layout.addWidget(self.search_note)
         layout.addWidget(self.hits_table, 2)
         layout.addWidget(self.semantic)
+        self.try_box = TryBox(svc, tasks, lang)
+        self.try_box.error.connect(self.error)
+        layout.addWidget(self.try_box, 2)
         self._update_buttons()
 
     # ------------------------------------------------------------------ list
@@ -157,10 +164,11 @@ class KnowledgePage(QWidget):
         if paths:
             self.add_files(paths)
 
-    def add_files(self, paths: list[str]) -> None:
+    def add_files(self, paths: list[str], replace: bool = False) -> None:
         self.status.setText(tr("Importing %d file(s)…") % len(paths))
         self._importing(True)
-        self._run("kb-add", lambda: self.svc.kb().add_files(paths, self._progress.emit), self._added)
+        self._run("kb-add", lambda: self.svc.kb().add_files(paths, self._progress.emit, replace=replace),
+                  self._added)
 
     def cancel_import(self) -> None:
         """Stop the import that runs now: it ends at its next row or page, and the list is left as it was."""
@@ -178,11 +186,18 @@ class KnowledgePage(QWidget):
         self._importing(False)
         self.status.setText("\n".join(self._outcome(name, r) for name, r in results))
         self.refresh()
+        taken = [str(r.path) for _name, r in results if isinstance(r, SameNameError)]
+        if taken and QMessageBox.question(
+                self, tr("Replace"), tr("The knowledge base already holds a different file of the same name: %s. "
+                                        "Replace it with the new one?") % ", ".join(Path(p).name for p in taken)
+        ) == QMessageBox.StandardButton.Yes:
+            self.add_files(taken, replace=True)
 
     def _outcome(self, name: str, result: ImportReport | WxbotError) -> str:
         if isinstance(result, WxbotError):
             return tr("%s: not imported: %s") % (name, error_text(result, self.lang))
-        return tr("%s: %s, %d passages") % (name, tr(STATUS_WORDS[result.status]), result.passages)
+        return "\n  ".join([tr("%s: %s, %d passages") % (name, tr(STATUS_WORDS[result.status]), result.passages),
+                            *result.notes])
 
     def reimport_selected(self) -> None:
         name = self.selected_name()

@@ -165,11 +165,17 @@ class SettingsPage(QWidget):
     def _faq_tab(self) -> QWidget:
         page = QWidget()
         layout = QVBoxLayout(page)
-        note = QLabel(tr("A message that matches a rule gets its answer at once, without the model."))
+        note = QLabel(tr("Write a rule as a few ways customers ask (separated by |) and your answer: the rule "
+                         "closest to a message answers it, exactly as you wrote it, without the model, unless a "
+                         "knowledge-base passage fits the message better. Try a question on the Knowledge base "
+                         "page."))
         note.setWordWrap(True)
         self.faq = FaqTable()
+        alike = QFormLayout()
+        alike.addRow(tr("A rule answers a question at least this alike (0-1)"), self._number("faq_min_similarity"))
         layout.addWidget(note)
         layout.addWidget(self.faq, 1)
+        layout.addLayout(alike)
         return page
 
     def _pacing_tab(self) -> QWidget:
@@ -278,6 +284,15 @@ class SettingsPage(QWidget):
             return
         self.error.clear()
         self.apply_requested.emit(new)
+
+    def changed_elsewhere(self, settings: Settings) -> None:
+        """The settings were written by another path (a rule kept from a draft, the phone): FAQ rules the form
+        does not show yet appear at the top at once; the owner's unsaved edits stay as they are."""
+        self.faq.drop([r for r in self.base.faq_rules if r not in settings.faq_rules])  # replaced by a kept rule
+        shown = self.faq.rules()
+        for rule in reversed([r for r in settings.faq_rules if r not in self.base.faq_rules and r not in shown]):
+            self.faq.add_rule(rule, row=0)
+        self.base = self.base.replace(faq_rules=list(settings.faq_rules))
 
     def applied(self, settings: Settings) -> None:
         self.load(settings)
