@@ -87,7 +87,7 @@ def main() -> int:
     keyring.set_keyring(MemoryKeyring())
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
-    translator = install_translator(app, "zh")  # noqa: F841 - must stay alive
+    translators = install_translator(app, "zh")  # noqa: F841 - must stay alive
     sim = Simulator(hold_seconds=1.0).start()
     settings = load_settings().replace(
         wechat_base_url=sim.base_url, model_path=str(smollm2_path()), language="zh", risk_acknowledged=True,

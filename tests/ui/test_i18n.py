@@ -11,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtWidgets import QMessageBox
 
 from wxbot.ui.i18n import CATALOGUE_DIR, install_translator, tr, ui_language
 
@@ -50,16 +51,21 @@ def test_shipped_qm_is_compiled_from_the_ts(tmp_path):
     assert out.read_bytes() == (CATALOGUE_DIR / "zh_CN.qm").read_bytes(), "run pyside6-lrelease on zh_CN.ts"
 
 
-def test_translator_switches_the_ui_to_chinese(qapp):
+def test_translator_switches_the_ui_and_qts_own_dialogs_to_chinese(qapp):
     assert tr("Contacts") == "Contacts"
-    translator = install_translator(qapp, "zh")
+    translators = install_translator(qapp, "zh")
     try:
-        assert translator is not None
+        assert len(translators) == 2  # ours and Qt's own
         assert tr("Contacts") == "联系人"
         assert tr("Replies today: %d") % 3 == "今日回复：3"
+        box = QMessageBox(QMessageBox.Icon.Question, "", "", QMessageBox.StandardButton.Ok
+                          | QMessageBox.StandardButton.Cancel)
+        assert {box.button(b).text() for b in (QMessageBox.StandardButton.Ok, QMessageBox.StandardButton.Cancel)} \
+            == {"确定", "取消"}  # Qt's buttons, no English OK/Cancel in the Chinese UI
     finally:
-        QCoreApplication.removeTranslator(translator)
-    assert install_translator(qapp, "en") is None
+        for translator in translators:
+            QCoreApplication.removeTranslator(translator)
+    assert install_translator(qapp, "en") == []
 
 
 def test_ui_language_follows_setting_then_locale():

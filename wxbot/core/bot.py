@@ -143,8 +143,9 @@ class Bot:
         self.on_event(BotState(BotPhase.RUNNING))
         logger.info("auto-reply started")
 
-    def stop(self, reason: str = "") -> None:
-        """Stop auto-reply: pending replies are dropped, a running generation is cancelled."""
+    def stop(self, reason: str = "", risk: bool = False) -> None:
+        """Stop auto-reply: pending replies are dropped, a running generation is cancelled; ``risk``: because of
+        a risk signal."""
         self._running = False
         with self._cond:
             dropped = [m for queue in self._pending.values() for p in queue for m in p.messages]
@@ -155,7 +156,7 @@ class Bot:
         for msg in dropped:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "bot_stopped")
         self._dropped(waiting, "bot_stopped")
-        self.on_event(BotState(BotPhase.STOPPED, reason))
+        self.on_event(BotState(BotPhase.STOPPED, reason, risk=risk))
         logger.info("auto-reply stopped ({} pending dropped)", len(dropped))
 
     def close(self) -> None:
@@ -284,7 +285,7 @@ class Bot:
         msg = work.msg
         if work.user_name == "weixin" and is_risk_warning(msg.text):
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "risk_warning")
-            self.stop("risk warning from WeChat")
+            self.stop("risk warning from WeChat", risk=True)
             self.on_event(Notice(NoticeLevel.ERROR, "微信团队发来安全提醒，自动回复已停止，请在手机上查看 "
                                           "(WeChat sent a security warning; auto-reply stopped — check your phone)"))
             return

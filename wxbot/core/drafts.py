@@ -18,8 +18,8 @@ from loguru import logger
 from wxbot.core.commands import Command, Verb
 from wxbot.core.draftnotice import DraftNote, NoticeBatcher
 from wxbot.errors import WxbotError
-from wxbot.events import DraftsChanged
-from wxbot.messages import Draft, DraftState, Message, Reply, StrState
+from wxbot.events import DraftDecided, DraftsChanged
+from wxbot.messages import Actor, Draft, DraftState, Message, OpKind, Reply, StrState
 from wxbot.settings import Settings
 
 _WHY_NOT = {
@@ -118,7 +118,7 @@ class DraftDesk:
     def pending(self) -> list[Draft]:
         return self.store.drafts_pending()
 
-    def approve(self, draft_id: int, text: str | None = None) -> str:
+    def approve(self, draft_id: int, text: str | None = None, by: Actor = Actor.WINDOW) -> str:
         """Send draft N as it is, or with the owner's ``text`` instead. The answer says what happened."""
         if text is not None and not text.strip():
             return "修改后的内容是空的，没有发送 (the edited text is empty: nothing sent)"
@@ -129,15 +129,18 @@ class DraftDesk:
             return self._why_not(draft_id)
         self.send(draft)
         self._changed()
+        self._decided(OpKind.DRAFT_EDITED if edited else OpKind.DRAFT_APPROVED, by, draft)
         answer = f"草稿 #{draft_id} 正在发送给「{self.name_of(draft.contact_id)}」(sending)"
         if edited:
             answer += f"。要记住这个答案吗？回复 #faq {draft_id} 存为常见问题，#note {draft_id} 存为知识库笔记 (keep it)"
         return answer
 
-    def reject(self, draft_id: int) -> str:
-        if self.store.draft_close(draft_id, DraftState.REJECTED, "draft_rejected") is None:
+    def reject(self, draft_id: int, by: Actor = Actor.WINDOW) -> str:
+        draft = self.store.draft_close(draft_id, DraftState.REJECTED, "draft_rejected")
+        if draft is None:
             return self._why_not(draft_id)
         self._changed()
+        self._decided(OpKind.DRAFT_REJECTED, by, draft)
         return f"草稿 #{draft_id} 已放弃，不会发送 (rejected: nothing sent)"
 
     def regenerate(self, draft_id: int) -> str:
@@ -170,14 +173,17 @@ class DraftDesk:
             return "请写上草稿编号，例如 #ok 12 (give the draft's number, e.g. #ok 12)"
         draft_id = int(number)
         if cmd.verb is Verb.OK:
-            return self.approve(draft_id)
+            return self.approve(draft_id, by=Actor.PHONE)
         if cmd.verb is Verb.NO:
-            return self.reject(draft_id)
+            return self.reject(draft_id, by=Actor.PHONE)
         if cmd.verb is Verb.EDIT:
             if not rest.strip():
                 return f"请在编号后写上新内容，例如 #edit {draft_id} 新内容 (write the new text after the number)"
-            return self.approve(draft_id, rest)
+            return self.approve(draft_id, rest, by=Actor.PHONE)
         return self.keep_correction(draft_id, Keep.FAQ if cmd.verb is Verb.KEEP_FAQ else Keep.NOTE)
+
+    def _decided(self, kind: OpKind, by: Actor, draft: Draft) -> None:
+        self.on_event(DraftDecided(kind, by, draft.id, self.name_of(draft.contact_id)))
 
     # ------------------------------------------------------------------ expiry
     def expire_due(self) -> int:

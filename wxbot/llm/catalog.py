@@ -75,6 +75,7 @@ def source_urls(repo: str, file: str, hf_endpoint: str = HF_ENDPOINT,
 
 
 GIB = 1 << 30
+MIN_CUSTOMER_PARAMETERS = 1_000_000_000  # below this a model's answers are too often wrong to send to customers
 PARTIAL_FLOOR_GB = 2  # below this much free VRAM the fit's auto offload puts no layer on the GPU worth having
 
 
@@ -122,6 +123,13 @@ CATALOG: tuple[CatalogModel, ...] = (
         19_851_336_256, 24, ModelShape("qwen2", 64, 5120, 27648, 40, 8, _QWEN_VOCAB, _CTX),
         "unsloth/DeepSeek-R1-Distill-Qwen-32B-GGUF"),
 )
+
+
+def recommended_model(gpu: GpuInfo | None) -> CatalogModel:
+    """The one model to suggest for this PC: the largest that fits wholly on its GPU; without such a GPU the
+    smallest (every larger one would answer too slowly on the CPU)."""
+    fitting = [m for m in CATALOG if catalog_fit(m, gpu) is GpuFit.FULL]
+    return max(fitting, key=lambda m: m.size_bytes) if fitting else min(CATALOG, key=lambda m: m.size_bytes)
 
 
 def find_model(key: str) -> CatalogModel | None:

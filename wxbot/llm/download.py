@@ -261,10 +261,11 @@ def download(url: str, dest_dir: str | Path, *, sha256: str | None = None, on_pr
 
 
 def download_first(urls: Sequence[str], dest_dir: str | Path, *, sha256: str | None = None,
-                   on_progress: Progress | None = None, cancel: threading.Event | None = None) -> Downloaded:
+                   on_progress: Progress | None = None, cancel: threading.Event | None = None,
+                   on_failure: Callable[[str, ModelError], None] | None = None) -> Downloaded:
     """Try each source in turn (a .part carries over between them). A verified file wins at once; a file no
     source's hash could verify is checked against the next sources' hashes, and returned unverified if none
-    has one."""
+    has one. ``on_failure(url, error)`` hears of each source that failed."""
     errors: list[str] = []
     unverified: Downloaded | None = None
     for url in urls:
@@ -275,6 +276,8 @@ def download_first(urls: Sequence[str], dest_dir: str | Path, *, sha256: str | N
         except ModelError as exc:
             logger.info("download source {} failed: {}", urlsplit(url).hostname, exc.en)
             errors.append(exc.en)
+            if on_failure is not None:
+                on_failure(url, exc)
             continue
         if got.verified:
             return got

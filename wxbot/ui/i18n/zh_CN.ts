@@ -28,10 +28,6 @@
         <translation>口令错误，请重试：</translation>
     </message>
     <message>
-        <source>No system keychain is available. Enter the passphrase that protects your chat history (at least 8 characters):</source>
-        <translation>没有可用的系统钥匙串。请输入保护聊天记录的口令（至少 8 个字符）：</translation>
-    </message>
-    <message>
         <source>Passphrase</source>
         <translation>口令</translation>
     </message>
@@ -1124,10 +1120,6 @@
         <translation>窗口</translation>
     </message>
     <message>
-        <source>wxbot (risk signal, WeChat, start-up)</source>
-        <translation>wxbot（风险信号、微信、启动）</translation>
-    </message>
-    <message>
         <source>Daily summary to File Transfer Helper at (hour)</source>
         <translation>每日小结发到文件传输助手的时间（点）</translation>
     </message>
@@ -1176,20 +1168,12 @@
         <translation>稍后</translation>
     </message>
     <message>
-        <source>Marked by what fits this PC (%s). Download one with &quot;wxbot download KEY&quot;, or choose a .gguf you already have.</source>
-        <translation>已按本机配置（%s）标注适合程度。可用 &quot;wxbot download KEY&quot; 下载，或选择已有的 .gguf 文件。</translation>
-    </message>
-    <message>
         <source>Next</source>
         <translation>下一步</translation>
     </message>
     <message>
         <source>Next comes the Login page: scan its QR code with WeChat on your phone. This guide opens again from Settings.</source>
         <translation>接下来是登录页：用手机微信扫描二维码。之后可在“设置”中再次打开本向导。</translation>
-    </message>
-    <message>
-        <source>Not downloaded yet: this model is not set.</source>
-        <translation>尚未下载：未设置此模型。</translation>
     </message>
     <message>
         <source>Passphrase (at least %d characters)</source>
@@ -1280,7 +1264,7 @@
         <translation>已下载并校验（sha256 来自 %s）。</translation>
     </message>
     <message>
-        <source>Downloaded, 未校验 NOT verified: the source published no checksum.</source>
+        <source>Downloaded, NOT verified: the source published no checksum.</source>
         <translation>已下载，未校验：来源没有公布校验值。</translation>
     </message>
     <message>
@@ -1294,10 +1278,6 @@
     <message>
         <source>Kind</source>
         <translation>类型</translation>
-    </message>
-    <message>
-        <source>Mirror (HF_ENDPOINT)</source>
-        <translation>镜像（HF_ENDPOINT）</translation>
     </message>
     <message>
         <source>ModelScope</source>
@@ -1344,8 +1324,160 @@
         <translation>已暂停于 %s MB</translation>
     </message>
     <message>
-        <source>未校验 NOT verified</source>
+        <source>NOT verified</source>
         <translation>未校验</translation>
+    </message>
+    <message>
+        <source>Draft sent</source>
+        <translation>草稿已发送</translation>
+    </message>
+    <message>
+        <source>Draft edited and sent</source>
+        <translation>草稿改后发送</translation>
+    </message>
+    <message>
+        <source>Draft rejected</source>
+        <translation>草稿已放弃</translation>
+    </message>
+    <message>
+        <source>wxbot, automatically</source>
+        <translation>wxbot 自动</translation>
+    </message>
+    <message>
+        <source>risk signal</source>
+        <translation>风险信号</translation>
+    </message>
+    <message>
+        <source>WeChat</source>
+        <translation>微信</translation>
+    </message>
+    <message>
+        <source>Auto-reply running (contacts on: %d)</source>
+        <translation>自动回复运行中（%d 位联系人开启）</translation>
+    </message>
+    <message>
+        <source>No contact is on: wxbot answers nobody yet. Choose whom it answers: select contacts and set Auto or Drafts, or choose what new contacts get.</source>
+        <translation>还没有开启任何联系人：wxbot 现在不会回复任何人。请选择要回复谁：选中联系人后设为“自动”或“草稿”，或设置新联系人的默认方式。</translation>
+    </message>
+    <message>
+        <source>Choose contacts</source>
+        <translation>选择联系人</translation>
+    </message>
+    <message>
+        <source>Too short: at least %d characters</source>
+        <translation>太短：至少 %d 个字符</translation>
+    </message>
+    <message>
+        <source>Strength: weak</source>
+        <translation>强度：弱</translation>
+    </message>
+    <message>
+        <source>Strength: fair</source>
+        <translation>强度：中</translation>
+    </message>
+    <message>
+        <source>Strength: strong</source>
+        <translation>强度：强</translation>
+    </message>
+    <message>
+        <source>Type the passphrase.</source>
+        <translation>请输入口令。</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>System keychain (not available on this PC)</source>
+        <translation>系统钥匙串（此电脑上不可用）</translation>
+    </message>
+    <message>
+        <source>A passphrase I choose (recommended here)</source>
+        <translation>我自己设定的口令（此电脑上推荐）</translation>
+    </message>
+    <message>
+        <source>No working system keychain was found on this PC (a test entry could not be written and read back), so the key is protected by a passphrase.</source>
+        <translation>此电脑上没有可用的系统钥匙串（试写的测试条目无法写入并读回），所以密钥由口令保护。</translation>
+    </message>
+    <message>
+        <source>No system keychain is available. Choose a passphrase that protects your chat history; you will type it at every start:</source>
+        <translation>没有可用的系统钥匙串。请设定一个保护聊天记录的口令，以后每次启动时输入：</translation>
+    </message>
+    <message>
+        <source>Enter passphrase</source>
+        <translation>输入口令</translation>
+    </message>
+    <message>
+        <source>(a file from disk: %s)</source>
+        <translation>（电脑上的文件：%s）</translation>
+    </message>
+    <message>
+        <source>Already on this PC.</source>
+        <translation>此电脑上已有。</translation>
+    </message>
+    <message>
+        <source>Chosen for what this PC has (%s). Other models are on the Models page.</source>
+        <translation>按这台电脑的配置（%s）挑选。其他模型在“模型”页。</translation>
+    </message>
+    <message>
+        <source>Chosen: %s</source>
+        <translation>已选：%s</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Downloaded and verified.</source>
+        <translation>已下载并校验。</translation>
+    </message>
+    <message>
+        <source>Downloaded, but not verified: no source published a checksum for it.</source>
+        <translation>已下载，但未校验：没有下载源公布它的校验值。</translation>
+    </message>
+    <message>
+        <source>Downloading from %s…</source>
+        <translation>正在从%s下载…</translation>
+    </message>
+    <message>
+        <source>Hugging Face mirror</source>
+        <translation>Hugging Face 镜像</translation>
+    </message>
+    <message>
+        <source>In use: %s</source>
+        <translation>正在使用：%s</translation>
+    </message>
+    <message>
+        <source>In use: no chat model yet.</source>
+        <translation>正在使用：还没有对话模型。</translation>
+    </message>
+    <message>
+        <source>Model: %s (%s)</source>
+        <translation>模型：%s（%s）</translation>
+    </message>
+    <message>
+        <source>Models already on this PC:</source>
+        <translation>此电脑上已有的模型：</translation>
+    </message>
+    <message>
+        <source>Open the Models page</source>
+        <translation>打开“模型”页</translation>
+    </message>
+    <message>
+        <source>Recommended for this PC</source>
+        <translation>推荐给这台电脑</translation>
+    </message>
+    <message>
+        <source>Stopped. Download again continues where it stopped.</source>
+        <translation>已停止。再次下载会从断点继续。</translation>
+    </message>
+    <message>
+        <source>The model in use has only %s parameters: too small to answer customers (its answers are often wrong). Use it to try wxbot; for customers, download the model recommended for this PC.</source>
+        <translation>正在使用的模型只有 %s 参数：太小，不适合回复顾客（回答常常出错）。可以用它试用 wxbot；回复顾客请下载为这台电脑推荐的模型。</translation>
     </message>
 </context>
 </TS>

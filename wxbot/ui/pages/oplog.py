@@ -26,9 +26,10 @@ from wxbot.ui.tasks import Tasks
 
 KINDS = {"bot_started": N_("Auto-reply started"), "bot_stopped": N_("Auto-reply stopped"), "login": N_("Logged in"),
          "logout": N_("Logged out"), "settings_changed": N_("Settings changed"), "kb_changed": N_("Knowledge base changed"),
-         "export": N_("Exported")}
+         "export": N_("Exported"), "draft_approved": N_("Draft sent"), "draft_edited": N_("Draft edited and sent"),
+         "draft_rejected": N_("Draft rejected")}
 ACTORS = {"window": N_("window"), "tray": N_("tray menu"), "phone": N_("phone command"), "cli": N_("command line"),
-          "system": N_("wxbot (risk signal, WeChat, start-up)")}
+          "system": N_("wxbot, automatically"), "risk": N_("risk signal"), "wechat": N_("WeChat")}
 
 
 class OplogPage(QWidget):
