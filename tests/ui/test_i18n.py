@@ -13,7 +13,7 @@ import pytest
 from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QMessageBox
 
-from wxbot.ui.i18n import CATALOGUE_DIR, install_translator, tr, ui_language
+from wxbot.ui.i18n import CATALOGUE_DIR, install_translator, one_language, tr, ui_language
 
 UI_DIR = Path(__file__).resolve().parents[2] / "wxbot" / "ui"
 
@@ -72,3 +72,15 @@ def test_ui_language_follows_setting_then_locale():
     assert ui_language("zh") == "zh" and ui_language("en") == "en"
     assert ui_language("auto", QLocale(QLocale.Language.Chinese, QLocale.Country.China)) == "zh"
     assert ui_language("auto", QLocale(QLocale.Language.German, QLocale.Country.Germany)) == "en"
+
+
+def test_core_texts_show_in_the_ui_language_only():
+    """The core writes "中文 (English)"; the window shows one of the two."""
+    notice = "有 3 个联系人需要确认（改名或重名），确认前不会自动回复 (3 contacts need confirming; no auto-reply until then)"
+    assert one_language(notice, "zh") == "有 3 个联系人需要确认（改名或重名），确认前不会自动回复"
+    assert one_language(notice, "en") == "3 contacts need confirming; no auto-reply until then"
+    assert one_language("语义检索已启用（bge）(semantic search on)", "en") == "semantic search on"
+    assert one_language("未配置。(no model: keyword (x) search only.)", "en") == "no model: keyword (x) search only."
+    assert one_language("草稿 #1 正在发送给「张三」 (draft #1 is being sent to 张三)", "en") == "draft #1 is being sent to 张三"
+    for other in ("plain English (as it is)", "中文（全角）", "Logged in as 小明", "张三 (老客户)"):
+        assert one_language(other, "zh") == one_language(other, "en") == other

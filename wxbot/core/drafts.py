@@ -23,9 +23,9 @@ from wxbot.messages import Actor, Draft, DraftState, Message, OpKind, Reply, Str
 from wxbot.settings import Settings
 
 _WHY_NOT = {
-    DraftState.SENDING: "正在发送 is being sent", DraftState.SENT: "已发送 was sent",
-    DraftState.REJECTED: "已放弃 was rejected", DraftState.DISCARDED: "你已亲自回复，已作废 you replied by hand",
-    DraftState.EXPIRED: "已过期 expired", DraftState.FAILED: "发送失败 failed to send",
+    DraftState.SENDING: ("正在发送", "is being sent"), DraftState.SENT: ("已发送", "was sent"),
+    DraftState.REJECTED: ("已放弃", "was rejected"), DraftState.DISCARDED: ("你已亲自回复，已作废", "is void: you replied by hand"),
+    DraftState.EXPIRED: ("已过期", "expired"), DraftState.FAILED: ("发送失败", "failed to send"),
 }
 
 
@@ -130,10 +130,12 @@ class DraftDesk:
         self.send(draft)
         self._changed()
         self._decided(OpKind.DRAFT_EDITED if edited else OpKind.DRAFT_APPROVED, by, draft)
-        answer = f"草稿 #{draft_id} 正在发送给「{self.name_of(draft.contact_id)}」(sending)"
+        name = self.name_of(draft.contact_id)
+        zh, en = f"草稿 #{draft_id} 正在发送给「{name}」", f"draft #{draft_id} is being sent to {name}"
         if edited:
-            answer += f"。要记住这个答案吗？回复 #faq {draft_id} 存为常见问题，#note {draft_id} 存为知识库笔记 (keep it)"
-        return answer
+            zh += f"。要记住这个答案吗？回复 #faq {draft_id} 存为常见问题，#note {draft_id} 存为知识库笔记"
+            en += f". Keep this answer? #faq {draft_id} keeps it as an FAQ rule, #note {draft_id} as a note"
+        return f"{zh} ({en})"
 
     def reject(self, draft_id: int, by: Actor = Actor.WINDOW) -> str:
         draft = self.store.draft_close(draft_id, DraftState.REJECTED, "draft_rejected")
@@ -141,20 +143,20 @@ class DraftDesk:
             return self._why_not(draft_id)
         self._changed()
         self._decided(OpKind.DRAFT_REJECTED, by, draft)
-        return f"草稿 #{draft_id} 已放弃，不会发送 (rejected: nothing sent)"
+        return f"草稿 #{draft_id} 已放弃，不会发送 (draft #{draft_id} rejected: nothing was sent)"
 
     def regenerate(self, draft_id: int) -> str:
         draft = self.store.draft_get(draft_id)
         if draft is None or draft.state is not DraftState.PENDING:
             return self._why_not(draft_id)
         self.regenerate_for(draft)
-        return f"正在重写草稿 #{draft_id} (writing it again)"
+        return f"正在重写草稿 #{draft_id} (writing draft #{draft_id} again)"
 
     def keep_correction(self, draft_id: int, kind: Keep) -> str:
         """Keep an approved draft's answer (the owner's corrected words) as an FAQ rule or a knowledge-base note."""
         draft = self.store.draft_get(draft_id)
         if draft is None or draft.state not in (DraftState.SENDING, DraftState.SENT):
-            return f"草稿 #{draft_id} 还没有发送，不能保存 (only a sent draft can be kept)"
+            return f"草稿 #{draft_id} 还没有发送，不能保存 (draft #{draft_id} is not sent yet: only a sent draft can be kept)"
         question = "\n".join(m.text.strip() for m in self.store.draft_messages(draft) if m.text.strip())
         if self.keep is None or not question:
             return "现在不能保存 (nothing to keep it in now)"
@@ -162,8 +164,8 @@ class DraftDesk:
             self.keep(kind, question, draft.text)
         except WxbotError as err:
             return str(err)
-        where = "常见问题 FAQ rule" if kind is Keep.FAQ else "知识库笔记 knowledge-base note"
-        return f"已保存为{where}：下次同样的问题会这样回答 (kept)"
+        where, where_en = ("常见问题", "an FAQ rule") if kind is Keep.FAQ else ("知识库笔记", "a knowledge-base note")
+        return f"已保存为{where}：下次同样的问题会这样回答 (kept as {where_en}: the same question gets this answer)"
 
     def command(self, cmd: Command) -> str:
         """#ok N, #no N, #edit N text, #faq N, #note N from File Transfer Helper."""
@@ -233,8 +235,9 @@ class DraftDesk:
         if draft.state is DraftState.REPLACED:
             newer = self.store.draft_pending_for(draft.contact_id)
             hint = f"，请看 #{newer.id}" if newer else ""
-            return f"草稿 #{draft_id} 已被新草稿取代{hint} (replaced by a newer draft)"
-        return f"草稿 #{draft_id} {_WHY_NOT.get(draft.state, draft.state)}"
+            return f"草稿 #{draft_id} 已被新草稿取代{hint} (draft #{draft_id} was replaced by a newer draft)"
+        zh, en = _WHY_NOT.get(draft.state, (draft.state, draft.state))
+        return f"草稿 #{draft_id} {zh} (draft #{draft_id} {en})"
 
     def _changed(self, new: int = 0, contact: str = "") -> None:
         self.on_event(DraftsChanged(self.store.drafts_pending_count(), new, contact))

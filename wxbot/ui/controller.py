@@ -29,7 +29,7 @@ from wxbot.store.db import db_path
 from wxbot.store.keys import keychain_works
 from wxbot.ui.bridge import EventBridge
 from wxbot.ui.guide import FirstRunGuide, apply_choices
-from wxbot.ui.i18n import tr
+from wxbot.ui.i18n import one_language, tr
 from wxbot.ui.pages.contacts import ContactsPage
 from wxbot.ui.pages.conversations import ConversationsPage
 from wxbot.ui.pages.dashboard import DashboardPage
@@ -52,7 +52,7 @@ def bot_text(state: BotState, contacts_on: int | None = None) -> str:
             tr("Auto-reply running (contacts on: %d)") % contacts_on
     text = {"stopped": tr("Auto-reply stopped"), "paused": tr("Auto-reply paused"),
             "error": tr("Auto-reply stopped by an error")}.get(state.state, state.state)
-    return f"{text}: {state.detail}" if state.detail else text
+    return f"{text}: {one_language(state.detail)}" if state.detail else text
 
 
 class AppController(QObject):
@@ -219,7 +219,7 @@ class AppController(QObject):
             self._set_tray("logged_out", text)
             if not self.user_logout and not self.closing:
                 self.window.banner.show_message("error" if state.risk else "warning",
-                                                tr("WeChat logged you out: %s") % (state.detail or "-"))
+                                                tr("WeChat logged you out: %s") % one_language(state.detail or "-"))
                 self.window.show_page("login")
                 self.login(hot_reload=False)  # a fresh QR code; the owner decides whether to scan it
         elif state.state == LoginPhase.FAILED:
@@ -258,15 +258,15 @@ class AppController(QObject):
                                          % state.detail, None)
         elif state.state == ModelPhase.UNREACHABLE:
             self.window.set_model_status(tr("Server model: %s (unreachable)") % state.info.description, None)
-            self.window.banner.show_message("warning", state.detail)
+            self.window.banner.show_message("warning", one_language(state.detail))
         elif state.state == ModelPhase.NONE:
             self.window.set_model_status(tr("No model"), None)
             # the core's detail names the folders it looked in; the fallback says the same in the UI language
-            self.window.banner.show_message("warning", state.detail or tr(
+            self.window.banner.show_message("warning", one_language(state.detail) or tr(
                 "No model yet. Put a DeepSeek .gguf file in the models folder, or choose one on the Settings page."))
         else:
             self.window.set_model_status(tr("Model failed"), None)
-            self.window.banner.show_message("error", tr("The model could not be loaded: %s") % state.detail)
+            self.window.banner.show_message("error", tr("The model could not be loaded: %s") % one_language(state.detail))
 
     def _model_size(self, parameters: int) -> None:
         """A model too small to talk to customers is named in a warning that stays until a bigger one loads."""
@@ -285,9 +285,10 @@ class AppController(QObject):
             self.window.set_replies_today(self.svc.replies_today())
 
     def _on_notice(self, notice: Notice) -> None:
-        self.window.banner.show_message(notice.level, notice.text)
+        text = one_language(notice.text)
+        self.window.banner.show_message(notice.level, text)
         if self.tray is not None and not self.window.isVisible() and notice.level != "info":
-            self.tray.message("wxbot", notice.text)
+            self.tray.message("wxbot", text)
 
     def _on_drafts(self, event: DraftsChanged) -> None:
         """A draft came or went: the page re-reads them; a new one is announced in the tray."""

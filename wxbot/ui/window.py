@@ -108,6 +108,7 @@ class MainWindow(QMainWindow):
                   "models": tr("Models"), "oplog": tr("Operation log"),
                   "settings": tr("Settings")}
         self.nav = QListWidget()
+        self.nav.setObjectName("nav")
         self.nav.setFixedWidth(150)
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setStyleSheet("QListWidget { border: none; background: #2e2e2e; color: #ddd; font-size: 14px; }"

@@ -688,7 +688,7 @@
         <translation>删除</translation>
     </message>
     <message>
-        <source>Ask as a customer would, e.g. 「SJ-0412 多少钱」</source>
+        <source>Ask as a customer would, e.g. “How much is SJ-0412?”</source>
         <translation>像客户那样提问，例如「SJ-0412 多少钱」</translation>
     </message>
     <message>
@@ -1478,6 +1478,126 @@
     <message>
         <source>The model in use has only %s parameters: too small to answer customers (its answers are often wrong). Use it to try wxbot; for customers, download the model recommended for this PC.</source>
         <translation>正在使用的模型只有 %s 参数：太小，不适合回复顾客（回答常常出错）。可以用它试用 wxbot；回复顾客请下载为这台电脑推荐的模型。</translation>
+    </message>
+    <message>
+        <source>How many of the model's layers run on the GPU: automatic (as many as its free memory holds) or a number (0 = CPU only).</source>
+        <translation>模型有多少层放在 GPU 上运行：自动（按显卡的空闲显存放尽量多的层），或一个数字（0 = 只用 CPU）。</translation>
+    </message>
+    <message>
+        <source>How much text the model reads at once (its context window), in tokens.</source>
+        <translation>模型一次能读多少文字（上下文长度），单位是 token。</translation>
+    </message>
+    <message>
+        <source>How many contacts' replies are written at once (one pass of the model writes them together); 0 = automatic: 4 on a CPU, 8 on a GPU, fewer when they do not fit.</source>
+        <translation>同时为几位联系人写回复（模型一次运算一起写出）；0 = 自动：CPU 上 4 个，GPU 上 8 个，放不下时更少。</translation>
+    </message>
+    <message>
+        <source>The longest answer the model may write, in tokens, its thinking included.</source>
+        <translation>模型一次回答最多写多少 token，包括它的思考过程。</translation>
+    </message>
+    <message>
+        <source>How freely the model words its answers (DeepSeek-R1: 0.5 to 0.7, 0.6 recommended; lower repeats itself less).</source>
+        <translation>模型措辞的自由程度（DeepSeek-R1 建议 0.5 到 0.7，推荐 0.6；低一些更少重复）。</translation>
+    </message>
+    <message>
+        <source>Who the assistant is and how it answers, in your words.</source>
+        <translation>用你自己的话写：助理是谁、怎样回答。</translation>
+    </message>
+    <message>
+        <source>Put before every automatic reply, so contacts know it is the assistant.</source>
+        <translation>加在每条自动回复前面，让联系人知道这是助理在回复。</translation>
+    </message>
+    <message>
+        <source>Tell me about each new draft in File Transfer Helper, to answer it from the phone with #ok N, #no N or #edit N.</source>
+        <translation>每有新草稿就在“文件传输助手”里告诉我，可在手机上用 #ok N、#no N 或 #edit N 处理。</translation>
+    </message>
+    <message>
+        <source>Once the knowledge base has documents: an automatic reply the assistant is unsure of becomes a draft for you instead of being sent or dropped.</source>
+        <translation>知识库里有文档后：助理没把握的自动回复会变成草稿交给你，而不是直接发出或丢弃。</translation>
+    </message>
+    <message>
+        <source>A draft not sent within this time expires and its messages count as missed; 0 = never.</source>
+        <translation>草稿超过这个时间没发送就过期，相应消息记为漏回；0 = 永不过期。</translation>
+    </message>
+    <message>
+        <source>How many recent messages with a contact the model reads before answering.</source>
+        <translation>回答前模型会读和这位联系人最近的多少条消息。</translation>
+    </message>
+    <message>
+        <source>The reply to images, voice and files; empty = no reply.</source>
+        <translation>对图片、语音、文件的回复；留空 = 不回复。</translation>
+    </message>
+    <message>
+        <source>Hours when the assistant answers, e.g. 09:00-21:00 (may cross midnight); empty = always.</source>
+        <translation>助理回复的时段，例如 09:00-21:00（可跨午夜）；留空 = 全天。</translation>
+    </message>
+    <message>
+        <source>Sent once outside service hours; empty = nothing.</source>
+        <translation>非营业时间发送一次；留空 = 不发送。</translation>
+    </message>
+    <message>
+        <source>Answer a question the knowledge base holds with its best passages exactly as written (instant, numbers as in the file); 0 = the model answers from them.</source>
+        <translation>知识库里有答案的问题，直接用最相关的几段原文回答（即时，数字与文件一致）；0 = 由模型根据这些段落回答。</translation>
+    </message>
+    <message>
+        <source>Serve Prometheus metrics on 127.0.0.1 at this port (no contacts or text in them); 0 = off.</source>
+        <translation>在 127.0.0.1 的这个端口提供 Prometheus 监控指标（不含联系人和消息内容）；0 = 关闭。</translation>
+    </message>
+    <message>
+        <source>The hour (0-23) at which a summary of the day goes to File Transfer Helper; -1 = off.</source>
+        <translation>每天几点（0-23）把当天小结发到“文件传输助手”；-1 = 关闭。</translation>
+    </message>
+    <message>
+        <source>Sent exactly as written when a customer asks about price, stock, shipping, refunds or invoices and the knowledge base has nothing on it; empty = no reply.</source>
+        <translation>顾客问价格、库存、发货、退款或发票，而知识库里没有相关内容时，原样发送这段话；留空 = 不回复。</translation>
+    </message>
+    <message>
+        <source>The shortest time between two replies to one contact, in seconds.</source>
+        <translation>给同一位联系人两次回复之间至少间隔多少秒。</translation>
+    </message>
+    <message>
+        <source>At most this many replies a minute, all contacts together.</source>
+        <translation>所有联系人合计，每分钟最多回复多少条。</translation>
+    </message>
+    <message>
+        <source>At most this many replies a day, all contacts together.</source>
+        <translation>所有联系人合计，每天最多回复多少条。</translation>
+    </message>
+    <message>
+        <source>A pause before each reply, as a person typing would take, in seconds.</source>
+        <translation>每次回复前像真人打字那样停顿的时间，单位秒。</translation>
+    </message>
+    <message>
+        <source>Extra pause per character of the reply, in seconds.</source>
+        <translation>回复每多一个字，额外停顿的时间，单位秒。</translation>
+    </message>
+    <message>
+        <source>Messages a contact sends in quick succession within this time get one reply.</source>
+        <translation>联系人在这段时间内连续发来的几条消息只回复一次。</translation>
+    </message>
+    <message>
+        <source>After you write to a contact yourself, the assistant leaves them alone this long.</source>
+        <translation>你亲自给联系人发消息后，助理在这段时间内不再回复这位联系人。</translation>
+    </message>
+    <message>
+        <source>History older than this many days is deleted; 0 = keep everything.</source>
+        <translation>删除多少天以前的聊天记录；0 = 全部保留。</translation>
+    </message>
+    <message>
+        <source>Which engine answers: the model file on this PC, or a model server on your network or online (llama-server, vLLM, Ollama, LM Studio, the DeepSeek API).</source>
+        <translation>由哪个引擎回答：这台电脑上的模型文件，或局域网、网上的模型服务器（llama-server、vLLM、Ollama、LM Studio、DeepSeek API）。</translation>
+    </message>
+    <message>
+        <source>The server's address, usually ending in /v1, e.g. http://192.168.1.20:8080/v1.</source>
+        <translation>服务器地址，通常以 /v1 结尾，例如 http://192.168.1.20:8080/v1。</translation>
+    </message>
+    <message>
+        <source>The model's name on that server; empty = the first model the server lists.</source>
+        <translation>服务器上的模型名称；留空 = 服务器列出的第一个模型。</translation>
+    </message>
+    <message>
+        <source>The longest wait for one reply from the server, in seconds.</source>
+        <translation>等待服务器一次回复的最长时间，单位秒。</translation>
     </message>
 </context>
 </TS>
