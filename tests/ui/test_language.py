@@ -20,6 +20,7 @@ from PySide6.QtWidgets import (
     QListWidget,
     QPlainTextEdit,
     QTableView,
+    QTableWidget,
     QTabWidget,
     QTextEdit,
     QTreeView,
@@ -62,6 +63,9 @@ def texts_of(widget: QWidget) -> list[str]:
         out += [widget.tabText(i) for i in range(widget.count())]
     if isinstance(widget, QListWidget) and widget.objectName() == "nav":
         out += [widget.item(i).text() for i in range(widget.count())]
+    if isinstance(widget, QTableWidget):  # cells the window writes itself (the log, the model list, FAQ rules)
+        out += [widget.item(r, c).text() for r in range(widget.rowCount()) for c in range(widget.columnCount())
+                if widget.item(r, c) is not None]
     if isinstance(widget, (QTableView, QTreeView)) and widget.model() is not None:
         header = widget.horizontalHeader() if isinstance(widget, QTableView) else widget.header()
         out += [str(widget.model().headerData(c, Qt.Orientation.Horizontal) or "") for c in range(header.count())
@@ -103,7 +107,7 @@ def test_every_page_speaks_one_language(qtbot, qapp, make_app, sim, test_model_p
         qtbot.waitUntil(lambda: len(app.drafts_page.drafts) == 1, timeout=30000)
         window = app.window
         data = [c.name for c in app.svc.contacts()] + [app.svc.login_state.detail, Path(test_model_path).name,
-                                                        app.svc.model.info.name, "今天营业吗", "每天 9 点到 18 点"]
+                                                        app.svc.model.info.name, "今天营业吗", "营业", "每天 9 点到 18 点"]
         data += [m.title for m in (*CATALOG, *EMBEDDING_CATALOG)] + ["models/"]
         problems: dict[str, list[str]] = {}
         for page in window.PAGES:

@@ -43,7 +43,7 @@ def test_operation_log_records_who_did_what_shows_and_exports_it(qtbot, make_app
         app.window.show_page("oplog")
     assert page.table.rowCount() == 6
     assert [page.table.item(0, c).text() for c in (1, 2)] == ["Logged out", "window"]
-    assert page.table.item(2, 3).text() == "added: 秘密价目表.csv"
+    assert page.table.item(2, 3).text() == "added 秘密价目表.csv" and page.table.item(1, 3).text() == "Reply prefix"
 
     raw = sqlite3.connect(data_dir / DB_FILE).execute("SELECT detail_enc FROM oplog").fetchall()
     assert raw and all(b"\xe7\xa7\x98\xe5\xaf\x86" not in (blob or b"") for (blob,) in raw)  # 秘密 is sealed

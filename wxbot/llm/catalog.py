@@ -138,11 +138,11 @@ def find_model(key: str) -> CatalogModel | None:
 
 _BGE_QUERY = "为这个句子生成表示以用于检索相关文章："  # the bge-zh v1.5 model card's retrieval instruction
 EMBEDDING_CATALOG: tuple[EmbeddingModel, ...] = (
-    EmbeddingModel("bge-small-zh", "BAAI bge-small-zh-v1.5 Q8_0 (中文，轻量 light)", "bge-small-zh-v1.5-q8_0.gguf",
+    EmbeddingModel("bge-small-zh", "BAAI bge-small-zh-v1.5 Q8_0", "bge-small-zh-v1.5-q8_0.gguf",
                    26_500_000, 512, "CompendiumLabs/bge-small-zh-v1.5-gguf", _BGE_QUERY, 0.5),
-    EmbeddingModel("bge-large-zh", "BAAI bge-large-zh-v1.5 Q8_0 (中文，更准 better)", "bge-large-zh-v1.5-q8_0.gguf",
+    EmbeddingModel("bge-large-zh", "BAAI bge-large-zh-v1.5 Q8_0", "bge-large-zh-v1.5-q8_0.gguf",
                    348_000_000, 1024, "CompendiumLabs/bge-large-zh-v1.5-gguf", _BGE_QUERY, 0.5),
-    EmbeddingModel("qwen3-embed-0.6b", "Qwen3-Embedding-0.6B Q8_0 (多语言 multilingual)",
+    EmbeddingModel("qwen3-embed-0.6b", "Qwen3-Embedding-0.6B Q8_0",
                    "Qwen3-Embedding-0.6B-Q8_0.gguf", 639_000_000, 1024, "Qwen/Qwen3-Embedding-0.6B-GGUF",
                    "Instruct: 根据顾客的问题找出能回答它的店铺资料\nQuery:", 0.45),
 )

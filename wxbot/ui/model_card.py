@@ -65,8 +65,10 @@ class ModelCard(QFrame):
         self.bar.setRange(0, 1000)
         self.bar.hide()
         self.rate = QLabel()
+        self.rate.hide()
         self.note = QLabel()
         self.note.setWordWrap(True)
+        self.note.hide()  # shown with something to say (say())
         top = QHBoxLayout()
         top.addWidget(self.facts, 1)
         top.addWidget(self.button)
@@ -95,7 +97,7 @@ class ModelCard(QFrame):
         busy, have = self.cancel is not None, self.path() is not None
         self.button.setText(tr("Cancel") if busy else tr("Use this model") if have else tr("Download"))
         if have and not busy and not self.note.text():
-            self.note.setText(tr("Already on this PC."))
+            self.say(tr("Already on this PC."))
 
     def _clicked(self) -> None:
         if self.cancel is not None:
@@ -117,7 +119,7 @@ class ModelCard(QFrame):
         self.started = (time.monotonic(), part.stat().st_size if part.is_file() else 0)
         self.bar.setValue(0)
         self.bar.show()
-        self.note.setText(tr("Downloading from %s…") % tr(SOURCE_NAMES[sources[0].kind]))
+        self.say(tr("Downloading from %s…") % tr(SOURCE_NAMES[sources[0].kind]))
         self.show_state()
 
         def work() -> Downloaded:
@@ -130,15 +132,20 @@ class ModelCard(QFrame):
     def _on_progress(self, done: int, total: int) -> None:
         self.bar.setValue(int(1000 * done / total) if total else 0)
         self.rate.setText(rate_text(done, total, self.started))
+        self.rate.show()
 
     def _on_source_failed(self, err: WxbotError) -> None:
-        self.note.setText(err.message(self.lang))
+        self.say(err.message(self.lang))
+
+    def say(self, text: str) -> None:
+        self.note.setText(text)
+        self.note.setVisible(bool(text))
 
     def _done(self, got: Downloaded) -> None:
         self.cancel = None
         self.bar.setValue(1000)
-        self.note.setText(tr("Downloaded and verified.") if got.verified else
-                          tr("Downloaded, but not verified: no source published a checksum for it."))
+        self.say(tr("Downloaded and verified.") if got.verified else
+                 tr("Downloaded, but not verified: no source published a checksum for it."))
         self.show_state()
         self.ready.emit(str(got.path))
 
@@ -146,7 +153,7 @@ class ModelCard(QFrame):
         self.cancel = None
         self.bar.hide()
         if isinstance(exc, DownloadCancelled):
-            self.note.setText(tr("Stopped. Download again continues where it stopped."))
+            self.say(tr("Stopped. Download again continues where it stopped."))
         else:
-            self.note.setText(exc.message(self.lang) if isinstance(exc, WxbotError) else str(exc))
+            self.say(exc.message(self.lang) if isinstance(exc, WxbotError) else str(exc))
         self.show_state()

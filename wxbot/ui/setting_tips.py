@@ -1,5 +1,5 @@
-"""The Settings page's tooltips in the owner's words, through the translation files: settings.py's docs are
-written for developers (they name other settings by key), so the window says the same here without raw keys."""
+"""Settings in the owner's words, through the translation files: the Settings page's tooltips (settings.py's docs
+are written for developers and name other settings by key) and the names the operation log gives them."""
 
 from __future__ import annotations
 
@@ -52,3 +52,30 @@ TIPS = {
 
 def setting_tip(name: str) -> str:
     return tr(TIPS[name])
+
+# what a changed setting is called in the operation log: the Settings page's own labels (the same catalogue entries)
+LABELS = {
+    "model_path": N_("Model file"), "gpu_layers": N_("GPU layers"), "context_size": N_("Context size (tokens)"),
+    "parallel_replies": N_("Replies generated at once (0 = auto)"), "max_reply_tokens": N_("Longest reply (tokens)"),
+    "temperature": N_("Temperature"), "persona": N_("Persona"), "reply_prefix": N_("Reply prefix"),
+    "new_contact_mode": N_("New contacts"), "draft_expire_minutes": N_("Drafts expire after (minutes, 0 = never)"),
+    "history_turns": N_("Remembered messages"), "non_text_reply": N_("Reply to images, voice, files"),
+    "service_hours": N_("Service hours"), "away_message": N_("Away message"),
+    "kb_quote_passages": N_("Answer from the knowledge base as written (passages, 0 = the model answers)"),
+    "metrics_port": N_("Prometheus metrics on 127.0.0.1, port"),
+    "daily_summary_hour": N_("Daily summary to File Transfer Helper at (hour)"),
+    "kb_fallback_text": N_("When the knowledge base has no answer"), "faq_rules": N_("FAQ"),
+    "min_seconds_between_replies": N_("Seconds between replies to one contact"),
+    "max_replies_per_minute": N_("Replies per minute (all contacts)"),
+    "max_replies_per_day": N_("Replies per day (all contacts)"), "typing_delay_base": N_("Typing delay, base (s)"),
+    "typing_delay_per_char": N_("Typing delay per character (s)"), "aggregate_seconds": N_("Wait for more messages (s)"),
+    "takeover_minutes": N_("Pause after I reply by hand (minutes)"), "language": N_("Language (after restart)"),
+    "retention_days": N_("Keep history (days, 0 = forever)"), "llm_backend": N_("Engine"),
+    "openai_base_url": N_("Server address"), "openai_model": N_("Model name on the server"),
+    "openai_timeout": N_("Server timeout (seconds)"), "api_key": N_("API key"),
+}
+
+
+def setting_label(name: str) -> str:
+    """A setting by the name the window gives it (one it does not show reads "another setting")."""
+    return tr(LABELS[name]) if name in LABELS else tr("another setting")

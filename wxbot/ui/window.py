@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -109,11 +109,12 @@ class MainWindow(QMainWindow):
                   "settings": tr("Settings")}
         self.nav = QListWidget()
         self.nav.setObjectName("nav")
-        self.nav.setFixedWidth(150)
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setStyleSheet("QListWidget { border: none; background: #2e2e2e; color: #ddd; font-size: 14px; }"
                                "QListWidget::item { padding: 10px 8px; }"
                                "QListWidget::item:selected { background: #3f3f3f; color: white; }")
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setFixedWidth(_nav_width([*labels.values(), tr("Drafts (%d)") % 999]))
         self.stack = QStackedWidget()
         for key in self.PAGES:
             QListWidgetItem(style.standardIcon(icons[key]), labels[key], self.nav)
@@ -195,6 +196,14 @@ class MainWindow(QMainWindow):
             self.close_requested.emit()
             return
         super().closeEvent(event)
+
+
+def _nav_width(labels: list[str]) -> int:
+    """Wide enough for the longest entry in the UI language (14 px text, a 20 px icon, the item padding)."""
+    font = QFont()
+    font.setPixelSize(14)
+    text = max(QFontMetrics(font).horizontalAdvance(label) for label in labels)
+    return max(150, text + 20 + 2 * 8 + 6 + 24)  # icon, padding, icon gap, breathing room
 
 
 def _separator() -> QLabel:

@@ -1599,5 +1599,49 @@
         <source>The longest wait for one reply from the server, in seconds.</source>
         <translation>等待服务器一次回复的最长时间，单位秒。</translation>
     </message>
+    <message>
+        <source>Chinese, light</source>
+        <translation>中文，轻量</translation>
+    </message>
+    <message>
+        <source>Chinese, more accurate</source>
+        <translation>中文，更准</translation>
+    </message>
+    <message>
+        <source>many languages</source>
+        <translation>多语言</translation>
+    </message>
+    <message>
+        <source>%s unchanged</source>
+        <translation>%s 未变</translation>
+    </message>
+    <message>
+        <source>added %s</source>
+        <translation>已添加 %s</translation>
+    </message>
+    <message>
+        <source>another setting</source>
+        <translation>其他设置</translation>
+    </message>
+    <message>
+        <source>imported %s again (it had changed)</source>
+        <translation>已重新导入 %s（文件有改动）</translation>
+    </message>
+    <message>
+        <source>removed %s</source>
+        <translation>已删除 %s</translation>
+    </message>
+    <message>
+        <source>the operation log: %s</source>
+        <translation>操作日志：%s</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>No data yet</source>
+        <translation>还没有数据</translation>
+    </message>
 </context>
 </TS>

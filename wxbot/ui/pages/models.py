@@ -43,6 +43,8 @@ from wxbot.ui.tasks import Tasks
 
 Model = CatalogModel | EmbeddingModel
 MODELS: tuple[Model, ...] = (*CATALOG, *EMBEDDING_CATALOG)
+EMBEDDING_NOTES = {"bge-small-zh": N_("Chinese, light"), "bge-large-zh": N_("Chinese, more accurate"),
+                   "qwen3-embed-0.6b": N_("many languages")}
 EMBEDDING_FIT = N_("CPU, beside the chat model")  # embedding models always run on the CPU, and are small
 SOURCES = (("hf", N_("Hugging Face")), ("modelscope", N_("ModelScope")), ("mirror", N_("Hugging Face mirror")))
 ZH_SOURCE_ORDER = ("modelscope", "mirror", "hf")  # ModelScope first for a Chinese owner (as ordered_sources)
@@ -159,7 +161,8 @@ class ModelsPage(QWidget):
         for row, model in enumerate(MODELS):
             kind = tr("embedding (knowledge base)") if isinstance(model, EmbeddingModel) else tr("chat")
             fit = self.fit_text(model)
-            cells = (model.title, kind, f"{model.size_bytes / 1e9:.2f} GB", fit,
+            title = f"{model.title} ({tr(EMBEDDING_NOTES[model.key])})" if model.key in EMBEDDING_NOTES else model.title
+            cells = (title, kind, f"{model.size_bytes / 1e9:.2f} GB", fit,
                      self.status_text(model))
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
