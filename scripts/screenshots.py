@@ -129,7 +129,8 @@ def main() -> int:
         controller.refresh_contacts()
         wait_until(lambda: len(seen_lists) > loads)  # the contact list is read off the GUI thread
         controller.window.banner.hide()
-        shoot(controller.contacts_page.window(), out, "contacts")
+        controller.window.show_page("contacts")
+        shoot(controller.window, out, "contacts")
         controller.window.show_page("conversations")
         controller.conversations_page.show_contact(
             next(c.contact_id for c in controller.svc.contacts() if c.name == "张三-老客户"))
