@@ -20,7 +20,6 @@ from wxbot.events import (
     Notice,
 )
 from wxbot.llm.catalog import MIN_CUSTOMER_PARAMETERS
-from wxbot.llm.gguf_meta import read_header
 from wxbot.llm.vram import detect_gpu
 from wxbot.messages import Actor, ReplyMode
 from wxbot.service import BotService, ContactView
@@ -251,8 +250,7 @@ class AppController(QObject):
         elif state.state == ModelPhase.READY and state.info is not None and state.info.local is not None:
             path = state.info.local.path
             self.window.set_model_status(tr("Model: %s (%s)") % (Path(path).name, state.detail), None)
-            self.tasks.run("model-size", lambda: read_header(path).parameters, self._model_size,
-                           lambda _exc: None)  # the model loaded from this header: unreadable now, nothing to say
+            self._model_size(state.info.parameters)
         elif state.state == ModelPhase.READY:
             self.window.set_model_status((tr("Server model: %s (reachable)") if server else tr("Model ready: %s"))
                                          % state.detail, None)
@@ -270,7 +268,7 @@ class AppController(QObject):
 
     def _model_size(self, parameters: int) -> None:
         """A model too small to talk to customers is named in a warning that stays until a bigger one loads."""
-        if parameters >= MIN_CUSTOMER_PARAMETERS:
+        if not parameters or parameters >= MIN_CUSTOMER_PARAMETERS:  # 0: not known
             self.window.banner.withdraw("small-model")
             return
         self.window.banner.show_message(
