@@ -67,14 +67,13 @@ def shop_documents(folder: Path) -> list[str]:
 
 
 def shoot_guide(settings: Settings, out: Path) -> None:
-    """The first-run guide at its model step, marked for a common 12 GB card (10 GB free) so that the
-    marks differ; on the owner's PC the marks come from the GPU it really has."""
-    guide = FirstRunGuide(settings, GpuInfo("NVIDIA GeForce RTX 3060", 12 << 30, 10 << 30, "CUDA"))
+    """The first-run guide at its model step, recommending for a common 12 GB card (10 GB free); on the owner's
+    PC the pick comes from the GPU it really has."""
+    guide = FirstRunGuide(settings, GpuInfo("NVIDIA GeForce RTX 3060", 12 << 30, 10 << 30, "CUDA"), lang="zh")
     guide.resize(720, 480)
     guide.show()
     guide.later_button.click()  # the risk notice
     guide.later_button.click()  # the data key
-    guide.model_list.setCurrentRow(1)
     shoot(guide, out, "guide")
     guide.close()
 
@@ -87,7 +86,7 @@ def main() -> int:
     keyring.set_keyring(MemoryKeyring())
     app = QApplication(sys.argv[:1])
     app.setStyle("Fusion")
-    translator = install_translator(app, "zh")  # noqa: F841 - must stay alive
+    translators = install_translator(app, "zh")  # noqa: F841 - must stay alive
     sim = Simulator(hold_seconds=1.0).start()
     settings = load_settings().replace(
         wechat_base_url=sim.base_url, model_path=str(smollm2_path()), language="zh", risk_acknowledged=True,
@@ -131,7 +130,8 @@ def main() -> int:
         controller.refresh_contacts()
         wait_until(lambda: len(seen_lists) > loads)  # the contact list is read off the GUI thread
         controller.window.banner.hide()
-        shoot(controller.contacts_page.window(), out, "contacts")
+        controller.window.show_page("contacts")
+        shoot(controller.window, out, "contacts")
         controller.window.show_page("conversations")
         controller.conversations_page.show_contact(
             next(c.contact_id for c in controller.svc.contacts() if c.name == "张三-老客户"))

@@ -1,9 +1,11 @@
 """The demo shop `wxbot demo` sets up: a persona, FAQ rules for the questions every shop gets, and a small
 knowledge base (a price list and the shop's notes, written as files and imported like an owner's own), so a
-first try shows instant, sensible answers even with a tiny model, and where each answer came from."""
+first try shows instant, sensible answers even with a tiny model, and where each answer came from. The shop
+speaks the UI's language: 小王的店 in Chinese, Wang's Scarves in English."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 from wxbot.files import replace_private
@@ -60,40 +62,107 @@ SHOP_NOTES = """# 真丝围巾
 NOTES_FILE = "商品说明.md"
 
 
-def demo_shop_settings(settings: Settings) -> Settings:
+EN_PERSONA = ("You are the customer assistant of Wang's Scarves, a shop in Hangzhou selling silk scarves, cashmere "
+              "scarves and gloves. Answer in English, short and polite, in one or two sentences. Answer prices, stock "
+              "and shipping only from the shop's documents; if they don't say, offer to ask the owner. Never make "
+              "things up.")
+
+EN_FAQ_RULES = [
+    {"match": "regex", "pattern": r"^\s*(hi|hello|hey|good (morning|afternoon|evening))\s*[!?.,~]*\s*$",
+     "answer": "Hello, welcome to Wang's Scarves! Looking for a scarf or gloves? Ask me about prices, shipping "
+               "or returns."},
+    {"match": "regex", "pattern": r"(?i)opening|hours|open\b|when .*(reply|answer)",
+     "answer": "We answer every day from 9:00 to 21:00; messages after that are answered the next morning."},
+    {"match": "regex", "pattern": r"(?i)ship|deliver|postage|how long",
+     "answer": "Orders ship from Hangzhou within 48 hours. Shipping is free over 99 yuan, otherwise 8 yuan."},
+    {"match": "regex", "pattern": r"(?i)return|refund|exchange",
+     "answer": "Returns within 7 days, unwashed with the tag on. Tell me the order number and I'll send the "
+               "return address."},
+    {"match": "regex", "pattern": r"(?i)discount|coupon|cheaper|sale",
+     "answer": "This week new customers get 10 yuan off, and 10% off for two items; both together are fine."},
+    {"match": "regex", "pattern": r"^\s*(?i:thanks|thank you|ok|great)",
+     "answer": "You're welcome, ask any time!"},
+]
+
+EN_PRICE_LIST = ("Item,Product,Colour,Price (yuan),Stock\n"
+                 "SK-101,Silk scarf,Burgundy,168,23\n"
+                 "SK-102,Silk scarf,Navy,168,5\n"
+                 "CS-201,Cashmere scarf,Camel,299,12\n"
+                 "CS-202,Cashmere scarf,Oatmeal,299,0\n"
+                 "GL-301,Wool gloves,Black,89,40\n")
+
+EN_SHOP_NOTES = """# Silk scarf
+
+The silk scarf is 100% mulberry silk, 180 cm long and 55 cm wide, about 60 g. How to wash a silk scarf: hand wash
+in cold water, no machine, dry in the shade.
+
+# Cashmere scarf
+
+The cashmere scarf is Inner Mongolian goat cashmere, 190 cm long and 35 cm wide. How to wash a cashmere scarf: dry
+clean, or hand wash below 30 degrees and dry flat.
+
+# Wool gloves
+
+The wool gloves are Australian merino, one size, for palms 8-9 cm wide; the fingertips work on touch screens.
+
+# After-sales
+
+Quality problems are exchanged within 30 days; the shop pays shipping both ways.
+"""
+
+
+@dataclass(frozen=True)
+class DemoShop:
+    persona: str
+    faq_rules: list[dict[str, str]]
+    files: tuple[tuple[str, str], ...]  # (file name, text) imported into the knowledge base
+
+
+SHOPS = {
+    "zh": DemoShop(PERSONA, FAQ_RULES, ((PRICE_FILE, PRICE_LIST), (NOTES_FILE, SHOP_NOTES))),
+    "en": DemoShop(EN_PERSONA, EN_FAQ_RULES, (("price-list.csv", EN_PRICE_LIST), ("product-notes.md", EN_SHOP_NOTES))),
+}
+
+
+def demo_shop_settings(settings: Settings, lang: str = "zh") -> Settings:
     """The demo's persona and FAQ rules (the owner's words, sent as written), and short model answers."""
-    return settings.replace(persona=PERSONA, faq_rules=[dict(r) for r in FAQ_RULES], kb_quote_passages=QUOTED,
+    shop = SHOPS[lang]
+    return settings.replace(persona=shop.persona, faq_rules=[dict(r) for r in shop.faq_rules],
+                            kb_quote_passages=QUOTED,
                             max_reply_tokens=min(settings.max_reply_tokens, DEMO_MAX_REPLY_TOKENS))
 
 
-def stock_demo_shop(desk: KnowledgeDesk, data_dir: Path) -> list[str]:
+def stock_demo_shop(desk: KnowledgeDesk, data_dir: Path, lang: str = "zh") -> list[str]:
     """Write the shop's files into the demo's data dir and import them; returns the documents now known.
     Raises the first import's WxbotError (the demo then says so instead of answering without them)."""
     folder = data_dir / SHOP_FOLDER
     folder.mkdir(mode=0o700, exist_ok=True)
-    paths = [replace_private(folder / PRICE_FILE, PRICE_LIST.encode("utf-8")),
-             replace_private(folder / NOTES_FILE, SHOP_NOTES.encode("utf-8"))]
+    paths = [replace_private(folder / name, text.encode("utf-8")) for name, text in SHOPS[lang].files]
     for _name, result in desk.add_files(paths):
         if isinstance(result, Exception):
             raise result
     return [doc.name for doc in desk.documents()]
 
 
-def answer_origin(source: ReplySource | None, passages: tuple[Passage, ...] = ()) -> str:
-    """Where a reply came from, as the demo shows it under the reply (Chinese with English)."""
+def answer_origin(source: ReplySource | None, passages: tuple[Passage, ...] = (), lang: str = "") -> str:
+    """Where a reply came from, as the demo shows it under the reply: in ``lang`` ('zh' or 'en'), or both."""
+
+    def say(zh: str, en: str) -> str:
+        return zh if lang == "zh" else en if lang == "en" else f"{zh} {en}"
+
     if source in (ReplySource.MODEL, ReplySource.KB) and passages:
-        how = "知识库原文 knowledge base, as written" if source is ReplySource.KB else "知识库 + 模型 knowledge base + model"
-        return f"{how}: " + "；".join(p.label for p in passages[:QUOTED])
-    return _ORIGIN.get(source, "") if source is not None else ""
+        how = say(*_ORIGIN[ReplySource.KB]) if source is ReplySource.KB else say("知识库 + 模型", "knowledge base + model")
+        return f"{how}: " + ("; " if lang == "en" else "；").join(p.label for p in passages[:QUOTED])
+    return say(*_ORIGIN[source]) if source in _ORIGIN else ""
 
 
 _ORIGIN = {
-    ReplySource.FAQ: "FAQ 规则（店主写好的原话）FAQ rule (the owner's words)",
-    ReplySource.MODEL: "模型 model",
-    ReplySource.KB: "知识库原文 knowledge base, as written",
-    ReplySource.KB_FALLBACK: "知识库里没有：店主设置的兜底话术 not in the knowledge base: the owner's fallback text",
-    ReplySource.AWAY: "非营业时间留言 away message",
-    ReplySource.NON_TEXT: "非文字消息的自动回复 reply to a non-text message",
-    ReplySource.DRAFT: "店主批准的草稿 draft approved by the owner",
-    ReplySource.COMMAND: "命令 command",
+    ReplySource.FAQ: ("FAQ 规则（店主写好的原话）", "FAQ rule (the owner's words)"),
+    ReplySource.MODEL: ("模型", "model"),
+    ReplySource.KB: ("知识库原文", "knowledge base, as written"),
+    ReplySource.KB_FALLBACK: ("知识库里没有：店主设置的兜底话术", "not in the knowledge base: the owner's fallback text"),
+    ReplySource.AWAY: ("非营业时间留言", "away message"),
+    ReplySource.NON_TEXT: ("非文字消息的自动回复", "reply to a non-text message"),
+    ReplySource.DRAFT: ("店主批准的草稿", "draft approved by the owner"),
+    ReplySource.COMMAND: ("命令", "command"),
 }

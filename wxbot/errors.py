@@ -57,6 +57,14 @@ class WrongKeyError(StoreError):
     """The key or passphrase does not open this store."""
 
 
+class PassphraseNeeded(StoreError):
+    """No usable keychain and no passphrase given: the owner is asked for one."""
+
+
+class WeakPassphrase(StoreError):
+    """A new store's passphrase is refused (too short): the owner is asked again."""
+
+
 class KnowledgeError(WxbotError):
     """A document that can't be imported into the knowledge base, or a knowledge-base request that failed."""
 

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from wxbot.messages import Direction, Passage, ReplySource, StrState
+from wxbot.messages import Actor, Direction, OpKind, Passage, ReplySource, StrState
 
 
 class LoginPhase(StrState):
@@ -69,6 +69,7 @@ class LoginState:
 class BotState:
     state: BotPhase
     detail: str = ""
+    risk: bool = False  # stopped by a risk signal (the operation log credits it, not whoever asked last)
 
     def __post_init__(self) -> None:
         _coerce(self, "state", BotPhase)
@@ -112,6 +113,16 @@ class DraftsChanged:
     pending: int
     new: int = 0
     contact: str = ""
+
+
+@dataclass(frozen=True)
+class DraftDecided:
+    """The owner approved, edited or rejected a draft (for the operation log: who, which draft, whose)."""
+
+    kind: OpKind  # DRAFT_APPROVED, DRAFT_EDITED or DRAFT_REJECTED
+    by: Actor
+    draft_id: int
+    contact: str
 
 
 @dataclass(frozen=True)

@@ -173,17 +173,22 @@ class OpKind(StrState):
     SETTINGS = "settings_changed"
     KB = "kb_changed"
     EXPORT = "export"
+    DRAFT_APPROVED = "draft_approved"  # sent as the model wrote it
+    DRAFT_EDITED = "draft_edited"  # sent with the owner's words instead
+    DRAFT_REJECTED = "draft_rejected"
 
 
 class Actor(StrState):
-    """Who did it: the window, the tray menu, a #command from the phone, the command line, or wxbot itself
-    (a risk signal, WeChat logging the account out, the start-up)."""
+    """Who did it: the window, the tray menu, a #command from the phone, the command line, wxbot itself (a start
+    after login or once a model loads), a risk signal, or WeChat logging the account out."""
 
     WINDOW = "window"
     TRAY = "tray"
     PHONE = "phone"
     CLI = "cli"
-    SYSTEM = "system"
+    SYSTEM = "system"  # wxbot on its own: auto-reply started after login, stopped when the model failed…
+    RISK = "risk"  # a risk signal: WeChat's security warning, or a risk-control logout
+    WECHAT = "wechat"  # WeChat ended the session (not a risk signal)
 
 
 class DraftState(StrState):

@@ -31,6 +31,7 @@ from wxbot.events import (
     BotPhase,
     BotState,
     ContactsChanged,
+    DraftDecided,
     LoginPhase,
     LoginState,
     ModelPhase,
@@ -82,7 +83,7 @@ class BotService(WindowViews):
         self._summary_stop = threading.Event()
         self._purged_at = 0.0  # time.monotonic() of the last retention run
         self._actor = Actor.SYSTEM  # who asked for the next start/stop (the operation log)
-        self._logout_by = Actor.SYSTEM
+        self._logout_by = Actor.WECHAT  # a logout nobody here asked for is WeChat's
         self._logged_running = False
         self._logged_in = False
         self._life = threading.RLock()  # a login finishing and close() don't interleave
@@ -328,7 +329,7 @@ class BotService(WindowViews):
                 self._emit(Notice(NoticeLevel.ERROR, f"微信已将此账号登出，自动回复已停止，请在手机上检查账号状态后再手动登录："
                                            f"{event.detail} (WeChat logged the account out; auto-reply stopped)"))
             if self.bot is not None and self.bot.running:
-                self.bot.stop(event.detail)
+                self.bot.stop(event.detail, risk=event.risk)
         self._emit(event)
 
     # ------------------------------------------------------------------ the bot
@@ -342,22 +343,25 @@ class BotService(WindowViews):
             metrics.generation(stats.generated_tokens, stats.decode_seconds)
 
     def _log_operation(self, event: object) -> None:
-        """Bot started/stopped (by whom: the pending actor, else wxbot itself), logins and logouts."""
+        """Bot started/stopped (by whom: a risk signal, the pending actor, else wxbot itself), logins and logouts
+        (by the window, the tray, a risk signal or WeChat), drafts approved, edited or rejected."""
         if self.store is None:
             return
         if isinstance(event, BotState):
             running = event.state == BotPhase.RUNNING
             if running != self._logged_running:  # transitions only, not every repeated "stopped"
                 self._logged_running = running
-                self.store.log_operation(OpKind.BOT_STARTED if running else OpKind.BOT_STOPPED, self._actor,
-                                         event.detail)
+                self.store.log_operation(OpKind.BOT_STARTED if running else OpKind.BOT_STOPPED,
+                                         Actor.RISK if event.risk else self._actor, event.detail)
         elif isinstance(event, LoginState) and event.state in (LoginPhase.LOGGED_IN, LoginPhase.LOGGED_OUT):
             logged_in = event.state == LoginPhase.LOGGED_IN
             if logged_in != self._logged_in:  # a logout is reported by the window and by the channel: once
                 self._logged_in = logged_in
-                self.store.log_operation(OpKind.LOGIN if logged_in else OpKind.LOGOUT,
-                                         Actor.SYSTEM if logged_in else self._logout_by, event.detail)
-            self._logout_by = Actor.SYSTEM
+                by = Actor.SYSTEM if logged_in else Actor.RISK if event.risk else self._logout_by
+                self.store.log_operation(OpKind.LOGIN if logged_in else OpKind.LOGOUT, by, event.detail)
+            self._logout_by = Actor.WECHAT
+        elif isinstance(event, DraftDecided):
+            self.store.log_operation(event.kind, event.by, f"#{event.draft_id} {event.contact}")
 
     def start_bot(self, by: Actor = Actor.SYSTEM) -> None:
         self._actor = by  # the BotState this emits (synchronously) is logged as theirs

@@ -14,14 +14,15 @@ FAST = dict(typing_delay_base=0.0, typing_delay_per_char=0.0, min_seconds_betwee
 
 @pytest.fixture
 def make_app(qtbot, data_dir, sim, test_model_path, monkeypatch):
-    """make_app(with_model=True, tray=True, **settings) -> an AppController (not started) on the simulator."""
+    """make_app(with_model=True, tray=True, lang="en", **settings) -> an AppController (not started) on the
+    simulator (the UI language's translators installed by the caller)."""
     made: list[AppController] = []
 
-    def make(with_model: bool = True, tray: bool = True, **overrides) -> AppController:
+    def make(with_model: bool = True, tray: bool = True, lang: str = "en", **overrides) -> AppController:
         if with_model:
             monkeypatch.setenv("WXBOT_MODEL", test_model_path)
         settings = load_settings().replace(wechat_base_url=sim.base_url, **{**FAST, **overrides})
-        controller = AppController(settings, "en", use_tray=tray)
+        controller = AppController(settings, lang, use_tray=tray)
         qtbot.addWidget(controller.window)
         controller.svc.acquire_instance()
         made.append(controller)

@@ -85,7 +85,7 @@ def test_login_toggle_reply_tray_and_kick(qtbot, make_app, sim):
     assert "running" in app.tray.icon.toolTip() and app.tray.stop_action.isEnabled()
 
     qtbot.waitUntil(lambda: app.svc.model_state.state == "ready", timeout=60000)
-    qtbot.waitUntil(lambda: app.window.model_label.text().startswith("Model ready: "))  # after the queued event
+    qtbot.waitUntil(lambda: app.window.model_label.text().startswith("Model: "))  # after the queued event
     ignored = sim.inject("zhang", "你好，在吗？")
     answered = sim.inject("li", "请问今天营业吗？")
     qtbot.waitUntil(lambda: _settled(app, answered) and _settled(app, ignored), timeout=120000)

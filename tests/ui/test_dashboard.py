@@ -48,3 +48,21 @@ def test_dashboard_counts_replies_by_source_customers_times_misses_and_takeovers
     assert page.missed_why.text() == "Missed: too old 1"
     assert page.by_source.bars[:4] == [("FAQ", 1), ("Knowledge base", 0), ("Model", 1), ("Drafts approved", 0)]
     assert sum(n for _, n in page.by_hour.bars) == 2
+
+
+def test_an_empty_chart_says_there_is_no_data_yet(qtbot):
+    """No replies yet: the chart says 还没有数据 / No data yet instead of a blank area."""
+    from PySide6.QtGui import QColor
+
+    from wxbot.ui.pages.dashboard import BarChart
+
+    chart = BarChart("Replies by source")
+    qtbot.addWidget(chart)
+    chart.resize(400, 170)
+    chart.set_bars([("FAQ", 0), ("AI", 0)])
+    assert chart.empty()
+    image = chart.grab().toImage()
+    middle = [image.pixelColor(x, y) for x in range(100, 300) for y in range(70, 110)]
+    assert any(c.alpha() and c != QColor("#ffffff") and c.lightness() < 200 for c in middle)  # the words
+    chart.set_bars([("FAQ", 3), ("AI", 0)])
+    assert not chart.empty()

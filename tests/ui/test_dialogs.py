@@ -21,18 +21,18 @@ def _click_later(label_part: str) -> None:
     QTimer.singleShot(50, click)
 
 
-def test_risk_notice_names_the_risk_and_the_pacing_in_both_languages():
+def test_risk_notice_names_the_risk_and_the_pacing_in_the_ui_language():
     s = Settings(min_seconds_between_replies=7.0, max_replies_per_minute=5, max_replies_per_day=123)
-    text = risk_text(s)
-    assert "小号" in text and "secondary account" in text
-    assert "7 秒" in text and "7 s" in text and "123" in text and "5 replies a minute" in text
+    zh, en = risk_text(s, "zh"), risk_text(s, "en")
+    assert "小号" in zh and "7 秒" in zh and "123" in zh and "secondary" not in zh
+    assert "secondary account" in en and "7 s" in en and "5 replies a minute" in en and "小号" not in en
 
 
 def test_risk_notice_answers(qtbot):
     _click_later("I understand")
-    assert ask_risk_acknowledged(Settings()) is True
+    assert ask_risk_acknowledged(Settings(), "en") is True
     _click_later("Quit")
-    assert ask_risk_acknowledged(Settings()) is False
+    assert ask_risk_acknowledged(Settings(), "en") is False
 
 
 def test_excepthook_shows_a_dialog_instead_of_dying(qtbot, monkeypatch):

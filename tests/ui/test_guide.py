@@ -7,11 +7,13 @@ import json
 
 import keyring
 import pytest
+from keyring.backends import fail
 from PySide6.QtCore import QTimer
-from PySide6.QtWidgets import QApplication, QFileDialog, QInputDialog
+from PySide6.QtWidgets import QApplication, QFileDialog
 
+from tests.ui.flows import PassphraseAnswers
 from wxbot.errors import WrongKeyError
-from wxbot.llm.catalog import CATALOG, GpuFit, catalog_fit, find_model
+from wxbot.llm.catalog import GpuFit, catalog_fit, find_model, recommended_model
 from wxbot.llm.vram import UNKNOWN_GPU, GpuInfo
 from wxbot.settings import Settings
 from wxbot.store import keys
@@ -118,22 +120,23 @@ def test_choosing_a_gguf_from_disk_sets_the_model(qtbot, make_app, data_dir, tes
     assert json.loads((data_dir / "settings.json").read_text())["model_path"] == test_model_path
 
 
-def test_the_passphrase_choice_makes_a_passphrase_store(qtbot, make_app, data_dir, monkeypatch):
+def test_the_passphrase_choice_makes_a_passphrase_store(qtbot, make_app, data_dir):
     app = make_app()
     seen: list[str] = []
     errors: list[str] = []
 
     def choose(guide: FirstRunGuide) -> None:
+        fields = guide.key_fields
         guide.passphrase_radio.setChecked(True)
-        guide.passphrase_edit.setText("short")
-        guide.repeat_edit.setText("short")
+        fields.passphrase.setText("short")
+        fields.repeat.setText("short")
         guide.next_button.click()
-        errors.append(guide.key_error.text())
-        guide.passphrase_edit.setText(PASSPHRASE)
-        guide.repeat_edit.setText(PASSPHRASE + "!")
+        errors.append(fields.error.text())
+        fields.passphrase.setText(PASSPHRASE)
+        fields.repeat.setText(PASSPHRASE + "!")
         guide.next_button.click()
-        errors.append(guide.key_error.text())
-        guide.repeat_edit.setText(PASSPHRASE)
+        errors.append(fields.error.text())
+        fields.repeat.setText(PASSPHRASE)
         guide.next_button.click()
 
     drive(seen, "next", choose, "later", "next")
@@ -147,14 +150,33 @@ def test_the_passphrase_choice_makes_a_passphrase_store(qtbot, make_app, data_di
         Store.open(data_dir, passphrase=lambda: "not the passphrase")
     Store.open(data_dir, passphrase=lambda: PASSPHRASE).close()
 
-    prompts: list[str] = []
-    monkeypatch.setattr(QInputDialog, "getText",
-                        staticmethod(lambda _p, _t, label, _e: (prompts.append(label), (PASSPHRASE, True))[1]))
+    answers = PassphraseAnswers((PASSPHRASE, ""))
     again = make_app(with_model=False)  # the next start asks for it, though a keychain is usable
     again.start()
     qtbot.waitUntil(lambda: again.svc.store is not None, timeout=30000)
     assert again.svc.store.key_source == "passphrase"
-    assert len(prompts) == 1 and "No system keychain" not in prompts[0]
+    assert len(answers.prompts) == 1 and "No system keychain" not in answers.prompts[0]
+
+
+def test_without_a_working_keychain_the_guide_recommends_a_passphrase(qtbot, make_app, data_dir):
+    """The probe (write, read back, delete) fails: the keychain can't be chosen, the passphrase is preselected."""
+    keyring.set_keyring(fail.Keyring())
+    app = make_app(with_model=False)
+    seen: list[str] = []
+    shown: list[tuple[bool, bool, bool]] = []
+
+    def look(guide: FirstRunGuide) -> None:
+        assert guide.step() == "key"
+        shown.append((guide.keychain_radio.isEnabled(), guide.passphrase_radio.isChecked(),
+                      guide.key_fields.isEnabled()))
+        guide.key_fields.passphrase.setText(PASSPHRASE)
+        guide.key_fields.repeat.setText(PASSPHRASE)
+
+    drive(seen, "next", look, "next", "later", "next")
+    assert greet(app) is True
+    assert shown == [(False, True, True)]
+    app.svc.open_store()
+    assert app.svc.store.key_source == "passphrase"
 
 
 def test_the_guide_opens_again_from_settings(qtbot, make_app, test_model_path, monkeypatch):
@@ -176,15 +198,17 @@ def test_the_guide_opens_again_from_settings(qtbot, make_app, test_model_path, m
     assert steps == [["risk", "model", "login"]]  # the store exists: its key cannot move here
 
 
-def test_models_are_marked_by_what_fits_this_pc(qtbot):
+def test_the_recommended_model_is_the_largest_that_fits_this_pc(qtbot):
     seven, fourteen = find_model("r1-qwen-7b"), find_model("r1-qwen-14b")
     card = GpuInfo("RTX 3060", 12 * GIB, 10 * GIB, "CUDA")
     assert catalog_fit(seven, card) is GpuFit.FULL
     assert catalog_fit(fourteen, card) is GpuFit.PARTIAL
     assert catalog_fit(seven, GpuInfo("small", 2 * GIB, 1 * GIB, "CUDA")) is GpuFit.CPU
     assert catalog_fit(seven, None) is GpuFit.CPU and catalog_fit(seven, UNKNOWN_GPU) is GpuFit.CPU
+    assert recommended_model(None).key == "r1-qwen-1.5b"  # without a GPU the others answer too slowly
+    assert recommended_model(GpuInfo("RTX 4090", 24 * GIB, 23 * GIB, "CUDA")).key == "r1-qwen-14b"
     guide = FirstRunGuide(Settings(), card)
     qtbot.addWidget(guide)
-    rows = [guide.model_list.item(i).text() for i in range(guide.model_list.count())]
-    assert len(rows) == len(CATALOG)
-    assert "fits on your GPU" in rows[1] and "partly on GPU, slower" in rows[3]
+    assert recommended_model(card).key == "r1-llama-8b"
+    assert "DeepSeek-R1-Distill-Llama-8B" in guide.card.title.text()
+    assert "fits on your GPU" in guide.card.facts.text() and guide.card.button.text() == "Download"

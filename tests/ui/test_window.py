@@ -121,3 +121,40 @@ def test_settings_page_applies_through_the_service_and_saves(qtbot, data_dir):
     saved = json.loads((data_dir / "settings.json").read_text(encoding="utf-8"))
     assert saved["reply_prefix"] == "【助理】" and saved["takeover_minutes"] == 25
     c.close_now()
+
+
+def test_the_window_keeps_its_size_and_the_navigation_fits_both_languages(qtbot, make_app, sim):
+    """Opening the Contacts page with its list loaded does not widen the window; every navigation entry fits
+    without clipping or a scrollbar, in English and in Chinese."""
+    from PySide6.QtCore import QCoreApplication
+    from PySide6.QtWidgets import QWidget
+
+    from tests.ui.flows import log_in
+    from wxbot.ui.i18n import install_translator
+    from wxbot.ui.window import MainWindow
+
+    app = make_app(with_model=False)
+    log_in(qtbot, app, sim)
+    window = app.window
+    qtbot.waitExposed(window)
+    size = window.size()
+    window.show_page("contacts")
+    qtbot.waitUntil(lambda: app.contacts_page.model.rowCount() > 0, timeout=10000)
+    qtbot.waitUntil(lambda: app.contacts_page.summary.text() != "", timeout=10000)
+    assert window.size() == size
+    for lang in ("en", "zh"):
+        translators = install_translator(QCoreApplication.instance(), lang)
+        try:
+            other = MainWindow({key: QWidget() for key in MainWindow.PAGES})
+            qtbot.addWidget(other)
+            other.show()
+            qtbot.waitExposed(other)
+            nav = other.nav
+            assert not nav.horizontalScrollBar().isVisible()
+            for row in range(nav.count()):
+                assert nav.visualItemRect(nav.item(row)).right() <= nav.viewport().width()
+                assert nav.fontMetrics().horizontalAdvance(nav.item(row).text()) + 20 + 16 <= nav.width()
+        finally:
+            for translator in translators:
+                QCoreApplication.removeTranslator(translator)
+            install_translator(QCoreApplication.instance(), "en")

@@ -89,12 +89,13 @@ class Bot:
         self.on_event(BotState(BotPhase.RUNNING))
         logger.info("auto-reply started")
 
-    def stop(self, reason: str = "") -> None:
-        """Stop auto-reply: pending replies are dropped, a running generation is cancelled."""
+    def stop(self, reason: str = "", risk: bool = False) -> None:
+        """Stop auto-reply: pending replies are dropped, a running generation is cancelled; ``risk``: because of
+        a risk signal."""
         self._running = False
         dropped = self.replies.cancel("bot_stopped")
         self.delivery.drop("bot_stopped")
-        self.on_event(BotState(BotPhase.STOPPED, reason))
+        self.on_event(BotState(BotPhase.STOPPED, reason, risk=risk))
         logger.info("auto-reply stopped ({} pending dropped)", dropped)
 
     def close(self) -> None:

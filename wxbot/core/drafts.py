@@ -18,14 +18,14 @@ from loguru import logger
 from wxbot.core.commands import Command, Verb
 from wxbot.core.draftnotice import DraftNote, NoticeBatcher
 from wxbot.errors import WxbotError
-from wxbot.events import DraftsChanged
-from wxbot.messages import Draft, DraftState, Message, Reply, StrState
+from wxbot.events import DraftDecided, DraftsChanged
+from wxbot.messages import Actor, Draft, DraftState, Message, OpKind, Reply, StrState
 from wxbot.settings import Settings
 
 _WHY_NOT = {
-    DraftState.SENDING: "正在发送 is being sent", DraftState.SENT: "已发送 was sent",
-    DraftState.REJECTED: "已放弃 was rejected", DraftState.DISCARDED: "你已亲自回复，已作废 you replied by hand",
-    DraftState.EXPIRED: "已过期 expired", DraftState.FAILED: "发送失败 failed to send",
+    DraftState.SENDING: ("正在发送", "is being sent"), DraftState.SENT: ("已发送", "was sent"),
+    DraftState.REJECTED: ("已放弃", "was rejected"), DraftState.DISCARDED: ("你已亲自回复，已作废", "is void: you replied by hand"),
+    DraftState.EXPIRED: ("已过期", "expired"), DraftState.FAILED: ("发送失败", "failed to send"),
 }
 
 
@@ -118,7 +118,7 @@ class DraftDesk:
     def pending(self) -> list[Draft]:
         return self.store.drafts_pending()
 
-    def approve(self, draft_id: int, text: str | None = None) -> str:
+    def approve(self, draft_id: int, text: str | None = None, by: Actor = Actor.WINDOW) -> str:
         """Send draft N as it is, or with the owner's ``text`` instead. The answer says what happened."""
         if text is not None and not text.strip():
             return "修改后的内容是空的，没有发送 (the edited text is empty: nothing sent)"
@@ -129,29 +129,34 @@ class DraftDesk:
             return self._why_not(draft_id)
         self.send(draft)
         self._changed()
-        answer = f"草稿 #{draft_id} 正在发送给「{self.name_of(draft.contact_id)}」(sending)"
+        self._decided(OpKind.DRAFT_EDITED if edited else OpKind.DRAFT_APPROVED, by, draft)
+        name = self.name_of(draft.contact_id)
+        zh, en = f"草稿 #{draft_id} 正在发送给「{name}」", f"draft #{draft_id} is being sent to {name}"
         if edited:
-            answer += f"。要记住这个答案吗？回复 #faq {draft_id} 存为常见问题，#note {draft_id} 存为知识库笔记 (keep it)"
-        return answer
+            zh += f"。要记住这个答案吗？回复 #faq {draft_id} 存为常见问题，#note {draft_id} 存为知识库笔记"
+            en += f". Keep this answer? #faq {draft_id} keeps it as an FAQ rule, #note {draft_id} as a note"
+        return f"{zh} ({en})"
 
-    def reject(self, draft_id: int) -> str:
-        if self.store.draft_close(draft_id, DraftState.REJECTED, "draft_rejected") is None:
+    def reject(self, draft_id: int, by: Actor = Actor.WINDOW) -> str:
+        draft = self.store.draft_close(draft_id, DraftState.REJECTED, "draft_rejected")
+        if draft is None:
             return self._why_not(draft_id)
         self._changed()
-        return f"草稿 #{draft_id} 已放弃，不会发送 (rejected: nothing sent)"
+        self._decided(OpKind.DRAFT_REJECTED, by, draft)
+        return f"草稿 #{draft_id} 已放弃，不会发送 (draft #{draft_id} rejected: nothing was sent)"
 
     def regenerate(self, draft_id: int) -> str:
         draft = self.store.draft_get(draft_id)
         if draft is None or draft.state is not DraftState.PENDING:
             return self._why_not(draft_id)
         self.regenerate_for(draft)
-        return f"正在重写草稿 #{draft_id} (writing it again)"
+        return f"正在重写草稿 #{draft_id} (writing draft #{draft_id} again)"
 
     def keep_correction(self, draft_id: int, kind: Keep) -> str:
         """Keep an approved draft's answer (the owner's corrected words) as an FAQ rule or a knowledge-base note."""
         draft = self.store.draft_get(draft_id)
         if draft is None or draft.state not in (DraftState.SENDING, DraftState.SENT):
-            return f"草稿 #{draft_id} 还没有发送，不能保存 (only a sent draft can be kept)"
+            return f"草稿 #{draft_id} 还没有发送，不能保存 (draft #{draft_id} is not sent yet: only a sent draft can be kept)"
         question = "\n".join(m.text.strip() for m in self.store.draft_messages(draft) if m.text.strip())
         if self.keep is None or not question:
             return "现在不能保存 (nothing to keep it in now)"
@@ -159,8 +164,8 @@ class DraftDesk:
             self.keep(kind, question, draft.text)
         except WxbotError as err:
             return str(err)
-        where = "常见问题 FAQ rule" if kind is Keep.FAQ else "知识库笔记 knowledge-base note"
-        return f"已保存为{where}：下次同样的问题会这样回答 (kept)"
+        where, where_en = ("常见问题", "an FAQ rule") if kind is Keep.FAQ else ("知识库笔记", "a knowledge-base note")
+        return f"已保存为{where}：下次同样的问题会这样回答 (kept as {where_en}: the same question gets this answer)"
 
     def command(self, cmd: Command) -> str:
         """#ok N, #no N, #edit N text, #faq N, #note N from File Transfer Helper."""
@@ -170,14 +175,17 @@ class DraftDesk:
             return "请写上草稿编号，例如 #ok 12 (give the draft's number, e.g. #ok 12)"
         draft_id = int(number)
         if cmd.verb is Verb.OK:
-            return self.approve(draft_id)
+            return self.approve(draft_id, by=Actor.PHONE)
         if cmd.verb is Verb.NO:
-            return self.reject(draft_id)
+            return self.reject(draft_id, by=Actor.PHONE)
         if cmd.verb is Verb.EDIT:
             if not rest.strip():
                 return f"请在编号后写上新内容，例如 #edit {draft_id} 新内容 (write the new text after the number)"
-            return self.approve(draft_id, rest)
+            return self.approve(draft_id, rest, by=Actor.PHONE)
         return self.keep_correction(draft_id, Keep.FAQ if cmd.verb is Verb.KEEP_FAQ else Keep.NOTE)
+
+    def _decided(self, kind: OpKind, by: Actor, draft: Draft) -> None:
+        self.on_event(DraftDecided(kind, by, draft.id, self.name_of(draft.contact_id)))
 
     # ------------------------------------------------------------------ expiry
     def expire_due(self) -> int:
@@ -227,8 +235,9 @@ class DraftDesk:
         if draft.state is DraftState.REPLACED:
             newer = self.store.draft_pending_for(draft.contact_id)
             hint = f"，请看 #{newer.id}" if newer else ""
-            return f"草稿 #{draft_id} 已被新草稿取代{hint} (replaced by a newer draft)"
-        return f"草稿 #{draft_id} {_WHY_NOT.get(draft.state, draft.state)}"
+            return f"草稿 #{draft_id} 已被新草稿取代{hint} (draft #{draft_id} was replaced by a newer draft)"
+        zh, en = _WHY_NOT.get(draft.state, (draft.state, draft.state))
+        return f"草稿 #{draft_id} {zh} (draft #{draft_id} {en})"
 
     def _changed(self, new: int = 0, contact: str = "") -> None:
         self.on_event(DraftsChanged(self.store.drafts_pending_count(), new, contact))

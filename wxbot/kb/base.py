@@ -109,7 +109,7 @@ class KnowledgeBase:
         keys = "、".join(m.key for m in EMBEDDING_CATALOG)
         why = "向量模型未能加载，" if self.semantic == SemanticState.FAILED else "未配置向量模型，"
         why_en = "the embedding model failed to load" if self.semantic == SemanticState.FAILED else "no embedding model"
-        return (f"{why}只用关键词检索：货号、价格等原词照样能找到；加上向量模型（如 {keys}，设置 kb_embedding_model）后，"
+        return (f"{why}只用关键词检索：货号、价格等原词照样能找到；在“模型”页加上向量模型（如 {keys}）后，"
                 f"换了说法的问题（「拆开了还能退吗」→「7天无理由退换」）也能找到。"
                 f"({why_en}: keyword search only. Exact words such as product codes are found; with an embedding "
                 "model, questions worded differently from the documents are found too.)")

@@ -51,6 +51,7 @@ class ModelInfo:
     description: str  # what the owner sees: the placement of a local model, "model @ host:port" of a server
     local: LocalPlacement | None = None
     parallel: int = 1  # how many replies it generates at once (the bot runs as many generations side by side)
+    parameters: int = 0  # how many weights a local model has (from its GGUF header); 0: not known (a server)
 
 
 @dataclass(frozen=True)

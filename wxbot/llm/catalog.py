@@ -75,6 +75,7 @@ def source_urls(repo: str, file: str, hf_endpoint: str = HF_ENDPOINT,
 
 
 GIB = 1 << 30
+MIN_CUSTOMER_PARAMETERS = 1_000_000_000  # below this a model's answers are too often wrong to send to customers
 PARTIAL_FLOOR_GB = 2  # below this much free VRAM the fit's auto offload puts no layer on the GPU worth having
 
 
@@ -124,17 +125,24 @@ CATALOG: tuple[CatalogModel, ...] = (
 )
 
 
+def recommended_model(gpu: GpuInfo | None) -> CatalogModel:
+    """The one model to suggest for this PC: the largest that fits wholly on its GPU; without such a GPU the
+    smallest (every larger one would answer too slowly on the CPU)."""
+    fitting = [m for m in CATALOG if catalog_fit(m, gpu) is GpuFit.FULL]
+    return max(fitting, key=lambda m: m.size_bytes) if fitting else min(CATALOG, key=lambda m: m.size_bytes)
+
+
 def find_model(key: str) -> CatalogModel | None:
     return next((m for m in CATALOG if m.key == key), None)
 
 
 _BGE_QUERY = "为这个句子生成表示以用于检索相关文章："  # the bge-zh v1.5 model card's retrieval instruction
 EMBEDDING_CATALOG: tuple[EmbeddingModel, ...] = (
-    EmbeddingModel("bge-small-zh", "BAAI bge-small-zh-v1.5 Q8_0 (中文，轻量 light)", "bge-small-zh-v1.5-q8_0.gguf",
+    EmbeddingModel("bge-small-zh", "BAAI bge-small-zh-v1.5 Q8_0", "bge-small-zh-v1.5-q8_0.gguf",
                    26_500_000, 512, "CompendiumLabs/bge-small-zh-v1.5-gguf", _BGE_QUERY, 0.5),
-    EmbeddingModel("bge-large-zh", "BAAI bge-large-zh-v1.5 Q8_0 (中文，更准 better)", "bge-large-zh-v1.5-q8_0.gguf",
+    EmbeddingModel("bge-large-zh", "BAAI bge-large-zh-v1.5 Q8_0", "bge-large-zh-v1.5-q8_0.gguf",
                    348_000_000, 1024, "CompendiumLabs/bge-large-zh-v1.5-gguf", _BGE_QUERY, 0.5),
-    EmbeddingModel("qwen3-embed-0.6b", "Qwen3-Embedding-0.6B Q8_0 (多语言 multilingual)",
+    EmbeddingModel("qwen3-embed-0.6b", "Qwen3-Embedding-0.6B Q8_0",
                    "Qwen3-Embedding-0.6B-Q8_0.gguf", 639_000_000, 1024, "Qwen/Qwen3-Embedding-0.6B-GGUF",
                    "Instruct: 根据顾客的问题找出能回答它的店铺资料\nQuery:", 0.45),
 )

@@ -320,10 +320,12 @@ def download(url: str, dest_dir: str | Path, *, sha256: str | None = None, on_pr
 
 def download_first(urls: Sequence[str], dest_dir: str | Path, *, sha256: str | None = None,
                    on_progress: Progress | None = None, cancel: threading.Event | None = None,
-                   name: str | None = None) -> Downloaded:
+                   name: str | None = None,
+                   on_failure: Callable[[str, ModelError], None] | None = None) -> Downloaded:
     """Try each source in turn (a .part carries over between them). A verified file wins at once; a file no
     outside hash verified is checked against the next sources' own hashes (a later source's hash verifies it:
-    it is not the source that sent the bytes), and returned unverified if none has one."""
+    it is not the source that sent the bytes), and returned unverified if none has one. ``on_failure(url,
+    error)`` hears of each source that failed."""
     errors: list[str] = []
     unverified: Downloaded | None = None
     for url in urls:
@@ -334,6 +336,8 @@ def download_first(urls: Sequence[str], dest_dir: str | Path, *, sha256: str | N
         except ModelError as exc:
             logger.info("download source {} failed: {}", urlsplit(url).hostname, exc.en)
             errors.append(exc.en)
+            if on_failure is not None:
+                on_failure(url, exc)
             continue
         if got.verified:
             return got

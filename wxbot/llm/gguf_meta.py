@@ -6,6 +6,7 @@ only the header with ``struct`` and can therefore say *how* incomplete a file is
 
 from __future__ import annotations
 
+import math
 import struct
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -104,6 +105,11 @@ class GGUFHeader:
     @property
     def model_bytes(self) -> int:
         return sum(t.nbytes for t in self.tensors)
+
+    @property
+    def parameters(self) -> int:
+        """How many weights the model has (every tensor's elements): 135M for SmolLM2, 7.6B for the 7B."""
+        return sum(math.prod(t.shape) for t in self.tensors)
 
     @property
     def expected_size(self) -> int:

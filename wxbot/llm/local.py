@@ -168,7 +168,8 @@ class LocalModel:
             placement = LocalPlacement(path=path, n_layers=plan.n_layers, gpu_layers=n_layers,
                                        gpu_bytes=gpu_bytes, device=device)
             info = ModelInfo(name=name, context_size=llama_cpp.llama_n_ctx_seq(llama.ctx), engine=Engine.LOCAL,
-                             description=placement.text, local=placement, parallel=n_seq)
+                             description=placement.text, local=placement, parallel=n_seq,
+                             parameters=header.parameters)
             logger.info("model {} loaded: {}, context {} tokens, {} replies at once", name, device,
                         info.context_size, n_seq)
             return llama, info

@@ -27,7 +27,8 @@ from keyring.errors import KeyringError, KeyringLocked
 from loguru import logger
 
 from wxbot.envsecrets import secret
-from wxbot.errors import StoreError, WrongKeyError
+from wxbot.errors import PassphraseNeeded, StoreError, WeakPassphrase, WrongKeyError
+from wxbot.messages import StrState
 from wxbot.store.crypto import KEY_BYTES, open_sealed, seal
 
 SERVICE = "wxbot"
@@ -69,6 +70,46 @@ def usable_keyring() -> keyring.backend.KeyringBackend | None:
     return backend if _acceptable(backend) else None
 
 
+def keychain_works() -> bool:
+    """Whether the keychain really keeps a key here: a probe entry is written, read back and deleted (a
+    keychain that is present but locked, or has no backing service, fails this)."""
+    backend = usable_keyring()
+    if backend is None:
+        return False
+    probe, user = b64(os.urandom(KEY_BYTES)), f"probe-{os.getpid()}-{os.urandom(4).hex()}"
+    try:
+        backend.set_password(SERVICE, user, probe)
+        kept = backend.get_password(SERVICE, user) == probe
+        backend.delete_password(SERVICE, user)
+    except Exception as exc:  # noqa: BLE001 - any backend failure (KeyringError, D-Bus errors…) means "no keychain"
+        logger.info("the system keychain failed the probe ({})", type(exc).__name__)
+        return False
+    return kept
+
+
+class Strength(StrState):
+    """How hard a passphrase is to guess, as the passphrase fields hint it."""
+
+    TOO_SHORT = "too_short"  # refused
+    WEAK = "weak"
+    FAIR = "fair"
+    STRONG = "strong"
+
+
+def passphrase_strength(text: str) -> Strength:
+    """Length counts most; kinds of characters (letters, digits, others, CJK) add to it."""
+    if len(text) < MIN_PASSPHRASE_CHARS:
+        return Strength.TOO_SHORT
+    kinds = sum((any(c.isascii() and c.isalpha() for c in text), any(c.isdigit() for c in text),
+                 any(not c.isalnum() for c in text), any(not c.isascii() and c.isalpha() for c in text)))
+    distinct = len(set(text))
+    if len(text) >= 16 and distinct >= 8 or len(text) >= 12 and kinds >= 3:
+        return Strength.STRONG
+    if distinct >= 5 and (kinds >= 2 or len(text) >= 12):
+        return Strength.FAIR
+    return Strength.WEAK
+
+
 def b64(data: bytes) -> str:
     return base64.b64encode(data).decode("ascii")
 
@@ -83,7 +124,7 @@ def unb64(text: str) -> bytes | None:
 def _ask(passphrase: PassphraseFn | None) -> str:
     text = secret(PASSPHRASE_ENV) or (passphrase() if passphrase is not None else None)
     if not text:
-        raise StoreError("系统钥匙串不可用，需要输入口令才能打开加密数据库（或设置环境变量 WXBOT_PASSPHRASE）",
+        raise PassphraseNeeded("系统钥匙串不可用，需要输入口令才能打开加密数据库（或设置环境变量 WXBOT_PASSPHRASE）",
                          "no system keychain is available: a passphrase is needed to open the encrypted store "
                          "(or set WXBOT_PASSPHRASE)")
     return unicodedata.normalize("NFC", text)
@@ -139,7 +180,7 @@ def provision(data_dir: Path, passphrase: PassphraseFn | None, *,
             logger.warning("system keychain not usable ({}); falling back to a passphrase", type(exc).__name__)
     text = _ask(passphrase)
     if len(text) < MIN_PASSPHRASE_CHARS:
-        raise StoreError(f"口令太短，至少需要 {MIN_PASSPHRASE_CHARS} 个字符",
+        raise WeakPassphrase(f"口令太短，至少需要 {MIN_PASSPHRASE_CHARS} 个字符",
                          f"the passphrase is too short: use at least {MIN_PASSPHRASE_CHARS} characters")
     params = {"name": "scrypt", **SCRYPT_FLOOR, "salt": b64(os.urandom(SALT_BYTES))}
     key = os.urandom(KEY_BYTES)

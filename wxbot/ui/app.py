@@ -32,9 +32,9 @@ def _application(argv: list[str] | None) -> QApplication:
     return app
 
 
-def _demo_settings(settings: Settings, base_url: str) -> Settings:
+def _demo_settings(settings: Settings, base_url: str, lang: str) -> Settings:
     data_dir = os.environ.get("WXBOT_DATA_DIR") or tempfile.mkdtemp(prefix="wxbot-demo-")
-    return demo_shop_settings(settings).replace(
+    return demo_shop_settings(settings, lang).replace(
         data_dir=data_dir, wechat_base_url=base_url, risk_acknowledged=True, guide_done=True, typing_delay_base=0.5,
         typing_delay_per_char=0.01, min_seconds_between_replies=1.0, aggregate_seconds=1.0)
 
@@ -48,7 +48,7 @@ def greet(controller: AppController) -> bool:
             return False
         svc.apply_settings(chosen)
     if not svc.settings.risk_acknowledged:
-        if not ask_risk_acknowledged(svc.settings, controller.window):
+        if not ask_risk_acknowledged(svc.settings, controller.lang, controller.window):
             return False
         svc.apply_settings(svc.settings.replace(risk_acknowledged=True))
     return True
@@ -70,14 +70,14 @@ def run_app(argv: list[str] | None = None, *, demo: bool = False) -> int:
     except WxbotError as err:
         QMessageBox.critical(None, "wxbot", str(err))
         return 2
+    lang = ui_language(settings.language)
     sim = None
     if demo:
         from wxbot.sim import Simulator
 
         sim = Simulator(hold_seconds=DEMO_HOLD_SECONDS).start()
-        settings = _demo_settings(settings, sim.base_url)
-    lang = ui_language(settings.language)
-    translator = install_translator(app, lang)  # noqa: F841 - kept alive for the app's lifetime
+        settings = _demo_settings(settings, sim.base_url, lang)  # the demo shop speaks the UI's language
+    translators = install_translator(app, lang)  # noqa: F841 - kept alive for the app's lifetime
     try:  # the data dir (a file, read-only…) and the log dir must be usable before anything starts
         setup_logging(settings.log_dir, settings.log_level)
         controller = AppController(settings, lang)

@@ -3,10 +3,11 @@ turns its events (through the bridge) into what the owner sees, and turns clicks
 
 from __future__ import annotations
 
-from PySide6.QtCore import QObject, Qt, Signal
-from PySide6.QtWidgets import QInputDialog, QLineEdit
+from pathlib import Path
 
-from wxbot.errors import StoreError, WrongKeyError, WxbotError
+from PySide6.QtCore import QObject, Qt, Signal
+
+from wxbot.errors import PassphraseNeeded, WeakPassphrase, WrongKeyError, WxbotError
 from wxbot.events import (
     BotPhase,
     BotState,
@@ -18,14 +19,16 @@ from wxbot.events import (
     ModelState,
     Notice,
 )
+from wxbot.llm.catalog import MIN_CUSTOMER_PARAMETERS
 from wxbot.llm.vram import detect_gpu
-from wxbot.messages import Actor
-from wxbot.service import BotService
+from wxbot.messages import Actor, ReplyMode
+from wxbot.service import BotService, ContactView
 from wxbot.settings import Settings
 from wxbot.store.db import db_path
+from wxbot.store.keys import keychain_works
 from wxbot.ui.bridge import EventBridge
 from wxbot.ui.guide import FirstRunGuide, apply_choices
-from wxbot.ui.i18n import tr
+from wxbot.ui.i18n import one_language, tr
 from wxbot.ui.pages.contacts import ContactsPage
 from wxbot.ui.pages.conversations import ConversationsPage
 from wxbot.ui.pages.dashboard import DashboardPage
@@ -35,16 +38,20 @@ from wxbot.ui.pages.login import LoginPage, login_text
 from wxbot.ui.pages.models import ModelsPage
 from wxbot.ui.pages.oplog import OplogPage
 from wxbot.ui.pages.settings_page import SettingsPage
+from wxbot.ui.passphrase import ask_passphrase
 from wxbot.ui.tasks import Tasks
 from wxbot.ui.tray import Tray
 from wxbot.ui.window import MainWindow
 
 
-def bot_text(state: BotState) -> str:
-    text = {"running": tr("Auto-reply running"), "stopped": tr("Auto-reply stopped"),
-            "paused": tr("Auto-reply paused"), "error": tr("Auto-reply stopped by an error")}.get(state.state,
-                                                                                               state.state)
-    return f"{text}: {state.detail}" if state.detail and state.state != BotPhase.RUNNING else text
+def bot_text(state: BotState, contacts_on: int | None = None) -> str:
+    """The status line; while running, how many contacts it answers (``None``: not known yet)."""
+    if state.state == BotPhase.RUNNING:
+        return tr("Auto-reply running") if contacts_on is None else \
+            tr("Auto-reply running (contacts on: %d)") % contacts_on
+    text = {"stopped": tr("Auto-reply stopped"), "paused": tr("Auto-reply paused"),
+            "error": tr("Auto-reply stopped by an error")}.get(state.state, state.state)
+    return f"{text}: {one_language(state.detail)}" if state.detail else text
 
 
 class AppController(QObject):
@@ -61,6 +68,8 @@ class AppController(QObject):
         self.closing = False
         self.closed = False
         self.told_about_tray = False
+        self.bot_state = BotState(BotPhase.STOPPED)
+        self.contacts_on: int | None = None  # contacts with a reply mode other than off, once the list is read
 
         self.login_page = LoginPage()
         self.contacts_page = ContactsPage(self.svc, self.tasks)
@@ -70,7 +79,7 @@ class AppController(QObject):
         self.settings_page = SettingsPage(settings, lang)
         self.dashboard_page = DashboardPage(self.svc, self.tasks)
         self.oplog_page = OplogPage(self.svc, self.tasks)
-        self.models_page = ModelsPage(self.svc, self.tasks)
+        self.models_page = ModelsPage(self.svc, self.tasks, lang)
         self.window = MainWindow({"login": self.login_page, "dashboard": self.dashboard_page,
                                   "contacts": self.contacts_page, "drafts": self.drafts_page,
                                   "conversations": self.conversations_page, "knowledge": self.knowledge_page,
@@ -95,6 +104,7 @@ class AppController(QObject):
         self.login_page.logout_requested.connect(self.logout)
         self.contacts_page.open_conversation.connect(self._open_conversation)
         self.contacts_page.loaded.connect(self.conversations_page.set_contacts)
+        self.contacts_page.loaded.connect(self._on_contacts)
         for page in (self.contacts_page, self.conversations_page, self.knowledge_page, self.drafts_page,
                      self.dashboard_page, self.oplog_page, self.models_page):
             page.error.connect(self.show_error)
@@ -123,23 +133,31 @@ class AppController(QObject):
         self.window.show()
         if self.tray is not None:
             self.tray.show()
-        self.tasks.run("open-store", self.svc.open_store, self._store_ready, self._store_failed)
+        self._open_store()
 
     def _store_failed(self, exc: BaseException) -> None:
-        wrong = isinstance(exc, WrongKeyError) and self.svc.passphrase is not None
-        needed = isinstance(exc, StoreError) and self.svc.passphrase is None and "passphrase" in exc.en
-        if wrong or needed:
-            fresh = not db_path(self.svc.settings.data_path).exists()  # else the owner chose a passphrase
-            prompt = (tr("Wrong passphrase. Try again:") if wrong else
-                      tr("No system keychain is available. Enter the passphrase that protects your chat "
-                         "history (at least 8 characters):") if fresh else
-                      tr("Enter the passphrase that protects your chat history:"))
-            text, ok = QInputDialog.getText(self.window, tr("Passphrase"), prompt, QLineEdit.EchoMode.Password)
-            if ok and text:
-                self.svc.passphrase = lambda: text
-                self.tasks.run("open-store", self.svc.open_store, self._store_ready, self._store_failed)
-                return
-        self.show_error(exc)
+        """A passphrase that is missing, wrong or too short is asked for again (a new store's twice, with a
+        strength hint); a cancelled ask leaves a banner button that asks once more, never a stuck app."""
+        if not isinstance(exc, (PassphraseNeeded, WeakPassphrase, WrongKeyError)) or (
+                isinstance(exc, WrongKeyError) and self.svc.passphrase is None):
+            self.show_error(exc)
+            return
+        fresh = not db_path(self.svc.settings.data_path).exists()  # else the owner chose a passphrase before
+        prompt = (tr("Wrong passphrase. Try again:") if isinstance(exc, WrongKeyError) else
+                  tr("No system keychain is available. Choose a passphrase that protects your chat history; "
+                     "you will type it at every start:") if fresh else
+                  tr("Enter the passphrase that protects your chat history:"))
+        error = self.error_text(exc) if isinstance(exc, WeakPassphrase) else ""
+        text = ask_passphrase(self.window, prompt, new=fresh, error=error)
+        if text is None:
+            self.window.banner.show_message("error", self.error_text(exc),
+                                            (tr("Enter passphrase"), self._open_store), topic="passphrase")
+            return
+        self.svc.passphrase = lambda: text
+        self._open_store()
+
+    def _open_store(self) -> None:
+        self.tasks.run("open-store", self.svc.open_store, self._store_ready, self._store_failed)
 
     def _store_ready(self, _result: object) -> None:
         if self.closing:  # quit while the store opened: start nothing more
@@ -172,6 +190,10 @@ class AppController(QObject):
         self.login_busy = False
         if self.closing:
             return
+        if self.svc.store is None and isinstance(exc, (PassphraseNeeded, WeakPassphrase, WrongKeyError)):
+            self.login_page.show_state(LoginState(LoginPhase.LOGGED_OUT))
+            self._store_failed(exc)  # the store is not open: its passphrase first, then the login follows
+            return
         self.login_page.show_state(LoginState(LoginPhase.FAILED, self.error_text(exc)))
         self.show_error(exc)
 
@@ -197,7 +219,7 @@ class AppController(QObject):
             self._set_tray("logged_out", text)
             if not self.user_logout and not self.closing:
                 self.window.banner.show_message("error" if state.risk else "warning",
-                                                tr("WeChat logged you out: %s") % (state.detail or "-"))
+                                                tr("WeChat logged you out: %s") % one_language(state.detail or "-"))
                 self.window.show_page("login")
                 self.login(hot_reload=False)  # a fresh QR code; the owner decides whether to scan it
         elif state.state == LoginPhase.FAILED:
@@ -216,8 +238,9 @@ class AppController(QObject):
         self.svc.stop_bot(by=Actor.TRAY)
 
     def _on_bot_state(self, state: BotState) -> None:
-        text = bot_text(state)
-        self.window.set_bot_status(state.state, text)
+        self.bot_state = state
+        text = bot_text(state, self.contacts_on)
+        self.window.set_bot_status(state.state, text, answering=self.contacts_on != 0)
         if self.svc.login_state.state == LoginPhase.LOGGED_IN or state.state != BotPhase.STOPPED:
             self._set_tray(state.state, text)
 
@@ -225,20 +248,35 @@ class AppController(QObject):
         server = state.info is not None and state.info.engine == "openai"
         if state.state == ModelPhase.LOADING:
             self.window.set_model_status(tr("Loading model %s…") % state.detail, state.progress)
+        elif state.state == ModelPhase.READY and state.info is not None and state.info.local is not None:
+            path = state.info.local.path
+            self.window.set_model_status(tr("Model: %s (%s)") % (Path(path).name, state.detail), None)
+            self._model_size(state.info.parameters)
         elif state.state == ModelPhase.READY:
             self.window.set_model_status((tr("Server model: %s (reachable)") if server else tr("Model ready: %s"))
                                          % state.detail, None)
         elif state.state == ModelPhase.UNREACHABLE:
             self.window.set_model_status(tr("Server model: %s (unreachable)") % state.info.description, None)
-            self.window.banner.show_message("warning", state.detail)
+            self.window.banner.show_message("warning", one_language(state.detail))
         elif state.state == ModelPhase.NONE:
             self.window.set_model_status(tr("No model"), None)
             # the core's detail names the folders it looked in; the fallback says the same in the UI language
-            self.window.banner.show_message("warning", state.detail or tr(
+            self.window.banner.show_message("warning", one_language(state.detail) or tr(
                 "No model yet. Put a DeepSeek .gguf file in the models folder, or choose one on the Settings page."))
         else:
             self.window.set_model_status(tr("Model failed"), None)
-            self.window.banner.show_message("error", tr("The model could not be loaded: %s") % state.detail)
+            self.window.banner.show_message("error", tr("The model could not be loaded: %s") % one_language(state.detail))
+
+    def _model_size(self, parameters: int) -> None:
+        """A model too small to talk to customers is named in a warning that stays until a bigger one loads."""
+        if not parameters or parameters >= MIN_CUSTOMER_PARAMETERS:  # 0: not known
+            self.window.banner.withdraw("small-model")
+            return
+        self.window.banner.show_message(
+            "warning", tr("The model in use has only %s parameters: too small to answer customers (its answers "
+                          "are often wrong). Use it to try wxbot; for customers, download the model recommended "
+                          "for this PC.") % f"{parameters / 1e6:.0f}M",
+            (tr("Open the Models page"), lambda: self.window.show_page("models")), topic="small-model")
 
     def _on_message(self, event: MessageLogged) -> None:
         self.conversations_page.on_message(event)
@@ -246,9 +284,10 @@ class AppController(QObject):
             self.window.set_replies_today(self.svc.replies_today())
 
     def _on_notice(self, notice: Notice) -> None:
-        self.window.banner.show_message(notice.level, notice.text)
+        text = one_language(notice.text)
+        self.window.banner.show_message(notice.level, text)
         if self.tray is not None and not self.window.isVisible() and notice.level != "info":
-            self.tray.message("wxbot", notice.text)
+            self.tray.message("wxbot", text)
 
     def _on_drafts(self, event: DraftsChanged) -> None:
         """A draft came or went: the page re-reads them; a new one is announced in the tray."""
@@ -261,6 +300,19 @@ class AppController(QObject):
         self.window.set_drafts_count(n)
         if self.tray is not None:
             self.tray.set_drafts(n)
+
+    def _on_contacts(self, contacts: list[ContactView]) -> None:
+        """The status says how many contacts are answered; logged in with none on, the window says so and
+        offers to choose (the Contacts page: select several, set a mode, or what new contacts get)."""
+        self.contacts_on = sum(c.mode is not ReplyMode.OFF for c in contacts)
+        self._on_bot_state(self.bot_state)
+        if self.contacts_on:
+            self.window.banner.withdraw("nobody-on")
+        elif contacts and self.svc.login_state.state == LoginPhase.LOGGED_IN:
+            self.window.banner.show_message(
+                "warning", tr("No contact is on: wxbot answers nobody yet. Choose whom it answers: select "
+                              "contacts and set Auto or Drafts, or choose what new contacts get."),
+                (tr("Choose contacts"), lambda: self.window.show_page("contacts")), topic="nobody-on")
 
     def refresh_contacts(self) -> None:
         self.contacts_page.refresh()  # the Conversations list follows when the contacts are loaded
@@ -275,7 +327,8 @@ class AppController(QObject):
         """Show the first-run guide (modal) and return the settings it leads to; a passphrase chosen in it
         protects the store about to be made (the key step is left out once a store exists)."""
         fresh = not db_path(self.svc.settings.data_path).exists()
-        guide = FirstRunGuide(self.svc.settings, detect_gpu(), key_step=fresh, parent=self.window)
+        guide = FirstRunGuide(self.svc.settings, detect_gpu(), key_step=fresh, keychain=fresh and keychain_works(),
+                              lang=self.lang, parent=self.window)
         guide.exec()
         text = guide.choices.passphrase
         if text is not None:

@@ -63,7 +63,8 @@ class DemoDriver(QObject):
         if not ids:
             return
         self.prepared = True
-        self.controller.tasks.run("demo-shop", lambda: stock_demo_shop(svc.kb(), svc.settings.data_path),
+        lang = self.controller.lang
+        self.controller.tasks.run("demo-shop", lambda: stock_demo_shop(svc.kb(), svc.settings.data_path, lang),
                                   lambda _docs: self._open_shop(ids), self._shop_failed)
 
     def _open_shop(self, ids: list[str]) -> None:
@@ -83,6 +84,7 @@ class PhonePanel(QWidget):
     def __init__(self, sim: Simulator, controller: AppController) -> None:
         super().__init__()
         self.sim = sim
+        self.lang = controller.lang
         self.sent: list[tuple[float, str, str, str]] = []  # (time, chat id, member, text)
         self.origins: dict[int, str] = {}  # outbox index of a reply's last part -> where the reply came from
         self._told = 0  # outbox entries already matched to a sent-reply event
@@ -155,7 +157,7 @@ class PhonePanel(QWidget):
         if event.by_bot and event.source is not None:  # the send thread reports each reply right after its parts
             sent = len(self.sim.outbox())
             if sent > self._told:
-                self.origins[sent - 1] = answer_origin(event.source, event.passages)
+                self.origins[sent - 1] = answer_origin(event.source, event.passages, self.lang)
                 self._told = sent
         if event.direction == "out":
             self.render()

@@ -16,20 +16,20 @@ from wxbot.settings import Settings
 from wxbot.ui.i18n import tr
 
 
-def risk_text(settings: Settings) -> str:
-    """The notice in both languages, with the pacing defaults in numbers."""
-    paragraphs = risk_notice(settings)
-    return "".join(f"<p>{p}</p>" for p in paragraphs[:2]) + "<hr>" + "".join(f"<p>{p}</p>" for p in paragraphs[2:])
+def risk_text(settings: Settings, lang: str) -> str:
+    """The notice in the UI language ('zh' or 'en'), with the pacing defaults in numbers."""
+    paragraphs = risk_notice(settings)  # Chinese first, then English
+    return "".join(f"<p>{p}</p>" for p in (paragraphs[:2] if lang == "zh" else paragraphs[2:]))
 
 
-def ask_risk_acknowledged(settings: Settings, parent: QWidget | None = None) -> bool:
+def ask_risk_acknowledged(settings: Settings, lang: str, parent: QWidget | None = None) -> bool:
     """Show the notice; True when the owner chose "I understand"."""
     box = QMessageBox(parent)
     box.setIcon(QMessageBox.Icon.Warning)
     box.setWindowTitle(tr("Account risk"))
-    box.setText(risk_text(settings))
-    understood = box.addButton("我已了解 / I understand", QMessageBox.ButtonRole.AcceptRole)
-    box.addButton("退出 / Quit", QMessageBox.ButtonRole.RejectRole)
+    box.setText(risk_text(settings, lang))
+    understood = box.addButton(tr("I understand"), QMessageBox.ButtonRole.AcceptRole)
+    box.addButton(tr("Quit"), QMessageBox.ButtonRole.RejectRole)
     box.setDefaultButton(understood)
     box.exec()
     return box.clickedButton() is understood

@@ -12,7 +12,6 @@ from PySide6.QtWidgets import (
     QFileDialog,
     QHBoxLayout,
     QLabel,
-    QLineEdit,
     QListWidget,
     QListWidgetItem,
     QPushButton,
@@ -22,16 +21,14 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wxbot.llm.catalog import CATALOG, GpuFit, catalog_fit
 from wxbot.llm.locate import find_models
 from wxbot.llm.vram import GpuInfo
 from wxbot.settings import Settings
-from wxbot.store.keys import MIN_PASSPHRASE_CHARS
 from wxbot.ui.dialogs import risk_text
-from wxbot.ui.i18n import N_, tr
-
-FIT_TEXT = {GpuFit.FULL: N_("fits on your GPU"), GpuFit.PARTIAL: N_("partly on GPU, slower"),
-            GpuFit.CPU: N_("CPU only, slow")}
+from wxbot.ui.i18n import tr
+from wxbot.ui.model_card import ModelCard
+from wxbot.ui.passphrase import PassphraseFields
+from wxbot.ui.tasks import Tasks
 
 
 @dataclass
@@ -59,10 +56,10 @@ def _page(title: str) -> tuple[QWidget, QVBoxLayout]:
 
 class FirstRunGuide(QDialog):
     """Steps on a stack; "Later" skips one, "Next" takes its choice. ``key_step`` False once a store exists
-    (its key cannot move here)."""
+    (its key cannot move here); ``keychain``: whether the system keychain passed the probe."""
 
-    def __init__(self, settings: Settings, gpu: GpuInfo | None, *, key_step: bool = True,
-                 parent: QWidget | None = None) -> None:
+    def __init__(self, settings: Settings, gpu: GpuInfo | None, *, key_step: bool = True, keychain: bool = True,
+                 lang: str = "en", parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.setWindowTitle(tr("Getting started"))
         self.setMinimumSize(640, 460)
@@ -70,13 +67,14 @@ class FirstRunGuide(QDialog):
         self.choices = GuideChoices()
         self.stack = QStackedWidget()
         self.steps: list[str] = []
-        self._add("risk", self._risk_step())
+        self._add("risk", self._risk_step(lang))
         if key_step:
-            self._add("key", self._key_step())
-        self._add("model", self._model_step(gpu))
+            self._add("key", self._key_step(keychain))
+        self._add("model", self._model_step(gpu, lang))
         self._add("login", self._login_step())
         self.progress = QLabel()
         self.later_button = QPushButton(tr("Later"))
+        self.later_button.setAutoDefault(False)  # Enter means Next, never Later
         self.next_button = QPushButton()
         self.next_button.setDefault(True)
         self.later_button.clicked.connect(self._later)
@@ -95,57 +93,61 @@ class FirstRunGuide(QDialog):
         self.stack.addWidget(page)
 
     # ------------------------------------------------------------------ the steps
-    def _risk_step(self) -> QWidget:
+    def _risk_step(self, lang: str) -> QWidget:
         page, layout = _page(tr("Account risk"))
-        layout.addWidget(_label(risk_text(self.settings)), 1)
+        layout.addWidget(_label(risk_text(self.settings, lang)), 1)
         return page
 
-    def _key_step(self) -> QWidget:
+    def _key_step(self, keychain: bool) -> QWidget:
+        """The keychain is recommended only where it passed the probe; elsewhere a passphrase is (typed twice)."""
         page, layout = _page(tr("Where the data key lives"))
         layout.addWidget(_label(tr("Your chat history is encrypted. Its key can stay in the system keychain, "
                                    "or be protected by a passphrase you type at every start (if you forget "
                                    "it, the history is lost).")))
-        self.keychain_radio = QRadioButton(tr("System keychain (recommended)"))
-        self.passphrase_radio = QRadioButton(tr("A passphrase I choose"))
-        self.keychain_radio.setChecked(True)
-        self.passphrase_edit = QLineEdit()
-        self.repeat_edit = QLineEdit()
-        for edit, hint in ((self.passphrase_edit, tr("Passphrase (at least %d characters)") % MIN_PASSPHRASE_CHARS),
-                           (self.repeat_edit, tr("The same passphrase again"))):
-            edit.setEchoMode(QLineEdit.EchoMode.Password)
-            edit.setPlaceholderText(hint)
-            edit.setEnabled(False)
-            self.passphrase_radio.toggled.connect(edit.setEnabled)
-        self.key_error = QLabel()
-        self.key_error.setStyleSheet("color: #d9453b;")
-        for widget in (self.keychain_radio, self.passphrase_radio, self.passphrase_edit, self.repeat_edit,
-                       self.key_error):
+        self.keychain_radio = QRadioButton(tr("System keychain (recommended)") if keychain else
+                                           tr("System keychain (not available on this PC)"))
+        self.passphrase_radio = QRadioButton(tr("A passphrase I choose") if keychain else
+                                             tr("A passphrase I choose (recommended here)"))
+        self.keychain_radio.setEnabled(keychain)
+        self.key_fields = PassphraseFields(new=True)
+        self.key_fields.setEnabled(not keychain)
+        self.passphrase_radio.toggled.connect(self.key_fields.setEnabled)
+        (self.keychain_radio if keychain else self.passphrase_radio).setChecked(True)
+        for widget in (self.keychain_radio, self.passphrase_radio, self.key_fields):
             layout.addWidget(widget)
+        if not keychain:
+            layout.addWidget(_label(tr("No working system keychain was found on this PC (a test entry could not "
+                                       "be written and read back), so the key is protected by a passphrase.")))
         layout.addStretch(1)
         return page
 
-    def _model_step(self, gpu: GpuInfo | None) -> QWidget:
+    def _model_step(self, gpu: GpuInfo | None, lang: str) -> QWidget:
+        """The model recommended for this PC (download it right here), the models already on this PC, or a
+        .gguf from disk; the last pick is the one taken, and the only one marked."""
         page, layout = _page(tr("Pick a model"))
         where = gpu.name if gpu is not None else tr("no GPU")
-        layout.addWidget(_label(tr('Marked by what fits this PC (%s). Download one with "wxbot download KEY", '
-                                   "or choose a .gguf you already have.") % where))
-        installed = {p.name.lower(): p for p in find_models(self.settings)}
+        layout.addWidget(_label(tr("Chosen for what this PC has (%s). Other models are on the Models page.") % where))
+        self.card = ModelCard(lambda: self.settings, gpu, lang, Tasks(self))
+        self.card.ready.connect(self._picked)
         self.model_list = QListWidget()
-        for model in CATALOG:
-            have = installed.get(model.file.lower())
-            state = tr("installed") if have is not None else model.key
-            item = QListWidgetItem(f"{model.title} · {model.size_bytes / 1e9:.1f} GB · "
-                                   f"{tr(FIT_TEXT[catalog_fit(model, gpu)])} · {state}")
-            item.setData(Qt.ItemDataRole.UserRole, str(have) if have is not None else None)
+        for path in find_models(self.settings):
+            item = QListWidgetItem(path.name)
+            item.setData(Qt.ItemDataRole.UserRole, str(path))
             self.model_list.addItem(item)
-        self.model_list.currentItemChanged.connect(self._catalog_picked)
+        self.model_list.setVisible(self.model_list.count() > 0)
+        self.model_list.itemClicked.connect(lambda item: self._picked(item.data(Qt.ItemDataRole.UserRole)))
         self.browse_button = QPushButton(tr("Choose a .gguf from disk…"))
+        self.browse_button.setAutoDefault(False)
         self.browse_button.clicked.connect(self._browse)
         self.model_chosen = QLabel()
         self.model_chosen.setWordWrap(True)
+        layout.addWidget(self.card)
+        if self.model_list.count():
+            layout.addWidget(_label(tr("Models already on this PC:")))
         layout.addWidget(self.model_list, 1)
         layout.addWidget(self.browse_button)
         layout.addWidget(self.model_chosen)
+        layout.addStretch(0)
         return page
 
     def _login_step(self) -> QWidget:
@@ -156,31 +158,25 @@ class FirstRunGuide(QDialog):
         return page
 
     # ------------------------------------------------------------------ choices
-    def _catalog_picked(self, item: QListWidgetItem | None) -> None:
-        path = item.data(Qt.ItemDataRole.UserRole) if item is not None else None
+    def _picked(self, path: str) -> None:
         self.choices.model_path = path
-        self.model_chosen.setText(path or tr("Not downloaded yet: this model is not set."))
+        self.model_chosen.setText(tr("Chosen: %s") % Path(path).name)
+        rows = [i for i in range(self.model_list.count())
+                if self.model_list.item(i).data(Qt.ItemDataRole.UserRole) == path]
+        self.model_list.setCurrentRow(rows[0] if rows else -1)  # a pick elsewhere unmarks the list
 
     def _browse(self) -> None:
         start = str(self.settings.models_dirs[0]) if self.settings.models_dirs else ""
         path, _ = QFileDialog.getOpenFileName(self, tr("Choose a model"), start, tr("GGUF models (*.gguf)"))
         if path:
-            self.choices.model_path = path
-            self.model_chosen.setText(Path(path).name)
+            self._picked(path)
 
     def _key_taken(self) -> bool:
         if not self.passphrase_radio.isChecked():
             self.choices.passphrase = None
             return True
-        text = self.passphrase_edit.text()
-        if len(text) < MIN_PASSPHRASE_CHARS:
-            self.key_error.setText(tr("Passphrase (at least %d characters)") % MIN_PASSPHRASE_CHARS)
-        elif text != self.repeat_edit.text():
-            self.key_error.setText(tr("The two passphrases differ."))
-        else:
-            self.choices.passphrase = text
-            return True
-        return False
+        self.choices.passphrase = self.key_fields.taken()
+        return self.choices.passphrase is not None
 
     # ------------------------------------------------------------------ moving on
     def step(self) -> str:
@@ -210,6 +206,12 @@ class FirstRunGuide(QDialog):
         elif step == "key" and not self._key_taken():
             return
         self._advance()
+
+    def done(self, result: int) -> None:
+        """Closing the guide stops a download it started (the partial file stays: the Models page resumes it)."""
+        if self.card.cancel is not None:
+            self.card.cancel.set()
+        super().done(result)
 
     def _advance(self) -> None:
         index = self.stack.currentIndex() + 1

@@ -3,8 +3,10 @@ and a status bar (WeChat login, model and device, bot state, replies today)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from PySide6.QtCore import QSize, Qt, Signal
-from PySide6.QtGui import QCloseEvent
+from PySide6.QtGui import QCloseEvent, QFont, QFontMetrics
 from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
@@ -38,6 +40,9 @@ class Banner(QFrame):
         self.label = QLabel()
         self.label.setWordWrap(True)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.action = QPushButton()  # what to do about it, when there is one thing to do
+        self.action.clicked.connect(self._act)
+        self.action.hide()
         close = QPushButton("✕")
         close.setFlat(True)
         close.setFixedWidth(28)
@@ -45,15 +50,34 @@ class Banner(QFrame):
         layout = QHBoxLayout(self)
         layout.setContentsMargins(12, 8, 8, 8)
         layout.addWidget(self.label, 1)
+        layout.addWidget(self.action, 0, Qt.AlignmentFlag.AlignVCenter)
         layout.addWidget(close, 0, Qt.AlignmentFlag.AlignTop)
         self.level = ""
+        self.topic = ""  # what the shown message is about, so its cause can take it back ("" for any other)
+        self._do: Callable[[], None] | None = None
         self.hide()
 
-    def show_message(self, level: str, text: str) -> None:
-        self.level = level
+    def show_message(self, level: str, text: str, action: tuple[str, Callable[[], None]] | None = None,
+                     topic: str = "") -> None:
+        """Show ``text``; ``action`` (a button label and what it does) offers the next step right there."""
+        self.level, self.topic = level, topic
         self.setStyleSheet(f"Banner {{ {BANNER_STYLES.get(level, BANNER_STYLES['info'])} border-radius: 6px; }}")
         self.label.setText(text)
+        self._do = action[1] if action else None
+        self.action.setText(action[0] if action else "")
+        self.action.setVisible(action is not None)
         self.show()
+
+    def withdraw(self, topic: str) -> None:
+        """Hide the message about ``topic`` once its cause is gone (another message stays)."""
+        if self.topic == topic:
+            self.hide()
+
+    def _act(self) -> None:
+        do = self._do
+        self.hide()
+        if do is not None:
+            do()
 
 
 class MainWindow(QMainWindow):
@@ -84,11 +108,13 @@ class MainWindow(QMainWindow):
                   "models": tr("Models"), "oplog": tr("Operation log"),
                   "settings": tr("Settings")}
         self.nav = QListWidget()
-        self.nav.setFixedWidth(150)
+        self.nav.setObjectName("nav")
         self.nav.setIconSize(QSize(20, 20))
         self.nav.setStyleSheet("QListWidget { border: none; background: #2e2e2e; color: #ddd; font-size: 14px; }"
                                "QListWidget::item { padding: 10px 8px; }"
                                "QListWidget::item:selected { background: #3f3f3f; color: white; }")
+        self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+        self.nav.setFixedWidth(_nav_width([*labels.values(), tr("Drafts (%d)") % 999]))
         self.stack = QStackedWidget()
         for key in self.PAGES:
             QListWidgetItem(style.standardIcon(icons[key]), labels[key], self.nav)
@@ -148,8 +174,11 @@ class MainWindow(QMainWindow):
         self.login_dot.setPixmap(dot(colour))
         self.login_label.setText(text)
 
-    def set_bot_status(self, state: str, text: str) -> None:
-        self.bot_dot.setPixmap(dot(STATE_COLOURS.get(state, STATE_COLOURS["error"])))
+    def set_bot_status(self, state: str, text: str, answering: bool = True) -> None:
+        """``answering`` False: running, but for nobody (no contact on) — amber, not green."""
+        colour = STATE_COLOURS["paused"] if state == "running" and not answering else STATE_COLOURS.get(
+            state, STATE_COLOURS["error"])
+        self.bot_dot.setPixmap(dot(colour))
         self.bot_label.setText(text)
 
     def set_model_status(self, text: str, progress: float | None) -> None:
@@ -167,6 +196,14 @@ class MainWindow(QMainWindow):
             self.close_requested.emit()
             return
         super().closeEvent(event)
+
+
+def _nav_width(labels: list[str]) -> int:
+    """Wide enough for the longest entry in the UI language (14 px text, a 20 px icon, the item padding)."""
+    font = QFont()
+    font.setPixelSize(14)
+    text = max(QFontMetrics(font).horizontalAdvance(label) for label in labels)
+    return max(150, text + 20 + 2 * 8 + 6 + 24)  # icon, padding, icon gap, breathing room
 
 
 def _separator() -> QLabel:

@@ -28,10 +28,6 @@
         <translation>口令错误，请重试：</translation>
     </message>
     <message>
-        <source>No system keychain is available. Enter the passphrase that protects your chat history (at least 8 characters):</source>
-        <translation>没有可用的系统钥匙串。请输入保护聊天记录的口令（至少 8 个字符）：</translation>
-    </message>
-    <message>
         <source>Passphrase</source>
         <translation>口令</translation>
     </message>
@@ -696,7 +692,7 @@
         <translation>删除</translation>
     </message>
     <message>
-        <source>Ask as a customer would, e.g. 「SJ-0412 多少钱」</source>
+        <source>Ask as a customer would, e.g. “How much is SJ-0412?”</source>
         <translation>像客户那样提问，例如「SJ-0412 多少钱」</translation>
     </message>
     <message>
@@ -1144,10 +1140,6 @@
         <translation>窗口</translation>
     </message>
     <message>
-        <source>wxbot (risk signal, WeChat, start-up)</source>
-        <translation>wxbot（风险信号、微信、启动）</translation>
-    </message>
-    <message>
         <source>Daily summary to File Transfer Helper at (hour)</source>
         <translation>每日小结发到文件传输助手的时间（点）</translation>
     </message>
@@ -1196,20 +1188,12 @@
         <translation>稍后</translation>
     </message>
     <message>
-        <source>Marked by what fits this PC (%s). Download one with &quot;wxbot download KEY&quot;, or choose a .gguf you already have.</source>
-        <translation>已按本机配置（%s）标注适合程度。可用 &quot;wxbot download KEY&quot; 下载，或选择已有的 .gguf 文件。</translation>
-    </message>
-    <message>
         <source>Next</source>
         <translation>下一步</translation>
     </message>
     <message>
         <source>Next comes the Login page: scan its QR code with WeChat on your phone. This guide opens again from Settings.</source>
         <translation>接下来是登录页：用手机微信扫描二维码。之后可在“设置”中再次打开本向导。</translation>
-    </message>
-    <message>
-        <source>Not downloaded yet: this model is not set.</source>
-        <translation>尚未下载：未设置此模型。</translation>
     </message>
     <message>
         <source>Passphrase (at least %d characters)</source>
@@ -1300,15 +1284,15 @@
         <translation>已下载并校验（sha256 来自 %s）。</translation>
     </message>
     <message>
-        <source>Downloaded, 未校验 NOT verified: it matches only the sha256 its own server (%s) published.</source>
+        <source>Downloaded, NOT verified: it matches only the sha256 its own server (%s) published.</source>
         <translation>已下载，未校验：只与下载服务器（%s）自己公布的 sha256 一致。</translation>
     </message>
     <message>
-        <source>Downloaded, 未校验 NOT verified: no sha256 to check; only its size was checked.</source>
+        <source>Downloaded, NOT verified: no sha256 to check; only its size was checked.</source>
         <translation>已下载，未校验：没有可核对的 sha256，只核对了大小。</translation>
     </message>
     <message>
-        <source>Downloaded, 未校验 NOT verified: neither a sha256 nor its size could be checked; it may be incomplete.</source>
+        <source>Downloaded, NOT verified: neither a sha256 nor its size could be checked; it may be incomplete.</source>
         <translation>已下载，未校验：既没有 sha256 也无法核对大小，文件可能不完整。</translation>
     </message>
     <message>
@@ -1322,10 +1306,6 @@
     <message>
         <source>Kind</source>
         <translation>类型</translation>
-    </message>
-    <message>
-        <source>Mirror (HF_ENDPOINT)</source>
-        <translation>镜像（HF_ENDPOINT）</translation>
     </message>
     <message>
         <source>ModelScope</source>
@@ -1372,7 +1352,7 @@
         <translation>已暂停于 %s MB</translation>
     </message>
     <message>
-        <source>未校验 NOT verified</source>
+        <source>NOT verified</source>
         <translation>未校验</translation>
     </message>
     <message>
@@ -1438,6 +1418,322 @@
     <message>
         <source>A rule answers a question at least this alike (0-1)</source>
         <translation>问题与规则例句至少这么相似才由规则回答（0-1）</translation>
+    </message>
+    <message>
+        <source>Draft sent</source>
+        <translation>草稿已发送</translation>
+    </message>
+    <message>
+        <source>Draft edited and sent</source>
+        <translation>草稿改后发送</translation>
+    </message>
+    <message>
+        <source>Draft rejected</source>
+        <translation>草稿已放弃</translation>
+    </message>
+    <message>
+        <source>wxbot, automatically</source>
+        <translation>wxbot 自动</translation>
+    </message>
+    <message>
+        <source>risk signal</source>
+        <translation>风险信号</translation>
+    </message>
+    <message>
+        <source>WeChat</source>
+        <translation>微信</translation>
+    </message>
+    <message>
+        <source>Auto-reply running (contacts on: %d)</source>
+        <translation>自动回复运行中（%d 位联系人开启）</translation>
+    </message>
+    <message>
+        <source>No contact is on: wxbot answers nobody yet. Choose whom it answers: select contacts and set Auto or Drafts, or choose what new contacts get.</source>
+        <translation>还没有开启任何联系人：wxbot 现在不会回复任何人。请选择要回复谁：选中联系人后设为“自动”或“草稿”，或设置新联系人的默认方式。</translation>
+    </message>
+    <message>
+        <source>Choose contacts</source>
+        <translation>选择联系人</translation>
+    </message>
+    <message>
+        <source>Too short: at least %d characters</source>
+        <translation>太短：至少 %d 个字符</translation>
+    </message>
+    <message>
+        <source>Strength: weak</source>
+        <translation>强度：弱</translation>
+    </message>
+    <message>
+        <source>Strength: fair</source>
+        <translation>强度：中</translation>
+    </message>
+    <message>
+        <source>Strength: strong</source>
+        <translation>强度：强</translation>
+    </message>
+    <message>
+        <source>Type the passphrase.</source>
+        <translation>请输入口令。</translation>
+    </message>
+    <message>
+        <source>OK</source>
+        <translation>确定</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>System keychain (not available on this PC)</source>
+        <translation>系统钥匙串（此电脑上不可用）</translation>
+    </message>
+    <message>
+        <source>A passphrase I choose (recommended here)</source>
+        <translation>我自己设定的口令（此电脑上推荐）</translation>
+    </message>
+    <message>
+        <source>No working system keychain was found on this PC (a test entry could not be written and read back), so the key is protected by a passphrase.</source>
+        <translation>此电脑上没有可用的系统钥匙串（试写的测试条目无法写入并读回），所以密钥由口令保护。</translation>
+    </message>
+    <message>
+        <source>No system keychain is available. Choose a passphrase that protects your chat history; you will type it at every start:</source>
+        <translation>没有可用的系统钥匙串。请设定一个保护聊天记录的口令，以后每次启动时输入：</translation>
+    </message>
+    <message>
+        <source>Enter passphrase</source>
+        <translation>输入口令</translation>
+    </message>
+    <message>
+        <source>(a file from disk: %s)</source>
+        <translation>（电脑上的文件：%s）</translation>
+    </message>
+    <message>
+        <source>Already on this PC.</source>
+        <translation>此电脑上已有。</translation>
+    </message>
+    <message>
+        <source>Chosen for what this PC has (%s). Other models are on the Models page.</source>
+        <translation>按这台电脑的配置（%s）挑选。其他模型在“模型”页。</translation>
+    </message>
+    <message>
+        <source>Chosen: %s</source>
+        <translation>已选：%s</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Downloaded and verified.</source>
+        <translation>已下载并校验。</translation>
+    </message>
+    <message>
+        <source>Downloaded, but not verified: no source published a checksum for it.</source>
+        <translation>已下载，但未校验：没有下载源公布它的校验值。</translation>
+    </message>
+    <message>
+        <source>Downloading from %s…</source>
+        <translation>正在从%s下载…</translation>
+    </message>
+    <message>
+        <source>Hugging Face mirror</source>
+        <translation>Hugging Face 镜像</translation>
+    </message>
+    <message>
+        <source>In use: %s</source>
+        <translation>正在使用：%s</translation>
+    </message>
+    <message>
+        <source>In use: no chat model yet.</source>
+        <translation>正在使用：还没有对话模型。</translation>
+    </message>
+    <message>
+        <source>Model: %s (%s)</source>
+        <translation>模型：%s（%s）</translation>
+    </message>
+    <message>
+        <source>Models already on this PC:</source>
+        <translation>此电脑上已有的模型：</translation>
+    </message>
+    <message>
+        <source>Open the Models page</source>
+        <translation>打开“模型”页</translation>
+    </message>
+    <message>
+        <source>Recommended for this PC</source>
+        <translation>推荐给这台电脑</translation>
+    </message>
+    <message>
+        <source>Stopped. Download again continues where it stopped.</source>
+        <translation>已停止。再次下载会从断点继续。</translation>
+    </message>
+    <message>
+        <source>The model in use has only %s parameters: too small to answer customers (its answers are often wrong). Use it to try wxbot; for customers, download the model recommended for this PC.</source>
+        <translation>正在使用的模型只有 %s 参数：太小，不适合回复顾客（回答常常出错）。可以用它试用 wxbot；回复顾客请下载为这台电脑推荐的模型。</translation>
+    </message>
+    <message>
+        <source>How many of the model's layers run on the GPU: automatic (as many as its free memory holds) or a number (0 = CPU only).</source>
+        <translation>模型有多少层放在 GPU 上运行：自动（按显卡的空闲显存放尽量多的层），或一个数字（0 = 只用 CPU）。</translation>
+    </message>
+    <message>
+        <source>How much text the model reads at once (its context window), in tokens.</source>
+        <translation>模型一次能读多少文字（上下文长度），单位是 token。</translation>
+    </message>
+    <message>
+        <source>How many contacts' replies are written at once (one pass of the model writes them together); 0 = automatic: 4 on a CPU, 8 on a GPU, fewer when they do not fit.</source>
+        <translation>同时为几位联系人写回复（模型一次运算一起写出）；0 = 自动：CPU 上 4 个，GPU 上 8 个，放不下时更少。</translation>
+    </message>
+    <message>
+        <source>The longest answer the model may write, in tokens, its thinking included.</source>
+        <translation>模型一次回答最多写多少 token，包括它的思考过程。</translation>
+    </message>
+    <message>
+        <source>How freely the model words its answers (DeepSeek-R1: 0.5 to 0.7, 0.6 recommended; lower repeats itself less).</source>
+        <translation>模型措辞的自由程度（DeepSeek-R1 建议 0.5 到 0.7，推荐 0.6；低一些更少重复）。</translation>
+    </message>
+    <message>
+        <source>Who the assistant is and how it answers, in your words.</source>
+        <translation>用你自己的话写：助理是谁、怎样回答。</translation>
+    </message>
+    <message>
+        <source>Put before every automatic reply, so contacts know it is the assistant.</source>
+        <translation>加在每条自动回复前面，让联系人知道这是助理在回复。</translation>
+    </message>
+    <message>
+        <source>Tell me about each new draft in File Transfer Helper, to answer it from the phone with #ok N, #no N or #edit N.</source>
+        <translation>每有新草稿就在“文件传输助手”里告诉我，可在手机上用 #ok N、#no N 或 #edit N 处理。</translation>
+    </message>
+    <message>
+        <source>Once the knowledge base has documents: an automatic reply the assistant is unsure of becomes a draft for you instead of being sent or dropped.</source>
+        <translation>知识库里有文档后：助理没把握的自动回复会变成草稿交给你，而不是直接发出或丢弃。</translation>
+    </message>
+    <message>
+        <source>A draft not sent within this time expires and its messages count as missed; 0 = never.</source>
+        <translation>草稿超过这个时间没发送就过期，相应消息记为漏回；0 = 永不过期。</translation>
+    </message>
+    <message>
+        <source>How many recent messages with a contact the model reads before answering.</source>
+        <translation>回答前模型会读和这位联系人最近的多少条消息。</translation>
+    </message>
+    <message>
+        <source>The reply to images, voice and files; empty = no reply.</source>
+        <translation>对图片、语音、文件的回复；留空 = 不回复。</translation>
+    </message>
+    <message>
+        <source>Hours when the assistant answers, e.g. 09:00-21:00 (may cross midnight); empty = always.</source>
+        <translation>助理回复的时段，例如 09:00-21:00（可跨午夜）；留空 = 全天。</translation>
+    </message>
+    <message>
+        <source>Sent once outside service hours; empty = nothing.</source>
+        <translation>非营业时间发送一次；留空 = 不发送。</translation>
+    </message>
+    <message>
+        <source>Answer a question the knowledge base holds with its best passages exactly as written (instant, numbers as in the file); 0 = the model answers from them.</source>
+        <translation>知识库里有答案的问题，直接用最相关的几段原文回答（即时，数字与文件一致）；0 = 由模型根据这些段落回答。</translation>
+    </message>
+    <message>
+        <source>Serve Prometheus metrics on 127.0.0.1 at this port (no contacts or text in them); 0 = off.</source>
+        <translation>在 127.0.0.1 的这个端口提供 Prometheus 监控指标（不含联系人和消息内容）；0 = 关闭。</translation>
+    </message>
+    <message>
+        <source>The hour (0-23) at which a summary of the day goes to File Transfer Helper; -1 = off.</source>
+        <translation>每天几点（0-23）把当天小结发到“文件传输助手”；-1 = 关闭。</translation>
+    </message>
+    <message>
+        <source>Sent exactly as written when a customer asks about price, stock, shipping, refunds or invoices and the knowledge base has nothing on it; empty = no reply.</source>
+        <translation>顾客问价格、库存、发货、退款或发票，而知识库里没有相关内容时，原样发送这段话；留空 = 不回复。</translation>
+    </message>
+    <message>
+        <source>The shortest time between two replies to one contact, in seconds.</source>
+        <translation>给同一位联系人两次回复之间至少间隔多少秒。</translation>
+    </message>
+    <message>
+        <source>At most this many replies a minute, all contacts together.</source>
+        <translation>所有联系人合计，每分钟最多回复多少条。</translation>
+    </message>
+    <message>
+        <source>At most this many replies a day, all contacts together.</source>
+        <translation>所有联系人合计，每天最多回复多少条。</translation>
+    </message>
+    <message>
+        <source>A pause before each reply, as a person typing would take, in seconds.</source>
+        <translation>每次回复前像真人打字那样停顿的时间，单位秒。</translation>
+    </message>
+    <message>
+        <source>Extra pause per character of the reply, in seconds.</source>
+        <translation>回复每多一个字，额外停顿的时间，单位秒。</translation>
+    </message>
+    <message>
+        <source>Messages a contact sends in quick succession within this time get one reply.</source>
+        <translation>联系人在这段时间内连续发来的几条消息只回复一次。</translation>
+    </message>
+    <message>
+        <source>After you write to a contact yourself, the assistant leaves them alone this long.</source>
+        <translation>你亲自给联系人发消息后，助理在这段时间内不再回复这位联系人。</translation>
+    </message>
+    <message>
+        <source>History older than this many days is deleted; 0 = keep everything.</source>
+        <translation>删除多少天以前的聊天记录；0 = 全部保留。</translation>
+    </message>
+    <message>
+        <source>Which engine answers: the model file on this PC, or a model server on your network or online (llama-server, vLLM, Ollama, LM Studio, the DeepSeek API).</source>
+        <translation>由哪个引擎回答：这台电脑上的模型文件，或局域网、网上的模型服务器（llama-server、vLLM、Ollama、LM Studio、DeepSeek API）。</translation>
+    </message>
+    <message>
+        <source>The server's address, usually ending in /v1, e.g. http://192.168.1.20:8080/v1.</source>
+        <translation>服务器地址，通常以 /v1 结尾，例如 http://192.168.1.20:8080/v1。</translation>
+    </message>
+    <message>
+        <source>The model's name on that server; empty = the first model the server lists.</source>
+        <translation>服务器上的模型名称；留空 = 服务器列出的第一个模型。</translation>
+    </message>
+    <message>
+        <source>The longest wait for one reply from the server, in seconds.</source>
+        <translation>等待服务器一次回复的最长时间，单位秒。</translation>
+    </message>
+    <message>
+        <source>Chinese, light</source>
+        <translation>中文，轻量</translation>
+    </message>
+    <message>
+        <source>Chinese, more accurate</source>
+        <translation>中文，更准</translation>
+    </message>
+    <message>
+        <source>many languages</source>
+        <translation>多语言</translation>
+    </message>
+    <message>
+        <source>%s unchanged</source>
+        <translation>%s 未变</translation>
+    </message>
+    <message>
+        <source>added %s</source>
+        <translation>已添加 %s</translation>
+    </message>
+    <message>
+        <source>another setting</source>
+        <translation>其他设置</translation>
+    </message>
+    <message>
+        <source>imported %s again (it had changed)</source>
+        <translation>已重新导入 %s（文件有改动）</translation>
+    </message>
+    <message>
+        <source>removed %s</source>
+        <translation>已删除 %s</translation>
+    </message>
+    <message>
+        <source>the operation log: %s</source>
+        <translation>操作日志：%s</translation>
+    </message>
+    <message>
+        <source>, </source>
+        <translation>、</translation>
+    </message>
+    <message>
+        <source>No data yet</source>
+        <translation>还没有数据</translation>
     </message>
 </context>
 </TS>

@@ -21,7 +21,7 @@ from PySide6.QtWidgets import (
 from wxbot.messages import ReplyMode
 from wxbot.service import BotService
 from wxbot.ui.i18n import N_, tr
-from wxbot.ui.modes import ModeCombo
+from wxbot.ui.modes import ModeCombo, mode_text
 from wxbot.ui.pages.contacts_model import (
     COL_KIND,
     COL_MODE,
@@ -92,7 +92,9 @@ class ContactsPage(QWidget):
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.SelectedClicked
                                    | QAbstractItemView.EditTrigger.EditKeyPressed)
         header = self.table.horizontalHeader()
-        header.setSectionResizeMode(COL_MODE, QHeaderView.ResizeMode.ResizeToContents)
+        header.setSectionResizeMode(COL_MODE, QHeaderView.ResizeMode.Fixed)  # as wide as its longest choice
+        metrics = self.table.fontMetrics()
+        header.resizeSection(COL_MODE, max(metrics.horizontalAdvance(mode_text(m)) for m in ReplyMode) + 36)
         header.setSectionResizeMode(COL_NAME, QHeaderView.ResizeMode.Stretch)
         header.setSectionResizeMode(COL_KIND, QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(COL_STATUS, QHeaderView.ResizeMode.Stretch)

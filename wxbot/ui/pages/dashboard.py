@@ -43,13 +43,18 @@ class BarChart(QWidget):
         self.bars = bars
         self.update()
 
+    def empty(self) -> bool:
+        return not any(n for _, n in self.bars)
+
     def paintEvent(self, _event: QPaintEvent) -> None:  # noqa: N802 - Qt's name
         p = QPainter(self)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         w, h = self.width(), self.height()
         p.setPen(QColor("#333"))
         p.drawText(QRectF(0, 0, w, 20), Qt.AlignmentFlag.AlignLeft, self.title)
-        if not self.bars:
+        if self.empty():  # nothing to draw yet: say so rather than show a blank area
+            p.setPen(QColor("#999"))
+            p.drawText(QRectF(0, 20, w, h - 20), Qt.AlignmentFlag.AlignCenter, tr("No data yet"))
             return
         top, bottom = 38.0, h - 22.0
         slot = w / len(self.bars)

@@ -25,7 +25,7 @@ from PySide6.QtWidgets import (
 
 from wxbot.core.drafts import Keep
 from wxbot.service import BotService
-from wxbot.ui.i18n import tr
+from wxbot.ui.i18n import one_language, tr
 from wxbot.ui.pages.settings_page import error_text
 from wxbot.ui.tasks import Tasks
 from wxbot.views import DraftView
@@ -109,7 +109,7 @@ class DraftsPage(QWidget):
         splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(splitter)
-        self.answered.connect(self.status.setText)
+        self.answered.connect(lambda answer: self.status.setText(one_language(answer)))
         self._show_current()
 
     # ------------------------------------------------------------------ data

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 from wxbot.settings import Settings
 from wxbot.store.apikey import key_origin, saved_api_key
 from wxbot.ui.i18n import N_, tr
+from wxbot.ui.setting_tips import setting_tip
 
 META = {f.name: f.metadata for f in fields(Settings)}
 ENGINES = (("local", N_("The model on this PC")), ("openai", N_("An OpenAI-compatible server")))
@@ -37,7 +38,7 @@ class EngineBox(QWidget):
         self.engine = QComboBox()
         for key, label in ENGINES:
             self.engine.addItem(tr(label), key)
-        self.engine.setToolTip(META["llm_backend"]["doc"])
+        self.engine.setToolTip(setting_tip("llm_backend"))
         self.base_url = QLineEdit()
         self.base_url.setPlaceholderText("http://192.168.1.20:8080/v1")
         self.model = QLineEdit()
@@ -56,7 +57,7 @@ class EngineBox(QWidget):
         self.clear_text.setStyleSheet("color: #b35c00;")
         self.base_url.textChanged.connect(self._describe)
         for name, widget in zip(SERVER_FIELDS, (self.base_url, self.model, self.timeout), strict=True):
-            widget.setToolTip(META[name]["doc"])
+            widget.setToolTip(setting_tip(name))
         form.addRow(tr("Engine"), self.engine)
         form.addRow(tr("Server address"), self.base_url)
         form.addRow(tr("Model name on the server"), self.model)

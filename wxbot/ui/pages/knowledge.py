@@ -32,7 +32,7 @@ from wxbot.kb import SUFFIXES, DocumentInfo, ImportReport, ImportStatus
 from wxbot.kb.desk import SameNameError
 from wxbot.messages import Passage
 from wxbot.service import BotService
-from wxbot.ui.i18n import N_, tr
+from wxbot.ui.i18n import N_, one_language, tr
 from wxbot.ui.pages.settings_page import error_text
 from wxbot.ui.pages.try_box import TryBox
 from wxbot.ui.tasks import Tasks
@@ -104,7 +104,7 @@ class KnowledgePage(QWidget):
         self.status.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.query = QLineEdit()
-        self.query.setPlaceholderText(tr("Ask as a customer would, e.g. 「SJ-0412 多少钱」"))
+        self.query.setPlaceholderText(tr("Ask as a customer would, e.g. “How much is SJ-0412?”"))
         self.query.setClearButtonEnabled(True)
         self.query.returnPressed.connect(self.search)
         self.search_button = QPushButton(tr("Search"))
@@ -148,7 +148,7 @@ class KnowledgePage(QWidget):
         _fill(self.table, [(d.name, d.kind, str(d.passages), time.strftime("%Y-%m-%d %H:%M",
                                                                                time.localtime(d.imported_at)),
                             " ".join(d.notes)) for d in self.documents])
-        self.semantic.setText(note)
+        self.semantic.setText(one_language(note))
         self._update_buttons()
         self.documents_shown.emit()
 

@@ -7,14 +7,14 @@ from PySide6.QtGui import QPixmap
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
 
 from wxbot.events import LoginPhase, LoginState, QrCode
-from wxbot.ui.i18n import tr
+from wxbot.ui.i18n import one_language, tr
 
 QR_SIZE = 260
 COLUMN_WIDTH = 440
 
 
 def login_text(state: LoginState) -> str:
-    """The status line for a login state, in the UI language; the detail (zh + en from the core) follows."""
+    """The status line for a login state, in the UI language; the detail (zh + en from the core) follows in it."""
     texts = {
         "waiting_scan": tr("Scan the QR code with WeChat on your phone"),
         "scanned": tr("Scanned — confirm the login on your phone"),
@@ -28,7 +28,7 @@ def login_text(state: LoginState) -> str:
     if state.state == LoginPhase.LOGGED_IN:
         return text % (state.detail or "")
     if state.detail and state.state in (LoginPhase.FAILED, LoginPhase.LOGGED_OUT):  # otherwise the detail repeats the line
-        return f"{text}: {state.detail}"
+        return f"{text}: {one_language(state.detail)}"
     return text
 
 

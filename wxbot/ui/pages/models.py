@@ -23,7 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wxbot.errors import WxbotError
+from wxbot.errors import ModelError, WxbotError
 from wxbot.llm.catalog import (
     CATALOG,
     EMBEDDING_CATALOG,
@@ -33,18 +33,22 @@ from wxbot.llm.catalog import (
     GpuFit,
     catalog_fit,
 )
-from wxbot.llm.download import Check, DownloadCancelled, Downloaded, download
-from wxbot.llm.vram import detect_gpu
+from wxbot.llm.download import Check, DownloadCancelled, Downloaded, ExistingFileMismatch, download
+from wxbot.llm.sources import explain
+from wxbot.llm.vram import GpuInfo, detect_gpu
 from wxbot.service import BotService
-from wxbot.ui.guide import FIT_TEXT
 from wxbot.ui.i18n import N_, tr
+from wxbot.ui.model_card import FIT_TEXT, ModelCard, rate_text
 from wxbot.ui.tasks import Tasks
 from wxbot.validation import check_url
 
 Model = CatalogModel | EmbeddingModel
 MODELS: tuple[Model, ...] = (*CATALOG, *EMBEDDING_CATALOG)
+EMBEDDING_NOTES = {"bge-small-zh": N_("Chinese, light"), "bge-large-zh": N_("Chinese, more accurate"),
+                   "qwen3-embed-0.6b": N_("many languages")}
 EMBEDDING_FIT = N_("CPU, beside the chat model")  # embedding models always run on the CPU, and are small
-SOURCES = (("hf", N_("Hugging Face")), ("modelscope", N_("ModelScope")), ("mirror", N_("Mirror (HF_ENDPOINT)")))
+SOURCES = (("hf", N_("Hugging Face")), ("modelscope", N_("ModelScope")), ("mirror", N_("Hugging Face mirror")))
+ZH_SOURCE_ORDER = ("modelscope", "mirror", "hf")  # ModelScope first for a Chinese owner (as ordered_sources)
 MB = 1_000_000
 
 
@@ -55,9 +59,13 @@ class ModelsPage(QWidget):
     paused = Signal()
     error = Signal(object)
 
-    def __init__(self, svc: BotService, tasks: Tasks, parent: QWidget | None = None) -> None:
+    def __init__(self, svc: BotService, tasks: Tasks, lang: str = "en", parent: QWidget | None = None) -> None:
         super().__init__(parent)
-        self.svc, self.tasks = svc, tasks
+        self.svc, self.tasks, self.lang = svc, tasks, lang
+        self.card = ModelCard(lambda: self.svc.settings, None, lang, tasks)
+        self.card.ready.connect(self.use_path)
+        self.in_use = QLabel()
+        self.in_use.setWordWrap(True)
         self.fits: dict[str, GpuFit | None] = {}  # None: an embedding model
         self.verified: dict[str, bool] = {}  # file name -> verified, for downloads finished in this run
         self.cancel: threading.Event | None = None
@@ -72,7 +80,7 @@ class ModelsPage(QWidget):
         self.table.verticalHeader().hide()
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.source = QComboBox()
-        for key, label in SOURCES:
+        for key, label in sorted(SOURCES, key=lambda s: ZH_SOURCE_ORDER.index(s[0])) if lang == "zh" else SOURCES:
             self.source.addItem(tr(label), key)
         self.mirror = QLineEdit("https://hf-mirror.com")
         self.mirror.setPlaceholderText("https://hf-mirror.com")
@@ -110,6 +118,8 @@ class ModelsPage(QWidget):
         transfer.addWidget(self.rate)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
+        layout.addWidget(self.card)
+        layout.addWidget(self.in_use)
         layout.addLayout(source)
         layout.addWidget(self.table, 1)
         layout.addLayout(row)
@@ -131,7 +141,7 @@ class ModelsPage(QWidget):
         if path is not None:
             text = tr("installed")
             if self.verified.get(model.file) is False:
-                text += " — " + tr("未校验 NOT verified")
+                text += " — " + tr("NOT verified")
             settings = self.svc.settings
             if str(path) in (settings.model_path, settings.kb_embedding_model) or model.key == settings.kb_embedding_model:
                 text += " — " + tr("in use")
@@ -152,13 +162,25 @@ class ModelsPage(QWidget):
         for row, model in enumerate(MODELS):
             kind = tr("embedding (knowledge base)") if isinstance(model, EmbeddingModel) else tr("chat")
             fit = self.fit_text(model)
-            cells = (model.title, kind, f"{model.size_bytes / 1e9:.2f} GB", fit,
+            title = f"{model.title} ({tr(EMBEDDING_NOTES[model.key])})" if model.key in EMBEDDING_NOTES else model.title
+            cells = (title, kind, f"{model.size_bytes / 1e9:.2f} GB", fit,
                      self.status_text(model))
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         for col in range(1, 5):  # the title takes the rest
             self.table.resizeColumnToContents(col)
+        self.in_use.setText(self.in_use_text())
         self._update_buttons()
+
+    def in_use_text(self) -> str:
+        """The chat model answering now (or chosen): a catalog model, or a .gguf from anywhere on disk."""
+        model = self.svc.model
+        local = model.info.local if model is not None else None
+        path = local.path if local is not None else self.svc.settings.model_path
+        if not path:
+            return tr("In use: no chat model yet.")
+        catalog = any(m.file == Path(path).name for m in MODELS)
+        return tr("In use: %s") % Path(path).name + ("" if catalog else " " + tr("(a file from disk: %s)") % path)
 
     def fit_text(self, model: Model) -> str:
         if model.key not in self.fits:
@@ -166,8 +188,9 @@ class ModelsPage(QWidget):
         fit = self.fits[model.key]
         return tr(EMBEDDING_FIT) if fit is None else tr(FIT_TEXT[fit])
 
-    def _fits_known(self, fits: dict[str, GpuFit | None]) -> None:
-        self.fits = fits
+    def _fits_known(self, found: tuple[GpuInfo | None, dict[str, GpuFit | None]]) -> None:
+        gpu, self.fits = found
+        self.card.set_gpu(gpu)
         self.draw()
 
     def selected(self) -> Model | None:
@@ -236,10 +259,7 @@ class ModelsPage(QWidget):
 
     def _on_progress(self, done: int, total: int) -> None:
         self.bar.setValue(int(1000 * done / total) if total else 0)
-        elapsed = max(time.monotonic() - self.started[0], 1e-3)
-        speed = (done - self.started[1]) / elapsed
-        left = tr("%s s left") % f"{(total - done) / speed:.0f}" if total and speed > 0 else ""
-        self.rate.setText(f"{done / MB:.1f} / {total / MB:.1f} MB, {speed / MB:.2f} MB/s {left}".rstrip())
+        self.rate.setText(rate_text(done, total, self.started))
 
     def _done(self, model: Model, got: Downloaded) -> None:
         self.cancel = None
@@ -247,12 +267,12 @@ class ModelsPage(QWidget):
         if got.check is Check.VERIFIED:
             self.note.setText(tr("Downloaded and verified (sha256 from %s).") % got.checked_by)
         elif got.check is Check.SERVER_HASH:
-            self.note.setText(tr("Downloaded, 未校验 NOT verified: it matches only the sha256 its own server (%s) "
+            self.note.setText(tr("Downloaded, NOT verified: it matches only the sha256 its own server (%s) "
                                  "published.") % got.checked_by)
         elif got.check is Check.SIZE:
-            self.note.setText(tr("Downloaded, 未校验 NOT verified: no sha256 to check; only its size was checked."))
+            self.note.setText(tr("Downloaded, NOT verified: no sha256 to check; only its size was checked."))
         else:
-            self.note.setText(tr("Downloaded, 未校验 NOT verified: neither a sha256 nor its size could be checked; "
+            self.note.setText(tr("Downloaded, NOT verified: neither a sha256 nor its size could be checked; "
                                  "it may be incomplete."))
         self.refresh()
         self.finished.emit(got)
@@ -270,6 +290,9 @@ class ModelsPage(QWidget):
             return
         self.note.setText("")
         self.refresh()
+        if type(exc) is ModelError and not isinstance(exc, ExistingFileMismatch):  # a source's failure, in words
+            exc = explain(exc, self.mirror.text() if self.source.currentData() == "mirror" else
+                          self.source.currentText(), more=False)
         self.error.emit(exc)
 
     # ------------------------------------------------------------------ installed files
@@ -283,12 +306,14 @@ class ModelsPage(QWidget):
         self.refresh()
 
     def use_selected(self) -> None:
-        """Set ``model_path`` (or ``kb_embedding_model``) through the service and load the model off the GUI thread."""
         model = self.selected()
         path = self.installed(model) if model is not None else None
-        if path is None:
-            return
-        field = "kb_embedding_model" if isinstance(model, EmbeddingModel) else "model_path"
+        if path is not None:
+            self.use_path(str(path), embedding=isinstance(model, EmbeddingModel))
+
+    def use_path(self, path: str, embedding: bool = False) -> None:
+        """Set ``model_path`` (or ``kb_embedding_model``) through the service and load the model off the GUI thread."""
+        field = "kb_embedding_model" if embedding else "model_path"
 
         def work() -> None:
             had_model = self.svc.model is not None
@@ -303,6 +328,6 @@ class ModelsPage(QWidget):
         self.tasks.run("use-model", work, done, self.error.emit)
 
 
-def _fits() -> dict[str, GpuFit | None]:
+def _fits() -> tuple[GpuInfo | None, dict[str, GpuFit | None]]:
     gpu = detect_gpu()
-    return {m.key: None if isinstance(m, EmbeddingModel) else catalog_fit(m, gpu) for m in MODELS}
+    return gpu, {m.key: None if isinstance(m, EmbeddingModel) else catalog_fit(m, gpu) for m in MODELS}

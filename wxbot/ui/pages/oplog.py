@@ -19,16 +19,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from wxbot.messages import OpKind
 from wxbot.service import BotService
 from wxbot.store.oplog import Operation
-from wxbot.ui.i18n import N_, tr
+from wxbot.ui.i18n import N_, one_language, tr
+from wxbot.ui.setting_tips import setting_label
 from wxbot.ui.tasks import Tasks
 
 KINDS = {"bot_started": N_("Auto-reply started"), "bot_stopped": N_("Auto-reply stopped"), "login": N_("Logged in"),
          "logout": N_("Logged out"), "settings_changed": N_("Settings changed"), "kb_changed": N_("Knowledge base changed"),
-         "export": N_("Exported")}
+         "export": N_("Exported"), "draft_approved": N_("Draft sent"), "draft_edited": N_("Draft edited and sent"),
+         "draft_rejected": N_("Draft rejected")}
 ACTORS = {"window": N_("window"), "tray": N_("tray menu"), "phone": N_("phone command"), "cli": N_("command line"),
-          "system": N_("wxbot (risk signal, WeChat, start-up)")}
+          "system": N_("wxbot, automatically"), "risk": N_("risk signal"), "wechat": N_("WeChat")}
+KB_CHANGES = {"added": N_("added %s"), "replaced": N_("imported %s again (it had changed)"),
+              "unchanged": N_("%s unchanged"), "removed": N_("removed %s")}
 
 
 class OplogPage(QWidget):
@@ -68,7 +73,7 @@ class OplogPage(QWidget):
         self.table.setRowCount(len(ops))
         for row, op in enumerate(ops):
             when = datetime.datetime.fromtimestamp(op.time).strftime("%Y-%m-%d %H:%M:%S")
-            cells = (when, tr(KINDS[op.kind]), tr(ACTORS[op.actor]), op.detail)
+            cells = (when, tr(KINDS[op.kind]), tr(ACTORS[op.actor]), detail_text(op))
             for col, text in enumerate(cells):
                 self.table.setItem(row, col, QTableWidgetItem(text))
         for col in range(3):  # time, what, who: whole; the detail takes the rest
@@ -87,3 +92,16 @@ class OplogPage(QWidget):
             self.refresh()
 
         self.tasks.run("oplog-export", lambda: self.svc.export_operations(path), done, self.error.emit)
+
+
+def detail_text(op: Operation) -> str:
+    """The detail in the UI language: settings by their labels, knowledge-base changes and exports in words, the
+    core's "中文 (English)" reasons in one language; names (files, contacts) as they are."""
+    if op.kind is OpKind.SETTINGS:
+        return tr(", ").join(setting_label(n) for n in op.detail.split(", "))  # 、 in Chinese
+    status, sep, name = op.detail.partition(": ")
+    if op.kind is OpKind.KB and sep and status in KB_CHANGES:
+        return tr(KB_CHANGES[status]) % name
+    if op.kind is OpKind.EXPORT and sep:
+        return tr("the operation log: %s") % name
+    return one_language(op.detail)

@@ -32,6 +32,7 @@ from wxbot.ui.i18n import N_, tr
 from wxbot.ui.modes import ModeCombo
 from wxbot.ui.pages.engine_box import EngineBox
 from wxbot.ui.pages.faq_table import FaqTable
+from wxbot.ui.setting_tips import setting_tip
 
 META = {f.name: f.metadata for f in fields(Settings)}
 LANGUAGES = (("auto", N_("Follow the system")), ("zh", "中文"), ("en", "English"))
@@ -84,14 +85,14 @@ class SettingsPage(QWidget):
         if is_float:
             box.setDecimals(2)
         box.setRange(meta["min"] if meta["min"] is not None else 0, meta["max"] if meta["max"] is not None else 1e9)
-        box.setToolTip(meta["doc"])
+        box.setToolTip(setting_tip(name))
         self.inputs[name] = box
         return box
 
     def _line(self, name: str, placeholder: str = "") -> QLineEdit:
         edit = QLineEdit()
         edit.setPlaceholderText(placeholder)
-        edit.setToolTip(META[name]["doc"])
+        edit.setToolTip(setting_tip(name))
         self.inputs[name] = edit
         return edit
 
@@ -122,7 +123,7 @@ class SettingsPage(QWidget):
         self.gpu_combo.setEditable(True)
         self.gpu_combo.addItem(tr("auto"), "auto")
         self.gpu_combo.addItem("0 (CPU)", "0")
-        self.gpu_combo.setToolTip(META["gpu_layers"]["doc"])
+        self.gpu_combo.setToolTip(setting_tip("gpu_layers"))
         form.addRow(tr("GPU layers"), self.gpu_combo)
         form.addRow(tr("Context size (tokens)"), self._number("context_size"))
         form.addRow(tr("Replies generated at once (0 = auto)"), self._number("parallel_replies"))
@@ -133,7 +134,7 @@ class SettingsPage(QWidget):
     def _replies_tab(self) -> QWidget:
         page, form = self._form()
         self.persona = QPlainTextEdit()
-        self.persona.setToolTip(META["persona"]["doc"])
+        self.persona.setToolTip(setting_tip("persona"))
         self.persona.setMinimumHeight(120)
         form.addRow(tr("Persona"), self.persona)
         form.addRow(tr("Reply prefix"), self._line("reply_prefix"))
@@ -143,7 +144,7 @@ class SettingsPage(QWidget):
             ("draft_notices", tr("Tell me about each new draft in File Transfer Helper (#ok N / #no N / #edit N)")),
             ("draft_when_unsure", tr("With a knowledge base, replies the assistant is unsure of become drafts")))}
         for name, box in self.checks.items():
-            box.setToolTip(META[name]["doc"])
+            box.setToolTip(setting_tip(name))
             form.addRow("", box)
         form.addRow(tr("Drafts expire after (minutes, 0 = never)"), self._number("draft_expire_minutes"))
         form.addRow(tr("Remembered messages"), self._number("history_turns"))
