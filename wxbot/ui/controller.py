@@ -22,7 +22,7 @@ from wxbot.events import (
 from wxbot.llm.catalog import MIN_CUSTOMER_PARAMETERS
 from wxbot.llm.vram import detect_gpu
 from wxbot.messages import Actor, ReplyMode
-from wxbot.service import BotService, ContactView
+from wxbot.service import BotService
 from wxbot.settings import Settings
 from wxbot.store.db import db_path
 from wxbot.store.keys import keychain_works
@@ -42,6 +42,7 @@ from wxbot.ui.passphrase import ask_passphrase
 from wxbot.ui.tasks import Tasks
 from wxbot.ui.tray import Tray
 from wxbot.ui.window import MainWindow
+from wxbot.views import ContactView
 
 
 def bot_text(state: BotState, contacts_on: int | None = None) -> str:
