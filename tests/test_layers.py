@@ -20,17 +20,18 @@ ALLOWED = {
     "store": set(),
     "wechat": set(),
     "sim": set(),
+    "media": {"llm"},
     "kb": {"store", "llm"},
     "core": {"llm"},
-    "service": {"core", "llm", "store", "wechat", "kb"},
+    "service": {"core", "llm", "store", "wechat", "kb", "media"},
     "demoshop": {"kb"},
-    "terminal": {"service", "core", "llm", "store", "wechat", "sim", "kb", "demoshop"},
-    "selfcheck": {"service", "core", "llm", "store", "wechat", "sim", "kb"},
-    "cli": {"service", "core", "llm", "store", "wechat", "sim", "kb", "terminal", "selfcheck", "ui", "demoshop"},
-    "ui": {"service", "core", "llm", "store", "wechat", "sim", "kb", "terminal", "selfcheck", "demoshop"},
+    "terminal": {"service", "core", "llm", "store", "wechat", "sim", "kb", "demoshop", "media"},
+    "selfcheck": {"service", "core", "llm", "store", "wechat", "sim", "kb", "media"},
+    "cli": {"service", "core", "llm", "store", "wechat", "sim", "kb", "terminal", "selfcheck", "ui", "demoshop", "media"},
+    "ui": {"service", "core", "llm", "store", "wechat", "sim", "kb", "terminal", "selfcheck", "demoshop", "media"},
 }
 QT_ALLOWED = {"ui", "selfcheck"}  # the self-check probes Qt on purpose
-STRICT = {"base", "llm", "store", "wechat", "sim", "kb", "core", "service", "demoshop"}  # no function-level wxbot imports
+STRICT = {"base", "llm", "store", "wechat", "sim", "kb", "media", "core", "service", "demoshop"}  # no function-level wxbot imports
 
 
 def layer_of(module: str) -> str:

@@ -21,6 +21,7 @@ from wxbot.core.commands import FOREVER
 from wxbot.core.drafts import Keep
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.instance import InstanceLock
+from wxbot.core.mediatext import shown
 from wxbot.core.metrics import Metrics
 from wxbot.core.roster import Roster
 from wxbot.core.storeinbox import StoreInbox
@@ -42,6 +43,7 @@ from wxbot.kb.desk import KnowledgeDesk
 from wxbot.llm.api import Engine
 from wxbot.llm.backends import ENGINE_FIELDS, engine_label, open_engine
 from wxbot.llm.sequences import GenerationStats
+from wxbot.media.reader import LocalMediaReader
 from wxbot.messages import Activity, Actor, OpKind, Passage, ReplyMode
 from wxbot.settings import Settings, personal_fields, save_settings
 from wxbot.store import Store
@@ -189,10 +191,18 @@ class BotService:
         self.bot = Bot(self.settings, self, self.engine, StoreInbox(self.store), self.roster, self.roster,
                        self._emit, self.store, control=self)
         self.bot.drafts.keep = self._keep_correction
+        self._read_media()
         self.bot.drafts.recover()
         self.bot.start_threads()
         self.summary = DailySummary(self.settings, self.store, self.send_text)
         threading.Thread(target=self._daily_timer, name="wxbot-daily", daemon=True).start()
+
+    def _read_media(self) -> None:
+        """Voice messages and pictures are read on this PC (speech model, OCR) by the bot's media stage."""
+        reader = LocalMediaReader(self.settings)
+        if reader.problem:
+            self._emit(Notice(NoticeLevel.WARNING, reader.problem))
+        self.bot.media.reader = reader
 
     def _usable(self, personal: dict[str, object]) -> dict[str, object]:
         """The stored personal settings that today's rules accept (one saved by an older version, e.g. a longer
@@ -492,7 +502,7 @@ class BotService:
         if self.bot is None:
             return []
         return [DraftView(d.id, d.contact_id, self.roster.name_of(d.contact_id),
-                          tuple(m.text for m in self.store.draft_messages(d)), d.text,
+                          tuple(shown(m.kind, m.text) for m in self.store.draft_messages(d)), d.text,
                           tuple(p.label for p in d.passages), d.created_at) for d in self.bot.drafts.pending()]
 
     def activity(self, days: int) -> Activity:
@@ -607,4 +617,5 @@ def _model_stop_text(reason: str) -> str:
 
 
 def _item(m: object) -> HistoryItem:
-    return HistoryItem(m.id, m.contact_id, m.direction, m.by_bot, m.text, m.time, m.state, m.reason, m.passages)
+    return HistoryItem(m.id, m.contact_id, m.direction, m.by_bot, shown(m.kind, m.text), m.time, m.state, m.reason,
+                       m.passages)

@@ -30,6 +30,8 @@ from wxbot.core.echo import SentEchoes
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.hours import ServiceHours
 from wxbot.core.inbox import Inbox
+from wxbot.core.mediastage import MediaStage
+from wxbot.core.mediatext import needs_owner
 from wxbot.core.outage import PAUSED_TEXT, RETRY_S, GuardedInbox, StoreOutage
 from wxbot.core.pacing import Pacer, PaceVerdict
 from wxbot.core.policy import FILEHELPER, ReplyPolicy
@@ -40,9 +42,11 @@ from wxbot.crashpoint import crash_point
 from wxbot.errors import GenerationCancelled, StoreError, WxbotError
 from wxbot.events import BotPhase, BotState, ContactsChanged, MessageLogged, Notice, NoticeLevel
 from wxbot.messages import (
+    MEDIA_KINDS,
     Direction,
     Draft,
     DraftState,
+    Heard,
     InboxState,
     Message,
     MsgKind,
@@ -70,6 +74,7 @@ class _Work:
     msg: Message
     user_name: str  # this login's name for the conversation
     resumed: bool = False  # interrupted by a crash: inbox_expire_minutes judged its age, not staleness
+    heard: Heard | None = None  # a voice message or picture back from the media stage (read, or not readable)
 
 
 # What the dispatcher takes: committed work, the owner's own message, or an incoming message the store
@@ -124,6 +129,7 @@ class Bot:
         self._closed = False
         self._arrived: dict[str, float] = {}  # msg_id -> when it arrived, for messages held through a store outage
         self._threads: list[threading.Thread] = []
+        self.media = MediaStage(None, self.inbox, on_event)  # the service plugs in its MediaReader
 
     # ------------------------------------------------------------------ life cycle
     def start_threads(self) -> None:
@@ -162,6 +168,7 @@ class Bot:
         self.stop()
         self._closed = True
         self.drafts.close()
+        self.media.close()
         self._incoming.put(None)
         self.outbox.close()
         with self._cond:
@@ -192,6 +199,7 @@ class Bot:
         self.hours = ServiceHours(settings)
         self.engine.apply_settings(settings)
         self.drafts.settings = settings
+        self.media.apply_settings(settings)
 
     # ------------------------------------------------------------------ intake (channel thread)
     def on_message(self, raw: Message) -> bool:
@@ -288,7 +296,7 @@ class Bot:
             self.on_event(Notice(NoticeLevel.ERROR, "微信团队发来安全提醒，自动回复已停止，请在手机上查看 "
                                           "(WeChat sent a security warning; auto-reply stopped — check your phone)"))
             return
-        if not work.resumed and self._stale(msg):
+        if not work.resumed and work.heard is None and self._stale(msg):
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "stale")
             logger.info("msg {} from {} is {:.0f}s old: stored as missed", msg.msg_id, msg.contact_id, self._age(msg))
             return
@@ -296,11 +304,16 @@ class Bot:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "bot_stopped")
             return
         decision = self.policy.decide(msg, self.directory.own_names(work.user_name))
+        # hook: a voice message or picture is read on the media stage and comes back here as text
+        if decision.reason == "non_text" and work.heard is None and self.media.take(
+                msg, lambda read, heard: self._incoming.put(dataclasses.replace(work, msg=read, heard=heard))):
+            return
         if not decision.answer:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, decision.reason)
             logger.debug("msg {} not answered: {}", msg.msg_id, decision.reason)
             return
-        draft = decision.mode is ReplyMode.DRAFT
+        draft = decision.mode is ReplyMode.DRAFT or (
+            work.heard is not None and bool(work.heard.text) and needs_owner(work.heard, self.settings))
         if not self.hours.is_open(self.clock()):
             self._outside_hours(msg, draft)
         elif decision.reason == "non_text":
@@ -531,7 +544,7 @@ class Bot:
     def _make_reply(self, contact_id: str, messages: list[Message], fixed: tuple[str, ReplySource] | None,
                     cancel: threading.Event) -> Reply | None:
         ids = tuple(m.msg_id for m in messages)
-        questions = [m for m in messages if m.kind is MsgKind.TEXT and m.text]
+        questions = [m for m in messages if (m.kind is MsgKind.TEXT or m.kind in MEDIA_KINDS) and m.text]
         if fixed is not None and (fixed[1] is ReplySource.AWAY or not questions):
             return self.engine.fixed_reply(contact_id, fixed[0], fixed[1], ids)
         return self.engine.reply(questions, persona=self.rules.persona(contact_id), cancel=cancel,

@@ -17,6 +17,7 @@ from loguru import logger
 
 from wxbot.core.commands import Command, Verb
 from wxbot.core.draftnotice import DraftNote, NoticeBatcher
+from wxbot.core.mediatext import owner_note
 from wxbot.errors import WxbotError
 from wxbot.events import DraftsChanged
 from wxbot.messages import Draft, DraftState, Message, Reply, StrState
@@ -98,7 +99,7 @@ class DraftDesk:
         name = self.name_of(draft.contact_id)
         self._changed(new=draft.id, contact=name)
         if self.settings.draft_notices:
-            self.notices.add(DraftNote(draft.id, name, draft.text))
+            self.notices.add(DraftNote(draft.id, name, draft.text, owner_note(self.store.draft_messages(draft))))
         self._arm_expiry()
         return draft
 

@@ -129,5 +129,8 @@ class GuardedInbox:
     def set_state(self, msg_id: str, state: InboxState, reason: str = "") -> None:
         self._outage.write(lambda: self._inbox.set_state(msg_id, state, reason))
 
+    def set_text(self, msg_id: str, text: str) -> None:
+        self._outage.write(lambda: self._inbox.set_text(msg_id, text))
+
     def record_reply(self, reply: Reply) -> None:
         self._outage.write(lambda: self._inbox.record_reply(reply))

@@ -62,6 +62,19 @@ class InboxMixin(HistoryMixin):
                              f"AND state IN {OPEN_SQL}", (state, reason, msg_id))
             return cur.rowcount == 1
 
+    def inbox_set_text(self, msg_id: str, text: str) -> bool:
+        """An incoming message's words read later (a voice message's transcript, a picture's text), encrypted
+        like any text; False when no such incoming message is stored."""
+        with self._sdb.tx() as db:
+            row = db.execute("SELECT id, contact_id FROM messages WHERE msg_id = ? AND direction = 'in'",
+                             (msg_id,)).fetchone()
+            if row is None:
+                return False
+            enc = self.cipher.encrypt("messages", row_key(row[0], row[1]), "text", text)
+            db.execute("UPDATE messages SET text_enc = ? WHERE id = ?", (enc, row[0]))
+        logger.debug("inbox: {} now holds {}", msg_id, describe(text))
+        return True
+
     def record_reply(self, reply: Reply, durable_contact_id: str, *, at: float | None = None) -> int:
         """Store the sent reply (its ``body``: what history remembers, and the passages it was grounded in) and
         mark the messages it answers replied, in one transaction. Returns the new row id."""
