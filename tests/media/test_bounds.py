@@ -8,11 +8,13 @@ import io
 import socket
 from pathlib import Path
 
+import av
 import numpy as np
 import pytest
 from PIL import Image
 
 from tests.assets import whisper_base_dir
+from tests.media.voicefixture import joined_mp3
 from wxbot.errors import ModelError
 from wxbot.media.ocr import OcrReader, picture_pixels
 from wxbot.media.whisper_child import RATE, decode, transcribe
@@ -32,16 +34,20 @@ def no_network(monkeypatch):
 
 
 def test_a_long_voice_message_is_cut_at_the_cap_while_decoding():
-    long_voice = CLIP * 40  # about 96 s of speech in one MP3 stream
+    long_voice = joined_mp3(*[CLIP] * 40)  # about 96 s of speech in one MP3
     audio = decode(long_voice, max_seconds=60)
     assert audio.dtype == np.float32 and audio.size == 60 * RATE
     assert decode(CLIP, max_seconds=60).size < 3 * RATE  # a short one is kept whole
 
 
 def test_undecodable_audio_is_refused():
-    with pytest.raises(Exception) as info:
+    with pytest.raises((av.FFmpegError, ValueError)):
         decode(b"not audio at all" * 100, max_seconds=60)
-    assert type(info.value).__name__ in ("InvalidDataError", "ValueError") or "av" in type(info.value).__module__
+
+
+def test_a_damaged_stretch_is_skipped_not_the_whole_message():
+    damaged = CLIP[:3000] + bytes(range(256)) * 4 + CLIP[3000:]
+    assert 1.5 * RATE < decode(damaged, max_seconds=60).size < 3 * RATE
 
 
 def test_a_20_megapixel_picture_is_scaled_down_before_reading():
@@ -64,7 +70,7 @@ def test_whisper_transcribes_from_the_local_folder_without_the_network(no_networ
     model = WhisperModel(str(whisper_base_dir()), device="cpu", compute_type="int8", cpu_threads=1,
                          local_files_only=True)
     text, confidence, seconds = transcribe(model, decode(CLIP, 60), "zh")
-    assert "订单" in text and 0.0 < confidence <= 1.0 and 2.0 < seconds < 3.0
+    assert "什么时候" in text and 0.0 < confidence <= 1.0 and 2.0 < seconds < 3.0
 
 
 @pytest.mark.skipif(importlib.util.find_spec("rapidocr") is None, reason="the ocr extra is not installed")

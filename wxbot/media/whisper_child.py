@@ -49,11 +49,16 @@ def decode(data: bytes, max_seconds: int) -> np.ndarray:
     with av.open(io.BytesIO(data), metadata_errors="ignore") as container:
         stream = container.streams.audio[0]
         resampler = av.AudioResampler(format="s16", layout="mono", rate=RATE)
-        for frame in container.decode(stream):
-            for out in resampler.resample(frame):
-                samples = out.to_ndarray().reshape(-1)
-                chunks.append(samples)
-                total += samples.size
+        for packet in container.demux(stream):
+            try:
+                frames = packet.decode()
+            except av.InvalidDataError:  # a damaged frame is skipped, as players do, not the whole message
+                continue
+            for frame in frames:
+                for out in resampler.resample(frame):
+                    samples = out.to_ndarray().reshape(-1)
+                    chunks.append(samples)
+                    total += samples.size
             if total >= limit:
                 break
     if not chunks:
