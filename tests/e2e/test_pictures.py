@@ -35,3 +35,19 @@ def test_a_picture_nobody_reads_gets_the_non_text_reply_as_before(harness):
     assert [o["text"] for o in h.sim.wait_sent_to("zhang", 1, timeout=120)] == ["[AI] 图片收到了"]
     assert h.settle([asked])[asked] == "replied"
     assert h.svc.store.get_message(asked).text == ""
+
+
+@needs_ocr
+def test_a_picture_without_text_is_handled_as_before(harness):
+    import io
+
+    from PIL import Image
+
+    blank = io.BytesIO()
+    Image.new("RGB", (640, 480), (200, 220, 240)).save(blank, "PNG")
+    h = harness(non_text_reply="图片收到了")
+    h.start()
+    asked = h.sim.inject("zhang", kind="image", media=blank.getvalue())
+    assert [o["text"] for o in h.sim.wait_sent_to("zhang", 1, timeout=300)] == ["[AI] 图片收到了"]
+    assert h.settle([asked])[asked] == "replied"
+    assert h.svc.store.get_message(asked).text == ""

@@ -31,7 +31,8 @@ class WhisperWorker:
         self.folder = str(folder)
         self.language, self.max_seconds, self.idle_seconds = language, max_seconds, idle_seconds
         self.hotwords = hotwords
-        self.threads = threads or max(1, min(4, (os.cpu_count() or 2) // 2))
+        # all cores up to 4: a voice message is a few seconds of work, and its answer waits for it
+        self.threads = threads or max(1, min(4, os.cpu_count() or 2))
         self._mp = multiprocessing.get_context("spawn")
         self._lock = threading.Lock()
         self._proc: Any = None
