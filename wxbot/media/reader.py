@@ -34,6 +34,10 @@ class LocalMediaReader:
                 self._speech, self.problem = _open_speech(settings)
             self._ocr = OcrReader(settings.picture_max_side) if settings.picture_ocr and ocr_installed() else None
 
+    @property
+    def speech(self) -> Transcriber | None:
+        return self._speech
+
     def can_read(self, kind: MsgKind) -> bool:
         return (self._speech if kind is MsgKind.VOICE else self._ocr if kind is MsgKind.IMAGE else None) is not None
 

@@ -43,6 +43,11 @@ class WhisperWorker:
     def loaded(self) -> bool:
         return self._proc is not None
 
+    @property
+    def pid(self) -> int | None:
+        """The speech process's id while it runs (benchmarks read its CPU time)."""
+        return self._proc.pid if self._proc is not None else None
+
     def transcribe(self, audio: bytes) -> Transcript:
         with self._lock:
             if self._idle is not None:
