@@ -12,8 +12,13 @@ from wxbot.errors import ConfigError
 from wxbot.media.ocr import OcrReader, ocr_installed
 from wxbot.media.speech import Transcriber, speech_model_dir
 from wxbot.media.whisper import WhisperWorker
+from wxbot.media.whisper_child import SPEECH_ENGINE
 from wxbot.messages import Heard, Message, MsgKind
 from wxbot.settings import Settings
+
+NO_ENGINE = ("这个 wxbot 不含语音识别引擎（双击版为控制体积未打包）；从源码安装（pip install wxbot）即可听懂语音",
+             "this wxbot has no speech engine (the double-click app leaves it out for size); a source install "
+             "(pip install wxbot) transcribes voice")
 
 
 class LocalMediaReader:
@@ -73,5 +78,7 @@ def _open_speech(settings: Settings) -> tuple[Transcriber | None, str]:
         return None, str(err)
     if folder is None:
         return None, ""
+    if not SPEECH_ENGINE:
+        return None, "{} ({})".format(*NO_ENGINE)
     return WhisperWorker(folder, language=settings.speech_language, max_seconds=settings.speech_max_seconds,
                          idle_seconds=settings.speech_idle_seconds, hotwords=settings.speech_hotwords), ""

@@ -8,11 +8,17 @@ import io
 import math
 from multiprocessing.connection import Connection
 
-import av
 import numpy as np
-from faster_whisper import WhisperModel
 
 from wxbot.llm.child import ignore_interrupts
+
+try:
+    import av
+    from faster_whisper import WhisperModel
+
+    SPEECH_ENGINE = True
+except ImportError:  # the double-click app is built without it (its size budget): voice needs a pip install
+    SPEECH_ENGINE = False
 
 RATE = 16000  # Whisper hears 16 kHz mono
 # Whisper's usual prompt for simplified-Chinese punctuation and script (it drifts to traditional without one)
