@@ -21,6 +21,7 @@ from wxbot.events import ModelPhase
 from wxbot.llm import download as dl
 from wxbot.llm.catalog import find_embedding_model, find_model
 from wxbot.llm.download import Check
+from wxbot.media.catalog import find_speech_model
 from wxbot.ui.pages.models import MODELS
 
 pytestmark = pytest.mark.timeout(120)
@@ -159,3 +160,28 @@ def test_use_this_model_sets_the_settings_and_loads_the_model(qtbot, make_app, t
     assert controller.svc.settings.model_path == chosen.args[0] == str(page.folder() / chat.file)
     qtbot.waitUntil(lambda: controller.svc.model_state.state == ModelPhase.READY, timeout=60000)
     assert "in use" in status(page, chat.key)
+
+
+def test_a_speech_model_downloads_as_a_folder_and_is_used_for_voice(qtbot, make_app, site):
+    s, base = site
+    speech = find_speech_model("whisper-base")
+    for name in speech.files:
+        s.files[f"/{speech.repo}/resolve/main/{name}"] = name.encode() * 100
+    s.files["/blob/speech"] = PAYLOAD
+    s.redirects[f"/{speech.repo}/resolve/main/model.bin"] = ("/blob/speech", hashlib.sha256(PAYLOAD).hexdigest())
+    controller, page = opened_page(make_app, base)
+    row = next(i for i, m in enumerate(MODELS) if m.key == speech.key)
+    assert page.table.item(row, 1).text() == "speech (voice messages)" and status(page, speech.key) == "not installed"
+    page.select(speech.key)
+    with qtbot.waitSignal(page.finished, timeout=30000) as got:
+        page.buttons["download"].click()
+    folder = page.target(speech)
+    assert got.args[0].verified and (folder / "model.bin").read_bytes() == PAYLOAD
+    assert sorted(p.name for p in folder.iterdir()) == sorted(speech.files)
+    assert status(page, speech.key) == "installed"
+
+    with qtbot.waitSignal(page.model_chosen, timeout=30000):
+        page.buttons["use"].click()
+    assert controller.svc.settings.speech_model == speech.key and "in use" in status(page, speech.key)
+    page.buttons["delete"].click()
+    assert not folder.exists() and status(page, speech.key) == "not installed"

@@ -1,9 +1,10 @@
-"""The Models page (模型): the catalog's chat and embedding models with size, fit on this PC and whether they are
-installed; download (progress, speed, time left) from the source the owner picks, pause (the .part stays and
+"""The Models page (模型): the catalog's chat, embedding and speech-recognition models with size, fit on this PC
+and whether they are installed; download (progress, speed, time left) from the source the owner picks, pause (the .part stays and
 resumes, also after a restart), cancel, delete, and "use this model". Network and disk work run off the GUI thread."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -23,7 +24,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from wxbot.errors import WxbotError
+from wxbot.errors import ModelError, WxbotError
 from wxbot.llm.catalog import (
     CATALOG,
     EMBEDDING_CATALOG,
@@ -35,15 +36,19 @@ from wxbot.llm.catalog import (
 )
 from wxbot.llm.download import Check, DownloadCancelled, Downloaded, download
 from wxbot.llm.vram import detect_gpu
+from wxbot.media.catalog import SPEECH_CATALOG, SpeechModel
+from wxbot.media.speech import installed_speech_model, speech_folders
 from wxbot.service import BotService
 from wxbot.ui.guide import FIT_TEXT
 from wxbot.ui.i18n import N_, tr
 from wxbot.ui.tasks import Tasks
 from wxbot.validation import check_url
 
-Model = CatalogModel | EmbeddingModel
-MODELS: tuple[Model, ...] = (*CATALOG, *EMBEDDING_CATALOG)
+Model = CatalogModel | EmbeddingModel | SpeechModel
+MODELS: tuple[Model, ...] = (*CATALOG, *EMBEDDING_CATALOG, *SPEECH_CATALOG)
 EMBEDDING_FIT = N_("CPU, beside the chat model")  # embedding models always run on the CPU, and are small
+SPEECH_WEIGHTS = "model.bin"
+SPEECH_FIT = N_("CPU, its own process while voice arrives")  # loaded on the first voice message, ended when idle
 SOURCES = (("hf", N_("Hugging Face")), ("modelscope", N_("ModelScope")), ("mirror", N_("Mirror (HF_ENDPOINT)")))
 MB = 1_000_000
 
@@ -121,10 +126,17 @@ class ModelsPage(QWidget):
         return self.svc.settings.data_path / "models"
 
     def installed(self, model: Model) -> Path | None:
+        if isinstance(model, SpeechModel):  # a folder of files
+            return installed_speech_model(self.svc.settings, model.key)
         return next((d / model.file for d in self.svc.settings.models_dirs if (d / model.file).is_file()), None)
 
+    def target(self, model: Model) -> Path:
+        """Where a download of ``model`` goes: the models folder, or a speech model's own folder in it."""
+        return speech_folders(self.svc.settings, model.key)[-1] if isinstance(model, SpeechModel) else self.folder()
+
     def part(self, model: Model) -> Path:
-        return self.folder() / (model.file + ".part")
+        name = SPEECH_WEIGHTS if isinstance(model, SpeechModel) else model.file  # a speech model's big file
+        return self.target(model) / (name + ".part")
 
     def status_text(self, model: Model) -> str:
         path = self.installed(model)
@@ -133,7 +145,8 @@ class ModelsPage(QWidget):
             if self.verified.get(model.file) is False:
                 text += " — " + tr("未校验 NOT verified")
             settings = self.svc.settings
-            if str(path) in (settings.model_path, settings.kb_embedding_model) or model.key == settings.kb_embedding_model:
+            if str(path) in (settings.model_path, settings.kb_embedding_model) or \
+                    model.key in (settings.kb_embedding_model, settings.speech_model):
                 text += " — " + tr("in use")
             return text
         part = self.part(model)
@@ -150,7 +163,8 @@ class ModelsPage(QWidget):
 
     def draw(self) -> None:
         for row, model in enumerate(MODELS):
-            kind = tr("embedding (knowledge base)") if isinstance(model, EmbeddingModel) else tr("chat")
+            kind = (tr("embedding (knowledge base)") if isinstance(model, EmbeddingModel)
+                    else tr("speech (voice messages)") if isinstance(model, SpeechModel) else tr("chat"))
             fit = self.fit_text(model)
             cells = (model.title, kind, f"{model.size_bytes / 1e9:.2f} GB", fit,
                      self.status_text(model))
@@ -164,6 +178,8 @@ class ModelsPage(QWidget):
         if model.key not in self.fits:
             return "…"
         fit = self.fits[model.key]
+        if isinstance(model, SpeechModel):
+            return tr(SPEECH_FIT)
         return tr(EMBEDDING_FIT) if fit is None else tr(FIT_TEXT[fit])
 
     def _fits_known(self, fits: dict[str, GpuFit | None]) -> None:
@@ -187,12 +203,15 @@ class ModelsPage(QWidget):
         self.buttons["use"].setEnabled(have)
 
     # ------------------------------------------------------------------ download
-    def source_url(self, model: Model) -> str:
+    def source_urls(self, model: Model) -> list[str]:
+        """The file(s) to fetch from the chosen source: one GGUF, or a speech model's few files (last the largest)."""
         key = self.source.currentData()
         if key == "modelscope":
-            return model.urls()[1]
+            if isinstance(model, SpeechModel):
+                raise ModelError("语音识别模型请从 Hugging Face 或镜像下载", "speech models download from Hugging Face or a mirror")
+            return [model.urls()[1]]
         endpoint = check_url("HF_ENDPOINT", self.mirror.text().strip()) if key == "mirror" else HF_ENDPOINT
-        return model.urls(endpoint)[0]
+        return model.urls(endpoint) if isinstance(model, SpeechModel) else [model.urls(endpoint)[0]]
 
     def start_download(self) -> None:
         """Download (or resume from the .part) the selected model from the chosen source."""
@@ -200,7 +219,7 @@ class ModelsPage(QWidget):
         if model is None or self.cancel is not None:
             return
         try:
-            url = self.source_url(model)
+            urls = self.source_urls(model)
         except WxbotError as exc:
             self.error.emit(exc)
             return
@@ -209,11 +228,13 @@ class ModelsPage(QWidget):
         part = self.part(model)
         self.started = (time.monotonic(), part.stat().st_size if part.is_file() else 0)
         self.note.setText(tr("Downloading %s…") % model.file)
-        folder = self.folder()
+        folder = self.target(model)
 
         def work() -> Downloaded:
-            return download(url, folder, sha256=model.sha256, on_progress=self.progress.emit, cancel=cancel,
-                            name=model.file)
+            for url in urls:  # a speech model's small files first; what is returned is the last, largest one
+                got = download(url, folder, sha256=model.sha256, on_progress=self.progress.emit, cancel=cancel,
+                               name=None if isinstance(model, SpeechModel) else model.file)
+            return got
 
         self.tasks.run("download-model", work, lambda got: self._done(model, got), lambda exc: self._failed(model, exc))
         self._update_buttons()
@@ -278,7 +299,10 @@ class ModelsPage(QWidget):
         path = self.installed(model) if model is not None else None
         if path is None or self.cancel is not None:
             return
-        path.unlink(missing_ok=True)
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
         self.note.setText(tr("Deleted %s") % path.name)
         self.refresh()
 
@@ -288,11 +312,13 @@ class ModelsPage(QWidget):
         path = self.installed(model) if model is not None else None
         if path is None:
             return
-        field = "kb_embedding_model" if isinstance(model, EmbeddingModel) else "model_path"
+        field = ("kb_embedding_model" if isinstance(model, EmbeddingModel) else "speech_model"
+                 if isinstance(model, SpeechModel) else "model_path")
+        value = model.key if isinstance(model, SpeechModel) else str(path)
 
         def work() -> None:
             had_model = self.svc.model is not None
-            self.svc.apply_settings(self.svc.settings.replace(**{field: str(path)}))
+            self.svc.apply_settings(self.svc.settings.replace(**{field: value}))
             if field == "model_path" and not had_model:  # apply_settings reloads only a model already loaded
                 self.svc.load_model()
 
@@ -305,4 +331,4 @@ class ModelsPage(QWidget):
 
 def _fits() -> dict[str, GpuFit | None]:
     gpu = detect_gpu()
-    return {m.key: None if isinstance(m, EmbeddingModel) else catalog_fit(m, gpu) for m in MODELS}
+    return {m.key: catalog_fit(m, gpu) if isinstance(m, CatalogModel) else None for m in MODELS}
