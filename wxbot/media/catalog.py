@@ -15,7 +15,7 @@ class SpeechModel:
     repo: str  # on Hugging Face (a mirror such as hf-mirror.com serves the same paths)
     files: tuple[str, ...]
     size_bytes: int  # all files together, for the page before a download starts
-    sha256: None = None  # each file is checked against the hash Hugging Face publishes with it
+    sha256: None = None  # no hash of our own: a file is checked against its server's, so it reads NOT verified
 
     @property
     def file(self) -> str:
