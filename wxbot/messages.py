@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 
@@ -31,6 +32,9 @@ class MsgKind(str, enum.Enum):
     FILE = "file"
     SYSTEM = "system"  # MsgType 10000 notes: joins, recalls, red-packet notices…
     OTHER = "other"
+
+
+MEDIA_KINDS = (MsgKind.VOICE, MsgKind.IMAGE)  # kinds whose bytes the bot may fetch and read into words
 
 
 class ContactKind(str, enum.Enum):
@@ -115,10 +119,22 @@ class Message:
     is_at: bool = False  # the bot was @-mentioned (groups)
     from_self: bool = False
     contact_kind: ContactKind = ContactKind.FRIEND
+    # a voice message's or picture's bytes, fetched on demand (bounded) from WeChat; None once stored
+    media: Callable[[], bytes] | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_group(self) -> bool:
         return self.chat is ChatKind.GROUP
+
+
+@dataclass(frozen=True)
+class Heard:
+    """What a voice message or picture said, read on this PC: a transcript (with the speech model's own
+    confidence, 0-1) or a picture's text. Empty text: nothing was read, the message is handled as before."""
+
+    kind: MsgKind  # VOICE or IMAGE
+    text: str
+    confidence: float = 1.0
 
 
 @dataclass(frozen=True)

@@ -44,6 +44,7 @@ from wxbot.kb.desk import KnowledgeDesk
 from wxbot.llm.api import Engine
 from wxbot.llm.backends import ENGINE_FIELDS, engine_label, open_engine
 from wxbot.llm.sequences import GenerationStats
+from wxbot.media.reader import LocalMediaReader
 from wxbot.messages import Actor, OpKind
 from wxbot.settings import Settings, personal_fields, save_settings
 from wxbot.store import Store
@@ -151,10 +152,18 @@ class BotService(WindowViews):
         self.bot = Bot(self.settings, self, self.engine, StoreInbox(self.store), self.roster, self.roster,
                        self._emit, self.store, control=self)
         self.bot.drafts.keep = self._keep_correction
+        self._read_media()
         self.bot.drafts.recover()
         self.bot.start_threads()
         self.summary = DailySummary(self.settings, self.store, self.send_text)
         threading.Thread(target=self._daily_timer, name="wxbot-daily", daemon=True).start()
+
+    def _read_media(self) -> None:
+        """Voice messages and pictures are read on this PC (speech model, OCR) by the bot's media stage."""
+        reader = LocalMediaReader(self.settings)
+        if reader.problem:
+            self._emit(Notice(NoticeLevel.WARNING, reader.problem))
+        self.bot.media.reader = reader
 
     def _usable(self, personal: dict[str, object]) -> dict[str, object]:
         """The stored personal settings that today's rules accept (one saved by an older version, e.g. a longer
@@ -522,4 +531,3 @@ def _rebase(new: Settings, loaded: Settings, current: Settings) -> Settings:
 
 def _model_stop_text(reason: str) -> str:
     return f"模型无法使用，自动回复未开始：{reason} (the model can't be used, so auto-reply is stopped)"
-

@@ -125,6 +125,28 @@ class Settings:
                                      "are then compared, and the better one answers). A question that says what "
                                      "an example says is answered at once.", minimum=0.05, maximum=1.0)
     non_text_reply: str = _opt("", "Reply to images, voice, files…; empty = no reply.", personal=True)
+    speech_model: str = _opt("", "Speech-recognition model for voice messages: a key of the Models page's speech list "
+                             "(downloaded into models/speech/) or the path of a CTranslate2 Whisper folder; empty = "
+                             "voice messages get non_text_reply.")
+    speech_language: str = _opt("zh", "Language voice messages are heard in (a Whisper code such as zh, en, yue); "
+                                "empty = detected per message.")
+    speech_hotwords: str = _opt("", "Words voice messages often hold that the speech model should expect: your product "
+                                "names, sizes, brands, separated by spaces (连衣裙 M码 羊毛围巾).", personal=True,
+                                max_len=500)
+    speech_min_confidence: float = _opt(0.5, "A transcript the speech model is less sure of than this (its own average "
+                                        "token probability, 0-1) becomes a draft for the owner instead of an answer.",
+                                        minimum=0.0, maximum=1.0)
+    speech_max_seconds: int = _opt(60, "Longest stretch of a voice message transcribed (WeChat's own limit is 60 s); the "
+                                   "rest is cut off.", minimum=1, maximum=600)
+    speech_idle_seconds: int = _opt(300, "The speech model's process is ended after this many idle seconds (memory back); "
+                                    "the next voice message loads it again.", minimum=10, maximum=86400)
+    picture_ocr: bool = _opt(True, "Read the text in pictures (order and payment screenshots) when the OCR extra is "
+                             "installed (pip install wxbot[ocr]).")
+    picture_drafts: bool = _opt(True, "A picture with text is answered as a draft the owner checks (screenshots of "
+                                "orders and payments want a person), its order numbers, amounts and phone numbers "
+                                "shown in the notice; off = answered like text.")
+    picture_max_side: int = _opt(1600, "Pictures are scaled down to at most this many pixels on the long side before "
+                                 "their text is read (bounded time and memory).", minimum=320, maximum=8000)
     kb_fallback_text: str = _opt("这个我确认一下再回复您", "Sent, exactly as written, when a customer asks a factual "
                                  "question (price, stock, shipping, refund, invoice) the knowledge base has no "
                                  "passage for; empty = no reply.", personal=True)

@@ -14,6 +14,7 @@ from pathlib import Path
 from wxbot.core.bot import Bot
 from wxbot.core.commands import FOREVER
 from wxbot.core.drafts import Keep
+from wxbot.core.mediatext import shown
 from wxbot.core.roster import Roster
 from wxbot.errors import StoreError
 from wxbot.events import ContactsChanged
@@ -113,7 +114,7 @@ class WindowViews:
         if self.bot is None:
             return []
         return [DraftView(d.id, d.contact_id, self.roster.name_of(d.contact_id),
-                          tuple(m.text for m in self.store.draft_messages(d)), d.text,
+                          tuple(shown(m.kind, m.text) for m in self.store.draft_messages(d)), d.text,
                           tuple(p.label for p in d.passages), d.created_at) for d in self.bot.drafts.pending()]
 
     def activity(self, days: int) -> Activity:
@@ -151,4 +152,5 @@ class WindowViews:
 
 
 def _item(m: StoredMessage) -> HistoryItem:
-    return HistoryItem(m.id, m.contact_id, m.direction, m.by_bot, m.text, m.time, m.state, m.reason, m.passages)
+    return HistoryItem(m.id, m.contact_id, m.direction, m.by_bot, shown(m.kind, m.text), m.time, m.state, m.reason,
+                       m.passages)

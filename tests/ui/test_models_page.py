@@ -1,7 +1,7 @@
 """The 模型 Models page against a real HTTP server on 127.0.0.1 (the downloader tests' server, throttled): a
 download paused mid-way keeps its .part and a second start continues from it (a Range request), progress is
 shown, a bad checksum leaves nothing installed, a file only its own server's hash (or nothing) checked reads
-未校验 NOT verified, and
+NOT verified (未校验), and
 "use this model" sets the setting and loads the real model."""
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from wxbot.events import ModelPhase
 from wxbot.llm import download as dl
 from wxbot.llm.catalog import find_embedding_model, find_model
 from wxbot.llm.download import Check
+from wxbot.media.catalog import find_speech_model
 from wxbot.ui.pages.models import MODELS
 
 pytestmark = pytest.mark.timeout(120)
@@ -108,7 +109,7 @@ def test_paused_download_resumes_from_the_part_file_and_is_checked_against_its_s
     assert got.args[0].check is Check.SERVER_HASH and not got.args[0].verified  # the mirror vouched for itself
     assert (page.folder() / BGE.file).read_bytes() == PAYLOAD and not part.exists()
     assert ("/blob/bge", f"bytes={kept}-") in s.log
-    assert status(page, BGE.key) == "installed — 未校验 NOT verified" and page.bar.value() == 1000
+    assert status(page, BGE.key) == "installed — NOT verified" and page.bar.value() == 1000
     assert "NOT verified" in page.note.text() and "its own server (127.0.0.1)" in page.note.text()
 
 
@@ -159,3 +160,30 @@ def test_use_this_model_sets_the_settings_and_loads_the_model(qtbot, make_app, t
     assert controller.svc.settings.model_path == chosen.args[0] == str(page.folder() / chat.file)
     qtbot.waitUntil(lambda: controller.svc.model_state.state == ModelPhase.READY, timeout=60000)
     assert "in use" in status(page, chat.key)
+
+
+def test_a_speech_model_downloads_as_a_folder_and_is_used_for_voice(qtbot, make_app, site):
+    s, base = site
+    speech = find_speech_model("whisper-base")
+    for name in speech.files:
+        s.files[f"/{speech.repo}/resolve/main/{name}"] = name.encode() * 100
+    s.files["/blob/speech"] = PAYLOAD
+    s.redirects[f"/{speech.repo}/resolve/main/model.bin"] = ("/blob/speech", hashlib.sha256(PAYLOAD).hexdigest())
+    controller, page = opened_page(make_app, base)
+    row = next(i for i, m in enumerate(MODELS) if m.key == speech.key)
+    assert page.table.item(row, 1).text() == "speech (voice messages)" and status(page, speech.key) == "not installed"
+    page.select(speech.key)
+    with qtbot.waitSignal(page.finished, timeout=30000) as got:
+        page.buttons["download"].click()
+    folder = page.target(speech)
+    # the catalog has no hash of its own for a speech model: only the server that sent it vouches for it
+    assert got.args[0].check is Check.SERVER_HASH and not got.args[0].verified
+    assert (folder / "model.bin").read_bytes() == PAYLOAD
+    assert sorted(p.name for p in folder.iterdir()) == sorted(speech.files)
+    assert status(page, speech.key) == "installed — NOT verified"
+
+    with qtbot.waitSignal(page.model_chosen, timeout=30000):
+        page.buttons["use"].click()
+    assert controller.svc.settings.speech_model == speech.key and "in use" in status(page, speech.key)
+    page.buttons["delete"].click()
+    assert not folder.exists() and status(page, speech.key) == "not installed"

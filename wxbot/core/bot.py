@@ -5,6 +5,8 @@ with its own thread(s) and its own state moves (the table in wxbot/lifecycle.py)
 
 - intake (core/intake.py), on itchat's receive thread: commits what arrives, stamped with its arrival time;
 - dispatch (core/dispatch.py), one thread: policy, hours, owner commands, takeovers, store-outage holding;
+  a voice message or picture goes to the media stage (core/mediastage.py, its own thread) and comes back
+  to dispatch read, as text;
 - replies (core/replies.py), a scheduler thread and reply workers: grouping, generation, drafts;
 - delivery (core/delivery.py), the send thread: pacing, the last checks, sending, recording.
 
@@ -31,6 +33,7 @@ from wxbot.core.drafts import DraftDesk, DraftStore
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.inbox import Inbox
 from wxbot.core.intake import Intake, Item
+from wxbot.core.mediastage import MediaStage
 from wxbot.core.outage import PAUSED_TEXT, GuardedInbox, StoreOutage
 from wxbot.core.pacing import Pacer
 from wxbot.core.policy import FILEHELPER, ReplyPolicy
@@ -66,9 +69,11 @@ class Bot:
                                 regenerate=self.replies.queue_regenerate,
                                 notify=lambda text: self.delivery.send_parts(FILEHELPER, [text]),
                                 name_of=directory.name_of, on_event=on_event, clock=clock)
+        self.media = MediaStage(None, self.inbox, on_event)  # the service plugs in its MediaReader
         self.intake = Intake(self.inbox, directory, on_event, self._incoming.put, clock)
         self.dispatcher = Dispatcher(settings, self._incoming, self.intake, self.inbox, self.outage, self.policy,
-                                     rules, directory, self.replies, self.delivery, self.drafts, control or self,
+                                     rules, directory, self.replies, self.delivery, self.drafts, self.media,
+                                     control or self,
                                      on_event, lambda: self._running, self.stop, clock)
 
     # ------------------------------------------------------------------ life cycle
@@ -101,6 +106,7 @@ class Bot:
     def close(self) -> None:
         self.stop()
         self.drafts.close()
+        self.media.close()
         self._incoming.put(None)
         self.delivery.outbox.close()
         self.replies.close()
@@ -129,6 +135,7 @@ class Bot:
         self.pacer.settings = settings
         self.engine.apply_settings(settings)
         self.drafts.settings = settings
+        self.media.apply_settings(settings)
         self.replies.settings = settings
         self.dispatcher.apply_settings(settings)
 

@@ -1,6 +1,7 @@
 """Dispatch: the stage that decides. One thread takes what intake hands on, in arrival order: a committed
 message goes through the risk check, staleness (its age counted from when it arrived), the reply policy and
-the service hours, and is queued for a reply, or recorded as not answered and why; the owner's own messages
+the service hours, and is queued for a reply, or recorded as not answered and why. A voice message or picture
+is handed to the media stage first and comes back to this queue read, as a text question. The owner's own messages
 are told from the bot's echoes and run as File Transfer Helper commands or taken as a takeover. While the store
 refuses writes everything is held here in order and replayed when it takes writes again.
 """
@@ -21,6 +22,8 @@ from wxbot.core.directory import Directory
 from wxbot.core.drafts import DraftDesk
 from wxbot.core.hours import ServiceHours
 from wxbot.core.intake import Arrival, Intake, Item, Work
+from wxbot.core.mediastage import MediaStage
+from wxbot.core.mediatext import needs_owner
 from wxbot.core.outage import RETRY_S, GuardedInbox, StoreOutage
 from wxbot.core.policy import FILEHELPER, ReplyPolicy
 from wxbot.core.replies import Replies
@@ -36,7 +39,7 @@ class Dispatcher:
 
     def __init__(self, settings: Settings, incoming: queue.Queue[Item | None], intake: Intake, inbox: GuardedInbox,
                  outage: StoreOutage[Item], policy: ReplyPolicy, rules: ContactRules, directory: Directory,
-                 replies: Replies, delivery: Delivery, drafts: DraftDesk, control: BotControl,
+                 replies: Replies, delivery: Delivery, drafts: DraftDesk, media: MediaStage, control: BotControl,
                  on_event: Callable[[object], None], running: Callable[[], bool], stop: Callable[[str, bool], None],
                  clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
@@ -51,6 +54,7 @@ class Dispatcher:
         self.replies = replies
         self.delivery = delivery
         self.drafts = drafts
+        self.media = media
         self.control = control
         self.on_event = on_event
         self.running = running
@@ -124,11 +128,17 @@ class Dispatcher:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "bot_stopped")
             return
         decision = self.policy.decide(msg, self.directory.own_names(work.user_name))
+        # a voice message or picture is read on the media stage and comes back to this queue as text (its age
+        # still counts from its arrival)
+        if decision.reason == "non_text" and work.heard is None and self.media.take(
+                msg, lambda read, heard: self.incoming.put(dataclasses.replace(work, msg=read, heard=heard))):
+            return
         if not decision.answer:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, decision.reason)
             logger.debug("msg {} not answered: {}", msg.msg_id, decision.reason)
             return
-        draft = decision.mode is ReplyMode.DRAFT
+        draft = decision.mode is ReplyMode.DRAFT or (
+            work.heard is not None and bool(work.heard.text) and needs_owner(work.heard, self.settings))
         if not self.hours.is_open(self.clock()):
             self._outside_hours(msg, draft)
         elif decision.reason == "non_text":

@@ -16,17 +16,22 @@ class DraftNote:
     draft_id: int
     name: str  # the contact's name as the owner knows it
     text: str  # the draft as it would be sent (no prefix)
+    asked: str = ""  # what the customer's voice messages and pictures said (core/mediatext.owner_note)
 
 
 def notice_text(notes: list[DraftNote]) -> str:
     """草稿 #12 → 张三：「……」 回复 #ok 12 发送，#no 12 放弃，#edit 12 新内容 修改后发送 — or a list of several."""
     if len(notes) == 1:
         n = notes[0]
-        return f"草稿 #{n.draft_id} → {n.name}：「{n.text}」 {HOW_TO.format(n=n.draft_id)}"
+        return f"{_asked(n)}草稿 #{n.draft_id} → {n.name}：「{n.text}」 {HOW_TO.format(n=n.draft_id)}"
     lines = [f"{len(notes)} 条新草稿 new drafts:"]
-    lines += [f"#{n.draft_id} → {n.name}：「{n.text}」 #ok {n.draft_id} / #no {n.draft_id}" for n in notes]
+    lines += [f"{_asked(n)}#{n.draft_id} → {n.name}：「{n.text}」 #ok {n.draft_id} / #no {n.draft_id}" for n in notes]
     lines.append(HOW_TO.format(n="编号"))
     return "\n".join(lines)
+
+
+def _asked(note: DraftNote) -> str:
+    return f"{note.name}：{note.asked}\n" if note.asked else ""
 
 
 class NoticeBatcher:

@@ -17,6 +17,7 @@ from loguru import logger
 
 from wxbot.core.commands import Command, Verb
 from wxbot.core.draftnotice import DraftNote, NoticeBatcher
+from wxbot.core.mediatext import owner_note
 from wxbot.errors import WxbotError
 from wxbot.events import DraftDecided, DraftsChanged
 from wxbot.messages import Actor, Draft, DraftState, Message, OpKind, Reply, StrState
@@ -96,9 +97,12 @@ class DraftDesk:
         if draft is None:  # its messages were answered meanwhile (the older draft was approved)
             return None
         name = self.name_of(draft.contact_id)
+        # what a voice message or picture said is read before the window hears of the draft, so its notice is
+        # queued right after (as fast as before)
+        note = DraftNote(draft.id, name, draft.text, owner_note(self.store.draft_messages(draft)))
         self._changed(new=draft.id, contact=name)
         if self.settings.draft_notices:
-            self.notices.add(DraftNote(draft.id, name, draft.text))
+            self.notices.add(note)
         self._arm_expiry()
         return draft
 

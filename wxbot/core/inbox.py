@@ -20,5 +20,8 @@ class Inbox(Protocol):
 
     def set_state(self, msg_id: str, state: InboxState, reason: str = "") -> None: ...
 
+    def set_text(self, msg_id: str, text: str) -> None:
+        """Store what an incoming voice message or picture said, once it has been read."""
+
     def record_reply(self, reply: Reply) -> None:
         """Store the bot's reply and mark the messages it answers as replied."""

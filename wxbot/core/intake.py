@@ -21,7 +21,7 @@ from wxbot.core.outage import GuardedInbox
 from wxbot.crashpoint import crash_point
 from wxbot.errors import StoreError
 from wxbot.events import MessageLogged
-from wxbot.messages import Direction, Message
+from wxbot.messages import Direction, Heard, Message
 
 
 @dataclass(frozen=True)
@@ -32,6 +32,7 @@ class Work:
     user_name: str  # this login's name for the conversation
     arrived: float  # when it reached the bot (the bot's clock, on the receive thread): its age counts from here
     resumed: bool = False  # interrupted by a crash: inbox_expire_minutes judged its age, not staleness
+    heard: Heard | None = None  # a voice message or picture back from the media stage (read, or not readable)
 
 
 @dataclass(frozen=True)

@@ -133,5 +133,8 @@ class GuardedInbox:
         for msg_id in ids:
             self.set_state(msg_id, state, reason)
 
+    def set_text(self, msg_id: str, text: str) -> None:
+        self._outage.write(lambda: self._inbox.set_text(msg_id, text))
+
     def record_reply(self, reply: Reply) -> None:
         self._outage.write(lambda: self._inbox.record_reply(reply))

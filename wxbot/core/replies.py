@@ -24,7 +24,7 @@ from wxbot.core.sendqueue import Outgoing
 from wxbot.crashpoint import crash_point
 from wxbot.errors import GenerationCancelled, StoreError, WxbotError
 from wxbot.events import Notice, NoticeLevel
-from wxbot.messages import Draft, InboxState, Message, MsgKind, Reply, ReplySource, ReplyVerdict
+from wxbot.messages import MEDIA_KINDS, Draft, InboxState, Message, MsgKind, Reply, ReplySource, ReplyVerdict
 from wxbot.settings import Settings
 
 _HELD_BACK = {ReplyVerdict.LOOP: "不断重复", ReplyVerdict.PERSONA_ECHO: "复述了人设提示"}
@@ -204,7 +204,7 @@ class Replies:
     def _make_reply(self, contact_id: str, messages: list[Message], fixed: tuple[str, ReplySource] | None,
                     cancel: threading.Event) -> Reply | None:
         ids = tuple(m.msg_id for m in messages)
-        questions = [m for m in messages if m.kind is MsgKind.TEXT and m.text]
+        questions = [m for m in messages if (m.kind is MsgKind.TEXT or m.kind in MEDIA_KINDS) and m.text]
         if fixed is not None and (fixed[1] is ReplySource.AWAY or not questions):
             return self.engine.fixed_reply(contact_id, fixed[0], fixed[1], ids)
         return self.engine.reply(questions, persona=self.rules.persona(contact_id), cancel=cancel,

@@ -19,5 +19,8 @@ class StoreInbox:
     def set_state(self, msg_id: str, state: InboxState, reason: str = "") -> None:
         self.store.inbox_set_state(msg_id, state, reason)
 
+    def set_text(self, msg_id: str, text: str) -> None:
+        self.store.inbox_set_text(msg_id, text)
+
     def record_reply(self, reply: Reply) -> None:
         self.store.record_reply(reply, reply.contact_id)

@@ -259,6 +259,25 @@ class SimHandler(BaseHTTPRequestHandler):
                            DelContactCount=0, DelContactList=[], ModChatRoomMemberCount=0,
                            ModChatRoomMemberList=[], SyncKey=key, SyncCheckKey=key, ContinueFlag=0, SKey=""))
 
+    def ep_webwxgetvoice(self) -> None:
+        self._media("voice", "audio/mp3")
+
+    def ep_webwxgetmsgimg(self) -> None:
+        self._media("image", "image/jpeg")
+
+    def _media(self, kind: str, ctype: str) -> None:
+        """A message's media by ``msgid`` (itchat passes NewMsgId and the skey, with the session's cookies; itchat-uos
+        logs in with an empty skey, as UOS clients do)."""
+        session, _ = self._session()
+        if session is None or self.query.get("skey", "") not in ("", session.skey):
+            self._send(b"", status=401)
+            return
+        data = self.server.state.media_of(str(self.query.get("msgid", "")), kind)
+        if data is None:
+            self._send(b"not found", status=404)
+            return
+        self._send(data, "image/png" if data.startswith(b"\x89PNG") else ctype)
+
     def ep_webwxsendmsg(self) -> None:
         answer = self._record_send()
         self._json(answer if answer is not None else wire.fail(1101))

@@ -122,9 +122,10 @@ class Simulator:
     # ------------------------------------------------------------------ the contacts
     def inject(self, chat: str, text: str = "", *, member: str | None = None, kind: str = "text",
                at_bot: bool = False, create_time: int | None = None, msg_id: str | None = None,
-               url: str = "", title: str = "") -> str:
+               url: str = "", title: str = "", media: bytes = b"", voice_ms: int = 3000) -> str:
         """A message arrives in ``chat`` (a person or group: id, remark, nickname or group name); in a group
-        ``member`` wrote it (default: the first other member). Returns the MsgId."""
+        ``member`` wrote it (default: the first other member). ``media``: a voice message's MP3 (``voice_ms``
+        long) or a picture's bytes, which the client downloads by MsgId. Returns the MsgId."""
         target = self.world.find(chat)
         if isinstance(target, Group):
             sender = self.world.find(member).pid if member else next(m for m in target.members if m != SELF)
@@ -132,7 +133,7 @@ class Simulator:
         else:
             sender = chat_id = target.pid
         return self.state.add_message(chat_id, sender, kind, text, at_bot=at_bot, create_time=create_time,
-                                      msg_id=msg_id, url=url, title=title)
+                                      msg_id=msg_id, url=url, title=title, media=media, voice_ms=voice_ms)
 
     def inject_raw(self, chat: str, overlay: object, *, text: str = "", kind: str = "text") -> str:
         """A message whose AddMsgList entry has ``overlay``'s raw fields (any JSON, nulls and wrong types too)

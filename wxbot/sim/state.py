@@ -167,7 +167,7 @@ class SimState:
 
     def add_message(self, chat: str, sender: str, kind: str, text: str, *, at_bot: bool = False,
                     create_time: int | None = None, msg_id: str | None = None, url: str = "",
-                    title: str = "", overlay: object = None) -> str:
+                    title: str = "", overlay: object = None, media: bytes = b"", voice_ms: int = 3000) -> str:
         if kind not in wire.MSG_TYPES:
             raise ValueError(f"kind must be one of {sorted(wire.MSG_TYPES)}")
         with self.cond:
@@ -176,9 +176,15 @@ class SimState:
                 msg_id = str(self._next_msg_id)
             self.log.append(wire.LoggedMsg(self.seq() + 1, msg_id, chat, sender, kind, text,
                                            int(self.now()) if create_time is None else create_time,
-                                           at_bot, url, title, overlay))
+                                           at_bot, url, title, overlay, media, voice_ms))
             self.cond.notify_all()
             return msg_id
+
+    def media_of(self, msg_id: str, kind: str) -> bytes | None:
+        """A voice message's or picture's bytes by MsgId (webwxgetvoice / webwxgetmsgimg); None: no such media."""
+        with self.cond:
+            found = next((m for m in self.log if m.msg_id == msg_id and m.kind == kind and m.media), None)
+            return found.media if found else None
 
     def record_send(self, session: Session, msg: dict) -> tuple[int, str]:
         """webwxsendmsg: (Ret, MsgID). A repeated ClientMsgId is the same message: recorded once."""

@@ -32,6 +32,8 @@ class LoggedMsg:
     title: str = ""
     overlay: object = None  # hostile-input tests: a dict of raw fields replacing the rendered ones, or any
     # other JSON value sent in place of the whole AddMsgList entry
+    media: bytes = b""  # a voice message's MP3 or a picture's bytes, served by webwxgetvoice / webwxgetmsgimg
+    voice_ms: int = 3000  # a voice message's length as WeChat announces it (VoiceLength)
 
 
 def ok(**fields: object) -> dict:
@@ -103,9 +105,9 @@ def _body(world: World, msg: LoggedMsg) -> str:
             text = f"@{world.own_name_in(world.groups[msg.chat])}\u2005{text}"
         return html.escape(text, quote=False).replace("\n", "<br/>")
     if msg.kind == "image":
-        return '&lt;?xml version="1.0"?&gt;&lt;msg&gt;&lt;img length="1024" md5="0" /&gt;&lt;/msg&gt;'
+        return f'&lt;?xml version="1.0"?&gt;&lt;msg&gt;&lt;img length="{len(msg.media) or 1024}" md5="0" /&gt;&lt;/msg&gt;'
     if msg.kind == "voice":
-        return '&lt;msg&gt;&lt;voicemsg voicelength="3000" /&gt;&lt;/msg&gt;'
+        return f'&lt;msg&gt;&lt;voicemsg voicelength="{msg.voice_ms}" /&gt;&lt;/msg&gt;'
     if msg.kind == "video":
         return '&lt;?xml version="1.0"?&gt;&lt;msg&gt;&lt;videomsg playlength="5" /&gt;&lt;/msg&gt;'
     title = html.escape(msg.title or msg.text, quote=False)
@@ -129,7 +131,7 @@ def message(world: World, msg: LoggedMsg, names: Names) -> object:
     rendered = {
         "MsgId": msg.msg_id, "NewMsgId": int(msg.msg_id), "FromUserName": from_user, "ToUserName": to_user,
         "MsgType": msg_type, "AppMsgType": app_type, "Content": body, "Status": 3, "ImgStatus": 1,
-        "CreateTime": msg.create_time, "VoiceLength": 3000 if msg.kind == "voice" else 0,
+        "CreateTime": msg.create_time, "VoiceLength": msg.voice_ms if msg.kind == "voice" else 0,
         "PlayLength": 5 if msg.kind == "video" else 0, "FileName": (msg.title or msg.text) if app_type else "",
         "FileSize": "", "MediaId": "", "Url": msg.url if app_type else "", "StatusNotifyCode": 0,
         "StatusNotifyUserName": "", "ForwardFlag": 0, "HasProductId": 0, "Ticket": "", "ImgHeight": 0,

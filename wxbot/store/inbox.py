@@ -15,7 +15,7 @@ import time
 from loguru import logger
 from sqlite_utils import Database
 
-from wxbot.lifecycle import check_inbox_move
+from wxbot.lifecycle import check_inbox_move, check_text_write
 from wxbot.logs import describe
 from wxbot.messages import ChatKind, ContactKind, InboxState, Message, MsgKind, Reply
 from wxbot.store.history import (
@@ -76,6 +76,21 @@ class InboxMixin(HistoryMixin):
         check_inbox_move(InboxState(row[0]), state)
         db.execute("UPDATE messages SET state = ?, reason = ? WHERE msg_id = ? AND direction = 'in'",
                    (state, reason, msg_id))
+        return True
+
+    def inbox_set_text(self, msg_id: str, text: str) -> bool:
+        """An incoming message's words read later (a voice message's transcript, a picture's text), encrypted
+        like any text; False when no such incoming message is stored. Not a move: the lifecycle table says in
+        which state its words may be written (TransitionRefused otherwise)."""
+        with self._sdb.tx() as db:
+            row = db.execute("SELECT id, contact_id, state FROM messages WHERE msg_id = ? AND direction = 'in'",
+                             (msg_id,)).fetchone()
+            if row is None:
+                return False
+            check_text_write(InboxState(row[2]))
+            enc = self.cipher.encrypt("messages", row_key(row[0], row[1]), "text", text)
+            db.execute("UPDATE messages SET text_enc = ? WHERE id = ?", (enc, row[0]))
+        logger.debug("inbox: {} now holds {}", msg_id, describe(text))
         return True
 
     def record_reply(self, reply: Reply, durable_contact_id: str, *, at: float | None = None) -> int:

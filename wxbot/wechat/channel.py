@@ -21,6 +21,7 @@ from wxbot.wechat import itchat_core, models
 from wxbot.wechat.clock import WeChatClock
 from wxbot.wechat.itchat_core import Timeouts
 from wxbot.wechat.login import LoginFlow
+from wxbot.wechat.media import MediaFetch
 from wxbot.wechat.models import Account, Contact
 from wxbot.wechat.normalize import skip_unreadable, to_message
 from wxbot.wechat.receiver import LOGOUT_REASONS, Receiver
@@ -105,7 +106,9 @@ class WeChatChannel:
         def deliver(raw: list[dict]) -> None:
             """One webwxsync's messages. ``on_message`` commits each to the inbox; only then is the sync
             position saved, so a crash before that makes WeChat send them again after the restart."""
-            messages = self._normalize(core, raw)
+            messages = [m if m.media is None else dataclasses.replace(m, media=MediaFetch(m.media, self._timeouts,
+                                                                                        stopped))
+                        for m in self._normalize(core, raw)]
             if not messages:
                 self.save_session()
                 return

@@ -27,6 +27,7 @@ logging.getLogger("itchat").propagate = False
 WECHAT_BASE_URL = itchat_config.BASE_URL
 _BASE_URL_LOCK = threading.Lock()  # guards itchat's one module-global: the login server address
 _LONG_POLLS = ("/synccheck", "/mmwebwx-bin/login")
+MEDIA_PATHS = ("/webwxgetvoice", "/webwxgetmsgimg")  # a message's voice (MP3) or picture, read by the bot
 _SYNCCHECK = re.compile(r'window.synccheck=\{retcode:"(\d+)",selector:"(\d+)"\}')
 LOGIN_INFO_KEYS = ("url", "fileUrl", "syncUrl", "deviceid", "logintime", "skey", "wxsid", "wxuin",
                    "pass_ticket", "BaseRequest", "InviteStartCount", "SyncKey", "synckey")
@@ -43,6 +44,12 @@ class Timeouts:
     retry_max: float = 30.0
     send_give_up: float = 90.0  # a send keeps retrying (same ClientMsgId) this long before it fails
     outage_notice: float = 60.0  # tell the owner when receiving has failed this long
+    media_bytes: int = 20 * 1024 * 1024  # the most a voice message or picture may download (a 20 MP photo fits)
+    media_tries: int = 3  # a media download that fails transiently is tried this often in all
+
+
+class MediaTooLarge(requests.RequestException):
+    """A voice message or picture bigger than ``Timeouts.media_bytes``: cut off while it streams."""
 
 
 class _BoundedAdapter(HTTPAdapter):
@@ -54,7 +61,34 @@ class _BoundedAdapter(HTTPAdapter):
         path = (request.path_url or "").split("?", 1)[0]
         read = self._timeouts.long_poll if path.endswith(_LONG_POLLS) else self._timeouts.request
         kwargs["timeout"] = (self._timeouts.connect, read)
-        return super().send(request, **kwargs)
+        response = super().send(request, **kwargs)
+        if path.endswith(MEDIA_PATHS):
+            _bound_media(response, self._timeouts.media_bytes)
+        return response
+
+
+def _bound_media(response: requests.Response, cap: int) -> None:
+    """itchat's download function reads the whole body with ``iter_content`` and never looks at the status:
+    refuse an error answer, and cut a body off (announced or streamed) beyond ``cap`` bytes."""
+    if response.status_code >= 400:
+        response.close()
+        raise requests.HTTPError(f"media answer {response.status_code}", response=response)
+    announced = response.headers.get("Content-Length", "")
+    if announced.isdigit() and int(announced) > cap:
+        response.close()
+        raise MediaTooLarge(f"media of {announced} bytes")
+    stream = response.iter_content
+
+    def capped(chunk_size: int = 1, decode_unicode: bool = False) -> Iterator[bytes]:
+        total = 0
+        for block in stream(chunk_size, decode_unicode):
+            total += len(block)
+            if total > cap:
+                response.close()
+                raise MediaTooLarge("media larger than the cap")
+            yield block
+
+    response.iter_content = capped  # type: ignore[method-assign]
 
 
 def new_core(timeouts: Timeouts) -> Any:

@@ -9,7 +9,7 @@ from typing import Any
 
 from loguru import logger
 
-from wxbot.messages import ChatKind, ContactKind, Message, MsgKind
+from wxbot.messages import MEDIA_KINDS, ChatKind, ContactKind, Message, MsgKind
 from wxbot.wechat.models import SPECIAL_NAMES, kind_of, text_of
 
 _KINDS = {  # itchat's "Type" -> our kind
@@ -45,8 +45,11 @@ def to_message(msg: dict[str, Any], own_user_name: str, public_names: set[str]) 
         raise Unreadable("from nobody")  # never answered, never a contact
     contact_kind = kind_of(contact_id, own_user_name, public_names)
     is_group = contact_kind is ContactKind.GROUP
-    # Text-like kinds carry words; media kinds carry a download function in "Text", never passed on.
-    text = _text(msg.get("Text")) if kind is not MsgKind.OTHER else ""
+    # Text-like kinds carry words; voice and pictures carry itchat's download function in "Text", passed on
+    # (the channel bounds it) so the bot can read them off the receive thread.
+    raw_text = msg.get("Text")
+    media = raw_text if kind in MEDIA_KINDS and callable(raw_text) else None
+    text = _text(raw_text) if kind is not MsgKind.OTHER and media is None else ""
     user = msg.get("User") if isinstance(msg.get("User"), dict) else {}
     display = _text(user.get("RemarkName")) or _text(user.get("NickName")) or SPECIAL_NAMES.get(contact_id, "")
     return Message(
@@ -55,6 +58,7 @@ def to_message(msg: dict[str, Any], own_user_name: str, public_names: set[str]) 
         time=_seconds(msg.get("CreateTime")), kind=kind,
         sender_name=_text(msg.get("ActualNickName")) if is_group and kind is not MsgKind.SYSTEM else "",
         is_at=msg.get("IsAt") is True if is_group else False, from_self=from_self, contact_kind=contact_kind,
+        media=media,
     )
 
 

@@ -1256,6 +1256,14 @@
         <translation>CPU 运行（小）</translation>
     </message>
     <message>
+        <source>CPU, its own process while voice arrives</source>
+        <translation>CPU 运行（收到语音时单独进程）</translation>
+    </message>
+    <message>
+        <source>speech (voice messages)</source>
+        <translation>语音识别（语音消息）</translation>
+    </message>
+    <message>
         <source>Cancel download</source>
         <translation>取消下载</translation>
     </message>

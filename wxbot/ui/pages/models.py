@@ -1,9 +1,10 @@
-"""The Models page (模型): the catalog's chat and embedding models with size, fit on this PC and whether they are
-installed; download (progress, speed, time left) from the source the owner picks, pause (the .part stays and
+"""The Models page (模型): the catalog's chat, embedding and speech-recognition models with size, fit on this PC
+and whether they are installed; download (progress, speed, time left) from the source the owner picks, pause (the .part stays and
 resumes, also after a restart), cancel, delete, and "use this model". Network and disk work run off the GUI thread."""
 
 from __future__ import annotations
 
+import shutil
 import threading
 import time
 from pathlib import Path
@@ -36,17 +37,21 @@ from wxbot.llm.catalog import (
 from wxbot.llm.download import Check, DownloadCancelled, Downloaded, ExistingFileMismatch, download
 from wxbot.llm.sources import explain
 from wxbot.llm.vram import GpuInfo, detect_gpu
+from wxbot.media.catalog import SPEECH_CATALOG, SpeechModel
+from wxbot.media.speech import installed_speech_model, speech_folders
 from wxbot.service import BotService
 from wxbot.ui.i18n import N_, tr
 from wxbot.ui.model_card import FIT_TEXT, ModelCard, rate_text
 from wxbot.ui.tasks import Tasks
 from wxbot.validation import check_url
 
-Model = CatalogModel | EmbeddingModel
-MODELS: tuple[Model, ...] = (*CATALOG, *EMBEDDING_CATALOG)
+Model = CatalogModel | EmbeddingModel | SpeechModel
+MODELS: tuple[Model, ...] = (*CATALOG, *EMBEDDING_CATALOG, *SPEECH_CATALOG)
 EMBEDDING_NOTES = {"bge-small-zh": N_("Chinese, light"), "bge-large-zh": N_("Chinese, more accurate"),
                    "qwen3-embed-0.6b": N_("many languages")}
 EMBEDDING_FIT = N_("CPU, beside the chat model")  # embedding models always run on the CPU, and are small
+SPEECH_WEIGHTS = "model.bin"
+SPEECH_FIT = N_("CPU, its own process while voice arrives")  # loaded on the first voice message, ended when idle
 SOURCES = (("hf", N_("Hugging Face")), ("modelscope", N_("ModelScope")), ("mirror", N_("Hugging Face mirror")))
 ZH_SOURCE_ORDER = ("modelscope", "mirror", "hf")  # ModelScope first for a Chinese owner (as ordered_sources)
 MB = 1_000_000
@@ -131,10 +136,17 @@ class ModelsPage(QWidget):
         return self.svc.settings.data_path / "models"
 
     def installed(self, model: Model) -> Path | None:
+        if isinstance(model, SpeechModel):  # a folder of files
+            return installed_speech_model(self.svc.settings, model.key)
         return next((d / model.file for d in self.svc.settings.models_dirs if (d / model.file).is_file()), None)
 
+    def target(self, model: Model) -> Path:
+        """Where a download of ``model`` goes: the models folder, or a speech model's own folder in it."""
+        return speech_folders(self.svc.settings, model.key)[-1] if isinstance(model, SpeechModel) else self.folder()
+
     def part(self, model: Model) -> Path:
-        return self.folder() / (model.file + ".part")
+        name = SPEECH_WEIGHTS if isinstance(model, SpeechModel) else model.file  # a speech model's big file
+        return self.target(model) / (name + ".part")
 
     def status_text(self, model: Model) -> str:
         path = self.installed(model)
@@ -143,7 +155,8 @@ class ModelsPage(QWidget):
             if self.verified.get(model.file) is False:
                 text += " — " + tr("NOT verified")
             settings = self.svc.settings
-            if str(path) in (settings.model_path, settings.kb_embedding_model) or model.key == settings.kb_embedding_model:
+            if str(path) in (settings.model_path, settings.kb_embedding_model) or \
+                    model.key in (settings.kb_embedding_model, settings.speech_model):
                 text += " — " + tr("in use")
             return text
         part = self.part(model)
@@ -160,7 +173,8 @@ class ModelsPage(QWidget):
 
     def draw(self) -> None:
         for row, model in enumerate(MODELS):
-            kind = tr("embedding (knowledge base)") if isinstance(model, EmbeddingModel) else tr("chat")
+            kind = (tr("embedding (knowledge base)") if isinstance(model, EmbeddingModel)
+                    else tr("speech (voice messages)") if isinstance(model, SpeechModel) else tr("chat"))
             fit = self.fit_text(model)
             title = f"{model.title} ({tr(EMBEDDING_NOTES[model.key])})" if model.key in EMBEDDING_NOTES else model.title
             cells = (title, kind, f"{model.size_bytes / 1e9:.2f} GB", fit,
@@ -186,6 +200,8 @@ class ModelsPage(QWidget):
         if model.key not in self.fits:
             return "…"
         fit = self.fits[model.key]
+        if isinstance(model, SpeechModel):
+            return tr(SPEECH_FIT)
         return tr(EMBEDDING_FIT) if fit is None else tr(FIT_TEXT[fit])
 
     def _fits_known(self, found: tuple[GpuInfo | None, dict[str, GpuFit | None]]) -> None:
@@ -210,12 +226,15 @@ class ModelsPage(QWidget):
         self.buttons["use"].setEnabled(have)
 
     # ------------------------------------------------------------------ download
-    def source_url(self, model: Model) -> str:
+    def source_urls(self, model: Model) -> list[str]:
+        """The file(s) to fetch from the chosen source: one GGUF, or a speech model's few files (last the largest)."""
         key = self.source.currentData()
         if key == "modelscope":
-            return model.urls()[1]
+            if isinstance(model, SpeechModel):
+                raise ModelError("语音识别模型请从 Hugging Face 或镜像下载", "speech models download from Hugging Face or a mirror")
+            return [model.urls()[1]]
         endpoint = check_url("HF_ENDPOINT", self.mirror.text().strip()) if key == "mirror" else HF_ENDPOINT
-        return model.urls(endpoint)[0]
+        return model.urls(endpoint) if isinstance(model, SpeechModel) else [model.urls(endpoint)[0]]
 
     def start_download(self) -> None:
         """Download (or resume from the .part) the selected model from the chosen source."""
@@ -223,7 +242,7 @@ class ModelsPage(QWidget):
         if model is None or self.cancel is not None:
             return
         try:
-            url = self.source_url(model)
+            urls = self.source_urls(model)
         except WxbotError as exc:
             self.error.emit(exc)
             return
@@ -232,11 +251,13 @@ class ModelsPage(QWidget):
         part = self.part(model)
         self.started = (time.monotonic(), part.stat().st_size if part.is_file() else 0)
         self.note.setText(tr("Downloading %s…") % model.file)
-        folder = self.folder()
+        folder = self.target(model)
 
         def work() -> Downloaded:
-            return download(url, folder, sha256=model.sha256, on_progress=self.progress.emit, cancel=cancel,
-                            name=model.file)
+            for url in urls:  # a speech model's small files first; what is returned is the last, largest one
+                got = download(url, folder, sha256=model.sha256, on_progress=self.progress.emit, cancel=cancel,
+                               name=None if isinstance(model, SpeechModel) else model.file)
+            return got
 
         self.tasks.run("download-model", work, lambda got: self._done(model, got), lambda exc: self._failed(model, exc))
         self._update_buttons()
@@ -301,7 +322,10 @@ class ModelsPage(QWidget):
         path = self.installed(model) if model is not None else None
         if path is None or self.cancel is not None:
             return
-        path.unlink(missing_ok=True)
+        if path.is_dir():
+            shutil.rmtree(path)
+        else:
+            path.unlink(missing_ok=True)
         self.note.setText(tr("Deleted %s") % path.name)
         self.refresh()
 
@@ -309,15 +333,18 @@ class ModelsPage(QWidget):
         model = self.selected()
         path = self.installed(model) if model is not None else None
         if path is not None:
-            self.use_path(str(path), embedding=isinstance(model, EmbeddingModel))
+            self.use_path(str(path), field=("kb_embedding_model" if isinstance(model, EmbeddingModel)
+                                            else "speech_model" if isinstance(model, SpeechModel) else "model_path"),
+                          value=model.key if isinstance(model, SpeechModel) else None)
 
-    def use_path(self, path: str, embedding: bool = False) -> None:
-        """Set ``model_path`` (or ``kb_embedding_model``) through the service and load the model off the GUI thread."""
-        field = "kb_embedding_model" if embedding else "model_path"
+    def use_path(self, path: str, field: str = "model_path", value: str | None = None) -> None:
+        """Set ``field`` (``model_path``, ``kb_embedding_model`` or ``speech_model``) to ``value`` (the path when
+        none) through the service and load the model off the GUI thread."""
+        value = path if value is None else value
 
         def work() -> None:
             had_model = self.svc.model is not None
-            self.svc.apply_settings(self.svc.settings.replace(**{field: str(path)}))
+            self.svc.apply_settings(self.svc.settings.replace(**{field: value}))
             if field == "model_path" and not had_model:  # apply_settings reloads only a model already loaded
                 self.svc.load_model()
 
@@ -330,4 +357,4 @@ class ModelsPage(QWidget):
 
 def _fits() -> tuple[GpuInfo | None, dict[str, GpuFit | None]]:
     gpu = detect_gpu()
-    return gpu, {m.key: None if isinstance(m, EmbeddingModel) else catalog_fit(m, gpu) for m in MODELS}
+    return gpu, {m.key: catalog_fit(m, gpu) if isinstance(m, CatalogModel) else None for m in MODELS}
