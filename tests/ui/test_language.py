@@ -43,7 +43,7 @@ PROPER = {"wxbot", "AI", "FAQ", "GPU", "CPU", "CUDA", "Metal", "Vulkan", "MB", "
           "HTTP", "URL", "IP", "ID", "token", "tokens", "s", "ms", "h", "min", "English", "llama.cpp", "Q4_K_M",
           "Q8_0", "BAAI", "Qwen", "Llama", "R1", "GB,", "http", "https", "NVIDIA", "#ok", "#no", "#edit", "#faq",
           "#note", "#pause", "#resume", "#status", "e.g", "vs", "AM", "PM", "txt", "md", "xlsx", "docx", "json", "vLLM",
-          "Ollama", "LM", "Studio"}
+          "Ollama", "LM", "Studio", "Whisper", "base", "small", "medium"}  # Whisper's sizes are its models' names
 OWN_NAMES = {"中文", "简体中文"}  # a language picker names Chinese in Chinese in any UI
 
 

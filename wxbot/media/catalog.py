@@ -28,11 +28,11 @@ class SpeechModel:
 
 _FILES = ("config.json", "tokenizer.json", "vocabulary.txt", "model.bin")
 SPEECH_CATALOG: tuple[SpeechModel, ...] = (
-    SpeechModel("whisper-base", "Whisper base (语音识别，轻量 light; 中文一般 fair Chinese)",
+    SpeechModel("whisper-base", "Whisper base",
                 "Systran/faster-whisper-base", _FILES, 145_500_000),
-    SpeechModel("whisper-small", "Whisper small (语音识别，中文较好 better Chinese)",
+    SpeechModel("whisper-small", "Whisper small",
                 "Systran/faster-whisper-small", _FILES, 486_000_000),
-    SpeechModel("whisper-medium", "Whisper medium (语音识别，中文好 good Chinese; CPU 上慢 slow on a CPU)",
+    SpeechModel("whisper-medium", "Whisper medium",
                 "Systran/faster-whisper-medium", _FILES, 1_530_000_000),
 )
 

@@ -26,6 +26,8 @@ TIPS = {
     "non_text_reply": N_("The reply to images, voice and files; empty = no reply."),
     "service_hours": N_("Hours when the assistant answers, e.g. 09:00-21:00 (may cross midnight); empty = always."),
     "away_message": N_("Sent once outside service hours; empty = nothing."),
+    "faq_min_similarity": N_("How alike a customer's question must be to one of a rule's example questions for "
+                             "that rule to answer (0-1); the closest rule or passage answers."),
     "kb_quote_passages": N_("Answer a question the knowledge base holds with its best passages exactly as "
                             "written (instant, numbers as in the file); 0 = the model answers from them."),
     "metrics_port": N_("Serve Prometheus metrics on 127.0.0.1 at this port (no contacts or text in them); "

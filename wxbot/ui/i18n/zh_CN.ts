@@ -1404,7 +1404,7 @@
         <translation>试一试</translation>
     </message>
     <message>
-        <source>A customer's question, e.g. 「拆开了还能退吗？」</source>
+        <source>A customer's question, e.g. “Can I still return it once it's opened?”</source>
         <translation>像客户一样提问，例如「拆开了还能退吗？」</translation>
     </message>
     <message>
@@ -1626,6 +1626,22 @@
     <message>
         <source>The reply to images, voice and files; empty = no reply.</source>
         <translation>对图片、语音、文件的回复；留空 = 不回复。</translation>
+    </message>
+    <message>
+        <source>How alike a customer's question must be to one of a rule's example questions for that rule to answer (0-1); the closest rule or passage answers.</source>
+        <translation>客户的问题与规则的某个例句至少这么相似，才由这条规则回答（0-1）；由最接近的规则或资料段落回答。</translation>
+    </message>
+    <message>
+        <source>light; fair Chinese</source>
+        <translation>轻量；中文一般</translation>
+    </message>
+    <message>
+        <source>better Chinese</source>
+        <translation>中文较好</translation>
+    </message>
+    <message>
+        <source>good Chinese; slow on a CPU</source>
+        <translation>中文好；CPU 上慢</translation>
     </message>
     <message>
         <source>Hours when the assistant answers, e.g. 09:00-21:00 (may cross midnight); empty = always.</source>

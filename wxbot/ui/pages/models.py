@@ -48,7 +48,10 @@ from wxbot.validation import check_url
 Model = CatalogModel | EmbeddingModel | SpeechModel
 MODELS: tuple[Model, ...] = (*CATALOG, *EMBEDDING_CATALOG, *SPEECH_CATALOG)
 EMBEDDING_NOTES = {"bge-small-zh": N_("Chinese, light"), "bge-large-zh": N_("Chinese, more accurate"),
-                   "qwen3-embed-0.6b": N_("many languages")}
+                   "qwen3-embed-0.6b": N_("many languages"),
+                   # speech models (the same notes: what a title alone doesn't say, in the UI language)
+                   "whisper-base": N_("light; fair Chinese"), "whisper-small": N_("better Chinese"),
+                   "whisper-medium": N_("good Chinese; slow on a CPU")}
 EMBEDDING_FIT = N_("CPU, beside the chat model")  # embedding models always run on the CPU, and are small
 SPEECH_WEIGHTS = "model.bin"
 SPEECH_FIT = N_("CPU, its own process while voice arrives")  # loaded on the first voice message, ended when idle

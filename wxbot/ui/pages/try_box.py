@@ -45,7 +45,7 @@ class TryBox(QGroupBox):
         self.lang = lang
         self.decision: Decision | None = None
         self.question = QLineEdit()
-        self.question.setPlaceholderText(tr("A customer's question, e.g. 「拆开了还能退吗？」"))
+        self.question.setPlaceholderText(tr("A customer's question, e.g. “Can I still return it once it's opened?”"))
         self.question.setClearButtonEnabled(True)
         self.question.returnPressed.connect(self.ask)
         self.button = QPushButton(tr("Try it"))
