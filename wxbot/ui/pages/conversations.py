@@ -105,13 +105,14 @@ class ConversationsPage(QWidget):
         self.view = QTextBrowser()
         self.view.setOpenLinks(False)
         self.view.setStyleSheet("QTextBrowser { background: #f5f5f5; border: none; }")
+        self.view.verticalScrollBar().rangeChanged.connect(self._follow_end)
         self.draft = ThreadDraft()
         self.draft.approve.connect(self._approve)
         self.draft.reject.connect(lambda draft_id: self._call(self.svc.reject_draft, draft_id))
         self.reply = QPlainTextEdit()
         self.reply.setPlaceholderText(tr("Write to this contact as yourself (Ctrl+Enter sends). "
                                          "Auto-reply pauses for them, as when you write from the phone."))
-        self.reply.setMaximumHeight(90)
+        self.reply.setMaximumHeight(64)
         self.send_button = QPushButton(tr("Send"))
         self.send_button.setToolTip(tr("Ctrl+Enter"))
         self.send_button.clicked.connect(self.send)
@@ -265,13 +266,17 @@ class ConversationsPage(QWidget):
         self.items = items
         self.view.setHtml(page_html)
         bar = self.view.verticalScrollBar()
-        bar.setValue(bar.maximum())
+        bar.setValue(bar.maximum())  # and again when the laid-out page grows (see _follow_end)
         self.draft.show_draft(draft)
         incoming = [i.id for i in items if i.direction == Direction.IN]
         if incoming:
             self.conversations.mark_seen(self.contact_id, max(incoming))
         self._update_header(self._known.get(self.contact_id))
         self.history_shown.emit()
+
+    def _follow_end(self, _low: int, high: int) -> None:
+        """The page is laid out after setHtml returns: the newest message stays in view as it grows."""
+        self.view.verticalScrollBar().setValue(high)
 
     # ------------------------------------------------------------------ writing as the owner, drafts
     def send(self) -> None:
