@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import time
 
+import pytest
 from PySide6.QtCore import Qt
 
 from tests.ui.flows import log_in
+from wxbot.errors import MessageRefused
 from wxbot.messages import ChatKind, DraftState, Message, Reply, ReplyMode, ReplySource
 from wxbot.ui.pages.conversation_list import ListFilter
 from wxbot.views import WaitReason
@@ -81,7 +83,6 @@ def test_an_over_long_reply_is_refused_in_words_and_kept(qtbot, make_app, sim):
     app = make_app(with_model=False)
     log_in(qtbot, app, sim)
     sim.inject("wang", "在吗")
-    wang = None
     qtbot.waitUntil(lambda: any(c.name == "王五" for c in app.svc.contacts()), timeout=10000)
     wang = _contact(app, "王五")
     page = _open(qtbot, app, wang)
@@ -89,6 +90,12 @@ def test_an_over_long_reply_is_refused_in_words_and_kept(qtbot, make_app, sim):
     page.send_button.click()
     assert page.reply_note.text() == "The message is too long (2001 characters, at most 2000): nothing was sent."
     assert page.reply.toPlainText() == "长" * 2001 and _sent_to(sim, "wang") == []
+    # the service refuses too, in both languages, whatever calls it
+    for text, words in (("  ", "the message is empty"), ("长" * 2001, "too long (2001 characters")):
+        with pytest.raises(MessageRefused) as refused:
+            app.svc.send_reply(wang, text)
+        assert words in refused.value.en and refused.value.zh
+    assert _sent_to(sim, "wang") == [] and next(c for c in app.svc.contacts() if c.contact_id == wang).paused_until == 0
 
 
 def test_a_draft_approved_in_the_thread_is_sent_once(qtbot, make_app, sim):
