@@ -25,7 +25,8 @@ from bench.bench_store import PASSPHRASE, make_messages  # noqa: E402
 from wxbot.service import BotService  # noqa: E402
 from wxbot.settings import Settings  # noqa: E402
 from wxbot.ui.pages.contacts import ContactsPage  # noqa: E402
-from wxbot.ui.pages.conversations import ConversationsPage, bubble_html  # noqa: E402
+from wxbot.ui.pages.conversations import ConversationsPage  # noqa: E402
+from wxbot.ui.pages.thread_html import bubble_html  # noqa: E402
 from wxbot.ui.tasks import Tasks  # noqa: E402
 
 GOAL_MS = 100.0

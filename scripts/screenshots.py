@@ -132,11 +132,6 @@ def main() -> int:
         controller.window.banner.hide()
         controller.window.show_page("contacts")
         shoot(controller.window, out, "contacts")
-        controller.window.show_page("conversations")
-        controller.conversations_page.show_contact(
-            next(c.contact_id for c in controller.svc.contacts() if c.name == "张三-老客户"))
-        wait_until(lambda: controller.conversations_page.items)  # history is read off the GUI thread
-        shoot(controller.window, out, "conversations")
         controller.window.show_page("knowledge")
         page = controller.knowledge_page
         page.refresh()
@@ -159,6 +154,12 @@ def main() -> int:
         controller.window.show_page("drafts")
         drafts.list.setCurrentRow(next(i for i, d in enumerate(drafts.drafts) if d.sources))
         shoot(controller.window, out, "drafts")
+        controller.window.show_page("conversations")  # the workbench: 张三's thread with the draft waiting in it
+        convo = controller.conversations_page
+        convo.show_contact(next(c.contact_id for c in controller.svc.contacts() if c.name == "张三-老客户"))
+        # the list, the thread and its draft are read off the GUI thread
+        wait_until(lambda: convo.items and convo.draft.draft is not None and convo.conversations.rowCount() > 2)
+        shoot(controller.window, out, "conversations")
         dashboard = controller.dashboard_page
         dashboard.period.setCurrentIndex(dashboard.period.findData(7))
         dashboard.activity = None

@@ -73,6 +73,10 @@ class WeChatError(WxbotError):
     """Login refused, logged out, or the WeChat connection failed."""
 
 
+class MessageRefused(WxbotError):
+    """What the owner typed can't be sent as it is (empty, too long): nothing was sent."""
+
+
 class PathError(WxbotError):
     """A folder or file wxbot needs is missing, a file where a folder should be, read-only, or planted."""
 

@@ -44,6 +44,7 @@ DEFAULT_PERSONA = (
 TEXT_MAX_CHARS = 10_000  # any text setting (paths, URLs, away message…)
 PERSONA_MAX_CHARS = 4000
 PREFIX_MAX_CHARS = 50
+OWNER_MESSAGE_MAX_CHARS = 2000  # a message the owner types in the window: sent whole (their words are never split)
 MAX_PARALLEL_REPLIES = 16  # replies generated at once, at most (the bot's pool of generation threads)
 
 

@@ -19,7 +19,7 @@ from wxbot.core.roster import Roster
 from wxbot.errors import StoreError
 from wxbot.events import ContactsChanged
 from wxbot.files import replace_private
-from wxbot.messages import Activity, Actor, OpKind, Passage, ReplyMode
+from wxbot.messages import Activity, Actor, ContactKind, OpKind, Passage, ReplyMode, StrState
 from wxbot.store import Store
 from wxbot.store.history import StoredMessage
 from wxbot.store.oplog import Operation, operations_csv
@@ -51,6 +51,30 @@ class DraftView:
     created_at: float
 
 
+class WaitReason(StrState):
+    """Why a conversation waits for the owner (the 「等你处理」 badge and the Conversations page's filter)."""
+
+    DRAFT = "draft"  # a draft waits to be sent, edited or rejected
+    MISSED = "missed"  # a customer's message the bot meant to answer and didn't
+
+
+@dataclass(frozen=True)
+class ConversationView:
+    """One line of the Conversations list: the contact, its latest message and what waits in it."""
+
+    contact: ContactView
+    last_time: float
+    last_direction: str  # "in" | "out"
+    preview: str  # the latest message's text
+    tail_in: tuple[int, ...]  # the customer's messages (row ids) since the last one sent to them
+    missed: int
+    drafts: int
+
+    def unread(self, seen_id: int) -> int:
+        """The customer's messages since the last reply that are newer than the newest one the owner saw."""
+        return sum(1 for row_id in self.tail_in if row_id > seen_id)
+
+
 @dataclass(frozen=True)
 class HistoryItem:
     """One stored message as the Conversations page shows it."""
@@ -64,6 +88,7 @@ class HistoryItem:
     state: str  # inbox state for incoming messages: replied, skipped (reason), failed…
     reason: str = ""
     passages: tuple[Passage, ...] = ()  # what a bot reply was grounded in
+    source: str = ""  # a bot reply's ReplySource value ("history" for imported turns)
 
 
 class WindowViews:
@@ -107,6 +132,33 @@ class WindowViews:
 
     def search(self, contact_id: str, query: str) -> list[HistoryItem]:
         return [_item(m) for m in self.store.search(contact_id, query)]
+
+    # ------------------------------------------------------------------ the workbench
+    def conversations(self) -> list[ConversationView]:
+        """Every contact with a message, newest conversation first (blocks: decrypts one message per contact)."""
+        if self.store is None:
+            return []
+        contacts = {c.contact_id: c for c in self.contacts()}
+        return [ConversationView(contacts[r.contact_id], r.last_time, r.last_direction, r.last_text, r.tail_in,
+                                 r.missed, r.drafts)
+                for r in self.store.conversation_rows() if r.contact_id in contacts]
+
+    @staticmethod
+    def waiting_reason(conversation: ConversationView) -> WaitReason | None:
+        """Why this conversation waits for the owner, or None: the one place that decides (a draft first)."""
+        if conversation.drafts:
+            return WaitReason.DRAFT
+        if conversation.missed:
+            return WaitReason.MISSED
+        return None
+
+    def send_reply(self, contact_id: str, text: str) -> None:
+        """The owner writes to a contact from the window: sent as theirs, a takeover like writing from the phone
+        (blocks: the network). Raises MessageRefused, WeChatError, StoreError in words."""
+        if self.bot is None or self.store is None:
+            raise StoreError("数据还没有打开，请稍候", "the store is not open yet")
+        contact = self.store.get_contact(contact_id)
+        self.bot.send_as_owner(contact_id, text, group=contact is not None and contact.kind is ContactKind.GROUP)
 
     # ------------------------------------------------------------------ drafts (the window's side of the desk)
     def drafts(self) -> list[DraftView]:
@@ -153,4 +205,4 @@ class WindowViews:
 
 def _item(m: StoredMessage) -> HistoryItem:
     return HistoryItem(m.id, m.contact_id, m.direction, m.by_bot, shown(m.kind, m.text), m.time, m.state, m.reason,
-                       m.passages)
+                       m.passages, m.source)

@@ -16,15 +16,15 @@ def test_contacts_history_and_search_are_read_off_the_gui_thread(make_app, qtbot
     svc.store.record_reply(Reply("@u", ("[AI] 规格 10*20cm 售价 168 元",), "model", body="规格 10*20cm 售价 168 元"),
                            contact.id)
     readers: list[tuple[str, threading.Thread]] = []
-    for name in ("contacts", "history", "search"):
+    for name in ("contacts", "history", "search", "conversations"):
         real = getattr(svc, name)
         monkeypatch.setattr(svc, name, lambda *a, _real=real, _name=name, **kw: (
             readers.append((_name, threading.current_thread())), _real(*a, **kw))[1])
     page = controller.conversations_page
 
-    with qtbot.waitSignal(controller.contacts_page.loaded, timeout=10000):
+    with qtbot.waitSignal(page.list_shown, timeout=10000):
         controller.refresh_contacts()
-    assert page.contact_list.rowCount() == 1 and controller.contacts_page.model.rowCount() == 1
+    assert page.conversations.rowCount() == 1 and controller.contacts_page.model.rowCount() == 1
     with qtbot.waitSignal(page.history_shown, timeout=10000):
         page.show_contact(contact.id)
     assert page.title.text() == "张三" and "售价 168 元" in page.view.toPlainText()
@@ -33,5 +33,5 @@ def test_contacts_history_and_search_are_read_off_the_gui_thread(make_app, qtbot
         page.search.returnPressed.emit()
     assert len(page.items) == 1
 
-    assert {name for name, _ in readers} == {"contacts", "history", "search"}
+    assert {name for name, _ in readers} == {"contacts", "history", "search", "conversations"}
     assert all(thread is not threading.main_thread() for _, thread in readers), readers

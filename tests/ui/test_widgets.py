@@ -12,9 +12,9 @@ from PySide6.QtCore import QThread
 from wxbot.events import LoginState, ModelState, Notice, QrCode
 from wxbot.settings import Settings
 from wxbot.ui.bridge import EventBridge
-from wxbot.ui.pages.conversations import bubble_html, skipped_text
 from wxbot.ui.pages.login import QR_SIZE, LoginPage
 from wxbot.ui.pages.settings_page import SettingsPage
+from wxbot.ui.pages.thread_html import bubble_html, skipped_text
 from wxbot.ui.single import InstanceServer, ask_running_instance_to_raise
 from wxbot.views import HistoryItem
 
@@ -95,11 +95,18 @@ def test_settings_page_says_what_to_do_without_a_model(qtbot, data_dir):
     assert "No model yet" in page.model_hint.text() and ".gguf" in page.model_hint.text()
 
 
-def test_conversation_marks_bot_replies_and_unanswered_messages():
-    reply = HistoryItem(1, "c1", "out", True, "您好<b>", 1_700_000_000, "")
+def test_conversation_tags_each_message_by_source_and_marks_unanswered_ones():
+    reply = HistoryItem(1, "c1", "out", True, "您好<b>", 1_700_000_000, "", source="model")
     skipped = HistoryItem(2, "c1", "in", False, "在吗", 1_700_000_000, "skipped", "stale")
     answered = HistoryItem(3, "c1", "in", False, "在吗", 1_700_000_000, "replied")
-    assert "🤖 AI" in bubble_html(reply) and "&lt;b&gt;" in bubble_html(reply)
+    tags = {source: HistoryItem(4, "c1", "out", True, "x", 1_700_000_000, "sent", source=source)
+            for source in ("faq", "kb", "draft")}
+    owner = HistoryItem(5, "c1", "out", False, "我来回", 1_700_000_000, "sent")
+    assert "&nbsp;AI&nbsp;" in bubble_html(reply) and "&lt;b&gt;" in bubble_html(reply)
+    assert [tag in bubble_html(tags[s]) for tag, s in (("&nbsp;FAQ&nbsp;", "faq"), ("&nbsp;Knowledge base&nbsp;", "kb"),
+                                                       ("&nbsp;Draft&nbsp;", "draft"))] == [True] * 3
+    assert "&nbsp;Owner&nbsp;" in bubble_html(owner) and "&nbsp;" not in bubble_html(answered).split("<table")[2]
+    assert all(ord(ch) < 0x1F000 for ch in bubble_html(reply) + bubble_html(owner))  # no emoji: no □ on Linux
     assert skipped_text(skipped) == "Not answered automatically: the message was too old"
     assert skipped_text(answered) == "" and skipped_text(reply) == ""
 

@@ -20,6 +20,7 @@ from __future__ import annotations
 import queue
 import threading
 import time
+import uuid
 from collections.abc import Callable
 
 from loguru import logger
@@ -39,9 +40,10 @@ from wxbot.core.pacing import Pacer
 from wxbot.core.policy import FILEHELPER, ReplyPolicy
 from wxbot.core.ports import Sender
 from wxbot.core.replies import Replies
-from wxbot.events import BotPhase, BotState
-from wxbot.messages import Message
-from wxbot.settings import Settings
+from wxbot.errors import MessageRefused, WeChatError
+from wxbot.events import BotPhase, BotState, MessageLogged
+from wxbot.messages import ChatKind, Direction, Message
+from wxbot.settings import OWNER_MESSAGE_MAX_CHARS, Settings
 
 EventSink = Callable[[object], None]
 
@@ -53,6 +55,8 @@ class Bot:
         self.settings = settings
         self.engine = engine
         self.on_event = on_event
+        self.directory = directory
+        self.clock = clock
         self.outage: StoreOutage[Item] = StoreOutage(on_event, self._store_down)
         self.inbox = GuardedInbox(inbox, self.outage)
         self.policy = ReplyPolicy(settings, rules, clock)
@@ -138,6 +142,27 @@ class Bot:
         self.media.apply_settings(settings)
         self.replies.settings = settings
         self.dispatcher.apply_settings(settings)
+
+    # ------------------------------------------------------------------ the owner writing from the window
+    def send_as_owner(self, contact_id: str, text: str, group: bool = False) -> None:
+        """The owner writes from the window as from the phone: a takeover first (the contact paused for
+        takeover_minutes, a reply in preparation cancelled, a pending draft discarded), then their words sent
+        as written through the channel (no reply prefix, never split) and stored as theirs. The echo web WeChat
+        sends back is known as one. Raises MessageRefused (empty, too long) or WeChatError (not sent)."""
+        words = text.strip()
+        if not words:
+            raise MessageRefused("消息是空的，没有发送", "the message is empty: nothing was sent")
+        if len(words) > OWNER_MESSAGE_MAX_CHARS:
+            raise MessageRefused(f"消息太长（{len(words)} 字，最多 {OWNER_MESSAGE_MAX_CHARS} 字），没有发送",
+                                 f"the message is too long ({len(words)} characters, at most "
+                                 f"{OWNER_MESSAGE_MAX_CHARS}): nothing was sent")
+        self.dispatcher.take_over(contact_id)
+        if not self.delivery.send_parts(self.directory.user_name(contact_id), [words]):
+            raise WeChatError("消息没有发出去，请检查网络与微信登录", "the message was not sent: check the network "
+                                                                "and the WeChat login")
+        self.inbox.add(Message(f"owner-{uuid.uuid4().hex}", contact_id, "", ChatKind.GROUP if group else ChatKind.PRIVATE,
+                               words, time=self.clock(), from_self=True))
+        self.on_event(MessageLogged(contact_id, Direction.OUT, by_bot=False))
 
     # ------------------------------------------------------------------ intake (channel thread)
     def on_message(self, raw: Message) -> bool:

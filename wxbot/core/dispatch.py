@@ -175,8 +175,14 @@ class Dispatcher:
                         item.arrived - msg.time)
             return
         if raw.contact_id != FILEHELPER:
-            self.policy.take_over(msg.contact_id)
-            self.replies.cancel("takeover", msg.contact_id)
-            self.delivery.drop("takeover", msg.contact_id)
-            self.drafts.discard_for(msg.contact_id)
-            logger.info("owner took over contact {} for {} min", msg.contact_id, self.settings.takeover_minutes)
+            self.take_over(msg.contact_id)
+
+    def take_over(self, contact_id: str) -> None:
+        """The owner wrote to this contact by hand (phone or window): pause it for takeover_minutes and drop
+        the reply being prepared, queued or drafted for it."""
+        self.policy.take_over(contact_id)
+        self.replies.cancel("takeover", contact_id)
+        self.delivery.drop("takeover", contact_id)
+        self.drafts.discard_for(contact_id)
+        self.on_event(ContactsChanged((contact_id,)))  # the window shows the pause
+        logger.info("owner took over contact {} for {} min", contact_id, self.settings.takeover_minutes)

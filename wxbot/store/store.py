@@ -17,6 +17,7 @@ from wxbot.files import not_a_folder, private_dir
 from wxbot.store import db as dbfiles
 from wxbot.store import keys, migrations
 from wxbot.store.contacts import ContactsMixin
+from wxbot.store.conversations import ConversationsMixin
 from wxbot.store.crypto import FieldCipher
 from wxbot.store.db import StoreDB
 from wxbot.store.drafts import DraftsMixin
@@ -31,7 +32,7 @@ STORE_FORMAT = "wxbot-store/1"
 
 
 class Store(InboxMixin, ContactsMixin, PersonalMixin, KnowledgeMixin, DraftsMixin, StatsMixin,
-            OplogMixin):
+            OplogMixin, ConversationsMixin):
     """The encrypted local store. Thread-safe: one connection behind one RLock (see StoreDB).
 
     Implements the engine's ``History`` protocol (``recent``/``add_turn``) with durable contact ids.

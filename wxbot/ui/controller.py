@@ -74,7 +74,7 @@ class AppController(QObject):
 
         self.login_page = LoginPage()
         self.contacts_page = ContactsPage(self.svc, self.tasks)
-        self.conversations_page = ConversationsPage(self.svc, self.tasks)
+        self.conversations_page = ConversationsPage(self.svc, self.tasks, lang)
         self.drafts_page = DraftsPage(self.svc, self.tasks, lang)
         self.knowledge_page = KnowledgePage(self.svc, self.tasks, lang)
         self.settings_page = SettingsPage(settings, lang)
@@ -294,6 +294,7 @@ class AppController(QObject):
         """A draft came or went: the page re-reads them; a new one is announced in the tray."""
         self._show_drafts_count(event.pending)
         self.drafts_page.refresh()
+        self.conversations_page.on_drafts()
         if event.new and self.tray is not None:
             self.tray.message(tr("New draft"), tr("Draft #%d for %s is waiting for you") % (event.new, event.contact))
 

@@ -812,10 +812,6 @@
         <translation>草稿等待太久已过期</translation>
     </message>
     <message>
-        <source>A draft answers it: waiting for you on the Drafts page</source>
-        <translation>已写好草稿：在草稿页等你处理</translation>
-    </message>
-    <message>
         <source>Drafts (%d)</source>
         <translation>草稿 (%d)</translation>
     </message>
@@ -1758,6 +1754,82 @@
     <message>
         <source>No data yet</source>
         <translation>还没有数据</translation>
+    </message>
+    <message>
+        <source>A draft answers it: see below</source>
+        <translation>已写好草稿：见下方</translation>
+    </message>
+    <message>
+        <source>AI</source>
+        <translation>AI</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter</source>
+        <translation>Ctrl+Enter 发送</translation>
+    </message>
+    <message>
+        <source>Ctrl+Enter in the draft</source>
+        <translation>在草稿里按 Ctrl+Enter 发送</translation>
+    </message>
+    <message>
+        <source>Draft</source>
+        <translation>草稿</translation>
+    </message>
+    <message>
+        <source>Draft rejected: it will not be sent.</source>
+        <translation>草稿已放弃，不会发送。</translation>
+    </message>
+    <message>
+        <source>Knowledge-base passages this draft used: %s</source>
+        <translation>这条草稿用到的知识库内容：%s</translation>
+    </message>
+    <message>
+        <source>Not sent yet: send it as written, edit it, or reject it</source>
+        <translation>尚未发送：可以直接发送、修改后发送或放弃</translation>
+    </message>
+    <message>
+        <source>Not sent: %s</source>
+        <translation>没有发送：%s</translation>
+    </message>
+    <message>
+        <source>Owner</source>
+        <translation>店主</translation>
+    </message>
+    <message>
+        <source>Preset text</source>
+        <translation>预设话术</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>放弃</translation>
+    </message>
+    <message>
+        <source>Send draft</source>
+        <translation>发送草稿</translation>
+    </message>
+    <message>
+        <source>The message is too long (%d characters, at most %d): nothing was sent.</source>
+        <translation>消息太长（%d 字，最多 %d 字），没有发送。</translation>
+    </message>
+    <message>
+        <source>Type a message first: nothing was sent.</source>
+        <translation>请先输入消息，没有发送。</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Waiting</source>
+        <translation>等你处理</translation>
+    </message>
+    <message>
+        <source>Waiting for you</source>
+        <translation>等你处理</translation>
+    </message>
+    <message>
+        <source>Write to this contact as yourself (Ctrl+Enter sends). Auto-reply pauses for them, as when you write from the phone.</source>
+        <translation>以你自己的身份回复（Ctrl+Enter 发送）。和在手机上回复一样，会暂停对这位联系人的自动回复。</translation>
     </message>
 </context>
 </TS>
