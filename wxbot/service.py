@@ -297,8 +297,9 @@ class BotService(WindowViews):
             if self._want_running:  # before any message flows, or the first ones are stored as "bot_stopped"
                 self.start_bot()
             # interrupted work first: a copy WeChat sends again then finds it in the inbox and is dropped
-            self.bot.resume_interrupted(self.store.inbox_resume(self.settings.inbox_expire_minutes * 60))
-            channel.start_receiving(self.bot.on_message)
+            bot = self.bot
+            bot.resume_interrupted(self.store.inbox_resume(self.settings.inbox_expire_minutes * 60))
+            channel.start_receiving(bot.on_message, lambda: bot.holding)
 
     def cancel_login(self) -> None:
         self._login_cancel.set()

@@ -9,9 +9,11 @@ import threading
 
 import pytest
 
+from tests.e2e.test_full_disk import make_read_only, make_writable
 from wxbot.core.bot import Bot
+from wxbot.core.commands import Command, Verb
 from wxbot.core.engine import ReplyEngine
-from wxbot.core.intake import Arrival, Work
+from wxbot.core.intake import Order, Work
 from wxbot.core.policy import FILEHELPER
 from wxbot.core.roster import Roster
 from wxbot.core.sendqueue import Outgoing
@@ -117,9 +119,9 @@ def test_intake_alone_commits_stamps_the_arrival_and_hands_on(parts):
     assert parts.state("m1") == ("received", "")
     assert intake.on_message(parts.incoming("m1", "你好", age=30))  # WeChat delivers it again: known, dropped
     assert len(handed) == 1
-    mine = Message("o1", "@zhang", "张三", ChatKind.PRIVATE, "我来回", from_self=True)
-    assert intake.on_message(mine)  # the owner's own: handed on uncommitted, the dispatcher tells echoes apart
-    assert handed[-1] == Arrival(mine, parts.clock.now) and parts.store.get_message("o1") is None
+    cmd = Message("c1", FILEHELPER, "文件传输助手", ChatKind.PRIVATE, "#status", from_self=True)
+    assert intake.on_message(cmd)  # the owner's command: handed on to be carried out, not stored
+    assert handed[-1] == Order(Command(Verb.STATUS, "")) and parts.store.get_message("c1") is None
 
 
 def test_dispatch_alone_decides_in_arrival_order(parts):
@@ -172,3 +174,47 @@ def test_delivery_alone_sends_and_records(parts):
         sender.join()
     assert parts.phone.sent == [("@zhang", "[AI] 好的")]
     assert parts.state("m1") == ("replied", "")
+
+
+def committed_order(store: Store) -> list[str]:
+    with store._sdb.lock:
+        return [r[0] for r in store._sdb.db.conn.execute("SELECT msg_id FROM messages ORDER BY id")]
+
+
+def test_while_a_refused_message_is_held_every_later_one_waits_behind_it_uncommitted(parts):
+    """N2: WeChat's sync position is cumulative, so a message committed (and its position saved) while an
+    earlier one is only in memory would lose that one in a crash. Later ones wait, and commit in order."""
+    intake, dispatcher = parts.bot.intake, parts.bot.dispatcher
+    dispatcher.running = lambda: True
+    dispatcher.incoming = handed = queue.Queue()
+    intake.forward = handed.put
+    make_read_only(parts.store)
+    assert intake.on_message(parts.incoming("m1", "营业时间")) is False  # refused: held in memory
+    make_writable(parts.store)
+    assert intake.on_message(parts.incoming("m2", "营业时间")) is False  # the store works, but m1 isn't stored
+    mine = Message("o1", "@zhang", "张三", ChatKind.PRIVATE, "我来回", parts.clock.now, from_self=True)
+    assert intake.on_message(mine) is False
+    assert parts.bot.holding and committed_order(parts.store) == []
+    runner = threading.Thread(target=dispatcher.run)
+    runner.start()
+    try:
+        parts.events.wait_for(lambda e: isinstance(e, MessageLogged) and e.direction == Direction.OUT,
+                              what="the owner's message, replayed last")
+    finally:
+        handed.put(None)
+        runner.join()
+    assert committed_order(parts.store) == ["m1", "m2", "o1"]
+    assert not parts.bot.holding
+    assert intake.on_message(parts.incoming("m3", "营业时间")) is True  # nothing held: committed at once
+    assert committed_order(parts.store)[-1] == "m3"
+
+
+def test_the_owners_own_message_is_committed_before_intake_returns(parts):
+    """A crash right after the channel saved the position must not lose a takeover."""
+    handed: list = []
+    parts.bot.intake.forward = handed.append
+    mine = Message("o1", "@zhang", "张三", ChatKind.PRIVATE, "我来回", parts.clock.now, from_self=True)
+    assert parts.bot.on_message(mine) is True
+    assert parts.store.get_message("o1").direction == Direction.OUT
+    [work] = handed
+    assert isinstance(work, Work) and work.msg.from_self and work.user_name == "@zhang"

@@ -66,7 +66,8 @@ class Bot:
                                 regenerate=self.replies.queue_regenerate,
                                 notify=lambda text: self.delivery.send_parts(FILEHELPER, [text]),
                                 name_of=directory.name_of, on_event=on_event, clock=clock)
-        self.intake = Intake(self.inbox, directory, on_event, self._incoming.put, clock)
+        self.intake = Intake(self.inbox, self.outage, directory, self.delivery.echoes, on_event, self._incoming.put,
+                             clock)
         self.dispatcher = Dispatcher(settings, self._incoming, self.intake, self.inbox, self.outage, self.policy,
                                      rules, directory, self.replies, self.delivery, self.drafts, control or self,
                                      on_event, lambda: self._running, self.stop, clock)
@@ -110,6 +111,11 @@ class Bot:
     @property
     def running(self) -> bool:
         return self._running
+
+    @property
+    def holding(self) -> bool:
+        """A message that arrived is only in memory (a store outage): WeChat's sync position must not be saved."""
+        return self.outage.holding
 
     # BotControl for owner commands
     @property

@@ -14,13 +14,13 @@ from collections.abc import Callable
 
 from loguru import logger
 
-from wxbot.core.commands import DRAFT_VERBS, BotControl, parse_command, run_command
+from wxbot.core.commands import DRAFT_VERBS, BotControl, Command, run_command
 from wxbot.core.contacts import ContactRules
 from wxbot.core.delivery import Delivery
 from wxbot.core.directory import Directory
 from wxbot.core.drafts import DraftDesk
 from wxbot.core.hours import ServiceHours
-from wxbot.core.intake import Arrival, Intake, Item, Work
+from wxbot.core.intake import Arrival, Intake, Item, Order, Work
 from wxbot.core.outage import RETRY_S, GuardedInbox, StoreOutage
 from wxbot.core.policy import FILEHELPER, ReplyPolicy
 from wxbot.core.replies import Replies
@@ -63,41 +63,54 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ the loop (its own thread)
     def run(self) -> None:
+        retry_at = 0.0
         while True:
             try:
                 item = self.incoming.get(timeout=RETRY_S if self.outage.waiting else None)
             except queue.Empty:
+                pass
+            else:
+                if item is None:
+                    return
+                # held in arrival order while anything waits for the store, replayed when it takes writes again
+                left = item if self.outage.waiting else self._dispatch_safely(item)
+                if left is not None:
+                    self.outage.hold(left)
+            # at once when the store took the last write (only messages queued behind a refused one wait), else
+            # every RETRY_S, also while messages keep coming
+            if self.outage.waiting and (not self.outage.down or time.monotonic() >= retry_at):
+                retry_at = time.monotonic() + RETRY_S
                 self._replay_held()
-                continue
-            if item is None:
-                return
-            if self.outage.waiting or not self._dispatch_safely(item):  # held, in arrival order, until the store
-                self.outage.hold(item)  # takes writes again
 
-    def _dispatch_safely(self, item: Item) -> bool:
-        """False when the store refused the message (it must be held and tried again)."""
+    def _dispatch_safely(self, item: Item) -> Item | None:
+        """What must be held and tried again because the store refused it (committed by now, or not); None:
+        done."""
         try:
-            if isinstance(item, Work):
-                self._dispatch(item)
-            elif item.msg.from_self:
-                self._owner_message(item)
-            elif (work := self.intake.commit(item.msg, item.arrived)) is not None:
-                self._dispatch(work)
+            if isinstance(item, Arrival):  # held through an outage: committed now, in order
+                taken = self.intake.take(item.msg, item.arrived)
+                self.outage.stored_uncommitted()
+                if taken is None:
+                    return None
+                item = taken
+            if isinstance(item, Order):
+                self._command(item.command)
+            elif isinstance(item, Work):
+                self._take_over(item) if item.msg.from_self else self._dispatch(item)
         except StoreError as err:
             self.outage.failed(err)
-            return False
+            return item
         except Exception:  # a bug must not kill intake; the message stays in the inbox
-            logger.exception("dispatch failed for msg {}", item.msg.msg_id)
-        return True
+            logger.exception("dispatch failed ({})", type(item).__name__)
+        return None
 
     def _replay_held(self) -> None:
         """The store failed earlier: write what waits, then take the held messages in order."""
         if not self.outage.replay_writes():
             return
-        while (item := self.outage.next_held()) is not None:
-            if not self._dispatch_safely(item):
+        while (item := self.outage.take_held()) is not None:
+            if (left := self._dispatch_safely(item)) is not None:
+                self.outage.put_back(left)
                 return
-            self.outage.drop_held()
         self.outage.succeeded()
 
     # ------------------------------------------------------------------ policy
@@ -144,27 +157,24 @@ class Dispatcher:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "outside_hours")
 
     # ------------------------------------------------------------------ the owner's own messages
-    def _owner_message(self, item: Arrival) -> None:
-        raw = item.msg
-        if self.delivery.echoes.is_echo(raw.contact_id, raw.text):
-            return  # web WeChat echoing what the bot itself just sent
-        if raw.contact_id == FILEHELPER and (cmd := parse_command(raw.text)):
-            if cmd.verb in DRAFT_VERBS:
-                self.delivery.send_parts(FILEHELPER, [self.drafts.command(cmd)])
-                return
-            answer = run_command(cmd, self.control, self.rules, self.directory.find, self.clock)
-            self.delivery.send_parts(FILEHELPER, [answer])
-            if cmd.target:  # a contact's mode or pause may have changed: the window shows it
-                self.on_event(ContactsChanged())
+    def _command(self, cmd: Command) -> None:
+        if cmd.verb in DRAFT_VERBS:
+            self.delivery.send_parts(FILEHELPER, [self.drafts.command(cmd)])
             return
-        msg = self.intake.commit_owner(raw)
-        if msg is None:
-            return
-        if self._stale(msg, item.arrived):  # the owner's backlog from while wxbot was off: history, not a takeover
+        answer = run_command(cmd, self.control, self.rules, self.directory.find, self.clock)
+        self.delivery.send_parts(FILEHELPER, [answer])
+        if cmd.target:  # a contact's mode or pause may have changed: the window shows it
+            self.on_event(ContactsChanged())
+
+    def _take_over(self, work: Work) -> None:
+        """The owner wrote by hand (committed by intake): a takeover of that contact, unless it is their backlog
+        from while wxbot was off (history only)."""
+        msg = work.msg
+        if self._stale(msg, work.arrived):
             logger.info("owner's message {} was {:.0f}s old on arrival: no takeover", msg.msg_id,
-                        item.arrived - msg.time)
+                        work.arrived - msg.time)
             return
-        if raw.contact_id != FILEHELPER:
+        if work.user_name != FILEHELPER:
             self.policy.take_over(msg.contact_id)
             self.replies.cancel("takeover", msg.contact_id)
             self.delivery.drop("takeover", msg.contact_id)
