@@ -300,6 +300,7 @@ class BotService(WindowViews):
             bot = self.bot
             bot.resume_interrupted(self.store.inbox_resume(self.settings.inbox_expire_minutes * 60))
             channel.start_receiving(bot.on_message, lambda: bot.holding)
+            bot.drafts.tell_interrupted()
 
     def cancel_login(self) -> None:
         self._login_cancel.set()
@@ -325,7 +326,7 @@ class BotService(WindowViews):
                 self._emit(Notice(NoticeLevel.ERROR, f"微信已将此账号登出，自动回复已停止，请在手机上检查账号状态后再手动登录："
                                            f"{event.detail} (WeChat logged the account out; auto-reply stopped)"))
             if self.bot is not None and self.bot.running:
-                self.bot.stop(event.detail)
+                self.bot.stop(event.detail, cut_off=True)
         self._emit(event)
 
     # ------------------------------------------------------------------ the bot

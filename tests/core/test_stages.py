@@ -19,7 +19,7 @@ from wxbot.core.roster import Roster
 from wxbot.core.sendqueue import Outgoing
 from wxbot.core.storeinbox import StoreInbox
 from wxbot.events import DraftsChanged, EventRecorder, MessageLogged
-from wxbot.messages import ChatKind, Direction, Message, ReplySource
+from wxbot.messages import ChatKind, Direction, DraftState, Message, ReplySource
 from wxbot.settings import Settings
 from wxbot.store import Store
 
@@ -218,3 +218,29 @@ def test_the_owners_own_message_is_committed_before_intake_returns(parts):
     assert parts.store.get_message("o1").direction == Direction.OUT
     [work] = handed
     assert isinstance(work, Work) and work.msg.from_self and work.user_name == "@zhang"
+
+
+def test_a_stop_still_sends_a_draft_the_owner_approved_but_a_logout_drops_it(parts):
+    """N4: #ok N answered 「正在发送」; a #pause within the typing delay must not drop it."""
+    # each reply waits out a typing delay in the queue: 2 s on the hand-moved clock (which the send thread
+    # checks again after about 2 s of its own waiting)
+    parts.bot.apply_settings(Settings(**QUICK | {"typing_delay_base": 2.0}))
+    drafts = []
+    for msg_id in ("m1", "m2"):
+        parts.bot.intake.commit(parts.incoming(msg_id, "营业时间"), parts.clock.now)  # stored, not dispatched
+        [contact] = parts.store.list_contacts()
+        assert parts.store.inbox_claim(msg_id)
+        reply = parts.bot.engine.fixed_reply(contact.id, f"答复{msg_id}", ReplySource.FAQ, [msg_id])
+        drafts.append(parts.store.draft_add(reply))
+    parts.bot.start()
+    assert "正在发送" in parts.bot.drafts.approve(drafts[0].id)
+    parts.bot.set_paused(True)  # "#pause" while draft 1 waits out its typing delay
+    parts.clock.now += 10  # the delay is over
+    parts.events.wait_for(lambda e: isinstance(e, MessageLogged) and e.by_bot, what="the approved draft, sent")
+    assert parts.phone.sent == [("@zhang", "[AI] 答复m1")]
+    assert parts.store.draft_get(drafts[0].id).state is DraftState.SENT
+
+    assert "正在发送" in parts.bot.drafts.approve(drafts[1].id)
+    parts.bot.stop("logged out", cut_off=True)  # sending is impossible now: dropped, and the draft failed
+    assert parts.store.draft_get(drafts[1].id).state is DraftState.FAILED
+    assert parts.phone.sent == [("@zhang", "[AI] 答复m1")]

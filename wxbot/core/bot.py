@@ -90,16 +90,17 @@ class Bot:
         self.on_event(BotState(BotPhase.RUNNING))
         logger.info("auto-reply started")
 
-    def stop(self, reason: str = "") -> None:
-        """Stop auto-reply: pending replies are dropped, a running generation is cancelled."""
+    def stop(self, reason: str = "", cut_off: bool = False) -> None:
+        """Stop auto-reply: pending replies are dropped, a running generation is cancelled. Drafts the owner
+        approved are still sent (their own decision), unless ``cut_off``: logged out, or WeChat's warning."""
         self._running = False
         dropped = self.replies.cancel("bot_stopped")
-        self.delivery.drop("bot_stopped")
+        self.delivery.drop("bot_stopped", approved=cut_off)
         self.on_event(BotState(BotPhase.STOPPED, reason))
         logger.info("auto-reply stopped ({} pending dropped)", dropped)
 
     def close(self) -> None:
-        self.stop()
+        self.stop(cut_off=True)
         self.drafts.close()
         self._incoming.put(None)
         self.delivery.outbox.close()

@@ -37,7 +37,7 @@ class Dispatcher:
     def __init__(self, settings: Settings, incoming: queue.Queue[Item | None], intake: Intake, inbox: GuardedInbox,
                  outage: StoreOutage[Item], policy: ReplyPolicy, rules: ContactRules, directory: Directory,
                  replies: Replies, delivery: Delivery, drafts: DraftDesk, control: BotControl,
-                 on_event: Callable[[object], None], running: Callable[[], bool], stop: Callable[[str], None],
+                 on_event: Callable[[object], None], running: Callable[[], bool], stop: Callable[[str, bool], None],
                  clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.incoming = incoming
@@ -124,7 +124,7 @@ class Dispatcher:
         msg = work.msg
         if work.user_name == "weixin" and is_risk_warning(msg.text):
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "risk_warning")
-            self.stop("risk warning from WeChat")
+            self.stop("risk warning from WeChat", True)
             self.on_event(Notice(NoticeLevel.ERROR, "微信团队发来安全提醒，自动回复已停止，请在手机上查看 "
                                                     "(WeChat sent a security warning; auto-reply stopped — check your phone)"))
             return

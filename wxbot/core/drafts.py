@@ -18,7 +18,7 @@ from loguru import logger
 from wxbot.core.commands import Command, Verb
 from wxbot.core.draftnotice import DraftNote, NoticeBatcher
 from wxbot.errors import WxbotError
-from wxbot.events import DraftsChanged
+from wxbot.events import DraftsChanged, Notice, NoticeLevel
 from wxbot.messages import Draft, DraftState, Message, Reply, StrState
 from wxbot.settings import Settings
 
@@ -54,7 +54,7 @@ class DraftStore(Protocol):
     def draft_close(self, draft_id: int, state: DraftState, reason: str = "",
                     from_states: Sequence[DraftState] = (DraftState.PENDING,)) -> Draft | None: ...
 
-    def drafts_recover(self) -> int: ...
+    def drafts_recover(self) -> list[int]: ...
 
 
 class DraftDesk:
@@ -70,6 +70,7 @@ class DraftDesk:
         self.store = store
         self.send = send
         self.regenerate_for = regenerate
+        self.notify = notify
         self.name_of = name_of
         self.on_event = on_event
         self.clock = clock
@@ -77,13 +78,28 @@ class DraftDesk:
         self.notices = NoticeBatcher(lambda: self.settings.draft_notice_seconds, notify, self._pending)
         self._expiry: threading.Timer | None = None
         self._lock = threading.Lock()
+        self._interrupted = ""  # the line telling the phone which approved drafts a restart failed
 
     # ------------------------------------------------------------------ the bot's side
     def recover(self) -> None:
-        """At start-up: drafts caught mid-send are failed (never resent); pending ones wait on, or expire."""
-        if self.store.drafts_recover():
+        """At start-up: drafts caught mid-send are failed (never resent: they may have reached WeChat) and the
+        owner, who was told they were being sent, is told which (the window now, the phone once logged in);
+        pending ones wait on, or expire."""
+        failed = self.store.drafts_recover()
+        if failed:
+            numbers = "、".join(f"#{n}" for n in failed)
+            self._interrupted = (f"草稿 {numbers} 发送时 wxbot 被关闭或崩溃，可能没有发出，不会自动重发，请查看对话后手动补发 "
+                                 f"(drafts {numbers} were interrupted while sending: they may not have been sent and "
+                                 "are not sent again; check the chat and send by hand)")
+            self.on_event(Notice(NoticeLevel.WARNING, self._interrupted))
             self._changed()
         self.expire_due()
+
+    def tell_interrupted(self) -> None:
+        """Logged in: the phone gets the line about drafts a restart failed, once."""
+        text, self._interrupted = self._interrupted, ""
+        if text:
+            self.notify(text)
 
     def carried(self, contact_id: str) -> tuple[int | None, list[Message]]:
         """The contact's pending draft and the messages it answers: a new message merges into a new draft."""

@@ -133,13 +133,14 @@ class DraftsMixin:
                                     (InboxState.DRAFTED, InboxState.SENDING))
         return self.draft_get(draft_id)
 
-    def drafts_recover(self) -> int:
-        """At start-up: a draft caught while sending may have reached WeChat: failed, never sent again."""
+    def drafts_recover(self) -> list[int]:
+        """At start-up: a draft caught while sending may have reached WeChat: failed, never sent again.
+        Returns their numbers."""
         with self._sdb.tx() as db:
             ids = [r[0] for r in db.execute("SELECT id FROM drafts WHERE state = ?", (DraftState.SENDING,))]
         for draft_id in ids:
             self.draft_close(draft_id, DraftState.FAILED, "interrupted_while_sending", (DraftState.SENDING,))
-        return len(ids)
+        return ids
 
     # ------------------------------------------------------------------ helpers
     @staticmethod
