@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import queue
 import threading
+import time
 
 import pytest
 
@@ -244,3 +245,77 @@ def test_a_stop_still_sends_a_draft_the_owner_approved_but_a_logout_drops_it(par
     parts.bot.stop("logged out", cut_off=True)  # sending is impossible now: dropped, and the draft failed
     assert parts.store.draft_get(drafts[1].id).state is DraftState.FAILED
     assert parts.phone.sent == [("@zhang", "[AI] 答复m1")]
+
+
+class Gate:
+    """Wraps the real engine's ``reply``: once armed, the next reply waits after it is made (before the replies
+    stage holds or queues it) until ``go`` is set. Notes the questions of every call."""
+
+    def __init__(self, engine) -> None:
+        self.real = engine.reply
+        self.armed = False
+        self.made, self.go = threading.Event(), threading.Event()
+        self.asked: list[list[str]] = []
+        engine.reply = self
+
+    def __call__(self, messages, **kwargs):
+        self.asked.append([m.text for m in messages])
+        reply = self.real(messages, **kwargs)
+        if self.armed:
+            self.armed = False
+            self.made.set()
+            assert self.go.wait(30)
+        return reply
+
+
+def until(condition, what: str, timeout: float = 30.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, f"no {what} within {timeout} s"
+        time.sleep(0.02)
+
+
+def in_draft_mode(parts, **settings) -> None:
+    parts.bot.apply_settings(parts.settings.replace(new_contact_mode="draft", **settings))
+    parts.roster.settings = parts.bot.settings
+
+
+def test_no_draft_appears_after_the_owner_took_over_while_it_was_made(parts):
+    """N5: the takeover discards only drafts that exist; a draft held after it would let #ok answer twice."""
+    in_draft_mode(parts)
+    gate = Gate(parts.bot.engine)
+    gate.armed = True
+    parts.bot.start()
+    parts.bot.on_message(parts.incoming("m1", "营业时间"))
+    assert gate.made.wait(30)  # the FAQ answer is made, not yet held
+    parts.bot.on_message(Message("o1", "@zhang", "张三", ChatKind.PRIVATE, "我来回", parts.clock.now, from_self=True))
+    parts.bot.on_message(Message("c1", FILEHELPER, "文件传输助手", ChatKind.PRIVATE, "#status", parts.clock.now,
+                                 from_self=True))
+    until(lambda: parts.phone.sent, "answer to #status (the takeover before it is done)")
+    gate.go.set()
+    until(lambda: parts.state("m1")[0] not in ("received", "replying"), "outcome for m1")
+    assert parts.state("m1") == ("skipped", "takeover")
+    assert parts.store.drafts_pending() == [] and not [e for e in parts.events.of(DraftsChanged) if e.new]
+
+
+def test_approving_the_old_draft_while_its_replacement_is_made_does_not_answer_that_question_again(parts):
+    """N9a: the replacing draft was written for both questions; the first one is answered by the approved draft."""
+    faq = FAQ + [{"match": "contains", "pattern": "地址", "answer": "人民路1号"}]  # also asked with 营业时间
+    in_draft_mode(parts, faq_rules=faq)
+    gate = Gate(parts.bot.engine)
+    parts.bot.start()
+    parts.bot.on_message(parts.incoming("m1", "营业时间"))
+    first = parts.events.wait_for(lambda e: isinstance(e, DraftsChanged) and e.new, what="draft 1").new
+    gate.armed = True
+    parts.bot.on_message(parts.incoming("m2", "地址"))  # a new message: a new draft for both replaces draft 1
+    assert gate.made.wait(30)
+    assert gate.asked[-1] == ["营业时间", "地址"]
+    assert "正在发送" in parts.bot.drafts.approve(first)  # the owner approves draft 1 meanwhile
+    parts.events.wait_for(lambda e: isinstance(e, MessageLogged) and e.by_bot, what="draft 1, sent")
+    gate.go.set()
+    second = parts.events.wait_for(lambda e: isinstance(e, DraftsChanged) and e.new and e.new != first,
+                                   what="draft 2").new
+    assert gate.asked[-1] == ["地址"]  # written again for the new question alone
+    draft = parts.store.draft_get(second)
+    assert (draft.msg_ids, draft.text) == (("m2",), "人民路1号")
+    assert parts.phone.sent == [("@zhang", "[AI] 9点到18点")]

@@ -108,15 +108,24 @@ class DraftDesk:
 
     def hold(self, reply: Reply, replaces: int | None = None) -> Draft | None:
         """Keep a reply as a draft for the owner (replacing an older one of the same contact) and tell them."""
-        draft = self.store.draft_add(reply, replaces=replaces, at=self.clock())
-        if draft is None:  # its messages were answered meanwhile (the older draft was approved)
-            return None
+        draft = self.add(reply, replaces)
+        if draft is not None:
+            self.announce(draft)
+        return draft
+
+    def add(self, reply: Reply, replaces: int | None = None) -> Draft | None:
+        """Store a reply as a draft, telling nobody yet. None: nothing held, because its messages were answered
+        meanwhile, or the draft it was to replace was approved or rejected first (the reply answers that
+        draft's questions again)."""
+        return self.store.draft_add(reply, replaces=replaces, at=self.clock())
+
+    def announce(self, draft: Draft) -> None:
+        """Tell the window and the phone about a new draft."""
         name = self.name_of(draft.contact_id)
         self._changed(new=draft.id, contact=name)
         if self.settings.draft_notices:
             self.notices.add(DraftNote(draft.id, name, draft.text))
         self._arm_expiry()
-        return draft
 
     def discard_for(self, contact_id: str) -> None:
         """The owner wrote to the contact by hand: their pending draft is void."""
