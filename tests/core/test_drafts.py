@@ -109,3 +109,18 @@ def test_a_restart_that_failed_an_approved_draft_tells_the_window_and_the_phone_
     after.tell_interrupted()
     assert notices == [notice.text]  # once, when logged in
     assert store.draft_get(first.id).state is DraftState.FAILED
+
+
+def test_bad_draft_numbers_and_an_edit_too_long_to_send_are_answered_in_words(store):
+    """#ok ², #ok 99999999999999999999999: a traceback and no answer before; #edit N with 100,000 characters:
+    111 WeChat messages to the customer in 4 s."""
+    desk, sent, _, _ = desk_on(store, Clock())
+    draft = held(store, desk, "m1", "十元")
+    assert "编号" in desk.command(parse_command("#ok ²"))
+    assert desk.command(parse_command("#ok 99999999999999999999999")) == \
+        "没有草稿 #99999999999999999999999 (no draft #99999999999999999999999)"
+    answer = desk.command(parse_command(f"#edit {draft.id} " + "很长" * 50_000))
+    assert "太长" in answer and "max_reply_parts = 3" in answer
+    assert sent == [] and store.draft_get(draft.id).state is DraftState.PENDING  # nothing sent, still waiting
+    longest = "十" * (3 * (Settings().reply_part_chars - len(Settings().reply_prefix)))  # just fits in 3 parts
+    assert "正在发送" in desk.command(parse_command(f"#edit {draft.id} {longest}"))

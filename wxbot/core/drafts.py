@@ -17,6 +17,7 @@ from loguru import logger
 
 from wxbot.core.commands import Command, Verb
 from wxbot.core.draftnotice import DraftNote, NoticeBatcher
+from wxbot.core.textsplit import split_reply
 from wxbot.errors import WxbotError
 from wxbot.events import DraftsChanged, Notice, NoticeLevel
 from wxbot.messages import Draft, DraftState, Message, Reply, StrState
@@ -27,6 +28,9 @@ _WHY_NOT = {
     DraftState.REJECTED: "已放弃 was rejected", DraftState.DISCARDED: "你已亲自回复，已作废 you replied by hand",
     DraftState.EXPIRED: "已过期 expired", DraftState.FAILED: "发送失败 failed to send",
 }
+
+
+MAX_NUMBER_DIGITS = 12  # a draft number longer than this names no draft
 
 
 class Keep(StrState):
@@ -147,6 +151,10 @@ class DraftDesk:
         """Send draft N as it is, or with the owner's ``text`` instead. The answer says what happened."""
         if text is not None and not text.strip():
             return "修改后的内容是空的，没有发送 (the edited text is empty: nothing sent)"
+        if text is not None and (parts := self._parts(text.strip())) > self.settings.max_reply_parts:
+            return (f"修改后的内容太长：要分成 {parts} 条微信消息，最多 {self.settings.max_reply_parts} 条，没有发送，请缩短后再发 "
+                    f"(the edited text would take {parts} WeChat messages, more than max_reply_parts = "
+                    f"{self.settings.max_reply_parts}: nothing sent)")
         before = self.store.draft_get(draft_id)
         edited = text is not None and before is not None and text.strip() != before.text
         draft = self.store.draft_claim(draft_id, text.strip() if edited and text is not None else None)
@@ -191,8 +199,10 @@ class DraftDesk:
         """#ok N, #no N, #edit N text, #faq N, #note N from File Transfer Helper."""
         number, _, rest = cmd.target.partition(" ")
         number = number.lstrip("#")
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):  # "²" is a digit to str.isdigit, not to int()
             return "请写上草稿编号，例如 #ok 12 (give the draft's number, e.g. #ok 12)"
+        if len(number) > MAX_NUMBER_DIGITS:  # no such draft, and more than SQLite's integers hold
+            return f"没有草稿 #{number} (no draft #{number})"
         draft_id = int(number)
         if cmd.verb is Verb.OK:
             return self.approve(draft_id)
@@ -241,6 +251,10 @@ class DraftDesk:
                 self._expiry = None
 
     # ------------------------------------------------------------------ helpers
+    def _parts(self, text: str) -> int:
+        """How many WeChat messages ``text`` takes when sent (as the engine splits it, prefix included)."""
+        return len(split_reply(text, self.settings.reply_part_chars - len(self.settings.reply_prefix)))
+
     def _pending(self, draft_id: int) -> bool:
         draft = self.store.draft_get(draft_id)
         return draft is not None and draft.state is DraftState.PENDING
