@@ -418,7 +418,7 @@ class BotService(WindowViews):
             rule = {"match": "exact", "pattern": question, "answer": answer}
             self.apply_settings(self.settings.replace(faq_rules=[rule, *self.settings.faq_rules]))
             return
-        self.kb().kb.add_note(question[:40], f"问：{question}\n答：{answer}")
+        self.kb().kb.add_note(f"问：{question[:40]}", f"问：{question}\n答：{answer}")  # named apart from files
 
     # ------------------------------------------------------------------ settings
     def apply_settings(self, new: Settings, api_key: str | None = None, by: Actor = Actor.WINDOW) -> None:
