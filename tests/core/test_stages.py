@@ -319,3 +319,29 @@ def test_approving_the_old_draft_while_its_replacement_is_made_does_not_answer_t
     draft = parts.store.draft_get(second)
     assert (draft.msg_ids, draft.text) == (("m2",), "人民路1号")
     assert parts.phone.sent == [("@zhang", "[AI] 9点到18点")]
+
+
+def test_customers_are_answered_while_a_slow_note_command_waits_for_the_knowledge_base(parts):
+    """N3's other half: #note / #faq wait for the knowledge base (an import holds it for minutes); the dispatcher
+    must not wait with them."""
+    parts.bot.intake.commit(parts.incoming("m1", "地址在哪"), parts.clock.now)
+    [contact] = parts.store.list_contacts()
+    assert parts.store.inbox_claim("m1")
+    draft = parts.store.draft_add(parts.bot.engine.fixed_reply(contact.id, "人民路1号", ReplySource.FAQ, ["m1"]))
+    assert parts.store.draft_claim(draft.id)  # approved: it can be kept
+    kept, release = [], threading.Event()
+
+    def keep(kind, question, answer):  # as the knowledge base does while an import holds its lock
+        assert release.wait(60)
+        kept.append((kind, question, answer))
+
+    parts.bot.drafts.keep = keep
+    parts.bot.start()
+    parts.bot.on_message(Message("c1", FILEHELPER, "文件传输助手", ChatKind.PRIVATE, f"#note {draft.id}",
+                                 parts.clock.now, from_self=True))
+    parts.bot.on_message(parts.incoming("m2", "营业时间", user="@li"))
+    parts.events.wait_for(lambda e: isinstance(e, MessageLogged) and e.by_bot, what="the customer's reply")
+    assert parts.phone.sent == [("@li", "[AI] 9点到18点")]
+    release.set()
+    until(lambda: len(parts.phone.sent) == 2, "answer to #note")
+    assert "已保存" in parts.phone.sent[-1][1] and kept == [("note", "地址在哪", "人民路1号")]

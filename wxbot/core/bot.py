@@ -107,6 +107,7 @@ class Bot:
         self.replies.close()
         for thread in self._threads:
             thread.join(timeout=5)
+        self.dispatcher.close()
         self.replies.close_slots()
 
     @property

@@ -11,10 +11,11 @@ import dataclasses
 import queue
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from loguru import logger
 
-from wxbot.core.commands import DRAFT_VERBS, BotControl, Command, run_command
+from wxbot.core.commands import DRAFT_VERBS, SLOW_VERBS, BotControl, Command, run_command
 from wxbot.core.contacts import ContactRules
 from wxbot.core.delivery import Delivery
 from wxbot.core.directory import Directory
@@ -56,6 +57,8 @@ class Dispatcher:
         self.running = running
         self.stop = stop
         self.clock = clock
+        # #faq / #note write FAQ rules or notes, which wait for an import under way: one at a time, in order
+        self._slow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wxbot-command")
 
     def apply_settings(self, settings: Settings) -> None:
         self.settings = settings
@@ -158,6 +161,9 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ the owner's own messages
     def _command(self, cmd: Command) -> None:
+        if cmd.verb in SLOW_VERBS:  # knowledge-base or settings work, which waits for an import: not on this thread
+            self._slow.submit(self._answer_slow, cmd)
+            return
         if cmd.verb in DRAFT_VERBS:
             self.delivery.send_parts(FILEHELPER, [self.drafts.command(cmd)])
             return
@@ -165,6 +171,19 @@ class Dispatcher:
         self.delivery.send_parts(FILEHELPER, [answer])
         if cmd.target:  # a contact's mode or pause may have changed: the window shows it
             self.on_event(ContactsChanged())
+
+    def _answer_slow(self, cmd: Command) -> None:
+        """On the slow-command thread: carry out the command, then answer the phone."""
+        try:
+            answer = self.drafts.command(cmd)
+        except Exception:  # this thread must outlive one bad command
+            logger.exception("owner command {} failed", cmd.verb)
+            answer = "命令没有完成，详情见日志 (the command failed; see the log)"
+        self.delivery.send_parts(FILEHELPER, [answer])
+
+    def close(self) -> None:
+        """Let a slow command under way finish (its answer goes out when it ends); take no more."""
+        self._slow.shutdown(wait=False, cancel_futures=False)
 
     def _take_over(self, work: Work) -> None:
         """The owner wrote by hand (committed by intake): a takeover of that contact, unless it is their backlog
