@@ -24,13 +24,16 @@ FAQ = [{"match": "contains", "pattern": f"#{k:02d}?", "answer": f"答复{k:02d}"
 
 
 @pytest.fixture
-def crowd(data_dir, test_model_path):
-    """A harness on a world of 20 friends, the real test model replying as briefly as it may."""
+def crowd(data_dir):
+    """A harness on a world of 20 friends; FAQ rules answer each numbered question (what the burst test promises is
+    exactly once and in order, not the model: the model's speed on a loaded machine must not decide it)."""
     world = World()
     for i in range(CONTACTS):
         world.add_friend(f"c{i:02d}", f"客户{i:02d}")
     sim = Simulator(world, hold_seconds=0.5, hang_seconds=2.0).start()
-    h = Harness(sim, data_dir, test_model_path, history_turns=0, persona="Reply in a few words.")
+    burst_faq = [{"match": "contains", "pattern": f"第{n}个问题：", "answer": f"答复第{n}个"}
+                 for n in range(1, PER_CONTACT + 1)]
+    h = Harness(sim, data_dir, None, faq_rules=burst_faq)
     yield h
     h.stop()
     sim.stop()
@@ -49,7 +52,6 @@ def wait_until(check, timeout: float = 30.0) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.model
 def test_burst_from_twenty_contacts_gets_one_reply_per_message_in_order(crowd):
     h = crowd
     h.start()
@@ -58,15 +60,15 @@ def test_burst_from_twenty_contacts_gets_one_reply_per_message_in_order(crowd):
         for i in range(CONTACTS):
             sent[f"c{i:02d}"].append(h.sim.inject(f"c{i:02d}", f"第{n + 1}个问题：现在几点?"))
     everyone = [m for ids in sent.values() for m in ids]
-    out = h.wait_outbox(CONTACTS * PER_CONTACT, timeout=240)
-    assert set(h.settle(everyone, timeout=30).values()) == {"replied"}
+    out = h.wait_outbox_steadily(CONTACTS * PER_CONTACT)
+    assert set(h.settle(everyone, timeout=60).values()) == {"replied"}
 
     answered: Counter[str] = Counter()
     for i in range(CONTACTS):
         pid = f"c{i:02d}"
         rows = bot_rows(h, h.contact_id(f"客户{i:02d}"))
         assert [r.in_reply_to for r in rows] == [(m,) for m in sent[pid]]  # one reply each, in sending order
-        assert all(r.source == "model" for r in rows)
+        assert [r.text for r in rows] == [f"答复第{n}个" for n in range(1, PER_CONTACT + 1)]
         answered.update(m for r in rows for m in r.in_reply_to)
         assert [o["text"] for o in out if o["to_id"] == pid] == [h.svc.settings.reply_prefix + r.text for r in rows]
     assert len(h.sim.outbox()) == CONTACTS * PER_CONTACT
