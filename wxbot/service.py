@@ -318,6 +318,10 @@ class BotService(WindowViews):
         channel = self.channel
         return channel is not None and channel.send_text(user_name, text)
 
+    def who_is(self, user_name: str) -> bool:
+        channel = self.channel
+        return channel is not None and channel.who_is(user_name)
+
     def _on_channel_event(self, event: object) -> None:
         if isinstance(event, LoginState) and event.state == LoginPhase.LOGGED_OUT:
             self.channel = None

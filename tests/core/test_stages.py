@@ -56,6 +56,9 @@ class Phone:
         self.sent.append((user_name, text))
         return True
 
+    def who_is(self, user_name: str) -> bool:  # WeChat knows everyone these tests write as
+        return True
+
 
 class Parts:
     def __init__(self, store: Store) -> None:

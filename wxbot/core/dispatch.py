@@ -139,6 +139,10 @@ class Dispatcher:
         if not self.running():
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "bot_stopped")
             return
+        if not self._reachable(work.user_name):
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "unknown_sender")
+            logger.info("msg {} is from a sender WeChat does not know: not answered", msg.msg_id)
+            return
         decision = self.policy.decide(msg, self.directory.own_names(work.user_name))
         if not decision.answer:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, decision.reason)
@@ -151,6 +155,15 @@ class Dispatcher:
             self.replies.queue(msg, fixed=(self.settings.non_text_reply, ReplySource.NON_TEXT), draft=draft)
         else:
             self.replies.queue(dataclasses.replace(msg, text=decision.text), draft=draft)
+
+    def _reachable(self, user_name: str) -> bool:
+        """A sender in no contact list is answered only once WeChat tells us who it is (asked until it does)."""
+        if self.directory.listed(user_name):
+            return True
+        if not self.delivery.sender.who_is(user_name):
+            return False
+        self.directory.known(user_name)
+        return True
 
     def _outside_hours(self, msg: Message, draft: bool) -> None:
         away = self.settings.away_message

@@ -175,6 +175,17 @@ class WeChatChannel:
             raise WeChatError("未登录微信，无法发送", "not logged in to WeChat; can't send")
         return sender.send_text(user_name, text)
 
+    def who_is(self, user_name: str) -> bool:
+        """Ask WeChat (webwxbatchgetcontact) about a sender in no contact list; True when it knows them. A send to
+        an id it does not know is refused (Ret 1204), so such a sender is not answered."""
+        core = self._require_core()
+        try:
+            found = core.update_friend(user_name)
+        except (requests.RequestException, ValueError, TypeError, KeyError) as exc:
+            logger.warning("webwxbatchgetcontact failed: {}", type(exc).__name__)
+            return False
+        return isinstance(found, dict) and found.get("UserName") == user_name
+
     # ------------------------------------------------------------------ logout
     def logout(self) -> None:
         """Log out on purpose: ends the web session and forgets the saved one."""
