@@ -3,6 +3,7 @@ reload and a crash resume, all through the real itchat-uos client, the simulator
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import Counter, defaultdict
 
@@ -10,6 +11,8 @@ import pytest
 from loguru import logger
 
 from tests.e2e.conftest import Harness
+from tests.e2e.test_openai_engine import model_state
+from tests.passthrough import PassThrough
 from wxbot.events import LoginState, QrCode
 from wxbot.messages import ChatKind, Message
 from wxbot.service import SESSION_FILE
@@ -204,3 +207,43 @@ def test_message_interrupted_by_a_crash_is_answered_once_after_restart(harness, 
     out = h3.wait_outbox(3)
     assert [o["text"] for o in out] == ["[AI] 答复01", "[AI] 答复02", "[AI] 答复03"]
     assert [r.in_reply_to for r in bot_rows(h3, zhang)] == [("crash-1",), ("crash-2",), (later,)]
+
+
+class HeldFirst(PassThrough):
+    """The real model, passed through; the first generation, once it has produced text, goes on only when
+    ``go`` is set: a deliberately slow reply, whatever the machine's speed."""
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.streaming, self.go = threading.Event(), threading.Event()
+        self._first = True
+
+    def stream_chat(self, messages, **kwargs):
+        first, self._first = self._first, False
+        for piece in self.model.stream_chat(messages, **kwargs):
+            if first and not self.streaming.is_set():
+                self.streaming.set()
+                assert self.go.wait(120)
+            yield piece
+
+
+@pytest.mark.model
+def test_customers_who_waited_behind_a_slow_reply_past_the_stale_limit_but_arrived_fresh_are_answered(harness):
+    """N3 end to end: one reply at a time (parallel_replies 1) and the first one slow; the others' questions
+    arrive fresh and wait in the queue longer than stale_message_seconds: they are answered, not missed."""
+    stale = 3
+    h = harness(parallel_replies=1, stale_message_seconds=stale, max_reply_tokens=48)
+    h.start()
+    model_state(h, "ready")
+    model = HeldFirst(h.svc.engine.model)
+    h.svc.engine.set_model(model)
+    first = h.sim.inject("zhang", "Please write a long story about a dragon.")
+    assert model.streaming.wait(120)  # generating, and held there
+    waiting = [h.sim.inject("li", "你好，在吗？"), h.sim.inject("wang", "请问营业时间？")]
+    wait_until(lambda: all(h.svc.store.get_message(m) is not None for m in waiting))
+    arrived = max(h.svc.store.get_message(m).time for m in waiting)
+    wait_until(lambda: time.time() > arrived + stale + 1, timeout=60)  # they have waited past the stale limit
+    assert {h.svc.store.get_message(m).state for m in waiting} == {"received"}
+    model.go.set()
+    assert h.settle([first, *waiting], timeout=300) == {m: "replied" for m in (first, *waiting)}
+    assert sorted(o["to_id"] for o in h.sim.outbox()) == ["li", "wang", "zhang"]
