@@ -139,14 +139,14 @@ class Dispatcher:
         if not self.running():
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "bot_stopped")
             return
-        if not self._reachable(work.user_name):
-            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "unknown_sender")
-            logger.info("msg {} is from a sender WeChat does not know: not answered", msg.msg_id)
-            return
         decision = self.policy.decide(msg, self.directory.own_names(work.user_name))
         if not decision.answer:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, decision.reason)
             logger.debug("msg {} not answered: {}", msg.msg_id, decision.reason)
+            return
+        if not self._reachable(work.user_name):
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "unknown_sender")
+            logger.info("msg {} is from a sender WeChat does not know: not answered", msg.msg_id)
             return
         draft = decision.mode is ReplyMode.DRAFT
         if not self.hours.is_open(self.clock()):
