@@ -311,8 +311,10 @@ class BotService(WindowViews):
             if self._want_running:  # before any message flows, or the first ones are stored as "bot_stopped"
                 self.start_bot()
             # interrupted work first: a copy WeChat sends again then finds it in the inbox and is dropped
-            self.bot.resume_interrupted(self.store.inbox_resume(self.settings.inbox_expire_minutes * 60))
-            channel.start_receiving(self.bot.on_message)
+            bot = self.bot
+            bot.resume_interrupted(self.store.inbox_resume(self.settings.inbox_expire_minutes * 60))
+            channel.start_receiving(bot.on_message, lambda: bot.holding)
+            bot.drafts.tell_interrupted()
 
     def cancel_login(self) -> None:
         self._login_cancel.set()
@@ -330,6 +332,10 @@ class BotService(WindowViews):
         channel = self.channel
         return channel is not None and channel.send_text(user_name, text)
 
+    def who_is(self, user_name: str) -> bool:
+        channel = self.channel
+        return channel is not None and channel.who_is(user_name)
+
     def _on_channel_event(self, event: object) -> None:
         if isinstance(event, LoginState) and event.state == LoginPhase.LOGGED_OUT:
             self.channel = None
@@ -338,7 +344,7 @@ class BotService(WindowViews):
                 self._emit(Notice(NoticeLevel.ERROR, f"微信已将此账号登出，自动回复已停止，请在手机上检查账号状态后再手动登录："
                                            f"{event.detail} (WeChat logged the account out; auto-reply stopped)"))
             if self.bot is not None and self.bot.running:
-                self.bot.stop(event.detail, risk=event.risk)
+                self.bot.stop(event.detail, risk=event.risk, cut_off=True)
         self._emit(event)
 
     # ------------------------------------------------------------------ the bot
@@ -442,7 +448,7 @@ class BotService(WindowViews):
                 rules = with_rule(self.settings.faq_rules, kept_rule(question, answer))
                 self.apply_settings(self.settings.replace(faq_rules=rules))
             return
-        self.kb().kb.add_note(question[:40], f"问：{question}\n答：{answer}")
+        self.kb().kb.add_note(f"问：{question[:40]}", f"问：{question}\n答：{answer}")  # named apart from files
 
     # ------------------------------------------------------------------ settings
     def apply_settings(self, new: Settings, api_key: str | None = None, by: Actor = Actor.WINDOW,

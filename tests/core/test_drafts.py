@@ -8,7 +8,7 @@ import pytest
 from wxbot.core.commands import parse_command
 from wxbot.core.draftnotice import DraftNote, NoticeBatcher, notice_text
 from wxbot.core.drafts import DraftDesk
-from wxbot.events import DraftsChanged, EventRecorder
+from wxbot.events import DraftsChanged, EventRecorder, Notice, NoticeLevel
 from wxbot.messages import ChatKind, DraftState, Message, Reply, ReplySource
 from wxbot.settings import Settings
 from wxbot.store import Store
@@ -90,3 +90,37 @@ def test_notices_close_together_go_out_as_one():
     assert out[1].splitlines() == ["2 条新草稿 new drafts:", "#2 → 李四：「稿2」 #ok 2 / #no 2",
                                    "#4 → 李四：「稿4」 #ok 4 / #no 4", "回复 #ok 编号 发送，#no 编号 放弃，#edit 编号 新内容 修改后发送"]
     batcher.close()
+
+
+def test_a_restart_that_failed_an_approved_draft_tells_the_window_and_the_phone_which(store):
+    """N4: the owner was told 「草稿 #N 正在发送」; a crash before it went failed it, and now they are told."""
+    clock = Clock()
+    desk, sent, _, _ = desk_on(store, clock)
+    first, second = held(store, desk, "m1", "在的"), held(store, desk, "m2", "十元")
+    assert "正在发送" in desk.approve(first.id) and "正在发送" in desk.approve(second.id)
+    assert len(sent) == 2  # handed to the send path ... and then wxbot was killed
+
+    after, _, notices, events = desk_on(store, clock)  # the restart
+    after.recover()
+    [notice] = events.of(Notice)
+    assert f"#{first.id}、#{second.id}" in notice.text and notice.level is NoticeLevel.WARNING
+    assert notices == []  # not logged in yet
+    after.tell_interrupted()
+    after.tell_interrupted()
+    assert notices == [notice.text]  # once, when logged in
+    assert store.draft_get(first.id).state is DraftState.FAILED
+
+
+def test_bad_draft_numbers_and_an_edit_too_long_to_send_are_answered_in_words(store):
+    """#ok ², #ok 99999999999999999999999: a traceback and no answer before; #edit N with 100,000 characters:
+    111 WeChat messages to the customer in 4 s."""
+    desk, sent, _, _ = desk_on(store, Clock())
+    draft = held(store, desk, "m1", "十元")
+    assert "编号" in desk.command(parse_command("#ok ²"))
+    assert desk.command(parse_command("#ok 99999999999999999999999")) == \
+        "没有草稿 #99999999999999999999999 (no draft #99999999999999999999999)"
+    answer = desk.command(parse_command(f"#edit {draft.id} " + "很长" * 50_000))
+    assert "太长" in answer and "max_reply_parts = 3" in answer
+    assert sent == [] and store.draft_get(draft.id).state is DraftState.PENDING  # nothing sent, still waiting
+    longest = "十" * (3 * (Settings().reply_part_chars - len(Settings().reply_prefix)))  # just fits in 3 parts
+    assert "正在发送" in desk.command(parse_command(f"#edit {draft.id} {longest}"))

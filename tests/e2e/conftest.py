@@ -61,6 +61,13 @@ class Harness:
     def wait_outbox(self, count: int, timeout: float = 60.0) -> list[dict]:
         return self.sim.wait_outbox(count, timeout)
 
+    def wait_outbox_steadily(self, count: int, stall: float = 60.0) -> list[dict]:
+        """Wait for ``count`` sent messages however slow the machine, as long as they keep coming: fails only when
+        none arrives for ``stall`` seconds (a stuck bot, not a busy machine)."""
+        while (have := len(self.sim.outbox())) < count:
+            self.sim.wait_outbox(have + 1, stall)
+        return self.sim.outbox()
+
     def settle(self, msg_ids: list[str], timeout: float = 60.0) -> dict[str, str]:
         """Wait until every message has reached a final inbox state ("sent" for the owner's own); msg_id -> state."""
         deadline = time.monotonic() + timeout

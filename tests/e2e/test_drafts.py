@@ -162,3 +162,23 @@ def test_many_drafts_at_once_make_one_batched_notice(harness):
     h.svc.bot.drafts.notices.flush()  # the window ends
     batch = wait_notice(h, 2)["text"]
     assert batch.startswith("2 条新草稿") and batch.count("#ok ") == 3  # one per draft, and the how-to line
+
+
+def test_customers_are_answered_while_note_waits_behind_an_import(harness):
+    """#note waits for the knowledge base, which an import holds for minutes; the dispatcher does not wait with it,
+    so a customer who writes meanwhile is answered (not held until the import ends and then missed as stale)."""
+    h = harness(with_model=False, **DRAFTS, stale_message_seconds=5)
+    h.start()
+    h.sim.inject("zhang", "你们的地址在哪")
+    n = notice_number(wait_notice(h, 1)["text"])
+    assert "正在发送给" in owner_says(h, f"#ok {n}", 2)
+    h.sim.wait_sent_to("zhang", 1)
+    h.svc.set_mode(h.contact_id("王五"), "auto")
+    importing = h.svc.kb().kb._lock  # as an import of a large price list holds it
+    with importing:
+        h.sim.inject_from_owner("filehelper", f"#note {n}")
+        asked = h.sim.inject("wang", "今天营业吗")
+        assert h.sim.wait_sent_to("wang", 1, timeout=60)[0]["text"].endswith("每天 9 点到 18 点，规格 10*20cm")
+        assert len(to(h, "filehelper")) == 2  # the #note's answer waits for the import
+    assert "知识库笔记" in wait_notice(h, 3)["text"]
+    assert h.settle([asked]) == {asked: "replied"}

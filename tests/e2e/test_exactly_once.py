@@ -78,9 +78,10 @@ def sim_world():
     s.stop()
 
 
-def first_run_killed_at(sim: Simulator, data_dir, point: str, **extra: str) -> str:
-    """Log in with a QR, ask one question, and see the process die at ``point``. Returns the question's id.
-    The reply waits 2 s (aggregation), so the receive thread reaches its point before the reply is sending."""
+def first_run_killed_at(sim: Simulator, data_dir, point: str, age: int = 0, **extra: str) -> str:
+    """Log in with a QR, ask one question (written ``age`` seconds ago by WeChat's clock), and see the process die
+    at ``point``. Returns the question's id. The reply waits 2 s (aggregation), so the receive thread reaches its
+    point before the reply is sending."""
     env = {**QUICK, "WXBOT_AGGREGATE_SECONDS": "2", **extra, CRASH_ENV: point}
     bot = Headless(env_for(data_dir, WXBOT_WECHAT_BASE_URL=sim.base_url, **env))
     try:
@@ -88,7 +89,7 @@ def first_run_killed_at(sim: Simulator, data_dir, point: str, **extra: str) -> s
         sim.scan()
         sim.confirm()
         bot.wait_line("running")
-        asked = sim.inject("zhang", "请问#01?")
+        asked = sim.inject("zhang", "请问#01?", create_time=int(sim.state.now()) - age)
         assert bot.killed(), "".join(bot.seen)
     finally:
         bot.stop()
@@ -129,9 +130,9 @@ def test_killed_at_each_point_every_message_is_answered_exactly_once(sim_world, 
 
 
 def test_resumed_work_obeys_inbox_expire_minutes_not_the_stale_limit(sim_world, data_dir):
-    # killed while answering; restarted after the 5 s stale limit but well inside inbox_expire_minutes
-    asked = first_run_killed_at(sim_world, data_dir, "reply.claimed", WXBOT_STALE_MESSAGE_SECONDS="5")
-    time.sleep(6)
+    # 30 s old when it arrived, answered under a 60 s stale limit and killed while answering; restarted under a 5 s
+    # limit (no waiting needed: WeChat's clock ages it), well inside inbox_expire_minutes
+    asked = first_run_killed_at(sim_world, data_dir, "reply.claimed", age=30, WXBOT_STALE_MESSAGE_SECONDS="60")
     later = restart_and_ask_again(sim_world, data_dir, WXBOT_STALE_MESSAGE_SECONDS="5")
     assert [o["text"] for o in sim_world.outbox()] == ["[AI] 答复01", "[AI] 答复02"]
     assert stored(data_dir, [asked, later])[0] == {asked: "replied", later: "replied"}
@@ -142,8 +143,8 @@ def test_the_owners_backlog_starts_no_takeover(harness, data_dir):
     h.start()
     zhang = h.contact_id(ZHANG)
     h.svc.close()
-    by_hand = h.sim.inject_from_owner("zhang", "我来亲自回答")  # typed on the phone while wxbot was off
-    time.sleep(6)
+    # typed on the phone while wxbot was off, 30 s ago by WeChat's clock (past the 5 s limit, no waiting needed)
+    by_hand = h.sim.inject_from_owner("zhang", "我来亲自回答", create_time=int(h.sim.state.now()) - 30)
     h2 = harness(with_model=False, faq_rules=FAQ, stale_message_seconds=5)
     h2.start(login=False)
     h2.login(scan=False)

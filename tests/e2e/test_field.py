@@ -3,10 +3,13 @@ risk signals stop the bot, quick messages merged, takeover cancels, owner text v
 
 from __future__ import annotations
 
+import threading
 import time
 
 import pytest
 
+from tests.e2e.test_openai_engine import model_state
+from tests.passthrough import PassThrough
 from wxbot.errors import AlreadyRunningError
 from wxbot.events import LoginState, Notice, QrCode
 from wxbot.sim import Simulator
@@ -158,15 +161,27 @@ def test_three_quick_messages_get_one_reply(harness):
     assert reply.text
 
 
+class Streaming(PassThrough):
+    """The real model, passed through; ``streaming`` is set once a generation has produced text."""
+
+    def __init__(self, model) -> None:
+        super().__init__(model)
+        self.streaming = threading.Event()
+
+    def stream_chat(self, messages, **kwargs):
+        for piece in self.model.stream_chat(messages, **kwargs):
+            self.streaming.set()
+            yield piece
+
+
 def test_owner_message_during_generation_cancels_the_reply(harness):
     h = harness(max_reply_tokens=4000, context_size=8192, temperature=1.0)
     h.start()
+    model_state(h, "ready")
+    model = Streaming(h.svc.engine.model)
+    h.svc.engine.set_model(model)
     msg = h.sim.inject("zhang", "Please write a very long story about a dragon, at least two thousand words.")
-    deadline = time.monotonic() + 30
-    while h.svc.store.get_message(msg) is None or h.svc.store.get_message(msg).state != "replying":
-        assert time.monotonic() < deadline
-        time.sleep(0.05)
-    time.sleep(0.3)  # generating now
+    assert model.streaming.wait(120)  # generating now
     h.sim.inject_from_owner("zhang", "我来回答你")
     assert h.settle([msg], timeout=30)[msg] == "skipped"
     assert h.svc.store.get_message(msg).reason == "takeover"

@@ -67,3 +67,18 @@ def test_a_contact_whose_nickname_holds_a_lone_surrogate_neither_breaks_login_no
             assert [m["to_id"] for m in sim.outbox()] == ["cut"]
         finally:
             h.stop()
+
+
+def test_a_sender_in_no_contact_list_is_answered_only_once_wechat_knows_who_it_is(harness):
+    """A UserName in no contact list: WeChat is asked (webwxbatchgetcontact). One it does not know is stored,
+    not answered (a send there is refused, Ret 1204); a stranger it knows is answered."""
+    h = harness(with_model=False, faq_rules=FAQ, new_contact_mode="auto")
+    h.start()
+    ghost = h.sim.inject_raw("zhang", {"FromUserName": "@" + "7" * 32, "Content": "价格多少"})
+    stranger = h.sim.inject("zhao", "价格多少")  # not a friend (no contact list has them), but WeChat knows them
+    friend = h.sim.inject("wang", "价格呢")
+    assert h.settle([ghost, stranger, friend]) == {ghost: "skipped", stranger: "replied", friend: "replied"}
+    assert h.svc.store.get_message(ghost).reason == "unknown_sender"
+    assert sorted(m["to_id"] for m in h.sim.outbox()) == ["wang", "zhao"]
+    again = h.sim.inject("zhao", "价格多少？")  # known now: no second question to WeChat needed
+    assert h.settle([again]) == {again: "replied"}

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
+
 from tests.kb.files import PRICES, write_xlsx
+from wxbot.errors import KnowledgeError
 from wxbot.kb import ImportStatus, KnowledgeBase
 from wxbot.store import Store
 
@@ -61,3 +64,13 @@ def test_reopen_rebuilds_the_indexes_from_the_encrypted_store(data_dir, settings
         assert kb.search("ＳＪ－０４１２", 1)[0].text.startswith("货号: SJ-0412")
         doc = kb.documents()[0]
         assert (doc.name, doc.kind, doc.passages) == ("价目表.xlsx", "xlsx", 6) and doc.imported_at > 0
+
+
+def test_a_note_never_replaces_an_imported_document_of_the_same_name(kb, tmp_path):
+    """#note N names its note after the customer's question, which can be a document's name."""
+    kb.add_file(write_xlsx(tmp_path / "价目表.xlsx"))
+    with pytest.raises(KnowledgeError) as err:
+        kb.add_note("价目表.xlsx", "问：价目表.xlsx\n答：请看附件")
+    assert "同名的文档" in err.value.zh
+    assert [(d.name, d.kind) for d in kb.documents()] == [("价目表.xlsx", "xlsx")]
+    assert kb.search("SJ-0412")  # the price list is still whole

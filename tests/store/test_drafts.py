@@ -72,5 +72,5 @@ def test_rejecting_replacing_and_recovering(store):
     third = store.draft_add(_reply(cid, "今天发", "m3"))
     store.draft_claim(third.id, "明天发")
     assert store.draft_get(third.id).text == "明天发" and store.draft_get(third.id).edited
-    assert store.drafts_recover() == 1  # a crash while sending: failed, never sent again
+    assert store.drafts_recover() == [third.id]  # a crash while sending: failed, never sent again
     assert store.draft_get(third.id).state is DraftState.FAILED and store.get_message("m3").state == "failed"

@@ -1,5 +1,5 @@
 """The whole path through the window, as the owner sees it: QR login -> contacts -> per-contact modes ->
-replies in Conversations and in the simulator's outbox -> tray Stop/Start -> a kick shows a new QR code.
+replies in Conversations and in the simulator's outbox -> tray Stop/Start; and after a kick, a Log in button.
 Real itchat-uos, the simulator on 127.0.0.1, the real test model and a real encrypted store."""
 
 from __future__ import annotations
@@ -59,7 +59,7 @@ def _settled(controller, msg_id: str) -> bool:
     return _state(controller, msg_id) in ("replied", "skipped", "failed", "expired")
 
 
-def test_login_toggle_reply_tray_and_kick(qtbot, make_app, sim):
+def test_login_toggle_reply_and_tray(qtbot, make_app, sim):
     app = make_app()
     log_in(qtbot, app, sim)
     assert app.window.current_page() == "dashboard"  # the default page once logged in
@@ -126,13 +126,21 @@ def test_login_toggle_reply_tray_and_kick(qtbot, make_app, sim):
     assert _state(app, again) == "replied"
     assert [m["to_id"] for m in sim.outbox()] == ["li", "li"]
 
-    # WeChat kicks the session: the Login page comes back with a fresh QR code and the reason in words
-    with qtbot.waitSignal(app.bridge.qr_code, timeout=60000):
+
+def test_after_wechat_ends_the_session_the_login_page_waits_for_the_owner(qtbot, make_app, sim):
+    """README: wxbot never logs back in by itself. WeChat kicks the session (its risk control): the Login page
+    comes back with the reason in words and a Log in button, and no QR code is asked for until it is pressed."""
+    app = make_app(with_model=False)
+    log_in(qtbot, app, sim)
+    with qtbot.waitSignal(app.bridge.login_state, timeout=60000, check_params_cb=lambda s: s.state == "logged_out"):
         sim.kick()
     assert app.window.current_page() == "login"
-    assert not app.login_page.qr.pixmap().isNull()
     assert app.window.banner.isVisible() and "logged you out" in app.window.banner.label.text()
     assert app.tray.state == "logged_out"
+    assert not app.login_busy and app.login_page.login_button.isVisible()  # no login under way
+    with qtbot.waitSignal(app.bridge.qr_code, timeout=60000):  # the owner chooses to log in again
+        app.login_page.login_button.click()
+    assert not app.login_page.qr.pixmap().isNull()
 
 
 def test_gui_stays_responsive_while_the_model_generates(qtbot, make_app, sim):

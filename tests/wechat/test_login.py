@@ -189,3 +189,34 @@ def test_demo_phone_logs_in_by_itself(tmp_path):
         assert channel.login().nick_name == "小王的店"
         assert events.states() == ["waiting_scan", "scanned", "logged_in"]
         channel.logout()
+
+
+def test_a_message_only_in_memory_is_delivered_again_after_a_restart_though_later_ones_were_saved(
+        sim, make_channel, tmp_path):
+    """N2: the sync position covers every message before it, so while the consumer holds one it could not
+    commit, neither a later batch nor close() saves the position."""
+    path = tmp_path / "s.json"
+    first, events = make_channel(SessionFile(path))
+    qr_login(first, events, sim)
+    got_first = Recorder()
+    held: list[str] = []
+
+    def on_message(msg):
+        got_first(msg)
+        if held:
+            return True  # committed
+        held.append(msg.msg_id)
+        return False  # the store refused it: it is only in memory
+
+    first.start_receiving(on_message, lambda: bool(held))
+    refused = sim.inject("张三", "refused by the store")
+    got_first.wait_for(lambda items: len(items) == 1)
+    later = sim.inject("张三", "committed in a later batch")
+    got_first.wait_for(lambda items: len(items) == 2)
+    first.close()  # the app quits while the first is still only in memory
+
+    second, events2 = make_channel(SessionFile(path))
+    second.login()
+    got = Recorder()
+    second.start_receiving(got)
+    got.wait_for(lambda items: {refused, later} <= {m.msg_id for m in items})

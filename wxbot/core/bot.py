@@ -41,8 +41,8 @@ from wxbot.core.policy import FILEHELPER, ReplyPolicy
 from wxbot.core.ports import Sender
 from wxbot.core.replies import Replies
 from wxbot.errors import MessageRefused, WeChatError
-from wxbot.events import BotPhase, BotState, MessageLogged
-from wxbot.messages import ChatKind, Direction, Message
+from wxbot.events import BotPhase, BotState
+from wxbot.messages import ChatKind, Message
 from wxbot.settings import OWNER_MESSAGE_MAX_CHARS, Settings
 
 EventSink = Callable[[object], None]
@@ -74,7 +74,8 @@ class Bot:
                                 notify=lambda text: self.delivery.send_parts(FILEHELPER, [text]),
                                 name_of=directory.name_of, on_event=on_event, clock=clock)
         self.media = MediaStage(None, self.inbox, on_event)  # the service plugs in its MediaReader
-        self.intake = Intake(self.inbox, directory, on_event, self._incoming.put, clock)
+        self.intake = Intake(self.inbox, self.outage, directory, self.delivery.echoes, on_event, self._incoming.put,
+                             clock)
         self.dispatcher = Dispatcher(settings, self._incoming, self.intake, self.inbox, self.outage, self.policy,
                                      rules, directory, self.replies, self.delivery, self.drafts, self.media,
                                      control or self,
@@ -98,17 +99,18 @@ class Bot:
         self.on_event(BotState(BotPhase.RUNNING))
         logger.info("auto-reply started")
 
-    def stop(self, reason: str = "", risk: bool = False) -> None:
-        """Stop auto-reply: pending replies are dropped, a running generation is cancelled; ``risk``: because of
-        a risk signal."""
+    def stop(self, reason: str = "", risk: bool = False, cut_off: bool = False) -> None:
+        """Stop auto-reply: pending replies are dropped, a running generation is cancelled. Drafts the owner
+        approved are still sent (their own decision), unless ``cut_off``: logged out, or WeChat's warning
+        (``risk``: a risk signal stopped it, which cuts off too)."""
         self._running = False
         dropped = self.replies.cancel("bot_stopped")
-        self.delivery.drop("bot_stopped")
+        self.delivery.drop("bot_stopped", approved=cut_off or risk)
         self.on_event(BotState(BotPhase.STOPPED, reason, risk=risk))
         logger.info("auto-reply stopped ({} pending dropped)", dropped)
 
     def close(self) -> None:
-        self.stop()
+        self.stop(cut_off=True)
         self.drafts.close()
         self.media.close()
         self._incoming.put(None)
@@ -116,11 +118,17 @@ class Bot:
         self.replies.close()
         for thread in self._threads:
             thread.join(timeout=5)
+        self.dispatcher.close()
         self.replies.close_slots()
 
     @property
     def running(self) -> bool:
         return self._running
+
+    @property
+    def holding(self) -> bool:
+        """A message that arrived is only in memory (a store outage): WeChat's sync position must not be saved."""
+        return self.outage.holding
 
     # BotControl for owner commands
     @property
@@ -160,9 +168,9 @@ class Bot:
         if not self.delivery.send_parts(self.directory.user_name(contact_id), [words]):
             raise WeChatError("消息没有发出去，请检查网络与微信登录", "the message was not sent: check the network "
                                                                 "and the WeChat login")
-        self.inbox.add(Message(f"owner-{uuid.uuid4().hex}", contact_id, "", ChatKind.GROUP if group else ChatKind.PRIVATE,
-                               words, time=self.clock(), from_self=True))
-        self.on_event(MessageLogged(contact_id, Direction.OUT, by_bot=False))
+        self.intake.commit_written(Message(f"owner-{uuid.uuid4().hex}", contact_id, "",
+                                           ChatKind.GROUP if group else ChatKind.PRIVATE, words, time=self.clock(),
+                                           from_self=True))
 
     # ------------------------------------------------------------------ intake (channel thread)
     def on_message(self, raw: Message) -> bool:

@@ -44,6 +44,7 @@ _VERBS = {
 }
 MODE_VERBS = {Verb.AUTO: ReplyMode.AUTO, Verb.OFF: ReplyMode.OFF, Verb.DRAFT: ReplyMode.DRAFT}
 DRAFT_VERBS = (Verb.OK, Verb.NO, Verb.EDIT, Verb.KEEP_FAQ, Verb.KEEP_NOTE)  # carried out by the draft desk
+SLOW_VERBS = (Verb.KEEP_FAQ, Verb.KEEP_NOTE)  # knowledge-base or settings work: off the dispatcher
 MODE_WORDS = {ReplyMode.OFF: "关 off", ReplyMode.DRAFT: "草稿 draft", ReplyMode.AUTO: "自动 auto"}
 
 HELP = ("可用命令 commands: #pause [联系人], #resume [联系人], #status [联系人], "

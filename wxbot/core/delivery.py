@@ -50,10 +50,10 @@ class Delivery:
     def put(self, job: Outgoing) -> None:
         self.outbox.put(job)
 
-    def drop(self, reason: str, contact_id: str | None = None) -> None:
+    def drop(self, reason: str, contact_id: str | None = None, approved: bool = True) -> None:
         """Take replies out unsent (one contact's, or all): their messages are skipped, an approved draft
-        failed."""
-        for job in self.outbox.drop(contact_id):
+        failed. ``approved`` False (a stop): the drafts the owner approved stay and are sent."""
+        for job in self.outbox.drop(contact_id, approved):
             self.inbox.set_states(job.ids, InboxState.SKIPPED, reason)
             if job.draft is not None:
                 self.drafts().finished(job.draft, DraftState.FAILED, reason)

@@ -14,6 +14,12 @@ class Directory(Protocol):
     def resolve(self, msg: Message) -> Message:
         """The message with ``contact_id`` replaced by the durable contact id."""
 
+    def listed(self, user_name: str) -> bool:
+        """False for a private sender in no contact list WeChat gave this login (and not looked up since)."""
+
+    def known(self, user_name: str) -> None:
+        """WeChat told us who ``user_name`` is: it can be answered."""
+
     def user_name(self, contact_id: str) -> str:
         """The current login's UserName to send to."""
 

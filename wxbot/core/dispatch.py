@@ -12,16 +12,17 @@ import dataclasses
 import queue
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 
 from loguru import logger
 
-from wxbot.core.commands import DRAFT_VERBS, BotControl, parse_command, run_command
+from wxbot.core.commands import DRAFT_VERBS, SLOW_VERBS, BotControl, Command, run_command
 from wxbot.core.contacts import ContactRules
 from wxbot.core.delivery import Delivery
 from wxbot.core.directory import Directory
 from wxbot.core.drafts import DraftDesk
 from wxbot.core.hours import ServiceHours
-from wxbot.core.intake import Arrival, Intake, Item, Work
+from wxbot.core.intake import Arrival, Intake, Item, Order, Work
 from wxbot.core.mediastage import MediaStage
 from wxbot.core.mediatext import needs_owner
 from wxbot.core.outage import RETRY_S, GuardedInbox, StoreOutage
@@ -60,6 +61,8 @@ class Dispatcher:
         self.running = running
         self.stop = stop
         self.clock = clock
+        # #faq / #note write FAQ rules or notes, which wait for an import under way: one at a time, in order
+        self._slow = ThreadPoolExecutor(max_workers=1, thread_name_prefix="wxbot-command")
 
     def apply_settings(self, settings: Settings) -> None:
         self.settings = settings
@@ -67,41 +70,54 @@ class Dispatcher:
 
     # ------------------------------------------------------------------ the loop (its own thread)
     def run(self) -> None:
+        retry_at = 0.0
         while True:
             try:
                 item = self.incoming.get(timeout=RETRY_S if self.outage.waiting else None)
             except queue.Empty:
+                pass
+            else:
+                if item is None:
+                    return
+                # held in arrival order while anything waits for the store, replayed when it takes writes again
+                left = item if self.outage.waiting else self._dispatch_safely(item)
+                if left is not None:
+                    self.outage.hold(left)
+            # at once when the store took the last write (only messages queued behind a refused one wait), else
+            # every RETRY_S, also while messages keep coming
+            if self.outage.waiting and (not self.outage.down or time.monotonic() >= retry_at):
+                retry_at = time.monotonic() + RETRY_S
                 self._replay_held()
-                continue
-            if item is None:
-                return
-            if self.outage.waiting or not self._dispatch_safely(item):  # held, in arrival order, until the store
-                self.outage.hold(item)  # takes writes again
 
-    def _dispatch_safely(self, item: Item) -> bool:
-        """False when the store refused the message (it must be held and tried again)."""
+    def _dispatch_safely(self, item: Item) -> Item | None:
+        """What must be held and tried again because the store refused it (committed by now, or not); None:
+        done."""
         try:
-            if isinstance(item, Work):
-                self._dispatch(item)
-            elif item.msg.from_self:
-                self._owner_message(item)
-            elif (work := self.intake.commit(item.msg, item.arrived)) is not None:
-                self._dispatch(work)
+            if isinstance(item, Arrival):  # held through an outage: committed now, in order
+                taken = self.intake.take(item.msg, item.arrived)
+                self.outage.stored_uncommitted()
+                if taken is None:
+                    return None
+                item = taken
+            if isinstance(item, Order):
+                self._command(item.command)
+            elif isinstance(item, Work):
+                self._take_over(item) if item.msg.from_self else self._dispatch(item)
         except StoreError as err:
             self.outage.failed(err)
-            return False
+            return item
         except Exception:  # a bug must not kill intake; the message stays in the inbox
-            logger.exception("dispatch failed for msg {}", item.msg.msg_id)
-        return True
+            logger.exception("dispatch failed ({})", type(item).__name__)
+        return None
 
     def _replay_held(self) -> None:
         """The store failed earlier: write what waits, then take the held messages in order."""
         if not self.outage.replay_writes():
             return
-        while (item := self.outage.next_held()) is not None:
-            if not self._dispatch_safely(item):
+        while (item := self.outage.take_held()) is not None:
+            if (left := self._dispatch_safely(item)) is not None:
+                self.outage.put_back(left)
                 return
-            self.outage.drop_held()
         self.outage.succeeded()
 
     # ------------------------------------------------------------------ policy
@@ -137,6 +153,10 @@ class Dispatcher:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, decision.reason)
             logger.debug("msg {} not answered: {}", msg.msg_id, decision.reason)
             return
+        if not self._reachable(work.user_name):
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "unknown_sender")
+            logger.info("msg {} is from a sender WeChat does not know: not answered", msg.msg_id)
+            return
         draft = decision.mode is ReplyMode.DRAFT or (
             work.heard is not None and bool(work.heard.text) and needs_owner(work.heard, self.settings))
         if not self.hours.is_open(self.clock()):
@@ -146,6 +166,15 @@ class Dispatcher:
         else:
             self.replies.queue(dataclasses.replace(msg, text=decision.text), draft=draft)
 
+    def _reachable(self, user_name: str) -> bool:
+        """A sender in no contact list is answered only once WeChat tells us who it is (asked until it does)."""
+        if self.directory.listed(user_name):
+            return True
+        if not self.delivery.sender.who_is(user_name):
+            return False
+        self.directory.known(user_name)
+        return True
+
     def _outside_hours(self, msg: Message, draft: bool) -> None:
         away = self.settings.away_message
         if away and self.hours.should_send_away(msg.contact_id, self.clock()):
@@ -154,27 +183,40 @@ class Dispatcher:
             self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "outside_hours")
 
     # ------------------------------------------------------------------ the owner's own messages
-    def _owner_message(self, item: Arrival) -> None:
-        raw = item.msg
-        if self.delivery.echoes.is_echo(raw.contact_id, raw.text):
-            return  # web WeChat echoing what the bot itself just sent
-        if raw.contact_id == FILEHELPER and (cmd := parse_command(raw.text)):
-            if cmd.verb in DRAFT_VERBS:
-                self.delivery.send_parts(FILEHELPER, [self.drafts.command(cmd)])
-                return
-            answer = run_command(cmd, self.control, self.rules, self.directory.find, self.clock)
-            self.delivery.send_parts(FILEHELPER, [answer])
-            if cmd.target:  # a contact's mode or pause may have changed: the window shows it
-                self.on_event(ContactsChanged())
+    def _command(self, cmd: Command) -> None:
+        if cmd.verb in SLOW_VERBS:  # knowledge-base or settings work, which waits for an import: not on this thread
+            self._slow.submit(self._answer_slow, cmd)
             return
-        msg = self.intake.commit_owner(raw)
-        if msg is None:
+        if cmd.verb in DRAFT_VERBS:
+            self.delivery.send_parts(FILEHELPER, [self.drafts.command(cmd)])
             return
-        if self._stale(msg, item.arrived):  # the owner's backlog from while wxbot was off: history, not a takeover
+        answer = run_command(cmd, self.control, self.rules, self.directory.find, self.clock)
+        self.delivery.send_parts(FILEHELPER, [answer])
+        if cmd.target:  # a contact's mode or pause may have changed: the window shows it
+            self.on_event(ContactsChanged())
+
+    def _answer_slow(self, cmd: Command) -> None:
+        """On the slow-command thread: carry out the command, then answer the phone."""
+        try:
+            answer = self.drafts.command(cmd)
+        except Exception:  # this thread must outlive one bad command
+            logger.exception("owner command {} failed", cmd.verb)
+            answer = "命令没有完成，详情见日志 (the command failed; see the log)"
+        self.delivery.send_parts(FILEHELPER, [answer])
+
+    def close(self) -> None:
+        """Let a slow command under way finish (its answer goes out when it ends); take no more."""
+        self._slow.shutdown(wait=False, cancel_futures=False)
+
+    def _take_over(self, work: Work) -> None:
+        """The owner wrote by hand (committed by intake): a takeover of that contact, unless it is their backlog
+        from while wxbot was off (history only)."""
+        msg = work.msg
+        if self._stale(msg, work.arrived):
             logger.info("owner's message {} was {:.0f}s old on arrival: no takeover", msg.msg_id,
-                        item.arrived - msg.time)
+                        work.arrived - msg.time)
             return
-        if raw.contact_id != FILEHELPER:
+        if work.user_name != FILEHELPER:
             self.take_over(msg.contact_id)
 
     def take_over(self, contact_id: str) -> None:

@@ -18,8 +18,9 @@ from loguru import logger
 from wxbot.core.commands import Command, Verb
 from wxbot.core.draftnotice import DraftNote, NoticeBatcher
 from wxbot.core.mediatext import owner_note
+from wxbot.core.textsplit import split_reply
 from wxbot.errors import WxbotError
-from wxbot.events import DraftDecided, DraftsChanged
+from wxbot.events import DraftDecided, DraftsChanged, Notice, NoticeLevel
 from wxbot.messages import Actor, Draft, DraftState, Message, OpKind, Reply, StrState
 from wxbot.settings import Settings
 
@@ -28,6 +29,9 @@ _WHY_NOT = {
     DraftState.REJECTED: ("已放弃", "was rejected"), DraftState.DISCARDED: ("你已亲自回复，已作废", "is void: you replied by hand"),
     DraftState.EXPIRED: ("已过期", "expired"), DraftState.FAILED: ("发送失败", "failed to send"),
 }
+
+
+MAX_NUMBER_DIGITS = 12  # a draft number longer than this names no draft
 
 
 class Keep(StrState):
@@ -55,7 +59,7 @@ class DraftStore(Protocol):
     def draft_close(self, draft_id: int, state: DraftState, reason: str = "",
                     from_states: Sequence[DraftState] = (DraftState.PENDING,)) -> Draft | None: ...
 
-    def drafts_recover(self) -> int: ...
+    def drafts_recover(self) -> list[int]: ...
 
 
 class DraftDesk:
@@ -71,6 +75,7 @@ class DraftDesk:
         self.store = store
         self.send = send
         self.regenerate_for = regenerate
+        self.notify = notify
         self.name_of = name_of
         self.on_event = on_event
         self.clock = clock
@@ -78,13 +83,28 @@ class DraftDesk:
         self.notices = NoticeBatcher(lambda: self.settings.draft_notice_seconds, notify, self._pending)
         self._expiry: threading.Timer | None = None
         self._lock = threading.Lock()
+        self._interrupted = ""  # the line telling the phone which approved drafts a restart failed
 
     # ------------------------------------------------------------------ the bot's side
     def recover(self) -> None:
-        """At start-up: drafts caught mid-send are failed (never resent); pending ones wait on, or expire."""
-        if self.store.drafts_recover():
+        """At start-up: drafts caught mid-send are failed (never resent: they may have reached WeChat) and the
+        owner, who was told they were being sent, is told which (the window now, the phone once logged in);
+        pending ones wait on, or expire."""
+        failed = self.store.drafts_recover()
+        if failed:
+            numbers = "、".join(f"#{n}" for n in failed)
+            self._interrupted = (f"草稿 {numbers} 发送时 wxbot 被关闭或崩溃，可能没有发出，不会自动重发，请查看对话后手动补发 "
+                                 f"(drafts {numbers} were interrupted while sending: they may not have been sent and "
+                                 "are not sent again; check the chat and send by hand)")
+            self.on_event(Notice(NoticeLevel.WARNING, self._interrupted))
             self._changed()
         self.expire_due()
+
+    def tell_interrupted(self) -> None:
+        """Logged in: the phone gets the line about drafts a restart failed, once."""
+        text, self._interrupted = self._interrupted, ""
+        if text:
+            self.notify(text)
 
     def carried(self, contact_id: str) -> tuple[int | None, list[Message]]:
         """The contact's pending draft and the messages it answers: a new message merges into a new draft."""
@@ -93,9 +113,19 @@ class DraftDesk:
 
     def hold(self, reply: Reply, replaces: int | None = None) -> Draft | None:
         """Keep a reply as a draft for the owner (replacing an older one of the same contact) and tell them."""
-        draft = self.store.draft_add(reply, replaces=replaces, at=self.clock())
-        if draft is None:  # its messages were answered meanwhile (the older draft was approved)
-            return None
+        draft = self.add(reply, replaces)
+        if draft is not None:
+            self.announce(draft)
+        return draft
+
+    def add(self, reply: Reply, replaces: int | None = None) -> Draft | None:
+        """Store a reply as a draft, telling nobody yet. None: nothing held, because its messages were answered
+        meanwhile, or the draft it was to replace was approved or rejected first (the reply answers that
+        draft's questions again)."""
+        return self.store.draft_add(reply, replaces=replaces, at=self.clock())
+
+    def announce(self, draft: Draft) -> None:
+        """Tell the window and the phone about a new draft."""
         name = self.name_of(draft.contact_id)
         # what a voice message or picture said is read before the window hears of the draft, so its notice is
         # queued right after (as fast as before)
@@ -104,7 +134,6 @@ class DraftDesk:
         if self.settings.draft_notices:
             self.notices.add(note)
         self._arm_expiry()
-        return draft
 
     def discard_for(self, contact_id: str) -> None:
         """The owner wrote to the contact by hand: their pending draft is void."""
@@ -126,6 +155,10 @@ class DraftDesk:
         """Send draft N as it is, or with the owner's ``text`` instead. The answer says what happened."""
         if text is not None and not text.strip():
             return "修改后的内容是空的，没有发送 (the edited text is empty: nothing sent)"
+        if text is not None and (parts := self._parts(text.strip())) > self.settings.max_reply_parts:
+            return (f"修改后的内容太长：要分成 {parts} 条微信消息，最多 {self.settings.max_reply_parts} 条，没有发送，请缩短后再发 "
+                    f"(the edited text would take {parts} WeChat messages, more than max_reply_parts = "
+                    f"{self.settings.max_reply_parts}: nothing sent)")
         before = self.store.draft_get(draft_id)
         edited = text is not None and before is not None and text.strip() != before.text
         draft = self.store.draft_claim(draft_id, text.strip() if edited and text is not None else None)
@@ -175,8 +208,10 @@ class DraftDesk:
         """#ok N, #no N, #edit N text, #faq N, #note N from File Transfer Helper."""
         number, _, rest = cmd.target.partition(" ")
         number = number.lstrip("#")
-        if not number.isdigit():
+        if not (number.isascii() and number.isdigit()):  # "²" is a digit to str.isdigit, not to int()
             return "请写上草稿编号，例如 #ok 12 (give the draft's number, e.g. #ok 12)"
+        if len(number) > MAX_NUMBER_DIGITS:  # no such draft, and more than SQLite's integers hold
+            return f"没有草稿 #{number} (no draft #{number})"
         draft_id = int(number)
         if cmd.verb is Verb.OK:
             return self.approve(draft_id, by=Actor.PHONE)
@@ -228,6 +263,10 @@ class DraftDesk:
                 self._expiry = None
 
     # ------------------------------------------------------------------ helpers
+    def _parts(self, text: str) -> int:
+        """How many WeChat messages ``text`` takes when sent (as the engine splits it, prefix included)."""
+        return len(split_reply(text, self.settings.reply_part_chars - len(self.settings.reply_prefix)))
+
     def _pending(self, draft_id: int) -> bool:
         draft = self.store.draft_get(draft_id)
         return draft is not None and draft.state is DraftState.PENDING

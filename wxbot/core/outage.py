@@ -35,13 +35,31 @@ class StoreOutage(Generic[Held]):
         self.down = False
         self._lock = threading.Lock()
         self._held: deque[Held] = deque()  # arrived but not stored yet (the bot's work items), in order
+        self._uncommitted = 0  # messages intake handed on uncommitted, not stored yet (held or still queued)
         self._writes: deque[Callable[[], None]] = deque()  # state marks and replies waiting to be written
 
     @property
     def waiting(self) -> bool:
         """Something is held or waits to be written: the dispatcher retries every RETRY_S."""
         with self._lock:
-            return bool(self._held or self._writes)
+            return bool(self._held or self._writes or self._uncommitted)
+
+    @property
+    def holding(self) -> bool:
+        """A message that arrived is not stored yet: WeChat's sync position must not be saved past it (the
+        position is cumulative), so every later message waits behind it, uncommitted too."""
+        with self._lock:
+            return self._uncommitted > 0
+
+    def handed_uncommitted(self) -> None:
+        """Intake handed a message on without storing it (the store refused it, or earlier ones wait)."""
+        with self._lock:
+            self._uncommitted += 1
+
+    def stored_uncommitted(self) -> None:
+        """The dispatcher stored (or dropped as a copy, an echo or a command) one such message."""
+        with self._lock:
+            self._uncommitted -= 1
 
     def failed(self, err: StoreError) -> None:
         with self._lock:
@@ -54,7 +72,7 @@ class StoreOutage(Generic[Held]):
     def succeeded(self) -> None:
         """A write went through; the outage ends once nothing is held or waiting any more."""
         with self._lock:
-            if self._held or self._writes:
+            if self._held or self._writes or self._uncommitted:
                 return
             was, self.down = self.down, False
         if was:
@@ -66,13 +84,14 @@ class StoreOutage(Generic[Held]):
         with self._lock:
             self._held.append(item)
 
-    def next_held(self) -> Held | None:
+    def take_held(self) -> Held | None:
         with self._lock:
-            return self._held[0] if self._held else None
+            return self._held.popleft() if self._held else None
 
-    def drop_held(self) -> None:
+    def put_back(self, item: Held) -> None:
+        """The store refused a held item again: it stays first in line."""
         with self._lock:
-            self._held.popleft()
+            self._held.appendleft(item)
 
     def write(self, fn: Callable[[], None]) -> None:
         """Run a write that needs no answer now, or queue it behind earlier ones that failed."""

@@ -88,3 +88,6 @@ class Sender(Protocol):
     """What the bot needs from the WeChat channel to answer (the BotService forwards to WeChatChannel)."""
 
     def send_text(self, user_name: str, text: str) -> bool: ...
+
+    def who_is(self, user_name: str) -> bool:
+        """Ask WeChat about a sender in no contact list; True when it knows them (a reply can reach them)."""

@@ -166,6 +166,10 @@ class Replies:
         if not claimed and not pending.carried:
             return
         crash_point("reply.claimed")
+        self._reply_to(contact_id, pending, claimed, cancel)
+
+    def _reply_to(self, contact_id: str, pending: Pending, claimed: list[Message], cancel: threading.Event) -> None:
+        """Make the reply to ``claimed`` (and a replaced draft's messages) and hand it on, or record why not."""
         messages = pending.carried + claimed
         ids = [m.msg_id for m in claimed]
         try:
@@ -184,7 +188,7 @@ class Replies:
         unsure = self.settings.draft_when_unsure and self.engine.has_knowledge and (
             reply.source is ReplySource.KB_FALLBACK or reply.verdict is not ReplyVerdict.SEND)
         if pending.draft or unsure:  # the owner decides: pacing applies when it is sent
-            self.drafts().hold(reply, pending.replaces)
+            self._hold(contact_id, pending, claimed, reply, cancel)
             return
         if reply.verdict is not ReplyVerdict.SEND:  # degenerate output: missed, never sent
             self.inbox.set_states(ids, InboxState.SKIPPED, reply.verdict)
@@ -200,6 +204,24 @@ class Replies:
                 self.delivery.put(Outgoing(contact_id, reply, ids, incoming, cancel, self.clock() + verdict.wait))
                 return
         self.inbox.set_states(ids, InboxState.SKIPPED, "takeover" if self.running() else "bot_stopped")
+
+    def _hold(self, contact_id: str, pending: Pending, claimed: list[Message], reply: Reply,
+              cancel: threading.Event) -> None:
+        """Hold ``reply`` as a draft for the owner. Not once a takeover or a stop cancelled this work: checked
+        under the lock they cancel under, so no draft appears after the owner answered by hand (the takeover
+        discards only drafts that exist). If the draft it was to replace was approved or rejected meanwhile,
+        that draft's questions are settled, so the new messages are answered again on their own."""
+        desk = self.drafts()
+        with self._cond:
+            cancelled = cancel.is_set()
+            draft = None if cancelled else desk.add(reply, pending.replaces)
+        if cancelled:
+            self.inbox.set_states([m.msg_id for m in claimed], InboxState.SKIPPED,
+                                  "takeover" if self.running() else "bot_stopped")
+        elif draft is not None:
+            desk.announce(draft)
+        elif pending.replaces is not None and claimed:
+            self._reply_to(contact_id, Pending(messages=claimed, fixed=pending.fixed, draft=True), claimed, cancel)
 
     def _make_reply(self, contact_id: str, messages: list[Message], fixed: tuple[str, ReplySource] | None,
                     cancel: threading.Event) -> Reply | None:

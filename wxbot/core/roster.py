@@ -26,6 +26,7 @@ class Roster:
         self.on_new_contact = on_new_contact  # someone not in the login's contact list wrote: the UI refreshes
         self.own_nick = ""
         self._to_id: dict[str, str] = {}
+        self._unlisted: set[str] = set()  # private senders in no contact list WeChat gave, not looked up yet
         self._to_user: dict[str, str] = {}
         self._lock = threading.Lock()
 
@@ -54,6 +55,7 @@ class Roster:
             mapping[c.user_name] = cid
         with self._lock:
             self._to_id = mapping
+            self._unlisted = set()
             self._to_user = {cid: user for user, cid in mapping.items()}
         logger.info("roster: {} contacts, {} flagged", len(mapping), len(flagged))
         return flagged
@@ -93,9 +95,19 @@ class Roster:
             with self._lock:
                 self._to_id[msg.contact_id] = cid
                 self._to_user[cid] = msg.contact_id
+                if kind is ContactKind.FRIEND:
+                    self._unlisted.add(msg.contact_id)
             if self.on_new_contact is not None:
                 self.on_new_contact(cid)
         return dataclasses.replace(msg, contact_id=cid)
+
+    def listed(self, user_name: str) -> bool:
+        with self._lock:
+            return user_name not in self._unlisted
+
+    def known(self, user_name: str) -> None:
+        with self._lock:
+            self._unlisted.discard(user_name)
 
     def user_name(self, contact_id: str) -> str:
         with self._lock:

@@ -46,10 +46,12 @@ class SendQueue:
             return bool(self._waiting or self._sending)
         return contact_id in self._sending or any(j.contact_id == contact_id for j in self._waiting)
 
-    def drop(self, contact_id: str | None = None) -> list[Outgoing]:
-        """Take the waiting replies of one contact (or all) out; the caller records why. Cancels them."""
+    def drop(self, contact_id: str | None = None, approved: bool = True) -> list[Outgoing]:
+        """Take the waiting replies of one contact (or all) out; the caller records why. Cancels them.
+        ``approved`` False: drafts the owner approved stay."""
         with self._cond:
-            dropped = [j for j in self._waiting if contact_id is None or j.contact_id == contact_id]
+            dropped = [j for j in self._waiting if (contact_id is None or j.contact_id == contact_id)
+                       and (approved or j.draft is None)]
             self._waiting = [j for j in self._waiting if j not in dropped]
             for job in dropped:
                 job.cancel.set()

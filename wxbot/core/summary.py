@@ -19,7 +19,8 @@ SOURCE_WORDS = {"faq": "FAQ", "kb": "知识库", "model": "模型", "draft": "�
                 "away": "留言", "non_text": "非文字"}
 REASON_WORDS = {"stale": "消息过旧", "outside_hours": "非营业时间", "daily_cap": "每日上限", "loop_guard": "防循环",
                 "bot_stopped": "自动回复已停", "failed": "出错", "expired": "过期", "degenerate_loop": "模型输出异常",
-                "persona_echo": "模型输出异常", "risk_warning": "风险提示", "empty_reply": "无可回复"}
+                "persona_echo": "模型输出异常", "risk_warning": "风险提示", "empty_reply": "无可回复",
+                "unknown_sender": "陌生发送者"}
 
 
 class SummaryStore(Protocol):

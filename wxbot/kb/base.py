@@ -167,11 +167,16 @@ class KnowledgeBase:
             return self._put(path.name, result.kind, digest, result.notes, pieces, progress)
 
     def add_note(self, title: str, text: str) -> ImportReport:
-        """A short passage in the owner's own words (a correction, an approved answer); same title replaces."""
+        """A short passage in the owner's own words (a correction, an approved answer); same title replaces a
+        note, never an imported document (a customer's question can be any document's name)."""
         title, text = title.strip(), text.strip()
         if not title or not text:
             raise KnowledgeError("备注的标题和内容都不能为空", "a note needs a title and a text")
         with self._lock:
+            old = self._store.kb_document(title)
+            if old is not None and old.kind != NOTE_KIND:
+                raise KnowledgeError(f"知识库里已有同名的文档「{title}」，笔记没有保存，请换个标题",
+                                     "a document of that name is in the knowledge base: the note was not saved")
             digest = hashlib.sha256(text.encode()).hexdigest()
             return self._unchanged(title, digest) or self._put(
                 title, NOTE_KIND, digest, [], [NewPassage(text, "店主备注 owner's note", title)], None)

@@ -144,10 +144,11 @@ class Simulator:
         sender = chat_id if isinstance(target, Person) else next(m for m in target.members if m != SELF)
         return self.state.add_message(chat_id, sender, kind, text, overlay=overlay)
 
-    def inject_from_owner(self, to: str, text: str, kind: str = "text") -> str:
+    def inject_from_owner(self, to: str, text: str, kind: str = "text", create_time: int | None = None) -> str:
         """The owner types on the phone: to a friend, a group, ``filehelper`` or ``self``."""
         target = self.world.find(to)
-        return self.state.add_message(getattr(target, "pid", None) or target.gid, SELF, kind, text)
+        return self.state.add_message(getattr(target, "pid", None) or target.gid, SELF, kind, text,
+                                      create_time=create_time)
 
     # ------------------------------------------------------------------ what the client did
     def outbox(self) -> list[dict[str, Any]]:

@@ -39,8 +39,9 @@ class DraftsMixin:
 
     def draft_add(self, reply: Reply, *, replaces: int | None = None, at: float | None = None) -> Draft | None:
         """Hold ``reply`` for the owner (its messages become drafted); ``replaces`` a pending draft of the same
-        contact whose messages the new one answers too. One transaction. None when every message it answers
-        was settled meanwhile (the older draft was approved or rejected first): nothing to hold."""
+        contact whose messages the new one answers too. One transaction. None, and nothing held, when every
+        message it answers was settled meanwhile, or when the draft it replaces is no longer pending (approved
+        or rejected first: the new text answers that draft's questions again, which are settled)."""
         now = time.time() if at is None else at
         waiting = (InboxState.RECEIVED, InboxState.REPLYING, InboxState.DRAFTED)
         with self._sdb.tx() as db:
@@ -54,8 +55,9 @@ class DraftsMixin:
             check_draft_move(None, DraftState.PENDING)
             if replaces is not None:
                 check_draft_move(DraftState.PENDING, DraftState.REPLACED)
-                db.execute("UPDATE drafts SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
-                           (DraftState.REPLACED, now, replaces, DraftState.PENDING))
+                if not db.execute("UPDATE drafts SET state = ?, updated_at = ? WHERE id = ? AND state = ?",
+                                  (DraftState.REPLACED, now, replaces, DraftState.PENDING)).rowcount:
+                    return None
             (last,) = db.execute("SELECT coalesce((SELECT seq FROM sqlite_sequence WHERE name = 'drafts'), 0)"
                                  ).fetchone()
             draft_id = last + 1
@@ -133,13 +135,14 @@ class DraftsMixin:
                                     (InboxState.DRAFTED, InboxState.SENDING))
         return self.draft_get(draft_id)
 
-    def drafts_recover(self) -> int:
-        """At start-up: a draft caught while sending may have reached WeChat: failed, never sent again."""
+    def drafts_recover(self) -> list[int]:
+        """At start-up: a draft caught while sending may have reached WeChat: failed, never sent again.
+        Returns their numbers."""
         with self._sdb.tx() as db:
             ids = [r[0] for r in db.execute("SELECT id FROM drafts WHERE state = ?", (DraftState.SENDING,))]
         for draft_id in ids:
             self.draft_close(draft_id, DraftState.FAILED, "interrupted_while_sending", (DraftState.SENDING,))
-        return len(ids)
+        return ids
 
     # ------------------------------------------------------------------ helpers
     @staticmethod

@@ -221,8 +221,9 @@ class AppController(QObject):
             if not self.user_logout and not self.closing:
                 self.window.banner.show_message("error" if state.risk else "warning",
                                                 tr("WeChat logged you out: %s") % one_language(state.detail or "-"))
+                # the Login page with its Log in button, no QR code: after WeChat ended the session (its risk
+                # control) the owner checks the phone first and logs in again only by choice
                 self.window.show_page("login")
-                self.login(hot_reload=False)  # a fresh QR code; the owner decides whether to scan it
         elif state.state == LoginPhase.FAILED:
             self._set_tray("error", text)
             if state.detail:

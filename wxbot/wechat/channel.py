@@ -44,6 +44,7 @@ class WeChatChannel:
         self._stopped = threading.Event()
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._clock = WeChatClock()
+        self._holding: Callable[[], bool] = lambda: False
         self.account: Account | None = None
 
     # ------------------------------------------------------------------ login
@@ -66,9 +67,11 @@ class WeChatChannel:
         return self.account
 
     def save_session(self) -> None:
-        """Persist what hot reload needs (called at login and after each batch of messages)."""
+        """Persist what hot reload needs (called at login and after each batch of messages). Not while the
+        consumer holds a message it could not commit: the sync position is cumulative, so saving it now, even
+        after a later batch or on close, would skip that message after a restart."""
         with self._lock:
-            if self._session is None or self._core is None or self._stopped.is_set():
+            if self._session is None or self._core is None or self._stopped.is_set() or self._holding():
                 return
             data = itchat_core.snapshot(self._core) | {"base_url": self._url}
             try:
@@ -95,9 +98,12 @@ class WeChatChannel:
         return out
 
     # ------------------------------------------------------------------ receiving
-    def start_receiving(self, on_message: Callable[[Message], bool | None]) -> None:
+    def start_receiving(self, on_message: Callable[[Message], bool | None],
+                        holding: Callable[[], bool] = lambda: False) -> None:
         """Receive in the background. ``on_message`` returns False when it could not commit the message
-        (the session, with its sync position, is then not saved, so WeChat sends the batch again)."""
+        (the session, with its sync position, is then not saved, so WeChat sends the batch again); ``holding()``
+        True: such a message is still only in memory, so no later save may cover it."""
+        self._holding = holding
         core = self._require_core()
         stopped = self._stopped
         if stopped.is_set():
@@ -171,6 +177,17 @@ class WeChatChannel:
         if sender is None or self._stopped.is_set():
             raise WeChatError("未登录微信，无法发送", "not logged in to WeChat; can't send")
         return sender.send_text(user_name, text)
+
+    def who_is(self, user_name: str) -> bool:
+        """Ask WeChat (webwxbatchgetcontact) about a sender in no contact list; True when it knows them. A send to
+        an id it does not know is refused (Ret 1204), so such a sender is not answered."""
+        core = self._require_core()
+        try:
+            found = core.update_friend(user_name)
+        except (requests.RequestException, ValueError, TypeError, KeyError) as exc:
+            logger.warning("webwxbatchgetcontact failed: {}", type(exc).__name__)
+            return False
+        return isinstance(found, dict) and found.get("UserName") == user_name
 
     # ------------------------------------------------------------------ logout
     def logout(self) -> None:

@@ -240,6 +240,10 @@
         <translation>模型没有给出回答</translation>
     </message>
     <message>
+        <source>WeChat doesn't know this sender</source>
+        <translation>微信不认识这个发送者</translation>
+    </message>
+    <message>
         <source>Showing the newest %d of %d matches</source>
         <translation>显示最新的 %d 条（共 %d 条匹配）</translation>
     </message>

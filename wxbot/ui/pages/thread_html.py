@@ -33,7 +33,7 @@ def reason_text(code: str) -> str:
         "bot_stopped": tr("auto-reply was stopped"), "stale": tr("the message was too old"),
         "paused": tr("the contact is paused"), "takeover": tr("you replied by hand"),
         "outside_hours": tr("outside service hours"), "risk_warning": tr("WeChat sent a security warning"),
-        "empty_reply": tr("the model gave no answer"),
+        "empty_reply": tr("the model gave no answer"), "unknown_sender": tr("WeChat doesn't know this sender"),
         "degenerate_loop": tr("the model's reply kept repeating itself"),
         "persona_echo": tr("the model's reply recited its instructions"), "auto_reply_off": tr("auto-reply is off for this contact"),
         "group_not_mentioned": tr("not @-mentioned in the group"), "expired": tr("interrupted and expired"),
