@@ -67,4 +67,6 @@ for _province, _cities in _REGIONS.items():
     if _province in _AREAS:
         SYNONYMS[_province] = _names
 
-TRIGGERS = sorted(SYNONYMS, key=len, reverse=True)
+# The words that only ask for an attribute (多少钱, 有货吗): no evidence of which passage is meant.
+ATTRIBUTE_WORDS = frozenset({t for t, v in SYNONYMS.items() if v in ATTRIBUTES} | {w for a in ATTRIBUTES for w in a}
+                            | {"多少", "价", "钱", "卖", "买", "有卖", "卖吗"})

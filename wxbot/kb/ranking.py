@@ -1,0 +1,124 @@
+"""Recall first: several channels each rank the passages (character pairs, jieba words with synonyms, codes
+and model names, pinyin, quantities held), fused by reciprocal rank fusion so no single hand-tuned score
+decides; then relevance.py decides whether the best of them answers at all; then a question about a sheet as
+a whole (最便宜的…) gets that sheet's rows, filtered and sorted. ``BuiltIndex`` is everything derived from
+the passages, picklable, so it can be kept sealed and loaded instead of rebuilt."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from wxbot.kb.bm25 import TermIndex
+from wxbot.kb.channels import char_terms, code_terms, pinyin_terms, synonym_text, word_terms
+from wxbot.kb.normal import normalize
+from wxbot.kb.pinyin import PinyinTable, pinyin_table, syllables
+from wxbot.kb.quantities import Quantity, holding, quantities
+from wxbot.kb.relevance import confidence, read_question
+from wxbot.kb.synonyms import SYNONYMS
+from wxbot.kb.tablequery import FIELD, answer_rows, table_ask
+
+CANDIDATES = 50  # each channel's depth before fusion
+RRF_K = 10  # fusion constant: small, because a channel's first places matter most for a shop's few hundred rows
+JUDGED = 8  # how many of the fused best the relevance decision looks at
+WEIGHTS = {"chars": 1.0, "words": 1.0, "codes": 1.0, "sounds": 0.5, "quantity": 1.0, "semantic": 1.0}
+_BRAND = re.compile(r"苹果(?=\s?\d)")  # 苹果16 is an iPhone 16: customers name the brand in Chinese
+
+
+@dataclass(frozen=True)
+class BuiltIndex:
+    texts: tuple[str, ...]  # each passage's searchable text, normalized
+    chars: TermIndex
+    words: TermIndex
+    codes: TermIndex
+    sounds: TermIndex
+    held: tuple[tuple[Quantity, ...], ...]  # each passage's quantities
+    sheets: tuple[str, ...]  # the table a row belongs to ('' for prose)
+    table: PinyinTable
+    known: frozenset[str]  # pinyin syllables
+
+
+def build_index(texts: Sequence[str], sheets: Sequence[str]) -> BuiltIndex:
+    """Everything search needs, from the passages' searchable texts and the sheet each row is in."""
+    table = pinyin_table()
+    known = syllables(table)
+    norm = tuple(normalize(t) for t in texts)
+    return BuiltIndex(norm, TermIndex([char_terms(t) for t in norm]), TermIndex([word_terms(t) for t in norm]),
+                      TermIndex([code_terms(t) for t in norm]),
+                      TermIndex([pinyin_terms(t, table, known) for t in norm]),
+                      tuple(tuple(quantities(t)) for t in norm), tuple(sheets), table, known)
+
+
+def _ranked(scores: np.ndarray) -> np.ndarray:
+    hits = np.flatnonzero(scores > 0)
+    order = hits[np.lexsort((hits, -scores[hits]))]
+    return order[:CANDIDATES]
+
+
+class Retriever:
+    def __init__(self, index: BuiltIndex) -> None:
+        self.index = index
+
+    def __len__(self) -> int:
+        return len(self.index.texts)
+
+    def search(self, question: str, k: int, owner: Mapping[str, tuple[str, ...]], threshold: float,
+               semantic: Sequence[int] = ()) -> list[tuple[int, float]]:
+        """(position, fused score) of the passages that answer ``question``, best first; [] when none does.
+        ``owner``: the owner's synonyms; ``threshold``: the confidence the best passages need; ``semantic``:
+        an embedding model's ranking, fused with the others."""
+        ix = self.index
+        if not ix.texts or k <= 0:
+            return []
+        text = normalize(question)
+        text = _BRAND.sub("iphone ", text) + (" 苹果" if _BRAND.search(text) else "")
+        ask = table_ask(text)
+        text = ask.rest if ask.active else text
+        extra = " ".join(w for word, forms in owner.items() if word in text for w in forms)
+        query = f"{text} {extra} {synonym_text(text, SYNONYMS)}"
+        asked = [q for q in quantities(text) if q.low == q.high]
+        rankings = {
+            "chars": _ranked(ix.chars.scores(char_terms(query))),
+            "words": _ranked(ix.words.scores(word_terms(query))),
+            "codes": _ranked(ix.codes.scores(code_terms(query))),
+            "sounds": _ranked(ix.sounds.scores(pinyin_terms(query, ix.table, ix.known))),
+        }
+        if asked:
+            base = ix.chars.scores(char_terms(query)) + ix.words.scores(word_terms(query)) + 1e-3
+            holds = np.array([holding(asked, list(h)) for h in ix.held])
+            rankings["quantity"] = _ranked(np.where(holds, base, 0.0))
+        if len(semantic):
+            rankings["semantic"] = np.asarray(semantic[:CANDIDATES])
+        fused: dict[int, float] = {}
+        for name, ranking in rankings.items():
+            for rank, pos in enumerate(ranking.tolist(), 1):
+                fused[pos] = fused.get(pos, 0.0) + WEIGHTS[name] / (RRF_K + rank)
+        best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+        if not best:
+            return []
+        read = read_question(text, ix.chars, ix.codes, ix.table, ix.sounds, owner)
+        if read.unknown_code:
+            return []
+        judged = [confidence(read, asked, ix.held[pos], ix.texts[pos], ix.table) for pos, _ in best[:JUDGED]]
+        if max(judged) < threshold:
+            return []
+        if ask.active:
+            best = self._table_rows(ask, best) + best
+        seen: set[int] = set()
+        out = [(pos, score) for pos, score in best if not (pos in seen or seen.add(pos))]  # type: ignore[func-returns-value]
+        return out[:k]
+
+    def _table_rows(self, ask, best: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The rows of the sheet the question concerns (the best-ranked row's), those that share its topic."""
+        ix = self.index
+        rows = [(pos, score) for pos, score in best if ix.sheets[pos] and FIELD.search(ix.texts[pos])]
+        if not rows:
+            return []
+        top_score = rows[0][1]
+        sheet = ix.sheets[rows[0][0]]
+        same = [(pos, ix.texts[pos]) for pos, score in rows if ix.sheets[pos] == sheet and score >= top_score * 0.5]
+        chosen = answer_rows(ask, same)
+        return [(pos, top_score + 1.0 - i * 1e-3) for i, pos in enumerate(chosen)]
