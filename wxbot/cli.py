@@ -144,8 +144,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write decrypted history to a JSON or Markdown file (with a warning: the file is not encrypted)."""
     from pathlib import Path
 
+    from wxbot.envsecrets import ask_passphrase
     from wxbot.store import EXPORT_WARNING, Store, export_history
-    from wxbot.terminal import ask_passphrase
 
     settings = _settings_or_exit()
     try:
@@ -172,9 +172,9 @@ def cmd_contacts(args: argparse.Namespace) -> int:
     from wxbot.core.commands import MODE_WORDS, pick_contact
     from wxbot.core.instance import InstanceLock
     from wxbot.core.roster import Roster
+    from wxbot.envsecrets import ask_passphrase
     from wxbot.messages import ReplyMode
     from wxbot.store import DB_FILE, Store
-    from wxbot.terminal import ask_passphrase
 
     if args.action != "list" and not args.name:
         print(f"wxbot: 请写出联系人名字 (name a contact): wxbot contacts {args.action} NAME", file=sys.stderr)
@@ -269,10 +269,10 @@ def cmd_download(args: argparse.Namespace) -> int:
 def cmd_kb(args: argparse.Namespace) -> int:
     """The knowledge base on the command line (headless use, tests): add, list, remove, search. It is the one
     the window manages (a file added here can be re-imported there)."""
+    from wxbot.envsecrets import ask_passphrase
     from wxbot.kb.desk import KnowledgeDesk
     from wxbot.messages import Actor
     from wxbot.store import Store
-    from wxbot.terminal import ask_passphrase
 
     settings = _settings_or_exit()
     setup_logging(settings.log_dir, "WARNING")

@@ -20,7 +20,6 @@ from wxbot.errors import KnowledgeError, WxbotError
 from wxbot.kb import indexcache, ownerwords
 from wxbot.kb.pieces import Progress
 from wxbot.kb.ranking import Retriever, build_index
-from wxbot.kb.reading import check_file, read_document
 from wxbot.kb.semantic import PROBES, VectorIndex
 from wxbot.llm.catalog import EMBEDDING_CATALOG, find_embedding_file
 from wxbot.llm.embedder import Embedder
@@ -184,6 +183,10 @@ class KnowledgeBase:
     def add_file(self, path: str | Path, progress: Progress | None = None) -> ImportReport:
         """Import one file. The same bytes again change nothing; changed bytes replace its passages; a file
         that can't be read raises KnowledgeError and leaves the knowledge base as it was."""
+        # The readers (openpyxl, python-docx, pypdf) load only when a file is imported: ``wxbot kb search`` in
+        # a new process never needs them.
+        from wxbot.kb.reading import check_file, read_document
+
         path = Path(path)
         settings = self._settings
         with self._lock:

@@ -44,28 +44,29 @@ def _run_words(run: str) -> tuple[str, ...]:
     return tuple(w for w in rjieba.cut_for_search(run) if len(w) > 1 and w not in STOPWORDS)
 
 
-def phrase_words(run: str, triggers: Mapping[str, tuple[str, ...]]) -> list[tuple[str, tuple[str, ...]]]:
-    """jieba's words of a Chinese run with their synonym forms; a synonym phrase must start and end on word
-    boundaries (大理石 is not 大理, 退出群聊 is not 退)."""
-    words = list(rjieba.cut(run))
-    out: list[tuple[str, tuple[str, ...]]] = []
+def phrase_words(run: str, triggers: Mapping[str, tuple[str, ...]]) -> list[tuple[str, tuple[str, ...], str]]:
+    """jieba's words of a Chinese run with their synonym forms and part of speech ('n' noun, 'v' verb, 't'
+    time…; 'syn' for a synonym phrase); a synonym phrase must start and end on word boundaries (大理石 is not
+    大理, 退出群聊 is not 退)."""
+    tagged = rjieba.tag(run)
+    out: list[tuple[str, tuple[str, ...], str]] = []
     i = 0
-    while i < len(words):
-        for j in range(min(len(words), i + MAX_TRIGGER_WORDS), i, -1):
-            phrase = "".join(words[i:j])
+    while i < len(tagged):
+        for j in range(min(len(tagged), i + MAX_TRIGGER_WORDS), i, -1):
+            phrase = "".join(w for w, _ in tagged[i:j])
             if phrase in triggers:
-                out.append((phrase, (phrase, *triggers[phrase])))
+                out.append((phrase, (phrase, *triggers[phrase]), "syn"))
                 i = j
                 break
         else:
-            out.append((words[i], (words[i],)))
+            out.append((tagged[i][0], (tagged[i][0],), tagged[i][1]))
             i += 1
     return out
 
 
 def synonym_text(text: str, triggers: Mapping[str, tuple[str, ...]]) -> str:
     """The synonyms of the phrases of ``text`` that have some, as text to search with besides it."""
-    return " ".join(f for run in cjk_runs(text) for _, forms in phrase_words(run, triggers) for f in forms[1:])
+    return " ".join(f for run in cjk_runs(text) for _, forms, _ in phrase_words(run, triggers) for f in forms[1:])
 
 
 def word_terms(text: str) -> list[str]:

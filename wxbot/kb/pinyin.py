@@ -6,8 +6,6 @@ from __future__ import annotations
 
 import re
 
-from pypinyin.pinyin_dict import pinyin_dict
-
 _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -15,7 +13,10 @@ PinyinTable = dict[str, str]  # character -> toneless syllable
 
 
 def pinyin_table() -> PinyinTable:
-    """Toneless first reading of each character in the CJK block (about 21,000)."""
+    """Toneless first reading of each character in the CJK block (about 21,000). pypinyin is imported here,
+    when an index is built, not with this module: it takes longer to load than a whole search takes."""
+    from pypinyin.pinyin_dict import pinyin_dict
+
     table = {}
     for code, readings in pinyin_dict.items():
         if 0x4E00 <= code <= 0x9FFF:

@@ -20,12 +20,13 @@ UNITS: dict[str, tuple[str, float]] = {
     "wh": ("energy", 1), "w": ("power", 1), "瓦": ("power", 1),
     "ml": ("volume", 1), "毫升": ("volume", 1), "l": ("volume", 1000), "升": ("volume", 1000),
     "个月": ("age", 1), "月龄": ("age", 1), "月": ("age", 1), "周岁": ("age", 12), "岁": ("age", 12),
+    "℃": ("temperature", 1), "度": ("temperature", 1),
     "元": ("money", 1), "块钱": ("money", 1), "块": ("money", 1),
 }
 _UNIT = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"
 _QUANTITY = re.compile(
-    rf"(?<![\w.])(?P<lo>{_NUM})\s*(?P<lo_unit>{_UNIT})?\s*(?:(?:-|至|到)\s*(?P<hi>{_NUM})\s*)?(?P<unit>{_UNIT})"
+    rf"(?<![\d.a-z])(?P<lo>{_NUM})\s*(?P<lo_unit>{_UNIT})?\s*(?:(?:-|至|到)\s*(?P<hi>{_NUM})\s*)?(?P<unit>{_UNIT})"
     rf"(?P<half>半)?(?P<tail>{_NUM}(?![\d.]|\s*(?:{_UNIT})))?(?![a-z])\s*(?P<bound>以上|以下|以内|之内|及以上|起|多)?")
 _FIELD_UNIT = re.compile(rf"\((?P<unit>{_UNIT})\)$|（(?P<unit2>{_UNIT})）$")
 
@@ -45,9 +46,12 @@ def _one(m: re.Match[str]) -> Quantity | None:
     unit = m.group("unit")
     dimension, factor = UNITS[unit]
     lo = float(m.group("lo"))
-    if m.group("lo_unit") and UNITS[m.group("lo_unit")][0] != dimension:
-        return None
-    if m.group("tail") and unit in ("米", "m", "块", "元", "斤"):  # 1米5 = 1.5 m, 1块5 = 1.5 yuan
+    lo_factor = factor
+    if m.group("lo_unit"):
+        lo_dimension, lo_factor = UNITS[m.group("lo_unit")]
+        if lo_dimension != dimension:
+            return None
+    if m.group("tail") and unit in ("米", "m", "块", "元", "斤", "度"):  # 1米5 = 1.5 m, 38度5 = 38.5 ℃
         tail = m.group("tail")
         lo = float(f"{int(lo)}.{tail}") if m.group("hi") is None else lo
     if m.group("half"):
@@ -62,7 +66,7 @@ def _one(m: re.Match[str]) -> Quantity | None:
         lo = 0.0
     elif bound == "多":  # 一岁多: above the value, below the next
         hi = lo + (1 if factor >= 1 else 0.5)
-    return Quantity(dimension, lo * factor, hi * factor)
+    return Quantity(dimension, lo * lo_factor, hi * factor)
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -78,7 +82,17 @@ def quantities(text: str) -> list[Quantity]:
     return found
 
 
-def holding(asked: list[Quantity], held: list[Quantity]) -> bool:
-    """Whether a passage's quantities hold one the question asks about (a value in a range, or the same value)."""
-    return any(h.dimension == a.dimension and a.low == a.high and h.holds(a.low)
-               for a in asked for h in held)
+def without_quantities(text: str) -> str:
+    """``text`` with its quantities blanked out (they are matched as quantities, not as words)."""
+    return _QUANTITY.sub(" ", text)
+
+
+def holding(asked: list[Quantity], held: list[Quantity]) -> float:
+    """How well a passage's quantities hold one the question asks about: 2 for the same value or a closed
+    range around it (6-11kg for 17斤), 1 for an open one (22kg以下), 0 for none."""
+    best = 0.0
+    for a in asked:
+        for h in held:
+            if h.dimension == a.dimension and a.low == a.high and h.holds(a.low):
+                best = max(best, 2.0 if h.low > 0 and h.high != float("inf") else 1.0)
+    return best

@@ -43,7 +43,7 @@ class BuiltIndex:
 
 def build_index(texts: Sequence[str], sheets: Sequence[str]) -> BuiltIndex:
     """Everything search needs, from the passages' searchable texts and the sheet each row is in."""
-    table = pinyin_table()
+    table = pinyin_table() if texts else {}
     known = syllables(table)
     norm = tuple(normalize(t) for t in texts)
     return BuiltIndex(norm, TermIndex([char_terms(t) for t in norm]), TermIndex([word_terms(t) for t in norm]),
@@ -89,7 +89,7 @@ class Retriever:
         if asked:
             base = ix.chars.scores(char_terms(query)) + ix.words.scores(word_terms(query)) + 1e-3
             holds = np.array([holding(asked, list(h)) for h in ix.held])
-            rankings["quantity"] = _ranked(np.where(holds, base, 0.0))
+            rankings["quantity"] = _ranked(holds * base)
         if len(semantic):
             rankings["semantic"] = np.asarray(semantic[:CANDIDATES])
         fused: dict[int, float] = {}

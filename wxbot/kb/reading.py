@@ -9,13 +9,12 @@ from loguru import logger
 
 from wxbot.errors import KnowledgeError
 from wxbot.kb.documents import read_docx, read_pdf
-from wxbot.kb.pieces import Budget, Progress, ReadResult, damaged, unreadable
+from wxbot.kb.pieces import SUFFIXES, Budget, Progress, ReadResult, damaged, unreadable
 from wxbot.kb.tables import read_csv, read_xls, read_xlsx
 from wxbot.kb.textfile import read_md, read_txt
 
 TABLES = {".xlsx": read_xlsx, ".xlsm": read_xlsx, ".xls": read_xls, ".csv": read_csv}
 PROSE = {".docx": read_docx, ".pdf": read_pdf, ".md": read_md, ".markdown": read_md, ".txt": read_txt}
-SUFFIXES = tuple(sorted({*TABLES, *PROSE}))
 
 
 def check_file(path: Path, max_mb: int) -> None:

@@ -10,16 +10,21 @@ import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import rjieba
+
 from wxbot.kb.bm25 import TermIndex
 from wxbot.kb.channels import cjk_runs, code_terms, phrase_words
 from wxbot.kb.pinyin import PinyinTable, spell
-from wxbot.kb.quantities import Quantity, holding
-from wxbot.kb.synonyms import ATTRIBUTE_WORDS, NOISE, STOPWORDS, SYNONYMS
+from wxbot.kb.quantities import Quantity, holding, without_quantities
+from wxbot.kb.synonyms import ATTRIBUTE_WORDS, FUNCTION_CHARS, NOISE, STOPWORDS, SYNONYMS
 
-UNKNOWN_WEIGHT = 1.2  # a word no passage has, relative to the question's heaviest known word
+UNKNOWN_WEIGHT = 1.2  # a noun no passage has (the question is about something else), relative to the
+# question's heaviest known word; any other word no passage has (带上, 今天, 开车) is incidental wording
+UNKNOWN_OTHER = 0.3
 SINGLE_WEIGHT = 0.5  # a one-character word: a product noun (壳, 线, 膜) but weak evidence alone
 SOUND_COVER = 0.9  # a word found only by its sound (a homophone typo)
-PART_COVER = 0.8  # scale of a long word's share of character pairs found
+PART_COVER = 0.8
+ANCHOR = 0.4  # a passage must hold this much of one strong concept: a shared character is no evidence  # scale of a long word's share of character pairs found
 _SKU = re.compile(r"^(?=.*[a-z])(?=.*\d)[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 _ASCII = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*(?: [a-z0-9]+(?:[-_.][a-z0-9]+)*)*")
 
@@ -44,13 +49,30 @@ def _pairs(word: str) -> list[str]:
     return [word[i:i + 2] for i in range(len(word) - 1)] or [word]
 
 
+_THINGS = ("syn", "l", "vn", "b", "eng", "merged")  # parts of speech that name a thing (jieba's tags)
+
+
+def _merge_singles(words: list[tuple[str, tuple[str, ...], str]]) -> list[tuple[str, tuple[str, ...], str]]:
+    """Neighbouring one-character words as one word: jieba cuts a word its dictionary lacks into characters
+    (花 + 呗 = 花呗, a payment name)."""
+    out: list[tuple[str, tuple[str, ...], str]] = []
+    for word, forms, tag in words:
+        if out and len(word) == 1 and len(forms) == 1 and len(out[-1][1]) == 1 and out[-1][2] != "single" \
+                and len(out[-1][0]) == 1 and word not in FUNCTION_CHARS:
+            merged = out[-1][0] + word
+            out[-1] = (merged, (merged,), "merged")
+        else:
+            out.append((word, forms, tag))
+    return out
+
+
 def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTable,
                   sounds: TermIndex, owner: Mapping[str, tuple[str, ...]]) -> Question:
     """The concepts of a normalized question, weighted against the documents' character-pair index."""
-    raw: list[tuple[str, tuple[str, ...], bool]] = []  # (word, forms, strong)
+    raw: list[tuple[str, tuple[str, ...], bool, bool]] = []  # (word, forms, strong, names a thing)
     for word, forms in owner.items():
         if word in text:
-            raw.append((word, forms, True))
+            raw.append((word, forms, True, True))
             text = text.replace(word, " ")
     unknown_code = False
     for m in _ASCII.finditer(text):
@@ -60,37 +82,49 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
             continue
         if _SKU.match(phrase) and not codes.df(joined):
             unknown_code = True
-        number = joined.replace(".", "").isdigit()
-        raw.append((joined, (joined, *(t for t in code_terms(phrase) if len(t) > 2)), not number))
-    text = NOISE.sub(" ", text)
+        number = joined.replace(".", "").isdigit()  # a bare number: a size or a count, weak evidence alone
+        raw.append((joined, (joined, *(t for t in code_terms(phrase) if len(t) > 2)), not number, not number))
+    text = NOISE.sub(" ", without_quantities(text))
     for run in cjk_runs(text):
-        for word, forms in phrase_words(run, SYNONYMS):
-            if word in STOPWORDS or word in ATTRIBUTE_WORDS:
+        for word, forms, tag in _merge_singles(phrase_words(run, SYNONYMS)):
+            if len(forms) == 1 and word not in STOPWORDS:
+                word = word.strip(FUNCTION_CHARS)
+                forms = (word,)
+            if not word or word in STOPWORDS or word in ATTRIBUTE_WORDS:
                 continue
-            raw.append((word, forms, len(word) > 1))
-    concepts = []
-    known_weights = []
-    pending = []
-    for word, forms, strong in raw:
-        if word.isascii():
-            df = codes.df(word)
-            weight = codes.idf(word) if df else 0.0
-        else:
-            found = [chars.idf(p) for form in forms for p in _pairs(form) if chars.df(p)]
-            whole = any(all(chars.df(p) for p in _pairs(form)) for form in forms)
-            sound = " ".join(spell(word, table))
-            heard = len(word) > 1 and all(sounds.df(f"{a}_{b}") for a, b in zip(sound.split(), sound.split()[1:],
-                                                                                strict=False))
-            weight = max(found) if found and (whole or heard or len(word) > 2) else 0.0
-        scale = 1.0 if strong else SINGLE_WEIGHT
+            raw.append((word, forms, len(word) > 1, tag[:1] == "n" or tag in _THINGS))
+    concepts: list[Concept] = []
+    pending: list[tuple[str, tuple[str, ...], bool, float]] = []  # weighed once the heaviest known word is
+    for word, forms, strong, thing in raw:
+        if not strong and not word.isascii():  # a single character: weak, whatever the documents hold
+            pending.append((word, forms, False, SINGLE_WEIGHT * UNKNOWN_OTHER))
+            continue
+        weight = _known_weight(word, forms, chars, codes, sounds, table)
         if weight:
-            known_weights.append(weight)
-            concepts.append(Concept(word, forms, weight * scale, strong, " ".join(spell(word, table))))
+            concepts.append(Concept(word, forms, weight * (1.0 if strong else SINGLE_WEIGHT), strong,
+                                    " ".join(spell(word, table))))
+        elif not word.isascii() and len(forms) == 1 and not thing and not rjieba.has_word(word):
+            # jieba's guess at a word it doesn't know (膜贴, 宝用): its characters, each weak
+            pending.extend((ch, (ch,), False, SINGLE_WEIGHT * UNKNOWN_OTHER) for ch in word
+                           if ch not in FUNCTION_CHARS)
         else:
-            pending.append((word, forms, strong, scale))
-    ceiling = max(known_weights, default=chars.idf("\0"))
-    concepts += [Concept(w, f, ceiling * UNKNOWN_WEIGHT * s, st) for w, f, st, s in pending]
+            pending.append((word, forms, strong, UNKNOWN_WEIGHT if thing else UNKNOWN_OTHER))
+    ceiling = max((c.weight for c in concepts), default=chars.idf("\0"))
+    concepts += [Concept(w, f, ceiling * scale, st) for w, f, st, scale in pending]
     return Question(tuple(concepts), (), unknown_code)
+
+
+def _known_weight(word: str, forms: tuple[str, ...], chars: TermIndex, codes: TermIndex, sounds: TermIndex,
+                  table: PinyinTable) -> float:
+    """A word's weight when the documents hold it (the idf of its rarest character pair, or of the code), or
+    its sound (a homophone typo); 0 when they don't."""
+    if word.isascii():
+        return codes.idf(word) if codes.df(word) else 0.0
+    found = [chars.idf(p) for form in forms for p in _pairs(form) if chars.df(p)]
+    whole = any(all(chars.df(p) for p in _pairs(form)) for form in forms)
+    sound = spell(word, table)
+    heard = all(sounds.df(f"{a}_{b}") for a, b in zip(sound, sound[1:], strict=False))
+    return max(found) if found and (whole or heard or len(word) > 2) else 0.0
 
 
 def cover(concept: Concept, text: str, sound: str) -> float:
@@ -115,7 +149,7 @@ def confidence(question: Question, asked: Sequence[Quantity], held: Sequence[Qua
     for concept in question.concepts:
         share = cover(concept, text, sound)
         got += concept.weight * share
-        anchored |= concept.strong and share >= SOUND_COVER
+        anchored |= concept.strong and share >= ANCHOR
     if asked:
         weight = max((c.weight for c in question.concepts), default=1.0)
         total += weight
