@@ -91,7 +91,7 @@ class KnowledgeBase:
         self._embedder = embedder
         self._lock = threading.Lock()
         self.semantic = SemanticState.ACTIVE if embedder is not None else SemanticState.NO_MODEL
-        self._snapshot = _Snapshot((), Retriever(build_index((), ())), None)
+        self._snapshot = _Snapshot((), Retriever(build_index((), (), ())), None)
         self.index_seconds = 0.0  # how long the last rebuild (or load) of the indexes took
         self._synonyms: dict[str, tuple[str, ...]] = {}  # the owner's words, normalized: word -> its group
         self._probes: np.ndarray | None = None  # the embedder's vectors of semantic.PROBES
@@ -243,7 +243,9 @@ class KnowledgeBase:
             passages, built = kept
         else:
             passages = tuple(self._store.kb_passages())
-            built = build_index([_index_text(p) for p in passages], [_sheet(p) for p in passages])
+            sheets = [_sheet(p) for p in passages]
+            built = build_index([_index_text(p) for p in passages], sheets,
+                                [p.text if sheet else "" for p, sheet in zip(passages, sheets, strict=True)])
             indexcache.keep(self._store, passages, built)
         vectors = self._vectors(passages, progress)
         self._snapshot = _Snapshot(passages, Retriever(built), vectors)

@@ -38,9 +38,10 @@ class PdfLayout:
                 out.append((self.heading(), _join(para)))
                 para.clear()
 
-        for line in lines:
+        for n, line in enumerate(lines):
             body = line.strip()
-            if finished and len(body) <= MAX_HEADING and not body.endswith(_NO_HEADING_END):
+            last = n == len(lines) - 1  # a short line ending a page heads nothing: it is text (an address line)
+            if finished and not last and len(body) <= MAX_HEADING and not body.endswith(_NO_HEADING_END):
                 flush()
                 level = 1 if _TOP.match(body) else 2
                 self.trail[:] = [t for t in self.trail if t[0] < level] + [(level, body)]

@@ -17,13 +17,14 @@ from wxbot.kb.channels import char_terms, code_terms, pinyin_terms, synonym_text
 from wxbot.kb.normal import normalize
 from wxbot.kb.pinyin import PinyinTable, pinyin_table, syllables
 from wxbot.kb.quantities import Quantity, holding, quantities
-from wxbot.kb.relevance import confidence, read_question
-from wxbot.kb.synonyms import SYNONYMS
-from wxbot.kb.tablequery import FIELD, answer_rows, table_ask
+from wxbot.kb.relevance import Question, confidence, read_question
+from wxbot.kb.synonyms import RANKING_SYNONYMS
+from wxbot.kb.tablequery import FIELD, TableAsk, answer_rows, table_ask
 
 CANDIDATES = 50  # each channel's depth before fusion
 RRF_K = 10  # fusion constant: small, because a channel's first places matter most for a shop's few hundred rows
 JUDGED = 8  # how many of the fused best the relevance decision looks at
+KEEP = 0.5  # a passage returned needs this share of the threshold's confidence itself
 WEIGHTS = {"chars": 1.0, "words": 1.0, "codes": 1.0, "sounds": 0.5, "quantity": 1.0, "semantic": 1.0}
 _BRAND = re.compile(r"苹果(?=\s?\d)")  # 苹果16 is an iPhone 16: customers name the brand in Chinese
 
@@ -37,19 +38,22 @@ class BuiltIndex:
     sounds: TermIndex
     held: tuple[tuple[Quantity, ...], ...]  # each passage's quantities
     sheets: tuple[str, ...]  # the table a row belongs to ('' for prose)
+    rows: tuple[str, ...]  # a table row's own text, normalized ('' for prose): its cells, without its context
     table: PinyinTable
     known: frozenset[str]  # pinyin syllables
 
 
-def build_index(texts: Sequence[str], sheets: Sequence[str]) -> BuiltIndex:
-    """Everything search needs, from the passages' searchable texts and the sheet each row is in."""
+def build_index(texts: Sequence[str], sheets: Sequence[str], rows: Sequence[str]) -> BuiltIndex:
+    """Everything search needs, from the passages' searchable texts, the sheet each row is in and the rows'
+    own texts."""
     table = pinyin_table() if texts else {}
     known = syllables(table)
     norm = tuple(normalize(t) for t in texts)
     return BuiltIndex(norm, TermIndex([char_terms(t) for t in norm]), TermIndex([word_terms(t) for t in norm]),
                       TermIndex([code_terms(t) for t in norm]),
                       TermIndex([pinyin_terms(t, table, known) for t in norm]),
-                      tuple(tuple(quantities(t)) for t in norm), tuple(sheets), table, known)
+                      tuple(tuple(quantities(t)) for t in norm), tuple(sheets), tuple(normalize(r) for r in rows),
+                      table, known)
 
 
 def _ranked(scores: np.ndarray) -> np.ndarray:
@@ -78,7 +82,7 @@ class Retriever:
         ask = table_ask(text)
         text = ask.rest if ask.active else text
         extra = " ".join(w for word, forms in owner.items() if word in text for w in forms)
-        query = f"{text} {extra} {synonym_text(text, SYNONYMS)}"
+        query = f"{text} {extra} {synonym_text(text, RANKING_SYNONYMS)}"
         asked = [q for q in quantities(text) if q.low == q.high]
         rankings = {
             "chars": _ranked(ix.chars.scores(char_terms(query))),
@@ -102,23 +106,30 @@ class Retriever:
         read = read_question(text, ix.chars, ix.codes, ix.table, ix.sounds, owner)
         if read.unknown_code:
             return []
-        judged = [confidence(read, asked, ix.held[pos], ix.texts[pos], ix.table) for pos, _ in best[:JUDGED]]
-        if max(judged) < threshold:
+        judged = {pos: confidence(read, asked, ix.held[pos], ix.texts[pos], ix.table)
+                  for pos, _ in best[:max(JUDGED, k)]}
+        if max(judged.values()) < threshold:
             return []
+        # Each passage returned holds some of the question itself: a neighbour in the ranking that holds
+        # none of it (SJ-0415 for a question about SJ-0412) is left out.
+        kept = [(pos, score) for pos, score in best[:max(JUDGED, k)] if judged[pos] >= threshold * KEEP]
         if ask.active:
-            best = self._table_rows(ask, best) + best
+            kept = self._table_rows(ask, read, best) + kept
+        best = kept
         seen: set[int] = set()
         out = [(pos, score) for pos, score in best if not (pos in seen or seen.add(pos))]  # type: ignore[func-returns-value]
         return out[:k]
 
-    def _table_rows(self, ask, best: list[tuple[int, float]]) -> list[tuple[int, float]]:
-        """The rows of the sheet the question concerns (the best-ranked row's), those that share its topic."""
+    def _table_rows(self, ask: TableAsk, read: Question, best: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The rows of the sheet the question concerns (the best-ranked row's sheet) that hold what the
+        question names (盖碗 in 「最便宜的盖碗」), filtered and sorted as asked, ahead of the ranking."""
         ix = self.index
-        rows = [(pos, score) for pos, score in best if ix.sheets[pos] and FIELD.search(ix.texts[pos])]
+        rows = [(pos, score) for pos, score in best if ix.sheets[pos] and FIELD.search(ix.rows[pos])]
         if not rows:
             return []
-        top_score = rows[0][1]
-        sheet = ix.sheets[rows[0][0]]
-        same = [(pos, ix.texts[pos]) for pos, score in rows if ix.sheets[pos] == sheet and score >= top_score * 0.5]
+        top, top_score = rows[0]
+        named = [c.forms for c in read.concepts if c.strong and any(f in ix.texts[top] for f in c.forms)]
+        same = [(pos, ix.rows[pos]) for pos, sheet in enumerate(ix.sheets)
+                if sheet == ix.sheets[top] and all(any(f in ix.texts[pos] for f in forms) for forms in named)]
         chosen = answer_rows(ask, same)
         return [(pos, top_score + 1.0 - i * 1e-3) for i, pos in enumerate(chosen)]

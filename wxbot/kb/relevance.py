@@ -57,8 +57,8 @@ def _merge_singles(words: list[tuple[str, tuple[str, ...], str]]) -> list[tuple[
     (花 + 呗 = 花呗, a payment name)."""
     out: list[tuple[str, tuple[str, ...], str]] = []
     for word, forms, tag in words:
-        if out and len(word) == 1 and len(forms) == 1 and len(out[-1][1]) == 1 and out[-1][2] != "single" \
-                and len(out[-1][0]) == 1 and word not in FUNCTION_CHARS:
+        if out and len(word) == 1 and len(forms) == 1 and len(out[-1][1]) == 1 and len(out[-1][0]) == 1 \
+                and word not in FUNCTION_CHARS and out[-1][0] not in FUNCTION_CHARS:
             merged = out[-1][0] + word
             out[-1] = (merged, (merged,), "merged")
         else:

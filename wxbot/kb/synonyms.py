@@ -83,3 +83,7 @@ for _country in ("美国 加拿大 英国 法国 德国 意大利 西班牙 俄�
 # The words that only ask for an attribute (多少钱, 有货吗): no evidence of which passage is meant.
 ATTRIBUTE_WORDS = frozenset({t for t, v in SYNONYMS.items() if v in ATTRIBUTES} | {w for a in ATTRIBUTES for w in a}
                             | {"多少", "价", "钱", "卖", "买", "有卖", "卖吗"})
+
+# What the ranking adds to a question: the synonyms that name what a passage is about. Price and stock words
+# are in every row of a price list, so they tell no row from another and are left out.
+RANKING_SYNONYMS = {t: v for t, v in SYNONYMS.items() if v not in ATTRIBUTES}

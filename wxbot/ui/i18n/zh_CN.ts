@@ -1347,5 +1347,21 @@
         <source>未校验 NOT verified</source>
         <translation>未校验</translation>
     </message>
+    <message>
+        <source>Words that mean the same, separated by spaces, e.g. 尿不湿 纸尿裤</source>
+        <translation>意思相同的词，用空格隔开，例如：尿不湿 纸尿裤</translation>
+    </message>
+    <message>
+        <source>Add synonyms</source>
+        <translation>添加同义词</translation>
+    </message>
+    <message>
+        <source>Remove synonyms</source>
+        <translation>删除同义词</translation>
+    </message>
+    <message>
+        <source>Synonyms</source>
+        <translation>同义词</translation>
+    </message>
 </context>
 </TS>

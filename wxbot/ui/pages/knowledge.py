@@ -31,6 +31,7 @@ from wxbot.messages import Passage
 from wxbot.service import BotService
 from wxbot.ui.i18n import N_, tr
 from wxbot.ui.pages.settings_page import error_text
+from wxbot.ui.pages.synonyms_box import SynonymsBox
 from wxbot.ui.tasks import Tasks
 
 DOC_COLUMNS = (N_("Document"), N_("Type"), N_("Passages"), N_("Imported"), N_("Notes"))
@@ -123,6 +124,8 @@ class KnowledgePage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.table, 3)
         layout.addWidget(self.status)
+        self.synonyms = SynonymsBox(svc, tasks, lang, self)
+        layout.addWidget(self.synonyms)
         layout.addLayout(search_row)
         layout.addWidget(self.search_note)
         layout.addWidget(self.hits_table, 2)
@@ -132,6 +135,7 @@ class KnowledgePage(QWidget):
     # ------------------------------------------------------------------ list
     def refresh(self) -> None:
         self._run("kb-list", lambda: (self.svc.kb().documents(), self.svc.kb().semantic_note()), self._show)
+        self.synonyms.refresh()
 
     def _show(self, result: tuple[list[DocumentInfo], str]) -> None:
         self.documents, note = result
