@@ -82,7 +82,7 @@ def word_terms(text: str) -> list[str]:
 @functools.lru_cache(maxsize=1 << 16)
 def _phrase_terms(phrase: str) -> tuple[str, ...]:
     parts = _PARTS.findall(phrase.replace("-", " ").replace("_", " "))
-    out: list[str] = []
+    out: list[str] = [re.sub(r"[-_]", "", token) for token in phrase.split()]  # each code whole (sj0412)
     for size in range(1, MAX_GRAM + 1):
         for i in range(len(parts) - size + 1):
             gram = "".join(parts[i:i + size])

@@ -17,13 +17,14 @@ from wxbot.kb.channels import char_terms, code_terms, pinyin_terms, synonym_text
 from wxbot.kb.normal import normalize
 from wxbot.kb.pinyin import PinyinTable, pinyin_table, syllables
 from wxbot.kb.quantities import Quantity, holding, quantities
-from wxbot.kb.relevance import Question, confidence, read_question
+from wxbot.kb.relevance import Question, confidence, missing_thing, read_question
 from wxbot.kb.synonyms import RANKING_SYNONYMS
 from wxbot.kb.tablequery import FIELD, TableAsk, answer_rows, table_ask
 
 CANDIDATES = 50  # each channel's depth before fusion
 RRF_K = 10  # fusion constant: small, because a channel's first places matter most for a shop's few hundred rows
 JUDGED = 8  # how many of the fused best the relevance decision looks at
+MISSING_THING = 0.15  # the bar rises this much when a thing the question names is in none of the passages
 KEEP = 0.5  # a passage returned needs this share of the threshold's confidence itself
 WEIGHTS = {"chars": 1.0, "words": 1.0, "codes": 1.0, "sounds": 0.5, "quantity": 1.0, "semantic": 1.0}
 _BRAND = re.compile(r"苹果(?=\s?\d)")  # 苹果16 is an iPhone 16: customers name the brand in Chinese
@@ -108,7 +109,9 @@ class Retriever:
             return []
         judged = {pos: confidence(read, asked, ix.held[pos], ix.texts[pos], ix.table)
                   for pos, _ in best[:max(JUDGED, k)]}
-        if max(judged.values()) < threshold:
+        lacking = missing_thing(read, [ix.texts[p] for p in judged], ix.table)
+        bar = threshold + MISSING_THING if lacking else threshold
+        if max(judged.values()) < bar:
             return []
         # Each passage returned holds some of the question itself: a neighbour in the ranking that holds
         # none of it (SJ-0415 for a question about SJ-0412) is left out.

@@ -18,7 +18,7 @@ from wxbot.kb.pinyin import PinyinTable, spell
 from wxbot.kb.quantities import Quantity, holding, without_quantities
 from wxbot.kb.synonyms import ATTRIBUTE_WORDS, FUNCTION_CHARS, NOISE, STOPWORDS, SYNONYMS
 
-UNKNOWN_WEIGHT = 1.2  # a noun no passage has (the question is about something else), relative to the
+UNKNOWN_WEIGHT = 1.25  # a noun no passage has (the question is about something else), relative to the
 # question's heaviest known word; any other word no passage has (带上, 今天, 开车) is incidental wording
 UNKNOWN_OTHER = 0.3
 SINGLE_WEIGHT = 0.5  # a one-character word: a product noun (壳, 线, 膜) but weak evidence alone
@@ -32,6 +32,7 @@ _ASCII = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*(?: [a-z0-9]+(?:[-_.][a-z0-9]+
 @dataclass(frozen=True)
 class Concept:
     word: str
+    thing: bool  # names a thing (a noun, a code, a synonym phrase): what the question is about
     forms: tuple[str, ...]  # any of these in a passage satisfies it
     weight: float
     strong: bool  # holding it whole is evidence of relevance (a single character or a number is not)
@@ -69,10 +70,10 @@ def _merge_singles(words: list[tuple[str, tuple[str, ...], str]]) -> list[tuple[
 def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTable,
                   sounds: TermIndex, owner: Mapping[str, tuple[str, ...]]) -> Question:
     """The concepts of a normalized question, weighted against the documents' character-pair index."""
-    raw: list[tuple[str, tuple[str, ...], bool, bool]] = []  # (word, forms, strong, names a thing)
+    raw: list[tuple[str, tuple[str, ...], bool, bool, int]] = []  # (word, forms, strong, names a thing, run)
     for word, forms in owner.items():
         if word in text:
-            raw.append((word, forms, True, True))
+            raw.append((word, forms, True, True, -1))
             text = text.replace(word, " ")
     unknown_code = False
     for m in _ASCII.finditer(text):
@@ -83,34 +84,40 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
         if _SKU.match(phrase) and not codes.df(joined):
             unknown_code = True
         number = joined.replace(".", "").isdigit()  # a bare number: a size or a count, weak evidence alone
-        raw.append((joined, (joined, *(t for t in code_terms(phrase) if len(t) > 2)), not number, not number))
+        raw.append((joined, (joined, *(t for t in code_terms(phrase) if len(t) > 2)), not number, not number, -1))
     text = NOISE.sub(" ", without_quantities(text))
-    for run in cjk_runs(text):
+    for number, run in enumerate(cjk_runs(text)):
         for word, forms, tag in _merge_singles(phrase_words(run, SYNONYMS)):
             if len(forms) == 1 and word not in STOPWORDS:
                 word = word.strip(FUNCTION_CHARS)
                 forms = (word,)
             if not word or word in STOPWORDS or word in ATTRIBUTE_WORDS:
                 continue
-            raw.append((word, forms, len(word) > 1, tag[:1] == "n" or tag in _THINGS))
+            raw.append((word, forms, len(word) > 1, tag[:1] == "n" or tag in _THINGS, number))
     concepts: list[Concept] = []
-    pending: list[tuple[str, tuple[str, ...], bool, float]] = []  # weighed once the heaviest known word is
-    for word, forms, strong, thing in raw:
+    pending: list[tuple[str, bool, tuple[str, ...], bool, float]] = []  # weighed once the heaviest known word is
+    unknown_before = ""  # a noun the documents lack, right before this word in the same run
+    for i, (word, forms, strong, thing, run) in enumerate(raw):
+        before, unknown_before = unknown_before, ""
+        if before and strong and thing and i and raw[i - 1][4] == run >= 0:
+            # 羊驼毛 + 围巾: one name, which only a passage holding all of it answers (真丝围巾 does not)
+            forms = (before + word,)
         if not strong and not word.isascii():  # a single character: weak, whatever the documents hold
-            pending.append((word, forms, False, SINGLE_WEIGHT * UNKNOWN_OTHER))
+            pending.append((word, False, forms, False, SINGLE_WEIGHT * UNKNOWN_OTHER))
             continue
         weight = _known_weight(word, forms, chars, codes, sounds, table)
         if weight:
-            concepts.append(Concept(word, forms, weight * (1.0 if strong else SINGLE_WEIGHT), strong,
+            concepts.append(Concept(word, thing, forms, weight * (1.0 if strong else SINGLE_WEIGHT), strong,
                                     " ".join(spell(word, table))))
         elif not word.isascii() and len(forms) == 1 and not thing and not rjieba.has_word(word):
             # jieba's guess at a word it doesn't know (膜贴, 宝用): its characters, each weak
-            pending.extend((ch, (ch,), False, SINGLE_WEIGHT * UNKNOWN_OTHER) for ch in word
+            pending.extend((ch, False, (ch,), False, SINGLE_WEIGHT * UNKNOWN_OTHER) for ch in word
                            if ch not in FUNCTION_CHARS)
         else:
-            pending.append((word, forms, strong, UNKNOWN_WEIGHT if thing else UNKNOWN_OTHER))
+            pending.append((word, thing, forms, strong, UNKNOWN_WEIGHT if thing else UNKNOWN_OTHER))
+            unknown_before = word if strong and thing and len(forms) == 1 else ""
     ceiling = max((c.weight for c in concepts), default=chars.idf("\0"))
-    concepts += [Concept(w, f, ceiling * scale, st) for w, f, st, scale in pending]
+    concepts += [Concept(w, th, f, ceiling * scale, st) for w, th, f, st, scale in pending]
     return Question(tuple(concepts), (), unknown_code)
 
 
@@ -157,3 +164,11 @@ def confidence(question: Question, asked: Sequence[Quantity], held: Sequence[Qua
             got += weight
             anchored = True
     return got / total if total and anchored else 0.0
+
+
+def missing_thing(question: Question, texts: Sequence[str], table: PinyinTable) -> bool:
+    """Whether the question names a thing (a noun, a code) that none of ``texts`` holds even in part:
+    then it is about something the documents lack (疫苗 beside 洗澡, 羊绒 beside 围巾)."""
+    sounds = [" ".join(spell(t, table)) for t in texts]
+    return any(c.thing and c.strong and all(cover(c, t, s) < ANCHOR for t, s in zip(texts, sounds, strict=True))
+               for c in question.concepts)
