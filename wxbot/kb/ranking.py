@@ -25,8 +25,10 @@ CANDIDATES = 50  # each channel's depth before fusion
 RRF_K = 10  # fusion constant: small, because a channel's first places matter most for a shop's few hundred rows
 JUDGED = 8  # how many of the fused best the relevance decision looks at
 MISSING_THING = 0.15  # the bar rises this much when a thing the question names is in none of the passages
+RERANK = 1.0  # the best are reordered by fused rank (as a share of the first's) plus this times their confidence
 KEEP = 0.5  # a passage returned needs this share of the threshold's confidence itself
 WEIGHTS = {"chars": 1.0, "words": 1.0, "codes": 1.0, "sounds": 0.5, "quantity": 1.0, "semantic": 1.0}
+
 _BRAND = re.compile(r"苹果(?=\s?\d)")  # 苹果16 is an iPhone 16: customers name the brand in Chinese
 
 
@@ -115,7 +117,9 @@ class Retriever:
             return []
         # Each passage returned holds some of the question itself: a neighbour in the ranking that holds
         # none of it (SJ-0415 for a question about SJ-0412) is left out.
-        kept = [(pos, score) for pos, score in best[:max(JUDGED, k)] if judged[pos] >= threshold * KEEP]
+        top = best[0][1]
+        kept = sorted(((pos, score / top + RERANK * judged[pos]) for pos, score in best[:max(JUDGED, k)]
+                       if judged[pos] >= threshold * KEEP), key=lambda item: (-item[1], item[0]))
         if ask.active:
             kept = self._table_rows(ask, read, best) + kept
         best = kept
