@@ -50,7 +50,7 @@ def _pairs(word: str) -> list[str]:
     return [word[i:i + 2] for i in range(len(word) - 1)] or [word]
 
 
-_THINGS = ("syn", "l", "vn", "b", "eng", "merged")  # parts of speech that name a thing (jieba's tags)
+_THINGS = ("syn", "l", "vn", "b", "eng")  # parts of speech that name a thing (jieba's tags)
 
 
 def _merge_singles(words: list[tuple[str, tuple[str, ...], str]]) -> list[tuple[str, tuple[str, ...], str]]:
@@ -130,8 +130,13 @@ def _known_weight(word: str, forms: tuple[str, ...], chars: TermIndex, codes: Te
     found = [chars.idf(p) for form in forms for p in _pairs(form) if chars.df(p)]
     whole = any(all(chars.df(p) for p in _pairs(form)) for form in forms)
     sound = spell(word, table)
-    heard = all(sounds.df(f"{a}_{b}") for a, b in zip(sound, sound[1:], strict=False))
-    return max(found) if found and (whole or heard or len(word) > 2) else 0.0
+    pairs = [f"{a}_{b}" for a, b in zip(sound, sound[1:], strict=False)]
+    heard = bool(pairs) and all(sounds.df(p) for p in pairs)
+    if found and (whole or heard or len(word) > 2):
+        return max(found)
+    # Only its sound is there: a homophone typo, unless it is a real two-character word (减肥 is not 件费).
+    typo = heard and (len(word) > 2 or not rjieba.has_word(word))
+    return max(sounds.idf(p) for p in pairs) if typo else 0.0
 
 
 def cover(concept: Concept, text: str, sound: str) -> float:
