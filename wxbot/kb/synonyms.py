@@ -87,3 +87,7 @@ ATTRIBUTE_WORDS = frozenset({t for t, v in SYNONYMS.items() if v in ATTRIBUTES} 
 # What the ranking adds to a question: the synonyms that name what a passage is about. Price and stock words
 # are in every row of a price list, so they tell no row from another and are left out.
 RANKING_SYNONYMS = {t: v for t, v in SYNONYMS.items() if v not in ATTRIBUTES}
+
+# A question that asks a price or the stock: the passages that state one (a price list's row) come first.
+PRICE_WORDS = tuple(t for t, v in SYNONYMS.items() if v is _PRICE)
+STOCK_WORDS = tuple(t for t, v in SYNONYMS.items() if v is _STOCK)
