@@ -145,8 +145,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     """Write decrypted history to a JSON or Markdown file (with a warning: the file is not encrypted)."""
     from pathlib import Path
 
+    from wxbot.envsecrets import ask_passphrase
     from wxbot.store import EXPORT_WARNING, Store, export_history
-    from wxbot.terminal import ask_passphrase
 
     settings = _settings_or_exit()
     try:
@@ -173,9 +173,9 @@ def cmd_contacts(args: argparse.Namespace) -> int:
     from wxbot.core.commands import MODE_WORDS, pick_contact
     from wxbot.core.instance import InstanceLock
     from wxbot.core.roster import Roster
+    from wxbot.envsecrets import ask_passphrase
     from wxbot.messages import ReplyMode
     from wxbot.store import DB_FILE, Store
-    from wxbot.terminal import ask_passphrase
 
     if args.action != "list" and not args.name:
         print(f"wxbot: 请写出联系人名字 (name a contact): wxbot contacts {args.action} NAME", file=sys.stderr)
@@ -267,10 +267,10 @@ def cmd_download(args: argparse.Namespace) -> int:
 def cmd_kb(args: argparse.Namespace) -> int:
     """The knowledge base on the command line (headless use, tests): add, list, remove, search, try. It is the one
     the window manages (a file added here can be re-imported there)."""
+    from wxbot.envsecrets import ask_passphrase
     from wxbot.kb.desk import KnowledgeDesk
     from wxbot.messages import Actor
     from wxbot.store import Store
-    from wxbot.terminal import ask_passphrase
 
     settings = _settings_or_exit()
     setup_logging(settings.log_dir, "WARNING")
@@ -370,7 +370,26 @@ def _kb_try(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
     return 0
 
 
-_KB_ACTIONS = {"add": _kb_add, "list": _kb_list, "remove": _kb_remove, "search": _kb_search, "try": _kb_try}
+def _kb_synonyms(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
+    if args.synonyms_command == "add":
+        group = kb.add_synonyms(args.words)
+        print(f"已保存 saved: {' = '.join(group)}")
+    elif args.synonyms_command == "remove":
+        if not kb.remove_synonyms(args.word):
+            print(f"wxbot: 没有含「{args.word}」的同义词组 (no synonym group holds {args.word})", file=sys.stderr)
+            return 2
+        print(f"已删除 removed: {args.word}")
+    else:
+        groups = kb.synonyms()
+        for group in groups:
+            print(" = ".join(group))
+        if not groups:
+            print("（还没有同义词 no synonyms yet）")
+    return 0
+
+
+_KB_ACTIONS = {"add": _kb_add, "list": _kb_list, "remove": _kb_remove, "search": _kb_search, "try": _kb_try,
+               "synonyms": _kb_synonyms}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -399,7 +418,8 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--format", choices=("json", "md"), default="md")
     export.add_argument("--out", default=".", help="输出文件夹 (output folder)")
     export.set_defaults(func=cmd_export)
-    kb = sub.add_parser("kb", help="知识库：导入、列出、删除、检索、试一试 (knowledge base: add, list, remove, search, try)")
+    kb = sub.add_parser("kb", help="知识库：导入、列出、删除、检索、试一试、同义词 (knowledge base: add, list, remove, "
+                                   "search, try, synonyms)")
     kb_sub = kb.add_subparsers(dest="kb_command", required=True)
     kb_add = kb_sub.add_parser("add", help="导入文件 (import files: xlsx xls csv docx pdf md txt)")
     kb_add.add_argument("files", nargs="+", metavar="FILE")
@@ -416,6 +436,13 @@ def build_parser() -> argparse.ArgumentParser:
                                            "(what would answer a question, and why)")
     kb_try.add_argument("question", metavar="QUESTION")
     kb_try.add_argument("--json", action="store_true", help="输出 JSON 对象 (print a JSON object)")
+    kb_syn = kb_sub.add_parser("synonyms", help="店主的同义词：顾客的叫法 = 文档里的写法 (the owner's synonyms)")
+    syn_sub = kb_syn.add_subparsers(dest="synonyms_command", required=True)
+    syn_add = syn_sub.add_parser("add", help="添加一组同义词 (add a group: WORD WORD...)")
+    syn_add.add_argument("words", nargs="+", metavar="WORD")
+    syn_sub.add_parser("list", help="列出同义词 (list the groups)")
+    syn_remove = syn_sub.add_parser("remove", help="删除含这个词的同义词组 (remove the group holding WORD)")
+    syn_remove.add_argument("word", metavar="WORD")
     kb.set_defaults(func=cmd_kb)
     contacts = sub.add_parser("contacts", help="联系人的回复方式 (contacts' reply modes: list, on, draft, off)")
     contacts.add_argument("action", choices=("list", "on", "draft", "off"),

@@ -204,7 +204,8 @@ class Settings:
     kb_embedding_model: str = _opt("", "GGUF embedding model for semantic knowledge-base search: a path, a file in "
                                    "models/ or a catalog key such as bge-small-zh (see `wxbot models`); empty = a "
                                    "catalog embedding model found in models/, else keyword search only.")
-    kb_min_coverage: float = _opt(0.5, "Share of a question's words a passage must hold to count as relevant.",
+    kb_min_coverage: float = _opt(0.3, "Confidence the best passages need to answer a question (the rarity-weighted "
+                                  "share of its words they hold); below it, search finds nothing.",
                                   minimum=0.0, maximum=1.0)
     kb_min_similarity: float = _opt(0.0, "Cosine similarity a passage needs in semantic search; 0 = the catalog "
                                     "value for a known embedding model, else 0.75.", minimum=0.0, maximum=1.0)

@@ -3,7 +3,6 @@ the desktop app drives. Events are printed for a person; the QR is drawn in the 
 
 from __future__ import annotations
 
-import getpass
 import signal
 import sys
 import tempfile
@@ -15,7 +14,7 @@ import qrcode
 
 from wxbot.core.risk import risk_notice
 from wxbot.demoshop import answer_origin, demo_shop_settings, stock_demo_shop
-from wxbot.envsecrets import secret
+from wxbot.envsecrets import ask_passphrase
 from wxbot.errors import WxbotError
 from wxbot.events import (
     BotState,
@@ -90,15 +89,6 @@ _LOGIN_WORDS = {
     "expired": "二维码已过期，正在刷新 QR expired, refreshing", "logged_in": "已登录 logged in as",
     "logged_out": "已退出 logged out:", "failed": "登录失败 login failed:",
 }
-
-
-def ask_passphrase() -> str:
-    if given := secret("WXBOT_PASSPHRASE"):
-        return given
-    if not sys.stdin.isatty():
-        raise WxbotError("没有可用的系统钥匙串：请设置环境变量 WXBOT_PASSPHRASE",
-                         "no OS keychain available: set WXBOT_PASSPHRASE")
-    return getpass.getpass("数据库口令 store passphrase: ")
 
 
 def _start(settings: Settings, front: TerminalFront) -> BotService:

@@ -76,3 +76,26 @@ def test_an_unanswerable_price_question_waits_as_a_draft_by_default(harness, pri
     assert [o["to_id"] for o in h.sim.outbox()] == ["filehelper"]
     [draft] = h.svc.drafts()
     assert (draft.asked, draft.text) == (("寄新疆 3 公斤多少运费？",), FALLBACK)
+
+
+def test_a_customers_wording_is_answered_with_the_right_row(harness, tmp_path):
+    """kb_quote_passages on: a question typed as customers type (a homophone typo, 够粮 for 狗粮, and a weight in
+    斤 written in Chinese numerals) is answered with the one row whose weight range holds it, as written."""
+    path = tmp_path / "宠物用品.xlsx"
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["货号", "品名", "适用", "单价(元)"])
+    sheet.append(["PT-103", "牛肉狗粮 5kg", "体重10-25kg的狗狗", 199])
+    sheet.append(["PT-104", "小型犬狗粮 2kg", "体重1-10kg的狗狗", 99])
+    sheet.append(["PT-105", "大型犬狗粮 10kg", "体重25-50kg的狗狗", 299])
+    book.save(path)
+    h = harness(with_model=False, kb_quote_passages=1)
+    svc = h.start(login=False)
+    svc.kb().add_files([str(path)])
+    h.login()
+    asked = h.sim.inject("zhang", "我家狗狗三十斤 该吃哪个够粮")
+    out = h.wait_outbox(1, timeout=120)
+    assert h.settle([asked])[asked] == "replied"
+    row = "货号: PT-103; 品名: 牛肉狗粮 5kg; 适用: 体重10-25kg的狗狗; 单价(元): 199"
+    assert [m["text"] for m in out] == ["[AI] " + row]
+    assert h.svc.store.page(h.contact_id("张三-老客户"), limit=1)[0].source == ReplySource.KB

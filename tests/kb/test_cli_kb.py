@@ -65,3 +65,19 @@ def test_file_names_with_escapes_and_line_breaks_are_printed_as_visible_text(dat
         assert not any(ch in out for ch in "\x1b\x07"), out
         assert "价目\\x1b[2J表\\x0a\\x1b]0;x\\x07.xlsx" in out
     assert len([line for line in listed.stdout.splitlines() if "\t" in line]) == 1
+
+
+def test_owner_synonyms_on_the_command_line(data_dir, tmp_path):
+    env = env_for(data_dir)
+    assert wxbot("kb", "add", str(write_xlsx(tmp_path / "价目表.xlsx")), env=env).returncode == 0
+    found = wxbot("kb", "search", "丝巾多少钱", "--json", env=env)
+    assert json.loads(found.stdout) == []
+    added = wxbot("kb", "synonyms", "add", "丝巾", "真丝围巾", env=env)
+    assert added.returncode == 0 and "丝巾 = 真丝围巾" in added.stdout
+    assert wxbot("kb", "synonyms", "list", env=env).stdout.strip() == "丝巾 = 真丝围巾"
+    found = wxbot("kb", "search", "丝巾多少钱", "--json", env=env)
+    assert json.loads(found.stdout)[0]["text"].startswith("货号: SJ-0412;")
+    assert wxbot("kb", "synonyms", "add", "丝巾", env=env).returncode == 2  # one word is no group: said, refused
+    assert wxbot("kb", "synonyms", "remove", "丝巾", env=env).returncode == 0
+    assert wxbot("kb", "synonyms", "remove", "丝巾", env=env).returncode == 2
+    assert json.loads(wxbot("kb", "search", "丝巾多少钱", "--json", env=env).stdout) == []

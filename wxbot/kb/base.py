@@ -1,10 +1,12 @@
 """``KnowledgeBase``: the owner's documents as passages the bot can quote. Import (replace, unchanged, remove),
-search (keyword + optional semantic, fused; ``[]`` when nothing is relevant), and the in-memory indexes,
-rebuilt from the encrypted store at unlock so no index or vector is ever on disk in the clear."""
+search (ranking.py's fused channels, plus semantic search when an embedding model is set; ``[]`` when nothing
+is relevant), and the indexes: built when passages change and kept sealed in the store (indexcache.py), so a
+new process loads them instead of rebuilding, and no index or vector is ever on disk in the clear."""
 
 from __future__ import annotations
 
 import hashlib
+import re
 import threading
 import time
 from collections.abc import Sequence
@@ -15,10 +17,10 @@ import numpy as np
 from loguru import logger
 
 from wxbot.errors import KnowledgeError, WxbotError
-from wxbot.kb.keyword import KeywordIndex
+from wxbot.kb import indexcache, ownerwords
 from wxbot.kb.pieces import Progress
-from wxbot.kb.reading import check_file, import_limits, read_document
-from wxbot.kb.semantic import PROBES, VectorIndex, fuse
+from wxbot.kb.ranking import Retriever, build_index
+from wxbot.kb.semantic import PROBES, VectorIndex
 from wxbot.llm.catalog import EMBEDDING_CATALOG, find_embedding_file
 from wxbot.llm.embedder import Embedder
 from wxbot.messages import Passage, StrState
@@ -26,7 +28,8 @@ from wxbot.settings import Settings
 from wxbot.store import Store
 from wxbot.store.knowledge import NewPassage, StoredPassage
 
-CANDIDATES = 50  # each ranking's depth before fusion
+CANDIDATES = 50  # the semantic ranking's depth before fusion
+_ROW = re.compile(r"第\d+行$")
 NOTE_KIND = "note"
 DEFAULT_MIN_SIMILARITY = 0.75  # for an embedding model the catalog doesn't know
 
@@ -65,13 +68,18 @@ class _Snapshot:
     """The searchable state; replaced whole when passages change, so a search never sees half an update."""
 
     passages: tuple[StoredPassage, ...]
-    keyword: KeywordIndex
+    retriever: Retriever
     vectors: VectorIndex | None
 
 
 def _index_text(p: StoredPassage) -> str:
     """What a passage is found by: its file's name and its context (sheet, title, heading) with its text."""
     return f"{Path(p.source).stem} {p.context} {p.text}"
+
+
+def _sheet(p: StoredPassage) -> str:
+    """The table a passage is a row of ('' for prose): rows of one sheet share a source and a context."""
+    return f"{p.source}|{p.context}" if _ROW.search(p.locator) and ": " in p.text else ""
 
 
 class KnowledgeBase:
@@ -83,8 +91,9 @@ class KnowledgeBase:
         self._embedder = embedder
         self._lock = threading.Lock()
         self.semantic = SemanticState.ACTIVE if embedder is not None else SemanticState.NO_MODEL
-        self._snapshot = _Snapshot((), KeywordIndex(()), None)
-        self.index_seconds = 0.0  # how long the last rebuild of the in-memory indexes took
+        self._snapshot = _Snapshot((), Retriever(build_index((), (), ())), None)
+        self.index_seconds = 0.0  # how long the last rebuild (or load) of the indexes took
+        self._synonyms: dict[str, tuple[str, ...]] = {}  # the owner's words, normalized: word -> its group
         self._probes: np.ndarray | None = None  # the embedder's vectors of semantic.PROBES
 
     @classmethod
@@ -92,7 +101,8 @@ class KnowledgeBase:
         """Decrypt the passages and build the indexes (vectors missing for this embedder are computed)."""
         kb = cls(store, settings, embedder)
         with kb._lock:
-            kb._rebuild()
+            kb._synonyms = ownerwords.lookup(ownerwords.load(store))
+            kb._rebuild(changed=False)
         return kb
 
     # ------------------------------------------------------------------ reading
@@ -119,13 +129,9 @@ class KnowledgeBase:
         snap = self._snapshot
         if k <= 0 or not snap.passages or not query.strip():
             return []
-        settings = self._settings
-        keyword = snap.keyword.search(query, CANDIDATES, settings.kb_min_coverage)
-        semantic = self._semantic_hits(snap, query)
-        if not semantic:
-            return [self._passage(snap.passages[h.position], round(h.score, 4)) for h in keyword[:k]]
-        fused = fuse([[h.position for h in keyword], [h.position for h in semantic]], k)
-        return [self._passage(snap.passages[pos], round(score, 5)) for pos, score in fused]
+        semantic = [h.position for h in self._semantic_hits(snap, query)]
+        found = snap.retriever.search(query, k, self._synonyms, self._settings.kb_min_coverage, semantic)
+        return [self._passage(snap.passages[pos], round(score, 4)) for pos, score in found]
 
     @staticmethod
     def _passage(p: StoredPassage, score: float) -> Passage:
@@ -147,12 +153,42 @@ class KnowledgeBase:
         known = find_embedding_file(self._embedder.name) if self._embedder is not None else None
         return known.min_similarity if known else DEFAULT_MIN_SIMILARITY
 
+    # ------------------------------------------------------------------ the owner's synonyms
+    def synonyms(self) -> list[tuple[str, ...]]:
+        """The owner's groups of words that mean the same in this shop (尿不湿 = 纸尿裤, 小白 = 白毫银针)."""
+        return ownerwords.load(self._store)
+
+    def add_synonyms(self, words: Sequence[str]) -> tuple[str, ...]:
+        """Add a group (merged with any group sharing a word); returns the group as kept."""
+        with self._lock:
+            groups, group = ownerwords.added(ownerwords.load(self._store), words)
+            self._set_synonyms(groups)
+            return group
+
+    def remove_synonyms(self, word: str) -> bool:
+        """Remove the group holding ``word``; False when no group holds it."""
+        with self._lock:
+            groups = ownerwords.load(self._store)
+            kept = [g for g in groups if word.strip() not in g]
+            if len(kept) == len(groups):
+                return False
+            self._set_synonyms(kept)
+            return True
+
+    def _set_synonyms(self, groups: list[tuple[str, ...]]) -> None:
+        ownerwords.save(self._store, groups)
+        self._synonyms = ownerwords.lookup(groups)
+
     # ------------------------------------------------------------------ writing
     def add_file(self, path: str | Path, progress: Progress | None = None,
                  cancel: threading.Event | None = None) -> ImportReport:
         """Import one file. The same bytes again change nothing; changed bytes replace its passages; a file
         that can't be read (or whose reading is cancelled) raises KnowledgeError and leaves the knowledge base
         as it was."""
+        # The readers (openpyxl, python-docx, pypdf) load only when a file is imported: ``wxbot kb search`` in
+        # a new process never needs them.
+        from wxbot.kb.reading import check_file, import_limits, read_document
+
         path = Path(path)
         settings = self._settings
         with self._lock:
@@ -206,12 +242,20 @@ class KnowledgeBase:
         return ImportReport(name, status, len(pieces), tuple(notes))
 
     # ------------------------------------------------------------------ indexes
-    def _rebuild(self, progress: Progress | None = None) -> None:
+    def _rebuild(self, progress: Progress | None = None, *, changed: bool = True) -> None:
+        """Build the indexes from the passages (``changed``), or load the kept ones when they still match."""
         started = time.perf_counter()
-        passages = tuple(self._store.kb_passages())
-        keyword = KeywordIndex([_index_text(p) for p in passages])
+        kept = None if changed else indexcache.load(self._store)
+        if kept is not None:
+            passages, built = kept
+        else:
+            passages = tuple(self._store.kb_passages())
+            sheets = [_sheet(p) for p in passages]
+            built = build_index([_index_text(p) for p in passages], sheets,
+                                [p.text if sheet else "" for p, sheet in zip(passages, sheets, strict=True)])
+            indexcache.keep(self._store, passages, built)
         vectors = self._vectors(passages, progress)
-        self._snapshot = _Snapshot(passages, keyword, vectors)
+        self._snapshot = _Snapshot(passages, Retriever(built), vectors)
         self.index_seconds = time.perf_counter() - started
         logger.info("knowledge base indexed: {} passages in {:.2f} s (semantic: {})", len(passages),
                     self.index_seconds, self.semantic)

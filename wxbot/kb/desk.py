@@ -189,6 +189,22 @@ class KnowledgeDesk:
                 return other
         return ""
 
+    def synonyms(self) -> list[tuple[str, ...]]:
+        return self.kb.synonyms()
+
+    def add_synonyms(self, words: Sequence[str]) -> tuple[str, ...]:
+        with self._lock:
+            group = self.kb.add_synonyms(words)
+            self._store.log_operation(OpKind.KB, self.actor, f"synonyms: {' = '.join(group)}")
+        return group
+
+    def remove_synonyms(self, word: str) -> bool:
+        with self._lock:
+            removed = self.kb.remove_synonyms(word)
+            if removed:
+                self._store.log_operation(OpKind.KB, self.actor, f"synonyms removed: {word}")
+        return removed
+
     def _sources(self) -> dict[str, str]:
         return self._store.get_personal(SOURCES, {})
 

@@ -1,5 +1,6 @@
 """Word and PDF files: .docx paragraphs under their heading path and its tables row by row (like a sheet);
-.pdf text page by page, naming each page that has no text (a scan needs OCR, which wxbot does not do)."""
+.pdf text paragraph by paragraph under its heading path (layout.py), naming each page that has no text (a
+scan needs OCR, which wxbot does not do)."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 from pypdf.errors import PdfReadError
 
+from wxbot.kb.layout import PdfLayout
 from wxbot.kb.pieces import OLE_MAGIC, Budget, Piece, ReadResult, damaged, password_protected, unreadable
 from wxbot.kb.tables import table_pieces
 from wxbot.kb.textfile import chunk
@@ -82,6 +84,7 @@ def read_pdf(path: Path, budget: Budget, max_chars: int) -> ReadResult:
     result = ReadResult("pdf")
     budget.total = len(pages)
     empty = []
+    layout = PdfLayout()
     for number, page in enumerate(pages, 1):
         budget.step()
         try:
@@ -91,10 +94,10 @@ def read_pdf(path: Path, budget: Budget, max_chars: int) -> ReadResult:
         if not text.strip():
             empty.append(number)
             continue
-        paragraphs = [(i, line) for i, line in enumerate(text.split("\n\n"), 1)]
-        for _first, _last, part in chunk(paragraphs, max_chars):
-            budget.take(len(part))
-            result.pieces.append(Piece(part, f"第{number}页"))
+        for heading, paragraph in layout.page(text):
+            for _first, _last, part in chunk([(1, paragraph)], max_chars):
+                budget.take(len(part))
+                result.pieces.append(Piece(part, f"第{number}页 {heading}".strip(), heading))
     if empty and not result.pieces:
         raise unreadable(path.name, "PDF 里没有可提取的文字（可能是扫描件，需要先做文字识别）",
                          "the PDF has no extractable text (probably a scan; it needs OCR first)")

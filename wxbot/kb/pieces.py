@@ -11,6 +11,9 @@ from dataclasses import dataclass, field
 
 from wxbot.errors import KnowledgeError
 
+# The file types an import reads (reading.py maps each to its reader); here, apart from the readers, so the
+# window and the CLI can name them without loading openpyxl, python-docx and pypdf.
+SUFFIXES = (".csv", ".docx", ".markdown", ".md", ".pdf", ".txt", ".xls", ".xlsm", ".xlsx")
 Progress = Callable[[int, int], None]  # (done, total); total 0 = not known yet
 
 

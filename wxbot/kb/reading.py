@@ -13,14 +13,13 @@ from loguru import logger
 from wxbot.controls import drop_controls
 from wxbot.errors import KnowledgeError
 from wxbot.kb.documents import read_docx, read_pdf
-from wxbot.kb.pieces import Budget, Limits, Piece, Progress, ReadResult, damaged, unreadable
+from wxbot.kb.pieces import SUFFIXES, Budget, Limits, Piece, Progress, ReadResult, damaged, unreadable
 from wxbot.kb.tables import read_csv, read_xls, read_xlsx
 from wxbot.kb.textfile import read_md, read_txt
 from wxbot.settings import Settings
 
 TABLES = {".xlsx": read_xlsx, ".xlsm": read_xlsx, ".xls": read_xls, ".csv": read_csv}
 PROSE = {".docx": read_docx, ".pdf": read_pdf, ".md": read_md, ".markdown": read_md, ".txt": read_txt}
-SUFFIXES = tuple(sorted({*TABLES, *PROSE}))
 ZIPPED = (".xlsx", ".xlsm", ".docx")
 MAX_ZIP_RATIO = 100  # an Office part this much bigger unpacked than packed is a bomb (real sheets: under 20)
 RATIO_FROM_BYTES = 1 << 20  # small parts may compress better than that; they can't do harm

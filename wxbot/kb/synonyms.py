@@ -11,10 +11,17 @@ STOPWORDS = frozenset(
     "一下 这个 那个 这 那 哪 哪个 什么 怎么 怎么样 怎样 如何 多少 几 可以 能 能不能 可不可以 会 要 想 还 还有 就 都 也 又 "
     "很 太 好 个 些 一 给 把 被 让 对 从 不 没 没有 是不是 有没有 知道 告诉 一个 现在 亲 老板 店家 客服 谢谢 你好 在吗 "
     "时候 什么时候 多久 啥 咋 呗 咯 嗯 吗吗 呢呢 得 地 着 过 用 下 上 里 点 一点 一些 些许 那么 这么 还是 或者 然后 "
-    "a an the is are do does can i you we it of to for and or what how".split())
+    "a an the is are do does can i you we it of to for and or what how "
+    # fillers of a question that name nothing: what remains of a sentence once its subject is taken out
+    "回事 怎么办 听说 发现 里面 知道 还是 不能 能用 一起 需要 开始 东西 这种 那种 哪种 哪款 那款 这款 一般 应该 大概 比较 "
+    "特别 不想 想要 不要 有啥 咋样 好使 好用 行不行 怎么样 什么样 正常 一样 的话 之前 之后 以后 以前 刚刚 已经 马上 "
+    "真的 到底 其实 记得 需不需要 要不要 能不能用 用不用 该 哪里 哪儿 这里 那里 这边 那边 自己 大家 帮忙 帮我".split())
 
-# "一份", "几双", "两个": how many, never what; and question words jieba glues to a verb (谁出, 为啥).
-NOISE = re.compile(r"[一二两三四五六七八九十几每多半]+[个件双份只条对套包盒支副块张次位]|谁|为什么|为啥|怎么办|哪里|哪儿|哪些")
+# Characters that only frame a word jieba cut with them (能退 → 退 is a synonym trigger; 我住 → 住; 裤选 → 裤).
+FUNCTION_CHARS = "能要想还就不吗了呢我你您他她它的在去是个这那都也很太又再才刚啊吧呀哦嘛么哈咋啥怎该把被让给从对向往跟和与及或得着选"
+
+# "一份", "几双", "两个": how many, never what; and question words jieba glues to a verb (谁出, 为啥, 什么码).
+NOISE = re.compile(r"什么|多少|怎么|哪个|你们|我们|[一二两三四五六七八九十几每多半]+[个件双份只条对套包盒支副块张次位]|谁|为什么|为啥|怎么办|哪里|哪儿|哪些")
 
 _RETURNS = ("退货", "退换", "退款", "无理由")
 _PRICE = ("价格", "单价", "售价", "价钱", "元")
@@ -46,6 +53,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "营业": ("营业", "营业时间"), "几点": ("营业时间", "时间"), "关门": ("营业时间", "营业"), "开门": ("营业时间", "营业"),
     "地址": ("地址", "门店", "位置"), "在哪": ("地址", "门店", "位置"), "电话": ("电话", "联系"), "联系": ("电话", "联系"),
     "付款": ("付款", "支付"), "支付": ("支付", "付款"), "定制": ("定制", "刻字", "订做"), "刻字": ("刻字", "定制"),
+    "公司": ("公司", "企业", "单位"), "单位": ("公司", "企业", "单位"), "企业": ("公司", "企业", "单位"),
     "公斤": ("公斤", "kg", "千克"), "千克": ("公斤", "kg", "千克"), "斤": ("公斤", "kg", "斤"),
 }
 
@@ -67,4 +75,19 @@ for _province, _cities in _REGIONS.items():
     if _province in _AREAS:
         SYNONYMS[_province] = _names
 
-TRIGGERS = sorted(SYNONYMS, key=len, reverse=True)
+# Countries -> how shipping rules name them.
+for _country in ("美国 加拿大 英国 法国 德国 意大利 西班牙 俄罗斯 日本 韩国 新加坡 马来西亚 泰国 越南 菲律宾 印尼 印度 "
+                 "澳大利亚 澳洲 新西兰 迪拜 国外 境外 海外").split():
+    SYNONYMS[_country] = (_country, "海外", "国外", "境外")
+
+# The words that only ask for an attribute (多少钱, 有货吗): no evidence of which passage is meant.
+ATTRIBUTE_WORDS = frozenset({t for t, v in SYNONYMS.items() if v in ATTRIBUTES} | {w for a in ATTRIBUTES for w in a}
+                            | {"多少", "价", "钱", "卖", "买", "有卖", "卖吗"})
+
+# What the ranking adds to a question: the synonyms that name what a passage is about. Price and stock words
+# are in every row of a price list, so they tell no row from another and are left out.
+RANKING_SYNONYMS = {t: v for t, v in SYNONYMS.items() if v not in ATTRIBUTES}
+
+# A question that asks a price or the stock: the passages that state one (a price list's row) come first.
+PRICE_WORDS = tuple(t for t, v in SYNONYMS.items() if v is _PRICE)
+STOCK_WORDS = tuple(t for t, v in SYNONYMS.items() if v is _STOCK)

@@ -14,6 +14,8 @@ import numpy as np
 from wxbot.store.crypto import FieldCipher
 from wxbot.store.db import StoreDB
 
+_INDEX_ROW = "kb_index"  # a row of the settings table: the built search index, sealed
+_INDEX_AAD = b"kb-index"
 _DOC_COLUMNS = "id, name_enc, kind, passages, imported_at, notes_enc, content_mac FROM kb_documents"
 
 
@@ -138,3 +140,22 @@ class KnowledgeMixin:
                 for p, v in items]
         with self._sdb.tx() as db:
             db.conn.executemany("UPDATE kb_passages SET vector_model = ?, vector_enc = ? WHERE id = ?", rows)
+
+    def kb_state(self) -> str:
+        """A fingerprint of the passages as they are now (which documents, which content): a kept index built
+        under another state is stale."""
+        rows = self._sdb.rows("SELECT id, content_mac, passages FROM kb_documents ORDER BY id")
+        last = self._sdb.rows("SELECT COALESCE(MAX(id), 0), COUNT(*) FROM kb_passages")[0]
+        return json.dumps([[r[0], bytes(r[1]).hex(), r[2]] for r in rows] + [list(last)])
+
+    def kb_index(self) -> bytes | None:
+        """The kept search index (sealed like any content), or None."""
+        rows = self._sdb.rows("SELECT value_enc FROM settings WHERE name = ?", (_INDEX_ROW,))
+        return self.cipher.decrypt_blob(rows[0][0], _INDEX_AAD) if rows else None
+
+    def kb_set_index(self, data: bytes) -> None:
+        blob = self.cipher.encrypt_blob(data, _INDEX_AAD)
+        with self._sdb.tx() as db:
+            db.execute("INSERT INTO settings (name, value_enc, updated_at) VALUES (?, ?, ?) ON CONFLICT(name) "
+                       "DO UPDATE SET value_enc = excluded.value_enc, updated_at = excluded.updated_at",
+                       (_INDEX_ROW, blob, time.time()))

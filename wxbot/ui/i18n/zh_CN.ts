@@ -1835,5 +1835,21 @@
         <source>Write to this contact as yourself (Ctrl+Enter sends). Auto-reply pauses for them, as when you write from the phone.</source>
         <translation>以你自己的身份回复（Ctrl+Enter 发送）。和在手机上回复一样，会暂停对这位联系人的自动回复。</translation>
     </message>
+    <message>
+        <source>Words that mean the same, separated by spaces, e.g. diapers nappies</source>
+        <translation>意思相同的词，用空格隔开，例如：尿不湿 纸尿裤</translation>
+    </message>
+    <message>
+        <source>Add synonyms</source>
+        <translation>添加同义词</translation>
+    </message>
+    <message>
+        <source>Remove synonyms</source>
+        <translation>删除同义词</translation>
+    </message>
+    <message>
+        <source>Synonyms</source>
+        <translation>同义词</translation>
+    </message>
 </context>
 </TS>

@@ -34,6 +34,7 @@ from wxbot.messages import Passage
 from wxbot.service import BotService
 from wxbot.ui.i18n import N_, one_language, tr
 from wxbot.ui.pages.settings_page import error_text
+from wxbot.ui.pages.synonyms_box import SynonymsBox
 from wxbot.ui.pages.try_box import TryBox
 from wxbot.ui.tasks import Tasks
 
@@ -130,6 +131,8 @@ class KnowledgePage(QWidget):
         layout.addLayout(buttons)
         layout.addWidget(self.table, 3)
         layout.addWidget(self.status)
+        self.synonyms = SynonymsBox(svc, tasks, lang, self)
+        layout.addWidget(self.synonyms)
         layout.addLayout(search_row)
         layout.addWidget(self.search_note)
         layout.addWidget(self.hits_table, 2)
@@ -142,6 +145,7 @@ class KnowledgePage(QWidget):
     # ------------------------------------------------------------------ list
     def refresh(self) -> None:
         self._run("kb-list", lambda: (self.svc.kb().documents(), self.svc.kb().semantic_note()), self._show)
+        self.synonyms.refresh()
 
     def _show(self, result: tuple[list[DocumentInfo], str]) -> None:
         self.documents, note = result

@@ -1,0 +1,179 @@
+"""Whether the best passages answer the question at all, decided apart from ranking. The question is read as
+concepts (its words, codes and quantities, each with the forms that satisfy it: synonyms, the owner's words,
+its sound); each is weighted by how rare it is in the documents, and a word the documents lack weighs a little
+more than the heaviest word they have. The confidence of a passage is the weighted share of concepts it holds;
+under the threshold, search answers ``[]`` (「有奶茶吗」 in a baby shop, 「这个多少钱」 with no product named)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+import rjieba
+
+from wxbot.kb.bm25 import TermIndex
+from wxbot.kb.channels import cjk_runs, code_terms, phrase_words
+from wxbot.kb.pinyin import PinyinTable, spell
+from wxbot.kb.quantities import Quantity, holding, without_quantities
+from wxbot.kb.synonyms import ATTRIBUTE_WORDS, FUNCTION_CHARS, NOISE, STOPWORDS, SYNONYMS
+
+UNKNOWN_WEIGHT = 1.25  # a noun no passage has (the question is about something else), relative to the
+# question's heaviest known word; any other word no passage has (带上, 今天, 开车) is incidental wording
+UNKNOWN_OTHER = 0.3
+SINGLE_WEIGHT = 0.5  # a one-character word: a product noun (壳, 线, 膜) but weak evidence alone
+SOUND_COVER = 0.9  # a word found only by its sound (a homophone typo)
+PART_COVER = 0.8
+ANCHOR = 0.4  # a passage must hold this much of one strong concept: a shared character is no evidence  # scale of a long word's share of character pairs found
+_SKU = re.compile(r"^(?=.*[a-z])(?=.*\d)[a-z0-9]+(?:[-_][a-z0-9]+)+$")
+_ASCII = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*(?: [a-z0-9]+(?:[-_.][a-z0-9]+)*)*")
+
+
+@dataclass(frozen=True)
+class Concept:
+    word: str
+    thing: bool  # names a thing (a noun, a code, a synonym phrase): what the question is about
+    forms: tuple[str, ...]  # any of these in a passage satisfies it
+    weight: float
+    strong: bool  # holding it whole is evidence of relevance (a single character or a number is not)
+    sound: str = ""  # its syllables, "tie guan yin" (Chinese words of 2+ characters)
+
+
+@dataclass(frozen=True)
+class Question:
+    concepts: tuple[Concept, ...]
+    quantities: tuple[Quantity, ...]
+    unknown_code: bool  # names a product code no document has: nothing answers it
+
+
+def _pairs(word: str) -> list[str]:
+    return [word[i:i + 2] for i in range(len(word) - 1)] or [word]
+
+
+_THINGS = ("syn", "l", "vn", "b", "eng")  # parts of speech that name a thing (jieba's tags)
+
+
+def _merge_singles(words: list[tuple[str, tuple[str, ...], str]]) -> list[tuple[str, tuple[str, ...], str]]:
+    """Neighbouring one-character words as one word: jieba cuts a word its dictionary lacks into characters
+    (花 + 呗 = 花呗, a payment name)."""
+    out: list[tuple[str, tuple[str, ...], str]] = []
+    for word, forms, tag in words:
+        if out and len(word) == 1 and len(forms) == 1 and len(out[-1][1]) == 1 and len(out[-1][0]) == 1 \
+                and word not in FUNCTION_CHARS and out[-1][0] not in FUNCTION_CHARS:
+            merged = out[-1][0] + word
+            out[-1] = (merged, (merged,), "merged")
+        else:
+            out.append((word, forms, tag))
+    return out
+
+
+def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTable,
+                  sounds: TermIndex, owner: Mapping[str, tuple[str, ...]]) -> Question:
+    """The concepts of a normalized question, weighted against the documents' character-pair index."""
+    raw: list[tuple[str, tuple[str, ...], bool, bool, int]] = []  # (word, forms, strong, names a thing, run)
+    for word, forms in owner.items():
+        if word in text:
+            raw.append((word, forms, True, True, -1))
+            text = text.replace(word, " ")
+    unknown_code = False
+    for m in _ASCII.finditer(text):
+        phrase = m.group()
+        joined = re.sub(r"[-_ ]", "", phrase)
+        if joined in STOPWORDS or not joined:
+            continue
+        if _SKU.match(phrase) and not codes.df(joined):
+            unknown_code = True
+        number = joined.replace(".", "").isdigit()  # a bare number: a size or a count, weak evidence alone
+        raw.append((joined, (joined, *(t for t in code_terms(phrase) if len(t) > 2)), not number, not number, -1))
+    text = NOISE.sub(" ", without_quantities(text))
+    for number, run in enumerate(cjk_runs(text)):
+        for word, forms, tag in _merge_singles(phrase_words(run, SYNONYMS)):
+            if len(forms) == 1 and word not in STOPWORDS:
+                word = word.strip(FUNCTION_CHARS)
+                forms = (word,)
+            if not word or word in STOPWORDS or word in ATTRIBUTE_WORDS:
+                continue
+            raw.append((word, forms, len(word) > 1, tag[:1] == "n" or tag in _THINGS, number))
+    concepts: list[Concept] = []
+    pending: list[tuple[str, bool, tuple[str, ...], bool, float]] = []  # weighed once the heaviest known word is
+    unknown_before = ""  # a noun the documents lack, right before this word in the same run
+    for i, (word, forms, strong, thing, run) in enumerate(raw):
+        before, unknown_before = unknown_before, ""
+        if before and strong and thing and i and raw[i - 1][4] == run >= 0:
+            # 羊驼毛 + 围巾: one name, which only a passage holding all of it answers (真丝围巾 does not)
+            forms = (before + word,)
+        if not strong and not word.isascii():  # a single character: weak, whatever the documents hold
+            pending.append((word, False, forms, False, SINGLE_WEIGHT * UNKNOWN_OTHER))
+            continue
+        weight = _known_weight(word, forms, chars, codes, sounds, table)
+        if weight:
+            concepts.append(Concept(word, thing, forms, weight * (1.0 if strong else SINGLE_WEIGHT), strong,
+                                    " ".join(spell(word, table))))
+        elif not word.isascii() and len(forms) == 1 and not thing and not rjieba.has_word(word):
+            # jieba's guess at a word it doesn't know (膜贴, 宝用): its characters, each weak
+            pending.extend((ch, False, (ch,), False, SINGLE_WEIGHT * UNKNOWN_OTHER) for ch in word
+                           if ch not in FUNCTION_CHARS)
+        else:
+            pending.append((word, thing, forms, strong, UNKNOWN_WEIGHT if thing else UNKNOWN_OTHER))
+            unknown_before = word if strong and thing and len(forms) == 1 else ""
+    ceiling = max((c.weight for c in concepts), default=chars.idf("\0"))
+    concepts += [Concept(w, th, f, ceiling * scale, st) for w, th, f, st, scale in pending]
+    return Question(tuple(concepts), (), unknown_code)
+
+
+def _known_weight(word: str, forms: tuple[str, ...], chars: TermIndex, codes: TermIndex, sounds: TermIndex,
+                  table: PinyinTable) -> float:
+    """A word's weight when the documents hold it (the idf of its rarest character pair, or of the code), or
+    its sound (a homophone typo); 0 when they don't."""
+    if word.isascii():
+        return codes.idf(word) if codes.df(word) else 0.0
+    found = [chars.idf(p) for form in forms for p in _pairs(form) if chars.df(p)]
+    whole = any(all(chars.df(p) for p in _pairs(form)) for form in forms)
+    sound = spell(word, table)
+    pairs = [f"{a}_{b}" for a, b in zip(sound, sound[1:], strict=False)]
+    heard = bool(pairs) and all(sounds.df(p) for p in pairs)
+    if found and (whole or heard or len(word) > 2):
+        return max(found)
+    # Only its sound is there: a homophone typo, unless it is a real two-character word (减肥 is not 件费).
+    typo = heard and (len(word) > 2 or not rjieba.has_word(word))
+    return max(sounds.idf(p) for p in pairs) if typo else 0.0
+
+
+def cover(concept: Concept, text: str, sound: str) -> float:
+    """How much of ``concept`` a passage (normalized text, its syllables) holds, 0..1."""
+    if any(form in text for form in concept.forms):
+        return 1.0
+    if concept.sound and len(concept.word) > 1 and concept.sound in sound:
+        return SOUND_COVER
+    if len(concept.word) > 2 and not concept.word.isascii():
+        pairs = _pairs(concept.word)
+        return PART_COVER * sum(p in text for p in pairs) / len(pairs)
+    return 0.0
+
+
+def confidence(question: Question, asked: Sequence[Quantity], held: Sequence[Quantity], text: str,
+               table: PinyinTable) -> float:
+    """The weighted share of the question a passage holds; 0 when it holds no strong concept whole."""
+    total = sum(c.weight for c in question.concepts)
+    sound = " ".join(spell(text, table)) if any(c.sound for c in question.concepts) else ""
+    got = 0.0
+    anchored = False
+    for concept in question.concepts:
+        share = cover(concept, text, sound)
+        got += concept.weight * share
+        anchored |= concept.strong and share >= ANCHOR
+    if asked:
+        weight = max((c.weight for c in question.concepts), default=1.0)
+        total += weight
+        if holding(list(asked), list(held)):
+            got += weight
+            anchored = True
+    return got / total if total and anchored else 0.0
+
+
+def missing_thing(question: Question, texts: Sequence[str], table: PinyinTable) -> bool:
+    """Whether the question names a thing (a noun, a code) that none of ``texts`` holds even in part:
+    then it is about something the documents lack (疫苗 beside 洗澡, 羊绒 beside 围巾)."""
+    sounds = [" ".join(spell(t, table)) for t in texts]
+    return any(c.thing and c.strong and all(cover(c, t, s) < ANCHOR for t, s in zip(texts, sounds, strict=True))
+               for c in question.concepts)
