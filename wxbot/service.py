@@ -378,7 +378,7 @@ class BotService:
     def _observe_generation(self, stats: GenerationStats) -> None:
         """The decode speed of a reply the local model just generated (told by the reply's own thread)."""
         if (metrics := self.metrics) is not None:
-            metrics.generation(stats.generated_tokens, stats.decode_seconds)
+            metrics.generation(stats)
 
     def _log_operation(self, event: object) -> None:
         """Bot started/stopped (by whom: the pending actor, else wxbot itself), logins and logouts."""

@@ -41,6 +41,15 @@ def chat(*turns: str, system: str = "You are a helpful shop assistant.") -> list
         {"role": roles[i % 2], "content": text} for i, text in enumerate(turns)]
 
 
+def wait_until(condition: Callable[[], object], timeout: float = 240.0) -> None:
+    """Wait for ``condition`` (another process's progress, seen through the app's side); the timeout is only a
+    backstop for a broken test, far beyond any machine's speed."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the awaited event never came"
+        time.sleep(0.01)
+
+
 def cancel_after(seconds: float, event: threading.Event | None = None,
                  probe: Callable[[], object] | None = None) -> tuple[threading.Event, list]:
     """Set ``event`` from another thread after ``seconds``; ``when`` receives the moment it was set, or what

@@ -468,6 +468,26 @@
         <translation>同时生成的回复数（0 = 自动）</translation>
     </message>
     <message>
+        <source>Off: answer at once</source>
+        <translation>关闭：立即回答</translation>
+    </message>
+    <message>
+        <source>Brief: think within a budget</source>
+        <translation>简短：在限额内思考</translation>
+    </message>
+    <message>
+        <source>Full: think as long as it likes</source>
+        <translation>完整：不限思考长度</translation>
+    </message>
+    <message>
+        <source>Reasoning (DeepSeek-R1's thinking)</source>
+        <translation>推理（DeepSeek-R1 的思考）</translation>
+    </message>
+    <message>
+        <source>Thinking budget when brief (tokens)</source>
+        <translation>简短思考的限额（token）</translation>
+    </message>
+    <message>
         <source>Longest reply (tokens)</source>
         <translation>最长回复（token）</translation>
     </message>
