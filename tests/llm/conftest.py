@@ -16,7 +16,9 @@ LONG_TEXT = " ".join(f"Item {i}: a blue cotton shirt costs {i * 3} yuan." for i 
 
 
 def model_settings(**changes) -> Settings:
-    values = {"context_size": 2048, "threads": 2, "state_cache_mb": 64, "gpu_layers": "auto"}
+    # one thread: ggml's threads spin-wait for each other, so on a busy machine two threads on two shared cores run
+    # many times slower than one (a step took seconds with other jobs beside the tests)
+    values = {"context_size": 2048, "threads": 1, "state_cache_mb": 64, "gpu_layers": "auto"}
     values.update(changes)
     return Settings(**values)
 

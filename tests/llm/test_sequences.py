@@ -14,7 +14,7 @@ from wxbot.llm.local import LocalModel, Piece
 from wxbot.llm.sequences import Finished, Outcome
 from wxbot.llm.worker import ModelWorker
 
-pytestmark = [pytest.mark.model, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.model, pytest.mark.timeout(900)]  # a backstop: the tests wait for events
 
 QUESTIONS = ["Count from 1 to 30.", "Name five fruits and their colours.", "What is the capital of France?",
              "Say hello in Spanish, then in German."]
@@ -95,7 +95,7 @@ def test_the_model_process_serves_several_callers_at_once(test_model_path, model
     worker = ModelWorker(model_settings(parallel_replies=3), test_model_path, console_log=False).start()
     got: dict[str, str] = {}
     cancel = threading.Event()
-    first_piece = threading.Barrier(3, timeout=240)
+    first_piece = threading.Barrier(3, timeout=600)
 
     def ask(question: str, cancelled: threading.Event | None = None) -> None:
         stream = worker.stream_chat(chat(question), max_tokens=40, temperature=0, cache_key=question,
@@ -116,7 +116,7 @@ def test_the_model_process_serves_several_callers_at_once(test_model_path, model
         for t in threads:
             t.start()
         for t in threads:
-            t.join(240)
+            t.join(600)
     finally:
         worker.close()
     assert worker.info.parallel == 3

@@ -14,7 +14,7 @@ from wxbot.llm.reasoning import ReasoningFilter, strip_reasoning, think_budget
 from wxbot.llm.sequences import Finished, Outcome
 from wxbot.llm.worker import ModelWorker
 
-pytestmark = [pytest.mark.model, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.model, pytest.mark.timeout(900)]  # a backstop: the tests wait for events
 
 # R1's habit: a thought first (here at least 13 words, so the model cannot close it early), then the answer. A
 # forced </think> is not fed to the grammar, which stays in the thought: its next words are the visible answer.

@@ -83,6 +83,7 @@ class ModelWorker:
         self._on_restarted = on_restarted
         self._on_generated = on_generated
         self._crash_seen = False  # a crash was reported; the next ready child is a restart
+        self._crash: tuple[Connection | None, ModelError] = (None, ModelError("", ""))  # the last child that died
         self._console_log = console_log
         self._mp = multiprocessing.get_context("spawn")
         self._cancels: Any = self._mp.Array(ctypes.c_bool, MAX_CALLS, lock=False)  # read by the child each step
@@ -259,6 +260,8 @@ class ModelWorker:
             try:
                 msg = call.inbox.get(timeout=CANCEL_POLL_S)
             except queue.Empty:
+                if call.conn is not self._conn:  # its child was stopped or replaced: nothing more will come
+                    raise self._crashed(call.conn) from None
                 silent = time.monotonic() - max(self._heard, call.opened)
                 if silent > self._settings.model_hang_seconds and call.conn is self._conn:
                     logger.warning("model process finished no step in {:.0f} s; killing it", silent)
@@ -370,14 +373,20 @@ class ModelWorker:
                 self._spawn()
 
     def _crashed(self, conn: Connection) -> ModelError:
+        """The error of the child that ``conn`` reached, which is gone; the first to see it (the pipe's reader, or
+        a caller) stops it and tells the owner, the others get the same error."""
         with self._lock:
-            current = self._conn is conn
-            code = self._stop_process() if current else None
-        err = ModelError(f"模型进程意外退出（退出码 {code}），下次请求时将自动重启",
-                         f"the model process stopped unexpectedly (exit code {code}); it restarts on the next request")
-        if current:  # the first to see it tells the owner; replies that were in the same child just fail
-            logger.error("model process exited with code {}", code)
+            if self._conn is not conn:
+                seen, err = self._crash
+                return err if seen is conn else ModelError(
+                    "模型进程已重启，这次回复未完成", "the model process was restarted; this reply did not finish")
+            code = self._stop_process()
+            err = ModelError(f"模型进程意外退出（退出码 {code}），下次请求时将自动重启",
+                             f"the model process stopped unexpectedly (exit code {code}); it restarts on the next "
+                             "request")
+            self._crash = (conn, err)
             self._crash_seen = True
-            if self._on_error is not None:
-                self._on_error(err)
+        logger.error("model process exited with code {}", code)
+        if self._on_error is not None:
+            self._on_error(err)
         return err
