@@ -66,10 +66,10 @@ def load_llama(settings: Settings, path: str, *, gpu: GpuInfo | None, on_progres
                     llama = Llama(model_path=path, n_ctx=settings.context_size * sequences, n_batch=PROMPT_BATCH,
                                   n_ubatch=PROMPT_BATCH, n_gpu_layers=n_layers, n_threads=threads,
                                   n_threads_batch=threads, verbose=False)
-            except (ValueError, RuntimeError) as exc:
-                reason = watch.reason() or str(exc)
+            except (ValueError, RuntimeError, MemoryError) as exc:  # MemoryError: llama-cpp-python's own arrays
+                reason = watch.reason() or str(exc) or type(exc).__name__
                 logger.warning("model load with {} GPU layers, {} sequences failed: {}", n_layers, sequences, reason)
-                if not watch.memory_failure():
+                if not (isinstance(exc, MemoryError) or watch.memory_failure()):
                     raise ModelError(f"模型加载失败：{reason}", f"the model failed to load: {reason}") from None
                 failures.append(f"{n_layers} GPU layers × {sequences} replies at once")
                 continue
