@@ -131,8 +131,53 @@ def deepseek_vocab_model() -> Path:
 
     return write_vocab_only(deepseek_header_path(), out)
 
+def smollm2_r1_template() -> Path:
+    """SmolLM2's weights and tokenizer under DeepSeek-R1-Distill's real chat template: a small model prompted exactly
+    as R1 is (its generation prompt, its handling of ``<think>`` in the history). Built once: the R1 header's
+    template in SmolLM2's key-value section, its tensor table and data copied byte for byte."""
+    out = CACHE / "smollm2-r1-template.gguf"
+    if out.exists():
+        return out
+    import gguf
+    import numpy as np
+
+    from wxbot.llm.gguf_meta import read_header
+
+    source = read_header(smollm2_path())
+    template = read_header(deepseek_header_path()).chat_template
+    tensors = sorted(source.tensors, key=lambda t: t.offset)
+    part = out.with_suffix(".part")
+    writer = gguf.GGUFWriter(part, arch=source.architecture)
+    for key, value in source.metadata.items():
+        if key == "general.architecture":  # the writer adds it itself
+            continue
+        vtype, item_type = source.value_types[key]
+        writer.add_key_value(key, template if key == "tokenizer.chat_template" else value, gguf.GGUFValueType(vtype),
+                             sub_type=gguf.GGUFValueType(item_type) if item_type is not None else None)
+    for t in tensors:  # GGUFWriter takes numpy order (ne0 last) and reverses it on write
+        writer.add_tensor_info(t.name, tuple(reversed(t.shape)), np.dtype(np.float32), t.nbytes,
+                               raw_dtype=gguf.GGMLQuantizationType(t.ggml_type))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_ti_data_to_file()
+    writer.close()
+    data_offset = read_header(part).data_offset  # the tensor table ends here, padded to the alignment
+    with part.open("r+b") as dst, smollm2_path().open("rb") as src:
+        dst.seek(0, os.SEEK_END)
+        dst.write(b"\0" * (data_offset - dst.tell()))
+        src.seek(source.data_offset)
+        while block := src.read(1 << 20):
+            dst.write(block)
+    copy = read_header(part)
+    if [t.offset for t in copy.tensors] != [t.offset for t in tensors] or copy.chat_template != template:
+        raise RuntimeError("the copied GGUF's tensor table does not match SmolLM2's")
+    os.replace(part, out)
+    return out
+
+
 if __name__ == "__main__":
     print(smollm2_path())
     print(deepseek_header_path())
     print(deepseek_vocab_model())
     print(whisper_base_dir())
+    print(smollm2_r1_template())

@@ -355,7 +355,7 @@ class BotService(WindowViews):
     def _observe_generation(self, stats: GenerationStats) -> None:
         """The decode speed of a reply the local model just generated (told by the reply's own thread)."""
         if (metrics := self.metrics) is not None:
-            metrics.generation(stats.generated_tokens, stats.decode_seconds)
+            metrics.generation(stats)
 
     def _log_operation(self, event: object) -> None:
         """Bot started/stopped (by whom: a risk signal, the pending actor, else wxbot itself), logins and logouts

@@ -86,12 +86,25 @@ class Settings:
                                       "models loop without it).", minimum=1.0, maximum=2.0)
     max_reply_tokens: int = _opt(1024, "Longest generation in tokens, DeepSeek-R1's thinking included (the visible "
                                        "reply is capped by max_reply_parts).", minimum=16, maximum=8192)
+    reasoning: str = _opt("off", "How long a reasoning model (DeepSeek-R1) thinks before it answers: off (its think "
+                          "block is closed before it starts: the answer comes at once), brief (at most "
+                          "reasoning_budget tokens, then it must answer) or full. Off by default: a customer waits "
+                          "in the chat, a shop's answers come from its knowledge base rather than from reasoning, "
+                          "and on a CPU every 100 tokens of thought are ten or more seconds of silence.",
+                          choices=("off", "brief", "full"))
+    reasoning_budget: int = _opt(128, "Tokens a reply may think under reasoning = brief before </think> is forced "
+                                      "(about 15 s on a CPU with a 7B model, 2 s on an RTX 3060).",
+                                 minimum=1, maximum=8192)
+    model_hang_seconds: float = _opt(120.0, "A model process that finishes no step (one token, or one prompt chunk of "
+                                            "256 tokens) for this long while a reply waits is taken for hung and "
+                                            "restarted. A slow step is never mistaken for a failed cancel.",
+                                     minimum=1.0, maximum=3600.0)
     context_shift: bool = _opt(True, "When a chat's oldest turns leave the prompt, cut them out of the model's memory "
                                      "and move the rest instead of evaluating the history again (approximate, "
                                      "as llama-server's context shift).")
     parallel_replies: int = _opt(0, "How many contacts' replies are generated at once (one model pass decodes them "
                                     "together); 0 = automatic: 4 on a CPU, 8 on a GPU, fewer when their contexts do "
-                                    "not fit; 4 for a server.", minimum=0, maximum=MAX_PARALLEL_REPLIES)
+                                    "not fit in free RAM or VRAM; 4 for a server.", minimum=0, maximum=MAX_PARALLEL_REPLIES)
     state_cache_mb: int = _opt(1024, "RAM for per-contact model states (fast multi-turn chats).", minimum=0, maximum=65536)
     llm_backend: str = _opt("local", "Which engine answers: 'local' (the GGUF model on this PC) or 'openai' (an "
                             "OpenAI-compatible server: llama-server, vLLM, Ollama, LM Studio, the DeepSeek API).",

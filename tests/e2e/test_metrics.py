@@ -73,3 +73,5 @@ def test_model_replies_report_their_decode_speed(harness, sim):
     samples, _ = scrape(port)
     assert samples[("wxbot_model_decode_tokens_per_second_count", ())] == 1
     assert samples[("wxbot_model_decode_tokens_per_second_sum", ())] > 0
+    assert samples[("wxbot_model_first_visible_seconds_count", ())] == 1  # the wait before the first character
+    assert samples[("wxbot_model_first_visible_seconds_sum", ())] > 0

@@ -16,7 +16,9 @@ LONG_TEXT = " ".join(f"Item {i}: a blue cotton shirt costs {i * 3} yuan." for i 
 
 
 def model_settings(**changes) -> Settings:
-    values = {"context_size": 2048, "threads": 2, "state_cache_mb": 64, "gpu_layers": "auto"}
+    # one thread: ggml's threads spin-wait for each other, so on a busy machine two threads on two shared cores run
+    # many times slower than one (a step took seconds with other jobs beside the tests)
+    values = {"context_size": 2048, "threads": 1, "state_cache_mb": 64, "gpu_layers": "auto"}
     values.update(changes)
     return Settings(**values)
 
@@ -39,6 +41,15 @@ def chat(*turns: str, system: str = "You are a helpful shop assistant.") -> list
     roles = ("user", "assistant")
     return [{"role": "system", "content": system}] + [
         {"role": roles[i % 2], "content": text} for i, text in enumerate(turns)]
+
+
+def wait_until(condition: Callable[[], object], timeout: float = 240.0) -> None:
+    """Wait for ``condition`` (another process's progress, seen through the app's side); the timeout is only a
+    backstop for a broken test, far beyond any machine's speed."""
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "the awaited event never came"
+        time.sleep(0.01)
 
 
 def cancel_after(seconds: float, event: threading.Event | None = None,

@@ -25,10 +25,13 @@ from wxbot.llm.gpufit import (
     OffloadPlan,
     auto_sequences,
     fallback_layer_counts,
+    fewer_sequences,
     graph_bytes,
     kv_bytes_per_block,
     plan_offload,
+    ram_bytes,
 )
+from wxbot.llm.tuning import RAM_SHARE
 from wxbot.llm.vram import UNKNOWN_GPU, GpuInfo, detect_gpu, parse_nvidia_smi
 
 MIB, GIB = 1 << 20, 1 << 30
@@ -246,3 +249,21 @@ def test_auto_sequences_fill_the_card_but_keep_the_model_whole(real_7b, shapes):
     assert auto_sequences(shapes["r1-qwen-32b"], 4096, gpu=gpu(11), gpu_layers=None) == 1  # never whole: 1
     assert auto_sequences(real_7b, 4096, gpu=None, gpu_layers=None) == CPU_SEQUENCES
     assert auto_sequences(real_7b, 4096, gpu=gpu(11), gpu_layers=0) == CPU_SEQUENCES  # the owner chose the CPU
+
+
+def test_auto_sequences_on_a_cpu_fit_the_free_ram(real_7b, shapes):
+    """N8: on a CPU, auto sizes the sequences from free RAM (weights + every sequence's KV cache + compute buffer in
+    RAM_SHARE of it), and falls back to one sequence rather than to an out-of-memory load."""
+    qwen14 = shapes["r1-qwen-14b"]
+    # the review's case: the 14B (8.4 GiB of weights) at 4096 needs 0.75 GiB of KV per sequence; 16 GiB free take 4 …
+    assert auto_sequences(qwen14, 4096, gpu=None, gpu_layers=None, free_ram=16 * GIB) == 4
+    # … a 16 GB PC with 12 GiB free holds one context beside the weights, not four (3 GiB of KV)
+    assert auto_sequences(qwen14, 4096, gpu=None, gpu_layers=None, free_ram=12 * GIB) == 1
+    for n in (4, 2, 1):
+        free = int(ram_bytes(qwen14, 4096 * n) / RAM_SHARE) + 1  # just enough for n
+        assert auto_sequences(qwen14, 4096, gpu=None, gpu_layers=None, free_ram=free) == n
+    assert auto_sequences(qwen14, 4096, gpu=None, gpu_layers=None, free_ram=GIB) == 1  # nothing fits: one
+    assert auto_sequences(real_7b, 4096, gpu=gpu(11), gpu_layers=0, free_ram=GIB) == 1  # the owner chose the CPU
+    assert ram_bytes(qwen14, 4096 * 4) - ram_bytes(qwen14, 4096) == 3 * kv_bytes_per_block(qwen14, 4096) * 48 + (
+        graph_bytes(qwen14, 4096 * 4)[1] - graph_bytes(qwen14, 4096)[1])
+    assert fewer_sequences(4) == [4, 2, 1] and fewer_sequences(1) == [1]

@@ -12,7 +12,7 @@ from wxbot.llm.kvshift import plan_shift
 from wxbot.llm.local import LocalModel
 from wxbot.settings import Settings
 
-pytestmark = [pytest.mark.model, pytest.mark.timeout(300)]
+pytestmark = [pytest.mark.model, pytest.mark.timeout(900)]  # a backstop: the tests wait for events
 
 TURNS = [
     "Do you have blue cotton shirts in size L?", "Yes, we have them in L and XL, 129 yuan each.",

@@ -13,7 +13,7 @@ from wxbot.llm import gpufit
 from wxbot.llm.local import LocalModel
 from wxbot.llm.vram import detect_gpu
 
-pytestmark = [pytest.mark.model, pytest.mark.timeout(120)]
+pytestmark = [pytest.mark.model, pytest.mark.timeout(900)]  # a backstop: the tests wait for events
 
 
 # ---------------------------------------------------------------------- loading

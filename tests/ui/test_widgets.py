@@ -78,6 +78,9 @@ def test_settings_page_shows_config_errors_in_words_and_applies_valid_values(qtb
     page.inputs["draft_expire_minutes"].setValue(30)
     assert page.inputs["parallel_replies"].value() == 0  # auto
     page.inputs["parallel_replies"].setValue(2)
+    assert page.reasoning.currentData() == "off"  # the default: customers should not wait for a thought
+    page.reasoning.setCurrentIndex(page.reasoning.findData("brief"))
+    page.inputs["reasoning_budget"].setValue(64)
     with qtbot.waitSignal(page.apply_requested, timeout=2000) as blocker:
         page.apply()
     new = blocker.args[0]
@@ -85,6 +88,7 @@ def test_settings_page_shows_config_errors_in_words_and_applies_valid_values(qtb
     assert new.service_hours == "09:00-21:00" and new.max_replies_per_day == 120
     assert new.faq_rules == [{"match": "contains", "pattern": "营业", "answer": "9点到18点"}]
     assert new.persona == "你是书店助理。" and new.gpu_layers == "auto" and new.parallel_replies == 2
+    assert (new.reasoning, new.reasoning_budget) == ("brief", 64)
     assert (new.new_contact_mode, new.draft_notices, new.draft_expire_minutes, new.draft_when_unsure) == \
         ("draft", False, 30, True)
 

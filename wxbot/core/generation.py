@@ -10,7 +10,7 @@ from loguru import logger
 
 from wxbot.core.degenerate import Loop, LoopWatch, mostly_loop, recites, trim_loop
 from wxbot.llm.api import ChatMessages, ChatModel
-from wxbot.llm.reasoning import ReasoningFilter, strip_reasoning
+from wxbot.llm.reasoning import ReasoningFilter, strip_reasoning, think_budget
 from wxbot.messages import ReplyVerdict
 from wxbot.settings import Settings
 
@@ -30,7 +30,8 @@ def generate(model: ChatModel, prompt: ChatMessages, settings: Settings, *, pers
     loop: Loop | None = None
     stream = model.stream_chat(prompt, max_tokens=settings.max_reply_tokens, temperature=settings.temperature,
                                top_p=settings.top_p, repeat_penalty=settings.repeat_penalty, cancel=cancel,
-                               cache_key=cache_key)
+                               cache_key=cache_key,
+                               think_budget=think_budget(settings.reasoning, settings.reasoning_budget))
     try:
         for piece in stream:
             if (loop := watch.feed(piece)) is not None:

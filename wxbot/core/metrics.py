@@ -12,11 +12,13 @@ from wsgiref.simple_server import WSGIServer
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, start_http_server
 
 from wxbot.events import BotPhase, BotState, MessageLogged, Notice, NoticeLevel
+from wxbot.llm.sequences import GenerationStats
 from wxbot.messages import Direction
 
 LOOPBACK = "127.0.0.1"
 LATENCY_BUCKETS = (1, 2, 5, 10, 20, 30, 60, 120, 300, 600)
 DECODE_BUCKETS = (1, 2, 5, 10, 20, 50, 100, 200, 500)
+FIRST_VISIBLE_BUCKETS = (0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300)
 
 
 class Metrics:
@@ -35,6 +37,9 @@ class Metrics:
         self.running = Gauge("wxbot_auto_reply_running", "1 while auto-reply runs", registry=r)
         self.decode = Histogram("wxbot_model_decode_tokens_per_second", "The model's decode speed, one sample per "
                                 "reply the local model generated", buckets=DECODE_BUCKETS, registry=r)
+        self.first_visible = Histogram("wxbot_model_first_visible_seconds", "From a request reaching the local "
+                                       "model to the first character a contact reads (reasoning excluded), one "
+                                       "sample per reply that showed any", buckets=FIRST_VISIBLE_BUCKETS, registry=r)
         self._waiting: dict[str, float] = {}  # contact -> when its first unanswered message arrived (never exported)
         self._lock = threading.Lock()
         self._server: WSGIServer | None = None
@@ -48,10 +53,13 @@ class Metrics:
         elif isinstance(event, BotState):
             self.running.set(1 if event.state == BotPhase.RUNNING else 0)
 
-    def generation(self, tokens: int, seconds: float) -> None:
-        """One model reply's decode: ``tokens`` after the first, in ``seconds``."""
-        if tokens > 1 and seconds > 0:
-            self.decode.observe((tokens - 1) / seconds)
+    def generation(self, stats: GenerationStats) -> None:
+        """One local model reply: its decode speed (the tokens after the first), and how long the contact's
+        reply stayed invisible (prompt, queue and thinking)."""
+        if stats.generated_tokens > 1 and stats.decode_seconds > 0:
+            self.decode.observe((stats.generated_tokens - 1) / stats.decode_seconds)
+        if stats.first_visible_seconds is not None:
+            self.first_visible.observe(stats.first_visible_seconds)
 
     def _message(self, event: MessageLogged) -> None:
         now = self.clock()

@@ -78,6 +78,7 @@ class ChatModel(Protocol):
         repeat_penalty: float = 1.0,
         cancel: threading.Event | None = None,
         cache_key: str | None = None,
+        think_budget: int | None = None,
     ) -> Generator[str, None, None]:
         """Yield raw text pieces as they are generated; inline ``<think>`` reasoning included (callers strip it),
         reasoning a server sends in fields of its own never.
@@ -87,6 +88,9 @@ class ChatModel(Protocol):
 
         ``cancel`` stops generation between tokens and prompt batches (raises GenerationCancelled).
         ``cache_key`` names the conversation so its evaluated prompt can be reused next turn.
+        ``think_budget``: tokens a reasoning model may spend before its first visible character (the
+        ``reasoning`` setting): None = no limit, 0 = no thinking (the think block closed before generation),
+        N = ``</think>`` forced after N tokens; engines do what they can (docs/llm.md, docs/engines.md).
         """
 
     def close(self) -> None: ...

@@ -22,17 +22,12 @@ from dataclasses import dataclass
 
 from wxbot.llm.api import placement_text
 from wxbot.llm.gguf_meta import GGUFHeader
+from wxbot.llm.tuning import CPU_SEQUENCES, GPU_SEQUENCES, PROMPT_BATCH, RAM_SHARE
 from wxbot.llm.vram import GpuInfo
 
 MIB = 1 << 20
 GIB = 1 << 30
 CUDA_MINIMUM_BYTES = 457 * MIB
-# Prompt tokens per decode call: the model loads with n_batch = n_ubatch = this (local.py), and the compute
-# buffer is sized by it. A cancel is seen between batches (on a GPU the only place it can be seen), so a
-# batch must take well under a second; 256 also keeps the compute buffer small.
-PROMPT_BATCH = 256
-CPU_SEQUENCES = 4  # replies decoded together on a CPU under auto: batching gains little there, contexts cost RAM
-GPU_SEQUENCES = (8, 4, 2)  # tried under auto on a GPU, largest first
 KV_BYTES_PER_ELEMENT = 2  # f16 cache, llama-cpp-python's default
 FALLBACK_FRACTIONS = (0.75, 0.5, 0.25)
 
@@ -128,17 +123,37 @@ def plan_offload(header: GGUFHeader, context_size: int, *, gpu: GpuInfo | None, 
     return OffloadPlan(n, n_layers, estimate.gpu_bytes(n), device, reason)
 
 
-def auto_sequences(header: GGUFHeader, context_size: int, *, gpu: GpuInfo | None, gpu_layers: int | None) -> int:
-    """Replies decoded together under ``parallel_replies = 0``: a few on a CPU; on a GPU the most of
-    GPU_SEQUENCES with which the model still fits whole next to that many contexts, else 1 (the memory a
-    context would take goes to layers on the GPU instead)."""
+def ram_bytes(header: GGUFHeader, context_size: int) -> int:
+    """RAM a model on the CPU takes at this context (all sequences together): weights, KV cache, and the compute
+    buffer of a model whole on one device."""
+    _, whole = graph_bytes(header, context_size)
+    return header.model_bytes + kv_bytes_per_block(header, context_size) * header.block_count + whole
+
+
+def auto_sequences(header: GGUFHeader, context_size: int, *, gpu: GpuInfo | None, gpu_layers: int | None,
+                   free_ram: int | None = None) -> int:
+    """Replies decoded together under ``parallel_replies = 0``. On a CPU at most CPU_SEQUENCES, as many as fit
+    in RAM_SHARE of ``free_ram`` with the weights (else 1; unknown free RAM: CPU_SEQUENCES); on a GPU the most of
+    GPU_SEQUENCES with which the model still fits whole next to that many contexts, else 1 (the memory a context
+    would take goes to layers on the GPU instead)."""
     if gpu is None or gpu_layers == 0:
-        return CPU_SEQUENCES
+        if free_ram is None:
+            return CPU_SEQUENCES
+        return next((n for n in fewer_sequences(CPU_SEQUENCES)
+                     if ram_bytes(header, context_size * n) <= free_ram * RAM_SHARE), 1)
     for n_seq in GPU_SEQUENCES:
         plan = plan_offload(header, context_size * n_seq, gpu=gpu, gpu_layers=gpu_layers)
         if plan.n_gpu_layers == plan.n_layers:
             return n_seq
     return 1
+
+
+def fewer_sequences(n_seq: int) -> list[int]:
+    """``n_seq`` and the counts to retry with after an out-of-memory load: halved each time, down to 1."""
+    counts = [n_seq]
+    while counts[-1] > 1:
+        counts.append(counts[-1] // 2)
+    return counts
 
 
 def fallback_layer_counts(plan: OffloadPlan) -> list[int]:

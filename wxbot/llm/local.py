@@ -1,5 +1,5 @@
-"""One llama.cpp model in this process: load with GPU fit and room for several replies at once, the GGUF's chat
-template, streaming text, cancel.
+"""One llama.cpp model in this process (loaded by loader.py): the GGUF's chat template, several replies at once,
+streaming text, a thinking budget, cancel.
 
 Not thread-safe by design: it belongs to the model process's one serving thread (see serve.py), as STYLE principle 8
 asks.
@@ -11,27 +11,25 @@ import codecs
 import ctypes
 import itertools
 import threading
-from collections.abc import Callable, Generator, Iterator
-from contextlib import contextmanager
+import time
+from collections.abc import Callable, Generator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol, cast
 
 import llama_cpp
-import llama_cpp.llama_cpp as lib
 from llama_cpp import Llama, LlamaGrammar
 from llama_cpp.llama_chat_format import Jinja2ChatFormatter
-from loguru import logger
 
-from wxbot.errors import GenerationCancelled, ModelError, ModelOutOfMemory
-from wxbot.llm import gpufit
-from wxbot.llm.api import ChatMessages, Engine, LocalPlacement, ModelInfo
-from wxbot.llm.gguf_meta import check_model_file
+from wxbot.errors import GenerationCancelled, ModelError
+from wxbot.llm.api import ChatMessages
 from wxbot.llm.kvshift import can_shift
-from wxbot.llm.progress import LoadWatch, ProgressSink
-from wxbot.llm.reasoning import OPEN, opens_reasoning
+from wxbot.llm.loader import load_llama
+from wxbot.llm.progress import ProgressSink
+from wxbot.llm.reasoning import CLOSE, CLOSED_AFTER_OPEN, OPEN, ThinkWatch, opens_reasoning, think_closed
 from wxbot.llm.sequences import Finished, GenerationStats, Job, Outcome, Sequences, Token
 from wxbot.llm.statecache import StateCache
+from wxbot.llm.tuning import PROMPT_BATCH
 from wxbot.llm.vram import GpuInfo, detect_gpu
 from wxbot.settings import Settings
 
@@ -50,34 +48,25 @@ class Piece:
 
 class _ReplyText:
     """One reply's token bytes as text: a character split across tokens waits for its last byte (bytes still held
-    when the reply ends are a character cut by the token limit: dropped rather than sent as U+FFFD)."""
+    when the reply ends are a character cut by the token limit: dropped rather than sent as U+FFFD). Its ThinkWatch
+    sees the same text, and when the first visible character came."""
 
-    def __init__(self, lead: str) -> None:
+    def __init__(self, lead: str, think_budget: int | None) -> None:
         self._utf8 = codecs.getincrementaldecoder("utf-8")("replace")
         self._lead = lead
+        self.watch = ThinkWatch(think_budget)
+        self.started = time.perf_counter()
+        self.first_visible_s: float | None = None
 
-    def feed(self, piece: bytes) -> str:
+    def feed(self, piece: bytes) -> tuple[str, bool]:
+        """The token's text, and whether ``</think>`` is due now (the thinking budget is spent)."""
         text = self._utf8.decode(piece)
         if text:
             text, self._lead = self._lead + text, ""
-        return text
-
-
-@contextmanager
-def _sequences_in_context(n_seq: int) -> Iterator[None]:
-    """Make the context ``Llama`` builds hold ``n_seq`` sequences (its constructor has no such parameter)."""
-    original = lib.llama_context_default_params
-
-    def params_with_sequences() -> lib.llama_context_params:
-        params = original()
-        params.n_seq_max = n_seq
-        return params
-
-    lib.llama_context_default_params = params_with_sequences
-    try:
-        yield
-    finally:
-        lib.llama_context_default_params = original
+        due = self.watch.feed(text)
+        if self.watch.seen and self.first_visible_s is None:
+            self.first_visible_s = time.perf_counter() - self.started
+        return text, due
 
 
 def generation_prompt(template: str, bos: str = "", eos: str = "") -> str:
@@ -100,11 +89,20 @@ class ChatTemplate:
         bos = model.token_get_text(llama.token_bos()) if llama.token_bos() != -1 else ""
         self._llama = llama
         self._render = Jinja2ChatFormatter(template, eos, bos, add_generation_prompt=True)
-        self.opens_reasoning = opens_reasoning(generation_prompt(template, bos, eos))
+        opening = generation_prompt(template, bos, eos)
+        self.opens_reasoning = opens_reasoning(opening)
+        # a reasoning template (it opens <think> or cuts past thoughts out of the history) can be told not to think
+        self._no_thinking = think_closed(opening) if self.opens_reasoning or CLOSE in template else ""
 
-    def tokens(self, messages: ChatMessages) -> list[int]:
+    def tokens(self, messages: ChatMessages, *, thinking: bool = True) -> list[int]:
+        """The prompt; ``thinking`` False closes a reasoning template's think block before the answer."""
         prompt = self._render(messages=cast(Any, messages)).prompt  # ChatMessages are the TypedDicts' shape
+        if not thinking:
+            prompt += self._no_thinking
         return self._llama.tokenize(prompt.encode("utf-8"), add_bos=False, special=True)
+
+    def text_tokens(self, text: str) -> list[int]:
+        return self._llama.tokenize(text.encode("utf-8"), add_bos=False, special=True)
 
 
 class LocalModel:
@@ -114,78 +112,30 @@ class LocalModel:
     def __init__(self, settings: Settings, model_path: str | Path, *, on_progress: ProgressSink | None = None,
                  max_gpu_layers: int | None = None, on_attempt: Callable[[int], None] | None = None,
                  gpu_probe: Callable[[], GpuInfo | None] = detect_gpu) -> None:
-        self._gpu_probe = gpu_probe
         self.last_stats = GenerationStats()
-        self.load_note = ""  # how the model was placed, e.g. after an out-of-memory fallback
-        self._llama, self.info = self._load(settings, str(model_path), on_progress, max_gpu_layers, on_attempt)
+        self._llama, self.info, self.load_note = load_llama(settings, str(model_path), gpu=gpu_probe(),
+                                                            on_progress=on_progress, max_gpu_layers=max_gpu_layers,
+                                                            on_attempt=on_attempt)
         self._template = ChatTemplate(self._llama)
         self.opens_reasoning = self._template.opens_reasoning
         self._vocab = self._llama._model.vocab
         self._piece_buf = ctypes.create_string_buffer(256)
         self._sequences = Sequences(self._llama.ctx, self._vocab, n_seq=self.info.parallel,
-                                    n_batch=gpufit.PROMPT_BATCH, cache=StateCache(settings.state_cache_mb << 20),
+                                    n_batch=PROMPT_BATCH, cache=StateCache(settings.state_cache_mb << 20),
                                     shift=settings.context_shift and can_shift(self._llama.ctx))
         self._texts: dict[int, _ReplyText] = {}
         self._own_rids = itertools.count(-1, -1)  # stream_chat's; the model process numbers its requests from 1
 
-    # ------------------------------------------------------------------ loading
-    def _load(self, settings: Settings, path: str, on_progress: ProgressSink | None, max_gpu_layers: int | None,
-              on_attempt: Callable[[int], None] | None) -> tuple[Llama, ModelInfo]:
-        header = check_model_file(path)
-        gpu = self._gpu_probe()
-        n_seq = settings.parallel_replies or gpufit.auto_sequences(header, settings.context_size, gpu=gpu,
-                                                                   gpu_layers=settings.gpu_layers_value())
-        plan = gpufit.plan_offload(header, settings.context_size * n_seq, gpu=gpu,
-                                   gpu_layers=settings.gpu_layers_value())
-        attempts = [plan.n_gpu_layers, *gpufit.fallback_layer_counts(plan)] if plan.n_gpu_layers else [0]
-        if max_gpu_layers is not None:
-            attempts = [n for n in attempts if n <= max_gpu_layers] or [0]
-        watch = LoadWatch(on_progress)
-        watch.report(0.0)
-        threads = settings.threads or None
-        failures: list[str] = []
-        for n_layers in attempts:
-            if on_attempt is not None:
-                on_attempt(n_layers)
-            try:
-                with watch.hooked(), _sequences_in_context(n_seq):
-                    llama = Llama(model_path=path, n_ctx=settings.context_size * n_seq, n_batch=gpufit.PROMPT_BATCH,
-                                  n_ubatch=gpufit.PROMPT_BATCH, n_gpu_layers=n_layers, n_threads=threads,
-                                  n_threads_batch=threads, verbose=False)
-            except (ValueError, RuntimeError) as exc:
-                reason = watch.reason() or str(exc)
-                logger.warning("model load with {} GPU layers failed: {}", n_layers, reason)
-                if not watch.memory_failure():
-                    raise ModelError(f"模型加载失败：{reason}", f"the model failed to load: {reason}") from None
-                failures.append(f"{n_layers} layers")
-                continue
-            watch.report(1.0)
-            if failures:
-                self.load_note = f"out of memory with {', '.join(failures)}; loaded with {n_layers} GPU layers"
-            device = plan.device if n_layers else "CPU"
-            gpu_bytes = plan.gpu_bytes * n_layers // plan.n_gpu_layers if plan.n_gpu_layers else 0
-            name = str(header.metadata.get("general.name") or Path(path).stem)
-            placement = LocalPlacement(path=path, n_layers=plan.n_layers, gpu_layers=n_layers,
-                                       gpu_bytes=gpu_bytes, device=device)
-            info = ModelInfo(name=name, context_size=llama_cpp.llama_n_ctx_seq(llama.ctx), engine=Engine.LOCAL,
-                             description=placement.text, local=placement, parallel=n_seq,
-                             parameters=header.parameters)
-            logger.info("model {} loaded: {}, context {} tokens, {} replies at once", name, device,
-                        info.context_size, n_seq)
-            return llama, info
-        raise ModelOutOfMemory(
-            f"内存不足，无法加载模型（已尝试 {', '.join(failures)}）。请减小上下文长度或换用更小的模型。",
-            f"not enough memory to load the model (tried {', '.join(failures)}); "
-            "lower the context size or use a smaller model")
-
     # ------------------------------------------------------------------ several replies (the model process)
     def submit(self, rid: int, messages: ChatMessages, *, max_tokens: int, temperature: float, top_p: float = 1.0,
                repeat_penalty: float = 1.0, cache_key: str | None = None, grammar: str | None = None,
-               cancelled: Callable[[], bool] = lambda: False) -> None:
+               think_budget: int | None = None, cancelled: Callable[[], bool] = lambda: False) -> None:
         """Queue a reply; ``step`` generates it. Raises ModelError when the prompt does not fit the context.
 
-        ``grammar`` (GBNF) constrains the output; tests use it to make a small model think aloud."""
-        prompt = self._template.tokens(messages)
+        ``think_budget``: tokens before the first visible character, after which ``</think>`` is forced (None: no
+        limit; 0 also closes a reasoning template's think block in the prompt). ``grammar`` (GBNF) constrains the
+        output; tests use it to make a small model think aloud."""
+        prompt = self._template.tokens(messages, thinking=think_budget != 0)
         room = self._sequences.room
         if len(prompt) >= room:
             raise ModelError(f"对话太长：提示有 {len(prompt)} 个词元，上下文只能容纳 {room} 个",
@@ -193,8 +143,8 @@ class LocalModel:
         sampler = self._llama._init_sampler(
             temp=temperature, top_p=top_p, repeat_penalty=repeat_penalty,
             grammar=LlamaGrammar.from_string(grammar, verbose=False) if grammar else None)
-        self._texts[rid] = _ReplyText(OPEN if self.opens_reasoning else "")
-        self._sequences.add(Job(rid, prompt, max_tokens, cache_key, sampler, cancelled))
+        self._texts[rid] = _ReplyText(OPEN if self.opens_reasoning and think_budget != 0 else "", think_budget)
+        self._sequences.add(Job(rid, prompt, max_tokens, cache_key, sampler, cancelled, grammar=bool(grammar)))
 
     @property
     def busy(self) -> bool:
@@ -205,10 +155,18 @@ class LocalModel:
         out: list[Piece | Finished] = []
         for event in self._sequences.step():
             if isinstance(event, Token):
-                if text := self._texts[event.rid].feed(self._piece(event.token)):
+                reply = self._texts[event.rid]
+                text, due = reply.feed(self._piece(event.token))
+                if due and self._sequences.force(event.rid, self._template.text_tokens(CLOSED_AFTER_OPEN)):
+                    reply.watch.forced(CLOSED_AFTER_OPEN)
+                    text += CLOSED_AFTER_OPEN
+                if text:
                     out.append(Piece(event.rid, text))
             else:
-                self._texts.pop(event.rid, None)
+                ended = self._texts.pop(event.rid, None)
+                if ended is not None:
+                    event.stats.tokens_before_visible = ended.watch.before_visible
+                    event.stats.first_visible_seconds = ended.first_visible_s
                 self.last_stats = event.stats
                 out.append(event)
         return out
@@ -219,11 +177,12 @@ class LocalModel:
 
     def stream_chat(self, messages: ChatMessages, *, max_tokens: int, temperature: float, top_p: float = 1.0,
                     repeat_penalty: float = 1.0, cancel: CancelFlag | threading.Event | None = None,
-                    cache_key: str | None = None, grammar: str | None = None) -> Generator[str, None, None]:
+                    cache_key: str | None = None, grammar: str | None = None,
+                    think_budget: int | None = None) -> Generator[str, None, None]:
         """Yield raw UTF-8-safe text pieces of one reply; a ``<think>`` opened by the template comes first."""
         rid, closed = next(self._own_rids), threading.Event()
         self.submit(rid, messages, max_tokens=max_tokens, temperature=temperature, top_p=top_p,
-                    repeat_penalty=repeat_penalty, cache_key=cache_key, grammar=grammar,
+                    repeat_penalty=repeat_penalty, cache_key=cache_key, grammar=grammar, think_budget=think_budget,
                     cancelled=lambda: closed.is_set() or (cancel is not None and cancel.is_set()))
         end: Finished | None = None
         try:

@@ -1,12 +1,39 @@
-"""Hide DeepSeek-R1's ``<think>…</think>`` reasoning: that text must never reach a contact.
+"""Hide DeepSeek-R1's ``<think>…</think>`` reasoning: that text must never reach a contact; and keep it short
+enough for a customer's patience (the ``reasoning`` setting: off, brief with a token budget, or full).
 
 Works on whole replies and on streamed pieces (a tag may be split across pieces).
 """
 
 from __future__ import annotations
 
+from wxbot.messages import StrState
+
 OPEN = "<think>"
 CLOSE = "</think>"
+CLOSED_AFTER_OPEN = "\n</think>\n\n"  # how R1 ends a thought: what a budget forces, and "off" appends to an open block
+
+
+class Reasoning(StrState):
+    """The ``reasoning`` setting: how long a reasoning model (DeepSeek-R1) may think before it answers."""
+
+    OFF = "off"  # the think block is closed before generation: the model answers at once
+    BRIEF = "brief"  # at most ``reasoning_budget`` tokens of thinking, then ``</think>`` is forced
+    FULL = "full"  # as long as it likes (on a CPU a 7B thinks for a minute or more)
+
+
+def think_budget(reasoning: str, budget: int) -> int | None:
+    """Tokens a reply may spend before its first visible character: 0 (off), ``budget`` (brief), None (full)."""
+    mode = Reasoning(reasoning)
+    return None if mode is Reasoning.FULL else budget if mode is Reasoning.BRIEF else 0
+
+
+def think_closed(generation_prompt: str) -> str:
+    """What to append to a reasoning template's generation prompt so the think block is already over (``off``)."""
+    if opens_reasoning(generation_prompt):
+        return CLOSED_AFTER_OPEN
+    if generation_prompt.rstrip().endswith(CLOSE):  # the template closed it itself (Qwen3 without thinking)
+        return ""
+    return OPEN + "\n" + CLOSED_AFTER_OPEN  # DeepSeek's own way to skip the thought: "<think>\n\n</think>\n\n"
 
 
 def opens_reasoning(generation_prompt: str) -> bool:
@@ -40,6 +67,11 @@ class ReasoningFilter:
     @property
     def thinking(self) -> bool:
         return self._thinking
+
+    @property
+    def holding(self) -> bool:
+        """Whether the text so far ends with what may be the start of a tag (e.g. ``</``)."""
+        return bool(self._pending)
 
     def feed(self, piece: str) -> str:
         buf = self._pending + piece
@@ -76,6 +108,37 @@ class ReasoningFilter:
             text = text.lstrip()
             self._started = bool(text)
         return text
+
+
+class ThinkWatch:
+    """One reply's generated tokens until its first visible character: says when a thinking budget is spent, so
+    the model process forces ``</think>`` (fed the text of each generated token, forced text through ``forced``).
+    The budget counts the tokens of the thought itself: R1 writes ``<think>`` as one token, a model without that
+    token spells it in several, which are not held against the budget."""
+
+    def __init__(self, budget: int | None) -> None:
+        self._visible = ReasoningFilter()
+        self._budget = budget
+        self.before_visible = 0  # tokens generated before the first visible character
+        self.thought = 0  # of those, tokens inside an open think block
+        self.seen = False  # a visible character came
+
+    def feed(self, text: str) -> bool:
+        """The text of one generated token (maybe empty: part of a character); True when ``</think>`` is due."""
+        if self.seen:
+            return False
+        thinking = self._visible.thinking
+        if self._visible.feed(text):
+            self.seen = True
+            return False
+        self.before_visible += 1
+        self.thought += thinking
+        # not in the middle of a tag: the model may be closing the thought itself
+        return (self._budget is not None and self._visible.thinking and not self._visible.holding
+                and self.thought >= self._budget)
+
+    def forced(self, text: str) -> None:
+        self._visible.feed(text)
 
 
 def _partial_tag_len(buf: str, tags: tuple[str, ...]) -> int:

@@ -35,6 +35,9 @@ CONNECT_TIMEOUT_S = 10.0
 _WAIT_S = 0.05  # how often a caller waiting for the next piece looks at its cancel flag and the deadline
 _END = object()
 LLAMA_CPP_DIALECTS = ("llama-server", "llama-cpp-python")  # servers that read llama.cpp's sampling fields
+# servers that pass chat_template_kwargs to their Jinja template (Qwen3's enable_thinking switch); the DeepSeek API
+# and OpenAI refuse fields they do not know
+TEMPLATE_SWITCH_DIALECTS = ("llama-server", "vllm")
 TOKENIZER_DIR = "tokenizers"  # in the data dir: vocab-only copies of partial GGUFs (no personal data)
 
 HealthSink = Callable[[bool, str], None]  # (reachable, what the owner reads)
@@ -45,7 +48,7 @@ class _Sampling:
     max_tokens: int
     temperature: float
     top_p: float
-    extra: dict[str, float] | None  # fields only llama.cpp-style servers read
+    extra: dict[str, Any] | None  # fields only some servers read (llama.cpp's sampling, template switches)
 
 
 # replies sent at once under parallel_replies = auto: llama-server's default slot count (more wait in its queue)
@@ -126,14 +129,20 @@ class OpenAIModel:
 
     def stream_chat(self, messages: ChatMessages, *, max_tokens: int, temperature: float, top_p: float = 1.0,
                     repeat_penalty: float = 1.0, cancel: threading.Event | None = None,
-                    cache_key: str | None = None) -> Generator[str, None, None]:
+                    cache_key: str | None = None, think_budget: int | None = None) -> Generator[str, None, None]:
         """Visible text and inline ``<think>`` pieces as the server streams them; reasoning fields are dropped.
         ``repeat_penalty`` goes only to llama.cpp's servers (known by their tokenizer endpoints), as their own
-        field: other servers may refuse a field they don't know."""
+        field: other servers may refuse a field they don't know. ``think_budget`` 0 asks llama-server and vLLM
+        to render the template without thinking (``chat_template_kwargs``); a budget above 0 cannot be enforced
+        through the OpenAI API, so the server thinks as it likes (see docs/engines.md)."""
         deadline = time.monotonic() + self._timeout
-        llama_cpp = getattr(self._counter, "dialect", "") in LLAMA_CPP_DIALECTS
-        sampling = _Sampling(max_tokens, temperature, top_p,
-                             {"repeat_penalty": repeat_penalty} if llama_cpp and repeat_penalty != 1.0 else None)
+        dialect = getattr(self._counter, "dialect", "")
+        extra: dict[str, Any] = {}
+        if dialect in LLAMA_CPP_DIALECTS and repeat_penalty != 1.0:
+            extra["repeat_penalty"] = repeat_penalty
+        if think_budget == 0 and dialect in TEMPLATE_SWITCH_DIALECTS:
+            extra["chat_template_kwargs"] = {"enable_thinking": False}
+        sampling = _Sampling(max_tokens, temperature, top_p, extra or None)
         for attempt in range(ATTEMPTS):
             got_text = False
             try:

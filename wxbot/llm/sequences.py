@@ -20,10 +20,7 @@ import numpy.typing as npt
 from wxbot.errors import ModelError
 from wxbot.llm.kvshift import apply_shift, plan_shift
 from wxbot.llm.statecache import SavedState, StateCache, common_prefix
-
-# prompt tokens evaluated per step while other replies are streaming: a 7B model on a CPU evaluates ~50 tokens
-# a second, so a whole 512-token batch would hold every streaming reply for ten seconds
-PROMPT_CHUNK_WHILE_DECODING = 64
+from wxbot.llm.tuning import PROMPT_CHUNK_WHILE_DECODING
 
 
 @dataclass
@@ -35,6 +32,8 @@ class GenerationStats:
     shifted_out: int = 0  # tokens of dropped turns cut out of the context (the rest moved down, not evaluated)
     prompt_seconds: float = 0.0  # until the first token was sampled
     decode_seconds: float = 0.0  # from the first to the last token
+    tokens_before_visible: int = 0  # generated before the first character a contact reads (thinking, mostly)
+    first_visible_seconds: float | None = None  # from the request to that character; None: nothing visible
 
 
 class Outcome(str, Enum):
@@ -53,8 +52,9 @@ class Job:
     key: str | None  # the conversation, so its evaluated prompt can be reused next turn
     sampler: Any
     cancelled: Callable[[], bool]
+    grammar: bool = False  # the sampler holds a grammar: forced tokens are not fed to it (see force)
     stats: GenerationStats = field(default_factory=GenerationStats)
-    todo: list[int] = field(default_factory=list)  # prompt tokens still to evaluate
+    todo: list[int] = field(default_factory=list)  # prompt (or forced) tokens still to evaluate
     next_token: int | None = None  # sampled, decoded in the next step
     started: float = field(default_factory=time.perf_counter)
 
@@ -100,7 +100,6 @@ class Sequences:
         self._slots = [_Slot(seq) for seq in range(n_seq)]
         self._waiting: list[Job] = []
         self._batch = llama_cpp.llama_batch_init(n_batch, 0, 1)
-        self._in_batch: list[Job] = []
         self._prompt_in_batch = False
         self._clock = 0
         self._abort_cb = llama_cpp.ggml_abort_callback(self._should_abort)
@@ -151,11 +150,30 @@ class Sequences:
                 job.next_token = None
             else:
                 slot.tokens += job.todo[:n]
-                job.stats.prompt_tokens_evaluated += n
+                if not job.stats.generated_tokens:  # after the first token, todo holds forced tokens
+                    job.stats.prompt_tokens_evaluated += n
                 del job.todo[:n]
             if logits_at >= 0:
                 events += self._sample(slot, job, logits_at)
         return events
+
+    def force(self, rid: int, tokens: list[int]) -> bool:
+        """Make the reply ``rid`` go on with ``tokens`` after the token it just sampled, as if it had generated them
+        (e.g. ``</think>`` when its thinking budget is spent); False when it is not generating or has no room."""
+        slot = next((s for s in self._slots if s.job is not None and s.job.rid == rid), None)
+        job = slot.job if slot is not None else None
+        if slot is None or job is None or job.next_token is None:
+            return False
+        if len(slot.tokens) + 1 + len(tokens) >= self.room or job.stats.generated_tokens + len(tokens) >= job.max_tokens:
+            return False
+        # The sampler chain's history (repeat penalty) sees them as generated; a grammar describes what the model
+        # writes, and llama.cpp aborts the whole process when a grammar is fed a token it does not allow.
+        for token in tokens if not job.grammar else ():
+            llama_cpp.llama_sampler_accept(job.sampler.sampler, token)
+        job.todo = [job.next_token, *tokens]
+        job.next_token = None
+        job.stats.generated_tokens += len(tokens)
+        return True
 
     def close(self) -> None:
         for slot in self._slots:
@@ -169,11 +187,12 @@ class Sequences:
 
     # ------------------------------------------------------------------ admission
     def _admit(self, events: list[Event]) -> None:
+        """Drop every cancelled job still waiting (wherever it is in the queue: it is not waited for), then seat
+        the others in order while sequences are free."""
+        for job in [j for j in self._waiting if j.cancelled()]:
+            self._waiting.remove(job)
+            events.append(self._finish_job(job, Outcome.CANCELLED))
         for job in list(self._waiting):
-            if job.cancelled():
-                self._waiting.remove(job)
-                events.append(self._finish_job(job, Outcome.CANCELLED))
-                continue
             slot = self._free_slot(job.key)
             if slot is None:
                 return  # first come, first served: later jobs wait too
@@ -260,7 +279,6 @@ class Sequences:
             budget -= take
         batch.n_tokens = n
         self._prompt_in_batch = len(entries) > len(decoding)
-        self._in_batch = [slot.job for slot, _, _ in entries if slot.job is not None]
         return entries
 
     def _put(self, i: int, token: int, pos: int, seq: int, logits: bool) -> None:
@@ -272,7 +290,10 @@ class Sequences:
         batch.logits[i] = logits
 
     def _should_abort(self, _data: object) -> bool:
-        return any(job.cancelled() for job in self._in_batch)
+        """Any cancelled reply stops the step, not only one in its batch: a takeover must not wait for another
+        contact's prompt chunk (on a CPU several seconds). The aborted tokens are evaluated again next step."""
+        return any(s.job is not None and s.job.cancelled() for s in self._slots) or any(
+            job.cancelled() for job in self._waiting)
 
     def _sample(self, slot: _Slot, job: Job, index: int) -> list[Event]:
         token = llama_cpp.llama_sampler_sample(job.sampler.sampler, self._ctx, index)

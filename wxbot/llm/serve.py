@@ -3,6 +3,7 @@ the pipe) and token counts (on a pipe of their own, so a count never waits behin
 
 from __future__ import annotations
 
+import itertools
 import sys
 import threading
 import time
@@ -15,20 +16,23 @@ from loguru import logger
 from wxbot.errors import ModelError, WxbotError
 from wxbot.llm.child import ignore_interrupts
 from wxbot.llm.local import LocalModel, Piece
-from wxbot.llm.sequences import Outcome
+from wxbot.llm.pipe import (
+    Attempt,
+    Close,
+    Count,
+    Counted,
+    Ended,
+    Failure,
+    Heartbeat,
+    LoadFailed,
+    Pieces,
+    Progress,
+    Ready,
+    Request,
+)
+from wxbot.llm.sequences import GenerationStats, Outcome
+from wxbot.llm.tuning import GATHER_S, HEARTBEAT_S, PIECE_INTERVAL_S
 from wxbot.settings import Settings
-
-# Pieces go to the app at most this often (the first at once): one wake-up of the app per token costs a few
-# per cent of decode speed on a small CPU, and a WeChat reply is sent whole anyway.
-PIECE_INTERVAL_S = 0.02
-# After a request finds the model idle, others arriving this soon join its first step: a burst of contacts has its
-# prompts evaluated together instead of one after another while the first already generates.
-GATHER_S = 0.01
-PIECES = "pieces"  # a pipe message of [(rid, text), ...]; the others are (rid, "done" | "cancelled" | "error", ...)
-
-
-def _error_message(exc: WxbotError) -> tuple[str, str, str, str]:
-    return ("error", type(exc).__name__, exc.zh, exc.en)
 
 
 def _internal_error(exc: Exception) -> ModelError:
@@ -36,29 +40,30 @@ def _internal_error(exc: Exception) -> ModelError:
     return ModelError(f"模型进程出错：{type(exc).__name__}", f"the model process failed: {type(exc).__name__}: {exc}")
 
 
-def child_main(conn: Connection, aux: Connection, cancels: Any, settings: Settings, model_path: str,
-               max_gpu_layers: int | None, console_log: bool) -> None:
-    """The model process's entry point (spawned by ModelWorker)."""
+def child_main(conn: Connection, aux: Connection, cancels: Any, cancel_count: Any, settings: Settings,
+               model_path: str, max_gpu_layers: int | None, console_log: bool) -> None:
+    """The model process's entry point (spawned by ModelWorker). ``cancels``: a flag per ticket; ``cancel_count``:
+    how many cancels the app has made (read before each step and told back in its Heartbeat)."""
     ignore_interrupts()
     logger.remove()  # this process's own console sink, at the owner's level (no file: the app owns it)
     if console_log and sys.stderr is not None:
         logger.add(sys.stderr, level=settings.log_level, backtrace=False, diagnose=False)
     try:
         model = LocalModel(settings, model_path, max_gpu_layers=max_gpu_layers,
-                           on_progress=lambda p: conn.send(("progress", p.fraction)),
-                           on_attempt=lambda n: conn.send(("attempt", n)))
+                           on_progress=lambda p: conn.send(Progress(p.fraction)),
+                           on_attempt=lambda n: conn.send(Attempt(n)))
     except (BrokenPipeError, EOFError):
         return  # the app went away (quit) while the model loaded
     except WxbotError as exc:
-        conn.send(_error_message(exc))
+        conn.send(LoadFailed(Failure.of(exc)))
         return
     except Exception as exc:  # a bug or an unexpected library error: words for the owner, details in the log
-        conn.send(_error_message(_internal_error(exc)))
+        conn.send(LoadFailed(Failure.of(_internal_error(exc))))
         return
-    conn.send(("ready", model.info, model.load_note))
+    conn.send(Ready(model.info, model.load_note))
     threading.Thread(target=_serve_counts, args=(model, aux), name="wxbot-model-count", daemon=True).start()
     try:
-        _serve_chats(model, conn, cancels)
+        _serve_chats(model, conn, cancels, cancel_count)
     except (EOFError, BrokenPipeError):
         pass  # the app went away
     model.close()
@@ -88,15 +93,15 @@ class _Outbox:
         now = time.perf_counter()
         due = [(rid, text) for rid, (text, sent_at) in self._pending.items() if text and now - sent_at >= PIECE_INTERVAL_S]
         if due:
-            self._conn.send((PIECES, due))
+            self._conn.send(Pieces(due))
             for rid, _ in due:
                 self._pending[rid] = ("", now)
 
-    def end(self, rid: int, *message: Any) -> None:
-        pending, _ = self._pending.pop(rid, ("", 0.0))
+    def end(self, ended: Ended) -> None:
+        pending, _ = self._pending.pop(ended.rid, ("", 0.0))
         if pending:
-            self._conn.send((PIECES, [(rid, pending)]))
-        self._conn.send((rid, *message))
+            self._conn.send(Pieces([(ended.rid, pending)]))
+        self._conn.send(ended)
 
 
 def _flag(cancels: Any, ticket: int) -> Callable[[], bool]:
@@ -104,49 +109,61 @@ def _flag(cancels: Any, ticket: int) -> Callable[[], bool]:
     return lambda: bool(cancels[ticket])
 
 
-def _serve_chats(model: LocalModel, conn: Connection, cancels: Any) -> None:
+def _serve_chats(model: LocalModel, conn: Connection, cancels: Any, cancel_count: Any) -> None:
     """Take requests between model steps (waiting for one only when nothing is generating, then GATHER_S for
-    more) and send each reply's text and end to the app; every reply in progress advances with each step."""
+    more) and send each reply's text and end to the app, then a Heartbeat per step; every reply in progress
+    advances with each step (a Heartbeat per step would wake the app per token, so one goes out at once after a
+step that began with a new cancel, else at most every HEARTBEAT_S). Returns on Close, or after a step failed (the context may be broken: every reply
+    fails, and the app sees this process end)."""
     outbox = _Outbox(conn)
-    while True:
+    told, told_at = 0, float("-inf")  # the cancel count and the time of the last Heartbeat sent
+    for step in itertools.count(1):
+        seen = cancel_count.value  # before the requests are read: any reply cancelled by then is in hand below
         idle = not model.busy
         while not model.busy or conn.poll(GATHER_S if idle else 0):
             request = conn.recv()
-            if request[0] != "chat":
+            if not isinstance(request, Request):
+                assert isinstance(request, Close), request
                 return
-            _, rid, ticket, kwargs = request
-            outbox.open(rid)
+            outbox.open(request.rid)
             try:
-                model.submit(rid, cancelled=_flag(cancels, ticket), **kwargs)
+                model.submit(request.rid, request.messages, max_tokens=request.max_tokens,
+                             temperature=request.temperature, top_p=request.top_p,
+                             repeat_penalty=request.repeat_penalty, cache_key=request.cache_key,
+                             grammar=request.grammar, think_budget=request.think_budget,
+                             cancelled=_flag(cancels, request.ticket))
             except WxbotError as exc:
-                outbox.end(rid, *_error_message(exc))
+                outbox.end(Ended(request.rid, Outcome.FAILED, GenerationStats(), Failure.of(exc)))
         try:
             events = model.step()
-        except Exception as exc:  # the context may be broken: every reply fails and this process ends
-            error = _error_message(_internal_error(exc))
+        except Exception as exc:
+            broken = Failure.of(_internal_error(exc))
             for rid in outbox.rids:
-                outbox.end(rid, *error)
+                outbox.end(Ended(rid, Outcome.FAILED, GenerationStats(), broken))
             return
         for event in events:
             if isinstance(event, Piece):
                 outbox.text(event.rid, event.text)
-            elif event.outcome is Outcome.DONE:
-                outbox.end(event.rid, "done", event.stats)
-            elif event.outcome is Outcome.CANCELLED:
-                outbox.end(event.rid, "cancelled", event.stats)
             else:
-                outbox.end(event.rid, *_error_message(event.error or ModelError("模型计算失败", "generation failed")))
+                failure: Failure | None = None
+                if event.outcome is Outcome.FAILED:
+                    failure = Failure.of(event.error or ModelError("模型计算失败", "generation failed"))
+                outbox.end(Ended(event.rid, event.outcome, event.stats, failure))
         outbox.flush()
+        if seen != told or time.perf_counter() - told_at >= HEARTBEAT_S:
+            conn.send(Heartbeat(step, seen))
+            told, told_at = seen, time.perf_counter()
 
 
 def _serve_counts(model: LocalModel, aux: Connection) -> None:
     # Tokenizing reads the vocabulary only, so it may run beside a generation (llama-server does too).
     try:
         while True:
-            messages = aux.recv()
+            request = aux.recv()
+            assert isinstance(request, Count), request
             try:
-                aux.send(("count", model.count_tokens(messages)))
+                aux.send(Counted(model.count_tokens(request.messages)))
             except Exception as exc:
-                aux.send(_error_message(_internal_error(exc)))
+                aux.send(Failure.of(_internal_error(exc)))
     except (EOFError, BrokenPipeError, OSError):
         pass

@@ -1,8 +1,12 @@
 """The app's side of the model process: llama.cpp aborts the whole process on a CUDA error and one Llama must not
-be shared between threads, so a child process (serve.py) owns the LocalModel and the app talks to it over pipes.
+be shared between threads, so a child process (serve.py) owns the LocalModel and the app talks to it over pipes
+(the messages are in pipe.py).
 
-Several threads may stream at once; the child generates their replies together. A crashed child becomes a
-ModelError and is restarted by the next request; a child that ignores a cancel for a second is killed.
+Several threads may stream at once; the child generates their replies together. A cancel is judged by events: the
+child reports the steps it finished, and a cancelled reply that is still not ended after a step that began with
+its cancel in hand means a broken child (killed and restarted). A long step is never taken for a hung child; only
+one that finishes no step for ``model_hang_seconds`` while a reply waits is. A child that dies, busy or idle, is
+noticed at once (its pipe closes), told to the owner once, and restarted by the next request.
 """
 
 from __future__ import annotations
@@ -21,29 +25,31 @@ from typing import Any
 
 from loguru import logger
 
-from wxbot import errors
-from wxbot.errors import GenerationCancelled, ModelError, WxbotError
+from wxbot.errors import GenerationCancelled, ModelError
 from wxbot.llm.api import ChatMessages, LoadProgress, ModelInfo
 from wxbot.llm.child import start_child
+from wxbot.llm.pipe import (
+    Attempt,
+    Close,
+    Count,
+    Counted,
+    Ended,
+    Failure,
+    Heartbeat,
+    LoadFailed,
+    Pieces,
+    Progress,
+    Ready,
+    Request,
+)
 from wxbot.llm.progress import ProgressSink
-from wxbot.llm.sequences import GenerationStats
-from wxbot.llm.serve import PIECES, child_main
+from wxbot.llm.sequences import GenerationStats, Outcome
+from wxbot.llm.serve import child_main
+from wxbot.llm.tuning import CANCEL_POLL_S, CLOSE_WAIT_S, MAX_CALLS
 from wxbot.settings import Settings
 
-CANCEL_GRACE_S = 1.0  # a child still busy this long after a cancel is killed
-MAX_CALLS = 32  # replies in flight at once (the child generates info.parallel of them, the rest wait there)
-_WAIT_S = 0.05  # how often a caller waiting for the next piece looks at its cancel flag
-_CLOSE_WAIT_S = 5.0
-
-
-def _rebuild_error(kind: str, zh: str, en: str) -> WxbotError:
-    if kind == "GenerationCancelled":
-        return GenerationCancelled()
-    cls = getattr(errors, kind, ModelError)
-    return cls(zh, en) if isinstance(cls, type) and issubclass(cls, ModelError) else ModelError(zh, en)
-
-
-_CRASHED = ("crashed",)  # put in a call's queue when the child's pipe closes under it
+_CRASHED = object()  # put in a call's inbox when the child's pipe closes under it
+_UNSTOPPED = object()  # put in a cancelled call's inbox when a step that began after its cancel ended without it
 
 
 @dataclass
@@ -53,7 +59,9 @@ class _Call:
     rid: int
     ticket: int  # its index in the shared cancel flags
     conn: Connection
-    inbox: queue.Queue[Any] = field(default_factory=queue.Queue)
+    opened: float = field(default_factory=time.monotonic)
+    inbox: queue.Queue[Any] = field(default_factory=queue.Queue)  # text (str), Ended, _CRASHED or _UNSTOPPED
+    cancel_mark: int | None = None  # the app's cancel count once this call was cancelled
 
 
 class ModelWorker:
@@ -65,8 +73,9 @@ class ModelWorker:
                  on_restarted: Callable[[], None] | None = None,
                  on_generated: Callable[[GenerationStats], None] | None = None, console_log: bool = True) -> None:
         """``console_log``: whether the child logs to the terminal too (``wxbot chat`` keeps it for the chat).
-        ``on_error`` hears of a child that died after loading, ``on_restarted`` of its replacement being ready,
-        ``on_generated`` of each reply that ended (on the caller's thread: with several at once, each its own)."""
+        ``on_error`` hears once of a child that died after loading (busy or idle; from the thread that saw it),
+        ``on_restarted`` of its replacement being ready, ``on_generated`` of each reply that ended (on the
+        caller's thread: with several at once, each its own)."""
         self._settings = settings
         self._model_path = str(model_path)
         self._on_progress = on_progress
@@ -74,9 +83,11 @@ class ModelWorker:
         self._on_restarted = on_restarted
         self._on_generated = on_generated
         self._crash_seen = False  # a crash was reported; the next ready child is a restart
+        self._crash: tuple[Connection | None, ModelError] = (None, ModelError("", ""))  # the last child that died
         self._console_log = console_log
         self._mp = multiprocessing.get_context("spawn")
         self._cancels: Any = self._mp.Array(ctypes.c_bool, MAX_CALLS, lock=False)  # read by the child each step
+        self._cancel_count: Any = self._mp.Value(ctypes.c_long, 0, lock=False)  # raised under _calls_cond
         self._lock = threading.Lock()  # starting, restarting and stopping the child
         self._send_lock = threading.Lock()
         self._aux_lock = threading.Lock()
@@ -87,10 +98,12 @@ class ModelWorker:
         self._conn: Connection | None = None
         self._aux: Connection | None = None
         self._ready = False
+        self._heard = time.monotonic()  # when the child last sent anything (a step's text or its Heartbeat)
         self._info: ModelInfo | None = None
         self._max_gpu_layers: int | None = None
         self.load_note = ""
         self.last_stats = GenerationStats()  # of the reply that ended last
+        self.steps = 0  # the last step the child reported (tests wait on it)
 
     # ------------------------------------------------------------------ lifecycle
     def start(self) -> ModelWorker:
@@ -113,15 +126,15 @@ class ModelWorker:
     def close(self) -> None:
         with self._calls_cond:  # running generations stop and end their calls
             for call in self._calls.values():
-                self._cancels[call.ticket] = True
-            self._calls_cond.wait_for(lambda: not self._calls, CANCEL_GRACE_S + _CLOSE_WAIT_S)
+                self._mark_cancelled(call)
+            self._calls_cond.wait_for(lambda: not self._calls, CLOSE_WAIT_S)
         with self._lock:
             if self._proc is not None and self._ready and self._conn is not None:
                 try:
-                    self._conn.send(("close",))
+                    self._conn.send(Close())
                 except OSError:
                     pass
-                self._proc.join(_CLOSE_WAIT_S)
+                self._proc.join(CLOSE_WAIT_S)
             self._stop_process()
 
     # ------------------------------------------------------------------ ChatModel
@@ -134,60 +147,64 @@ class ModelWorker:
                 continue
             try:
                 with self._aux_lock:
-                    aux.send(messages)
+                    aux.send(Count(messages))
                     reply = aux.recv()
             except (EOFError, OSError):
                 self._crashed(conn)  # the next attempt starts a new child
                 continue
-            if reply[0] == "count":
-                return int(reply[1])
-            raise _rebuild_error(*reply[1:])
+            if isinstance(reply, Counted):
+                return reply.tokens
+            assert isinstance(reply, Failure), reply
+            raise reply.error()
         raise ModelError("模型进程无响应", "the model process does not answer")
 
     def stream_chat(self, messages: ChatMessages, *, max_tokens: int, temperature: float, top_p: float = 1.0,
                     repeat_penalty: float = 1.0, cancel: threading.Event | None = None, cache_key: str | None = None,
-                    grammar: str | None = None) -> Generator[str, None, None]:
-        """Pieces as the child generates them. Cancel: the child stops this reply between steps or prompt chunks."""
-        call = self._open_call()
-        request = {"messages": messages, "max_tokens": max_tokens, "temperature": temperature, "top_p": top_p,
-                   "repeat_penalty": repeat_penalty, "cache_key": cache_key, "grammar": grammar}
+                    grammar: str | None = None, think_budget: int | None = None) -> Generator[str, None, None]:
+        """Pieces as the child generates them. Cancel: the child drops this reply from its queue, or stops it
+        between steps or (on a CPU) inside one."""
+        call = self._open_call(cancel)
+        request = Request(call.rid, call.ticket, messages, max_tokens, temperature, top_p, repeat_penalty,
+                          cache_key, grammar, think_budget)
         finished = False
         try:
             try:
                 with self._send_lock:
-                    call.conn.send(("chat", call.rid, call.ticket, request))
+                    call.conn.send(request)
             except OSError:
                 raise self._crashed(call.conn) from None
-            deadline: list[float] = []
             while True:
-                msg = self._next(call, cancel, deadline)
+                msg = self._next(call, cancel)
                 if isinstance(msg, str):
-                    if not self._cancels[call.ticket]:
+                    if call.cancel_mark is None:
                         yield msg
                     continue
                 finished = True
-                if msg[0] == "done":
-                    self.last_stats = msg[1]
+                self.last_stats = msg.stats
+                if msg.outcome is Outcome.DONE:
                     if self._on_generated is not None:
-                        self._on_generated(msg[1])
+                        self._on_generated(msg.stats)
                     return
-                if msg[0] == "cancelled":
-                    self.last_stats = msg[1]
+                if msg.outcome is Outcome.CANCELLED:
                     raise GenerationCancelled()
-                raise _rebuild_error(*msg[1:])
+                assert msg.failure is not None
+                raise msg.failure.error()
         finally:
             if not finished:  # the caller stopped reading, or the child failed: stop this reply in the child
                 self._drain_after_cancel(call)
             self._close_call(call)
 
     # ------------------------------------------------------------------ calls
-    def _open_call(self) -> _Call:
+    def _open_call(self, cancel: threading.Event | None) -> _Call:
         with self._lock:
             self._ensure_ready()
             conn = self._conn
         assert conn is not None
         with self._calls_cond:
-            self._calls_cond.wait_for(lambda: len(self._calls) < MAX_CALLS)
+            while len(self._calls) >= MAX_CALLS:  # all tickets taken: wait for one, but not past a cancel
+                if cancel is not None and cancel.is_set():
+                    raise GenerationCancelled()
+                self._calls_cond.wait(CANCEL_POLL_S)
             ticket = min(set(range(MAX_CALLS)) - {c.ticket for c in self._calls.values()})
             self._cancels[ticket] = False
             call = _Call(next(self._rids), ticket, conn)
@@ -199,16 +216,31 @@ class ModelWorker:
             del self._calls[call.rid]
             self._calls_cond.notify_all()
 
+    def _mark_cancelled(self, call: _Call) -> None:
+        """Raise the call's flag, then the cancel count the child reads before each step (under _calls_cond)."""
+        if call.cancel_mark is None:
+            self._cancels[call.ticket] = True
+            self._cancel_count.value += 1
+            call.cancel_mark = self._cancel_count.value
+
     def _read(self, conn: Connection) -> None:
-        """The child's messages to the calls they belong to, until its pipe closes."""
+        """The child's messages to the calls they belong to, until its pipe closes; then, if it was the current
+        child (not one the app stopped), the crash is told at once, with or without a reply in flight."""
         try:
             while True:
-                head, *rest = conn.recv()
+                msg = conn.recv()
+                self._heard = time.monotonic()
+                routed: list[tuple[_Call | None, object]]
                 with self._calls_cond:
-                    if head == PIECES:
-                        routed = [(self._calls.get(rid), text) for rid, text in rest[0]]
+                    if isinstance(msg, Pieces):
+                        routed = [(self._calls.get(rid), text) for rid, text in msg.texts]
+                    elif isinstance(msg, Ended):
+                        routed = [(self._calls.get(msg.rid), msg)]
                     else:
-                        routed = [(self._calls.get(head), rest)]
+                        assert isinstance(msg, Heartbeat), msg
+                        self.steps = msg.step
+                        routed = [(call, _UNSTOPPED) for call in self._calls.values() if call.conn is conn
+                                  and call.cancel_mark is not None and call.cancel_mark <= msg.cancels_seen]
                 for call, message in routed:
                     if call is not None:
                         call.inbox.put(message)
@@ -217,35 +249,48 @@ class ModelWorker:
                 for call in self._calls.values():
                     if call.conn is conn:
                         call.inbox.put(_CRASHED)
+            self._crashed(conn)
 
-    def _next(self, call: _Call, cancel: threading.Event | None, deadline: list[float]) -> Any:
+    def _next(self, call: _Call, cancel: threading.Event | None) -> Any:
+        """The call's next text or Ended; raises GenerationCancelled or ModelError when its child had to go."""
         while True:
-            if cancel is not None and cancel.is_set():
-                self._cancels[call.ticket] = True
-            if self._cancels[call.ticket] and not deadline:
-                deadline.append(time.monotonic() + CANCEL_GRACE_S)
-            if deadline and time.monotonic() > deadline[0]:
-                logger.warning("model process ignored a cancel for {} s; killing it", CANCEL_GRACE_S)
-                self._restart(call.conn)
-                raise GenerationCancelled()
+            if cancel is not None and cancel.is_set() and call.cancel_mark is None:
+                with self._calls_cond:
+                    self._mark_cancelled(call)
             try:
-                msg = call.inbox.get(timeout=_WAIT_S)
+                msg = call.inbox.get(timeout=CANCEL_POLL_S)
             except queue.Empty:
+                if call.conn is not self._conn:  # its child was stopped or replaced: nothing more will come
+                    raise self._crashed(call.conn) from None
+                silent = time.monotonic() - max(self._heard, call.opened)
+                if silent > self._settings.model_hang_seconds and call.conn is self._conn:
+                    logger.warning("model process finished no step in {:.0f} s; killing it", silent)
+                    self._restart(call.conn)
+                    raise self._hung(call) from None
                 continue
             if msg is _CRASHED:
                 raise self._crashed(call.conn)
+            if msg is _UNSTOPPED:
+                logger.warning("model process went on past a cancelled reply; killing it")
+                self._restart(call.conn)
+                raise GenerationCancelled()
             return msg
 
+    def _hung(self, call: _Call) -> GenerationCancelled | ModelError:
+        if call.cancel_mark is not None:
+            return GenerationCancelled()
+        return ModelError(f"模型进程 {self._settings.model_hang_seconds} 秒没有进展，已重启",
+                          f"the model process made no progress for {self._settings.model_hang_seconds} s; "
+                          "it was restarted")
+
     def _drain_after_cancel(self, call: _Call) -> None:
-        self._cancels[call.ticket] = True
-        deadline: list[float] = []
+        with self._calls_cond:
+            self._mark_cancelled(call)
         try:
-            while not isinstance(msg := self._next(call, None, deadline), list):
+            while not isinstance(self._next(call, None), Ended):
                 pass
         except (GenerationCancelled, ModelError):
             return
-        if msg[0] not in ("done", "cancelled", "error"):
-            self._restart(call.conn)
 
     # ------------------------------------------------------------------ the child
     def _ensure_ready(self) -> None:
@@ -255,6 +300,7 @@ class ModelWorker:
             attempt = self._await_ready()
             if self._ready:
                 assert self._conn is not None
+                self._heard = time.monotonic()
                 threading.Thread(target=self._read, args=(self._conn,), name="wxbot-model-read", daemon=True).start()
                 if self._crash_seen and self._on_restarted is not None:
                     self._on_restarted()
@@ -278,26 +324,27 @@ class ModelWorker:
                 msg = self._conn.recv()
             except (EOFError, OSError):
                 return attempt
-            if msg[0] == "progress":
+            if isinstance(msg, Progress):
                 if self._on_progress is not None:
-                    self._on_progress(LoadProgress(msg[1]))
-            elif msg[0] == "attempt":
-                attempt = msg[1]
-            elif msg[0] == "ready":
-                self._info, self.load_note = msg[1], msg[2]
+                    self._on_progress(LoadProgress(msg.fraction))
+            elif isinstance(msg, Attempt):
+                attempt = msg.gpu_layers
+            elif isinstance(msg, Ready):
+                self._info, self.load_note = msg.info, msg.load_note
                 self._ready = True
                 return attempt
             else:
+                assert isinstance(msg, LoadFailed), msg
                 self._stop_process()
-                raise _rebuild_error(*msg[1:])
+                raise msg.failure.error()
 
     def _spawn(self) -> None:
         conn, child_conn = self._mp.Pipe()
         aux, child_aux = self._mp.Pipe()
         self._proc = self._mp.Process(
             target=child_main, name="wxbot-model", daemon=True,
-            args=(child_conn, child_aux, self._cancels, self._settings, self._model_path, self._max_gpu_layers,
-                  self._console_log))
+            args=(child_conn, child_aux, self._cancels, self._cancel_count, self._settings, self._model_path,
+                  self._max_gpu_layers, self._console_log))
         start_child(self._proc)
         child_conn.close()  # so the child's death reads as EOF here
         child_aux.close()
@@ -326,14 +373,20 @@ class ModelWorker:
                 self._spawn()
 
     def _crashed(self, conn: Connection) -> ModelError:
+        """The error of the child that ``conn`` reached, which is gone; the first to see it (the pipe's reader, or
+        a caller) stops it and tells the owner, the others get the same error."""
         with self._lock:
-            current = self._conn is conn
-            code = self._stop_process() if current else None
-        err = ModelError(f"模型进程意外退出（退出码 {code}），下次请求时将自动重启",
-                         f"the model process stopped unexpectedly (exit code {code}); it restarts on the next request")
-        if current:  # the first to see it tells the owner; replies that were in the same child just fail
-            logger.error("model process exited with code {}", code)
+            if self._conn is not conn:
+                seen, err = self._crash
+                return err if seen is conn else ModelError(
+                    "模型进程已重启，这次回复未完成", "the model process was restarted; this reply did not finish")
+            code = self._stop_process()
+            err = ModelError(f"模型进程意外退出（退出码 {code}），下次请求时将自动重启",
+                             f"the model process stopped unexpectedly (exit code {code}); it restarts on the next "
+                             "request")
+            self._crash = (conn, err)
             self._crash_seen = True
-            if self._on_error is not None:
-                self._on_error(err)
+        logger.error("model process exited with code {}", code)
+        if self._on_error is not None:
+            self._on_error(err)
         return err

@@ -14,6 +14,10 @@ TIPS = {
     "max_reply_tokens": N_("The longest answer the model may write, in tokens, its thinking included."),
     "temperature": N_("How freely the model words its answers (DeepSeek-R1: 0.5 to 0.7, 0.6 recommended; lower "
                       "repeats itself less)."),
+    "reasoning": N_("Whether DeepSeek-R1 thinks before it answers: off (answers at once, best for customers "
+                    "waiting in a chat), brief (thinks within the budget below) or full (thinks as long as it "
+                    "likes: slow on a CPU)."),
+    "reasoning_budget": N_("How much the model may think in brief mode, in tokens; then it answers."),
     "persona": N_("Who the assistant is and how it answers, in your words."),
     "reply_prefix": N_("Put before every automatic reply, so contacts know it is the assistant."),
     "draft_notices": N_("Tell me about each new draft in File Transfer Helper, to answer it from the phone with "

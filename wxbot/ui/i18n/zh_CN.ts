@@ -468,6 +468,26 @@
         <translation>同时生成的回复数（0 = 自动）</translation>
     </message>
     <message>
+        <source>Off: answer at once</source>
+        <translation>关闭：立即回答</translation>
+    </message>
+    <message>
+        <source>Brief: think within a budget</source>
+        <translation>简短：在限额内思考</translation>
+    </message>
+    <message>
+        <source>Full: think as long as it likes</source>
+        <translation>完整：不限思考长度</translation>
+    </message>
+    <message>
+        <source>Reasoning (DeepSeek-R1's thinking)</source>
+        <translation>推理（DeepSeek-R1 的思考）</translation>
+    </message>
+    <message>
+        <source>Thinking budget when brief (tokens)</source>
+        <translation>简短思考的限额（token）</translation>
+    </message>
+    <message>
         <source>Longest reply (tokens)</source>
         <translation>最长回复（token）</translation>
     </message>
@@ -1642,6 +1662,14 @@
     <message>
         <source>good Chinese; slow on a CPU</source>
         <translation>中文好；CPU 上慢</translation>
+    </message>
+    <message>
+        <source>Whether DeepSeek-R1 thinks before it answers: off (answers at once, best for customers waiting in a chat), brief (thinks within the budget below) or full (thinks as long as it likes: slow on a CPU).</source>
+        <translation>DeepSeek-R1 回答前是否先思考：关闭（立即回答，最适合在聊天里等待的客户）、简短（在下面的预算内思考）或完整（想多久都行：在 CPU 上很慢）。</translation>
+    </message>
+    <message>
+        <source>How much the model may think in brief mode, in tokens; then it answers.</source>
+        <translation>简短模式下模型最多思考多少 token，之后就回答。</translation>
     </message>
     <message>
         <source>Hours when the assistant answers, e.g. 09:00-21:00 (may cross midnight); empty = always.</source>

@@ -36,6 +36,8 @@ from wxbot.ui.setting_tips import setting_tip
 
 META = {f.name: f.metadata for f in fields(Settings)}
 LANGUAGES = (("auto", N_("Follow the system")), ("zh", "中文"), ("en", "English"))
+REASONING = (("off", N_("Off: answer at once")), ("brief", N_("Brief: think within a budget")),
+             ("full", N_("Full: think as long as it likes")))
 
 
 def error_text(exc: BaseException, lang: str) -> str:
@@ -128,6 +130,12 @@ class SettingsPage(QWidget):
         form.addRow(tr("Context size (tokens)"), self._number("context_size"))
         form.addRow(tr("Replies generated at once (0 = auto)"), self._number("parallel_replies"))
         form.addRow(tr("Longest reply (tokens)"), self._number("max_reply_tokens"))
+        self.reasoning = QComboBox()
+        for key, label in REASONING:
+            self.reasoning.addItem(tr(label), key)
+        self.reasoning.setToolTip(setting_tip("reasoning"))
+        form.addRow(tr("Reasoning (DeepSeek-R1's thinking)"), self.reasoning)
+        form.addRow(tr("Thinking budget when brief (tokens)"), self._number("reasoning_budget"))
         form.addRow(tr("Temperature"), self._number("temperature"))
         return page
 
@@ -220,6 +228,7 @@ class SettingsPage(QWidget):
             box.setChecked(getattr(settings, name))
         self.faq.set_rules(settings.faq_rules)
         self.language.setCurrentIndex(max(0, self.language.findData(settings.language)))
+        self.reasoning.setCurrentIndex(max(0, self.reasoning.findData(settings.reasoning)))
         index = self.gpu_combo.findData(settings.gpu_layers)
         if index >= 0:
             self.gpu_combo.setCurrentIndex(index)
@@ -272,6 +281,7 @@ class SettingsPage(QWidget):
         out.update({name: box.isChecked() for name, box in self.checks.items()})
         out["faq_rules"] = self.faq.rules()
         out["language"] = self.language.currentData()
+        out["reasoning"] = self.reasoning.currentData()
         out.update(self.engine.values())
         return out
 
