@@ -16,8 +16,10 @@ def test_renamed_contact_is_highlighted_and_confirmed(qtbot, make_app, sim):
     app = make_app(with_model=False, new_contact_mode="auto")
     log_in(qtbot, app, sim)
     qtbot.waitUntil(lambda: any(c.name == "王五" for c in app.contacts_page.model.contacts), timeout=10000)
-    with qtbot.waitSignal(app.bridge.qr_code, timeout=60000):
+    with qtbot.waitSignal(app.bridge.login_state, timeout=60000, check_params_cb=lambda s: s.state == "logged_out"):
         sim.relogin_with_new_usernames({"wang": "王五金店"})
+    with qtbot.waitSignal(app.bridge.qr_code, timeout=60000):  # nothing logs back in by itself: the owner asks
+        app.login_page.login_button.click()
     with qtbot.waitSignal(app.bridge.login_state, timeout=60000, check_params_cb=lambda s: s.state == "logged_in"):
         sim.scan()
         sim.confirm()

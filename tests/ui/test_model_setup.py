@@ -5,6 +5,7 @@ bar names it, a model this small gets a warning banner, and the Models page mark
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import socket
 import threading
@@ -23,6 +24,7 @@ from wxbot.events import ModelPhase
 from wxbot.llm.catalog import recommended_model
 from wxbot.llm.sources import SourceKind, explain, ordered_sources
 from wxbot.llm.vram import detect_gpu
+from wxbot.ui import model_card
 from wxbot.ui.app import greet
 from wxbot.ui.guide import FirstRunGuide
 
@@ -54,8 +56,12 @@ def closed_port() -> str:
 
 
 def test_the_guide_downloads_verifies_and_loads_the_recommended_model(qtbot, make_app, sim, modelscope,
-                                                                     monkeypatch):
+                                                                     monkeypatch, test_model_path):
     site, base = modelscope
+    # the catalog pins the file's sha256 (a hash from outside the server that sends it: only that verifies)
+    pinned = hashlib.sha256(Path(test_model_path).read_bytes()).hexdigest()
+    monkeypatch.setattr(model_card, "recommended_model",
+                        lambda gpu: dataclasses.replace(recommended_model(gpu), sha256=pinned))
     monkeypatch.setenv("HF_ENDPOINT", closed_port())  # English UI: Hugging Face first, and it fails
     monkeypatch.setenv("MODELSCOPE_ENDPOINT", base)
     app = make_app(with_model=False, risk_acknowledged=False)
