@@ -62,6 +62,22 @@ class ReplySource(StrState):
     DRAFT = "draft"  # a draft the owner approved or rewrote: their words, sent as written
     KB_FALLBACK = "kb_fallback"  # a factual question the knowledge base can't answer: the owner's fallback text
     KB = "kb"  # the knowledge base's passages quoted as written (kb_quote_passages), no model
+    HANDOFF = "handoff"  # the owner's holding line when a contact is handed to them (handoff_line)
+    HOLDING = "holding"  # the owner's holding line while an unsure question waits as a draft
+
+
+class DraftWhy(StrState):
+    """Why a reply waits as a draft instead of going out: said in the phone notice and on the Drafts page."""
+
+    REVIEW = "review"  # a draft-mode contact: the owner approves every reply
+    NO_PASSAGE = "no_passage"  # a factual question the knowledge base has no passage for
+    GUARD = "guard"  # the degenerate-output guard stopped the model's reply
+    WAITING = "waiting"  # the contact waits for the owner (a complaint, a refund, asked for a person)
+
+
+DRAFT_WHY_WORDS = {DraftWhy.REVIEW: "草稿模式 draft mode", DraftWhy.NO_PASSAGE: "知识库里没有答案 no passage found",
+                   DraftWhy.GUARD: "模型回复异常被拦下 the guard stopped the reply",
+                   DraftWhy.WAITING: "客户在等你处理（投诉等）waiting for you (complaint…)"}
 
 
 class ReplyMode(StrState):

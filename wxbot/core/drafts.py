@@ -19,7 +19,7 @@ from wxbot.core.commands import Command, Verb
 from wxbot.core.draftnotice import DraftNote, NoticeBatcher
 from wxbot.errors import WxbotError
 from wxbot.events import DraftsChanged
-from wxbot.messages import Draft, DraftState, Message, Reply, StrState
+from wxbot.messages import Draft, DraftState, DraftWhy, Message, Reply, StrState
 from wxbot.settings import Settings
 
 _WHY_NOT = {
@@ -37,7 +37,8 @@ class Keep(StrState):
 
 
 class DraftStore(Protocol):
-    def draft_add(self, reply: Reply, *, replaces: int | None = None, at: float | None = None) -> Draft | None: ...
+    def draft_add(self, reply: Reply, *, replaces: int | None = None, at: float | None = None,
+                  why: str = "") -> Draft | None: ...
 
     def draft_get(self, draft_id: int) -> Draft | None: ...
 
@@ -90,15 +91,15 @@ class DraftDesk:
         draft = self.store.draft_pending_for(contact_id)
         return (draft.id, self.store.draft_messages(draft)) if draft else (None, [])
 
-    def hold(self, reply: Reply, replaces: int | None = None) -> Draft | None:
-        """Keep a reply as a draft for the owner (replacing an older one of the same contact) and tell them."""
-        draft = self.store.draft_add(reply, replaces=replaces, at=self.clock())
+    def hold(self, reply: Reply, replaces: int | None = None, why: DraftWhy = DraftWhy.REVIEW) -> Draft | None:
+        """Keep a reply as a draft for the owner (replacing an older one of the same contact) and tell them why."""
+        draft = self.store.draft_add(reply, replaces=replaces, at=self.clock(), why=why)
         if draft is None:  # its messages were answered meanwhile (the older draft was approved)
             return None
         name = self.name_of(draft.contact_id)
         self._changed(new=draft.id, contact=name)
         if self.settings.draft_notices:
-            self.notices.add(DraftNote(draft.id, name, draft.text))
+            self.notices.add(DraftNote(draft.id, name, draft.text, why))
         self._arm_expiry()
         return draft
 

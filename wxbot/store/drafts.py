@@ -37,8 +37,9 @@ class DraftsMixin:
     cipher: FieldCipher
     _resumed: Callable[[tuple], Message]
 
-    def draft_add(self, reply: Reply, *, replaces: int | None = None, at: float | None = None) -> Draft | None:
-        """Hold ``reply`` for the owner (its messages become drafted); ``replaces`` a pending draft of the same
+    def draft_add(self, reply: Reply, *, replaces: int | None = None, at: float | None = None,
+                  why: str = "") -> Draft | None:
+        """Hold ``reply`` for the owner (``why``: the DraftWhy, kept as the pending draft's reason) (its messages become drafted); ``replaces`` a pending draft of the same
         contact whose messages the new one answers too. One transaction. None when every message it answers
         was settled meanwhile (the older draft was approved or rejected first): nothing to hold."""
         now = time.time() if at is None else at
@@ -60,9 +61,9 @@ class DraftsMixin:
                                  ).fetchone()
             draft_id = last + 1
             key = _key(draft_id, reply.contact_id)
-            db.execute("INSERT INTO drafts (id, contact_id, state, source, msg_ids, created_at, updated_at, text_enc, "
-                       "passages_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (draft_id, reply.contact_id, DraftState.PENDING, reply.source, json.dumps(msg_ids), now, now,
+            db.execute("INSERT INTO drafts (id, contact_id, state, reason, source, msg_ids, created_at, updated_at, "
+                       "text_enc, passages_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (draft_id, reply.contact_id, DraftState.PENDING, str(why), reply.source, json.dumps(msg_ids), now, now,
                         self.cipher.encrypt("drafts", key, "text", reply.body or reply.text),
                         self.cipher.encrypt("drafts", key, "passages", _passages_json(reply.passages))
                         if reply.passages else None))
