@@ -18,7 +18,7 @@ from wxbot.core.roster import Roster
 from wxbot.errors import StoreError
 from wxbot.events import ContactsChanged
 from wxbot.files import replace_private
-from wxbot.messages import Activity, Actor, OpKind, Passage, ReplyMode
+from wxbot.messages import Activity, Actor, DraftWhy, OpKind, Passage, ReplyMode
 from wxbot.store import Store
 from wxbot.store.history import StoredMessage
 from wxbot.store.oplog import Operation, operations_csv
@@ -35,6 +35,7 @@ class ContactView:
     mode: ReplyMode  # off | draft | auto
     paused_until: float  # epoch seconds; 0 = not paused (human takeover / #pause)
     flag: str = ""  # "", "renamed", "ambiguous", "maybe_renamed": the owner should confirm
+    waiting: bool = False  # 等店主: handed to the owner (a complaint…), no automatic replies until resolved
 
 
 @dataclass(frozen=True)
@@ -48,6 +49,7 @@ class DraftView:
     text: str  # what would be sent (without the reply prefix)
     sources: tuple[str, ...]  # the knowledge-base passages it used, as labels
     created_at: float
+    why: DraftWhy = DraftWhy.REVIEW  # why it was held for the owner
 
 
 @dataclass(frozen=True)
@@ -77,8 +79,22 @@ class WindowViews:
     def contacts(self) -> list[ContactView]:
         if self.store is None:
             return []
-        return [ContactView(c.id, c.kind.value, c.display_name, c.mode, c.paused_until or 0.0, c.flag)
+        waiting = set(self.store.waiting_contacts())
+        return [ContactView(c.id, c.kind.value, c.display_name, c.mode, c.paused_until or 0.0, c.flag, c.id in waiting)
                 for c in self.store.list_contacts()]
+
+    def waiting(self) -> list[ContactView]:
+        """Contacts waiting for the owner (handoff), longest waiting first."""
+        if self.store is None:
+            return []
+        order = {cid: i for i, cid in enumerate(self.store.waiting_contacts())}
+        return sorted((c for c in self.contacts() if c.waiting), key=lambda c: order[c.contact_id])
+
+    def resolve_handoff(self, contact_id: str) -> bool:
+        """「处理完」: the owner dealt with a waiting contact; automatic replies resume."""
+        done = self.bot is not None and self.bot.handoffs.resolve(contact_id)
+        self._emit(ContactsChanged((contact_id,)))
+        return done
 
     def set_mode(self, contact_id: str, mode: ReplyMode) -> None:
         self.set_mode_many([contact_id], mode)
@@ -114,7 +130,8 @@ class WindowViews:
             return []
         return [DraftView(d.id, d.contact_id, self.roster.name_of(d.contact_id),
                           tuple(m.text for m in self.store.draft_messages(d)), d.text,
-                          tuple(p.label for p in d.passages), d.created_at) for d in self.bot.drafts.pending()]
+                          tuple(p.label for p in d.passages), d.created_at, _why(d.reason))
+                for d in self.bot.drafts.pending()]
 
     def activity(self, days: int) -> Activity:
         """The Dashboard's figures: today (``days`` = 0) or the last ``days`` days, up to now (blocks: a query)."""
@@ -148,6 +165,10 @@ class WindowViews:
 
     def keep_correction(self, draft_id: int, kind: Keep) -> str:
         return self.bot.drafts.keep_correction(draft_id, kind)
+
+
+def _why(reason: str) -> DraftWhy:
+    return DraftWhy(reason) if reason in DraftWhy._value2member_map_ else DraftWhy.REVIEW
 
 
 def _item(m: StoredMessage) -> HistoryItem:

@@ -49,7 +49,7 @@ _PATTERNS: tuple[tuple[HandoffReason, re.Pattern[str]], ...] = (
         r"退钱|把钱退|钱退给我|(?:我要|要求|给我|赶紧|马上|立刻|立即|必须|快点?|现在就)(?:给我)?(?:退款|退货|退了|退掉)|"
         r"refund (?:me|now)|i want (?:a |my )?refund|money back", re.IGNORECASE)),
     (HandoffReason.PERSON, re.compile(
-        r"转人工|人工客服|人工服务|活人|不要(?:跟)?机器人|别用机器人|(?:找|叫|要|换|请|让)(?:个|一个|你们的?)?"
+        r"转人工|人工客服|人工服务|活人|不要(?:跟)?机器人|别用机器人|(?:找|叫|要|换)(?:个|一个|你们的?)?"
         r"(?:人工|老板|店主|掌柜|负责人|经理|主管|真人|客服)|^\s*人工[\s!！。.]*$|"
         r"\b(?:real person|human agent|talk to (?:a )?(?:human|person|manager)|speak to (?:a )?(?:human|person|manager))\b",
         re.IGNORECASE)),
