@@ -12,6 +12,7 @@ from wxbot.events import (
     BotState,
     ContactsChanged,
     DraftsChanged,
+    HandoffChanged,
     LoginState,
     MessageLogged,
     ModelState,
@@ -28,6 +29,7 @@ class EventBridge(QObject):
     message_logged = Signal(object)  # MessageLogged
     contacts_changed = Signal(object)  # ContactsChanged
     drafts_changed = Signal(object)  # DraftsChanged
+    handoff_changed = Signal(object)  # HandoffChanged
     notice = Signal(object)  # Notice
 
     _incoming = Signal(object)
@@ -43,6 +45,7 @@ class EventBridge(QObject):
             MessageLogged: self.message_logged,
             ContactsChanged: self.contacts_changed,
             DraftsChanged: self.drafts_changed,
+            HandoffChanged: self.handoff_changed,
             Notice: self.notice,
         }
 

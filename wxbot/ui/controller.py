@@ -11,6 +11,7 @@ from wxbot.events import (
     BotPhase,
     BotState,
     DraftsChanged,
+    HandoffChanged,
     LoginPhase,
     LoginState,
     MessageLogged,
@@ -89,10 +90,12 @@ class AppController(QObject):
         b.contacts_changed.connect(lambda _e: self.refresh_contacts())
         b.notice.connect(self._on_notice)
         b.drafts_changed.connect(self._on_drafts)
+        b.handoff_changed.connect(self._on_handoff)
         self.drafts_page.shown.connect(self._show_drafts_count)
         self.login_page.login_requested.connect(lambda: self.login(hot_reload=False))
         self.login_page.logout_requested.connect(self.logout)
         self.contacts_page.open_conversation.connect(self._open_conversation)
+        self.contacts_page.loaded.connect(self._show_waiting)  # the badge after a restart, too
         self.contacts_page.loaded.connect(self.conversations_page.set_contacts)
         for page in (self.contacts_page, self.conversations_page, self.knowledge_page, self.drafts_page,
                      self.dashboard_page, self.oplog_page, self.models_page):
@@ -255,6 +258,21 @@ class AppController(QObject):
         self.drafts_page.refresh()
         if event.new and self.tray is not None:
             self.tray.message(tr("New draft"), tr("Draft #%d for %s is waiting for you") % (event.new, event.contact))
+
+    def _on_handoff(self, event: HandoffChanged) -> None:
+        """A customer was handed to the owner (or resolved): the badge, the tray and a notification say so."""
+        self.contacts_page.refresh()
+        if event.contact:
+            text = tr("%s is waiting for you: the assistant stopped answering them") % event.name
+            self.window.banner.show_message("warning", text)
+            if self.tray is not None:
+                self.tray.message(tr("Waiting for you"), text)
+
+    def _show_waiting(self, contacts: list) -> None:
+        n = sum(c.waiting for c in contacts)
+        self.window.set_waiting_count(n)
+        if self.tray is not None:
+            self.tray.set_waiting(n)
 
     def _show_drafts_count(self, n: int) -> None:
         self.window.set_drafts_count(n)

@@ -138,6 +138,10 @@ class MainWindow(QMainWindow):
         """The Drafts entry in the navigation says how many drafts wait: 草稿 (3)."""
         self.nav.item(self.PAGES.index("drafts")).setText(tr("Drafts (%d)") % n if n else tr("Drafts"))
 
+    def set_waiting_count(self, n: int) -> None:
+        """The Contacts entry says how many customers wait for the owner (handoff): 联系人 (2 等店主)."""
+        self.nav.item(self.PAGES.index("contacts")).setText(tr("Contacts (%d waiting)") % n if n else tr("Contacts"))
+
     def current_page(self) -> str:
         return self.PAGES[self.stack.currentIndex()]
 

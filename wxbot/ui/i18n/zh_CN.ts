@@ -1347,5 +1347,53 @@
         <source>未校验 NOT verified</source>
         <translation>未校验</translation>
     </message>
+    <message>
+        <source>%d customers waiting for you</source>
+        <translation>%d 位客户等你处理</translation>
+    </message>
+    <message>
+        <source>%s is waiting for you: the assistant stopped answering them</source>
+        <translation>%s 在等你处理：助手已停止自动回复此人</translation>
+    </message>
+    <message>
+        <source>Contacts (%d waiting)</source>
+        <translation>联系人 (%d 等店主)</translation>
+    </message>
+    <message>
+        <source>Done (resume auto-reply)</source>
+        <translation>处理完（恢复自动回复）</translation>
+    </message>
+    <message>
+        <source>Draft #%d kept.</source>
+        <translation>草稿 #%d 已保留。</translation>
+    </message>
+    <message>
+        <source>Draft #%d will be rejected in a few seconds.</source>
+        <translation>草稿 #%d 将在几秒后放弃。</translation>
+    </message>
+    <message>
+        <source>Held because: draft mode (you approve every reply)</source>
+        <translation>原因：草稿模式（每条回复由你批准）</translation>
+    </message>
+    <message>
+        <source>Held because: no passage found in the knowledge base</source>
+        <translation>原因：知识库里没有找到答案</translation>
+    </message>
+    <message>
+        <source>Held because: the customer is waiting for you (complaint, refund, asked for a person)</source>
+        <translation>原因：客户在等你处理（投诉、退款、要找人工）</translation>
+    </message>
+    <message>
+        <source>Held because: the guard stopped the model&apos;s reply</source>
+        <translation>原因：模型回复异常，已被拦下</translation>
+    </message>
+    <message>
+        <source>Undo</source>
+        <translation>撤销</translation>
+    </message>
+    <message>
+        <source>Waiting for you</source>
+        <translation>等店主</translation>
+    </message>
 </context>
 </TS>
