@@ -246,6 +246,12 @@ class Activity:
     takeovers: int = 0  # messages the owner wrote to customers by hand
     drafts_pending: int = 0  # now, not in the period
     per_hour: tuple[int, ...] = (0,) * 24  # automatic replies by hour of the day (local time)
+    # now, not in the period: customers handed to the owner, with a draft pending, or whose last message was missed
+    waiting_for_you: int = 0
+    # conversations of the period by outcome (definitions in wxbot/core/resolution.py)
+    confirmed: int = 0
+    assumed: int = 0
+    not_resolved: int = 0
 
     @property
     def replied(self) -> int:

@@ -6,6 +6,7 @@ change here and the wiring does not.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from pathlib import Path
 from wxbot.core.bot import Bot
 from wxbot.core.commands import FOREVER
 from wxbot.core.drafts import Keep
+from wxbot.core.resolution import ASSUMED_AFTER_S, resolution
 from wxbot.core.roster import Roster
 from wxbot.errors import StoreError
 from wxbot.events import ContactsChanged
@@ -137,8 +139,17 @@ class WindowViews:
         """The Dashboard's figures: today (``days`` = 0) or the last ``days`` days, up to now (blocks: a query)."""
         if self.store is None:
             raise StoreError("数据还没有打开，请稍候", "the store is not open yet")
-        now = time.time()
-        return self.store.activity(period_start(days, now), now)
+        return self.activity_at(days, time.time())
+
+    def activity_at(self, days: int, now: float) -> Activity:
+        """``activity(days)`` as of ``now``, with the customers waiting for the owner and the resolution figures."""
+        since = period_start(days, now)
+        figures = self.store.activity(since, now)
+        outcome = resolution(self.store.conversations_since(since), now)
+        waiting = (set(self.store.waiting_contacts()) | {d.contact_id for d in self.store.drafts_pending()}
+                   | self.store.missed_contacts(now - ASSUMED_AFTER_S))
+        return dataclasses.replace(figures, waiting_for_you=len(waiting), confirmed=outcome.confirmed,
+                                   assumed=outcome.assumed, not_resolved=outcome.not_resolved)
 
     def operations(self) -> list[Operation]:
         """The operation log, newest first (blocks: decrypts)."""

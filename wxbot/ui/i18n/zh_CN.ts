@@ -1395,5 +1395,25 @@
         <source>Waiting for you</source>
         <translation>等店主</translation>
     </message>
+    <message>
+        <source>Confirmed: the customer thanked or confirmed after the assistant&apos;s answer. Assumed: no follow-up within 24 hours. Not resolved: handed to you, held as a draft, the fallback text, or the customer asked again. Greetings and thanks alone never count.</source>
+        <translation>确认解决：助手回答后客户道谢或确认。推定解决：24 小时内客户没有再问。未解决：转给你处理、留作草稿、兜底话术，或客户又问了一次。只有问候或道谢的对话从不计入。</translation>
+    </message>
+    <message>
+        <source>Nobody is waiting for you</source>
+        <translation>没有客户在等你处理</translation>
+    </message>
+    <message>
+        <source>Resolved %d%% of %d conversations: %d confirmed, %d assumed, %d not resolved</source>
+        <translation>已解决 %d%%（共 %d 个对话）：确认 %d，推定 %d，未解决 %d</translation>
+    </message>
+    <message>
+        <source>Resolved: no conversations to count yet</source>
+        <translation>已解决：还没有可计入的对话</translation>
+    </message>
+    <message>
+        <source>Waiting for you: %d customers</source>
+        <translation>等你处理 %d 位客户</translation>
+    </message>
 </context>
 </TS>
