@@ -148,7 +148,8 @@ class BotService(WindowViews):
         self.bot.drafts.keep = self._keep_correction
         self.bot.drafts.recover()
         self.bot.start_threads()
-        self.summary = DailySummary(self.settings, self.store, self.send_text)
+        self.summary = DailySummary(self.settings, self.store, self.send_text,
+                                    gaps=lambda: [(g.question, g.count) for g in self.gaps(1)[:3]])
         threading.Thread(target=self._daily_timer, name="wxbot-daily", daemon=True).start()
 
     def _usable(self, personal: dict[str, object]) -> dict[str, object]:

@@ -15,6 +15,7 @@ from pathlib import Path
 from wxbot.core.bot import Bot
 from wxbot.core.commands import FOREVER
 from wxbot.core.drafts import Keep
+from wxbot.core.gaps import ANSWERED_KEY, Gap, gap_questions, group_gaps, normalised
 from wxbot.core.resolution import ASSUMED_AFTER_S, resolution
 from wxbot.core.roster import Roster
 from wxbot.errors import StoreError
@@ -84,6 +85,28 @@ class WindowViews:
         waiting = set(self.store.waiting_contacts())
         return [ContactView(c.id, c.kind.value, c.display_name, c.mode, c.paused_until or 0.0, c.flag, c.id in waiting)
                 for c in self.store.list_contacts()]
+
+    def gaps(self, days: int = 30) -> list[Gap]:
+        """知识缺口: the questions of the last ``days`` days the bot could not answer by itself, grouped, most
+        frequent first (blocks: decrypts)."""
+        if self.store is None:
+            return []
+        since = time.time() - days * 86400
+        found = gap_questions(self.store.conversations_since(since), *self.store.drafts_corrected_rejected(since))
+        return group_gaps(found, set(self.store.get_personal(ANSWERED_KEY, [])))
+
+    def answer_gap(self, gap: Gap, kind: Keep, answer: str) -> str:
+        """Answer a gap once: kept as an FAQ rule or a knowledge-base note the way #faq N keeps a corrected
+        draft (one call), and the gap closed; the same question is answered from it from then on."""
+        if not answer.strip():
+            return "答案是空的，没有保存 (the answer is empty: nothing kept)"
+        if self.bot is None or self.bot.drafts.keep is None:
+            return "现在不能保存 (nothing to keep it in now)"
+        self.bot.drafts.keep(kind, gap.question, answer.strip())
+        closed = set(self.store.get_personal(ANSWERED_KEY, [])) | {normalised(q) for q in gap.questions}
+        self.store.set_personal(ANSWERED_KEY, sorted(closed))
+        where = "常见问题 FAQ rule" if kind is Keep.FAQ else "知识库笔记 knowledge-base note"
+        return f"已保存为{where}：下次同样的问题会这样回答 (kept)"
 
     def waiting(self) -> list[ContactView]:
         """Contacts waiting for the owner (handoff), longest waiting first."""

@@ -71,6 +71,14 @@ class DraftsMixin:
         logger.info("draft {} for {} holds {} messages", draft_id, reply.contact_id, len(msg_ids))
         return self.draft_get(draft_id)
 
+    def drafts_corrected_rejected(self, since: float) -> tuple[set[str], set[str]]:
+        """The customer messages (ids) of drafts since ``since`` the owner rewrote before sending, and rejected."""
+        rows = self._sdb.rows("SELECT msg_ids, state, edited FROM drafts WHERE created_at >= ? AND "
+                              "(edited = 1 OR state = ?)", (since, DraftState.REJECTED))
+        corrected = {m for ids, state, edited in rows if edited for m in json.loads(ids)}
+        rejected = {m for ids, state, edited in rows if state == DraftState.REJECTED for m in json.loads(ids)}
+        return corrected, rejected
+
     def draft_get(self, draft_id: int) -> Draft | None:
         rows = self._sdb.rows(f"{_SELECT} WHERE id = ?", (draft_id,))
         return self._draft(rows[0]) if rows else None
