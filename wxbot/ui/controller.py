@@ -31,6 +31,7 @@ from wxbot.ui.pages.contacts import ContactsPage
 from wxbot.ui.pages.conversations import ConversationsPage
 from wxbot.ui.pages.dashboard import DashboardPage
 from wxbot.ui.pages.drafts import DraftsPage
+from wxbot.ui.pages.gaps import GapsPage
 from wxbot.ui.pages.knowledge import KnowledgePage
 from wxbot.ui.pages.login import LoginPage, login_text
 from wxbot.ui.pages.models import ModelsPage
@@ -68,12 +69,13 @@ class AppController(QObject):
         self.conversations_page = ConversationsPage(self.svc, self.tasks)
         self.drafts_page = DraftsPage(self.svc, self.tasks, lang)
         self.knowledge_page = KnowledgePage(self.svc, self.tasks, lang)
+        self.gaps_page = GapsPage(self.svc, self.tasks, lang)
         self.settings_page = SettingsPage(settings, lang)
         self.dashboard_page = DashboardPage(self.svc, self.tasks)
         self.oplog_page = OplogPage(self.svc, self.tasks)
         self.models_page = ModelsPage(self.svc, self.tasks)
         self.window = MainWindow({"login": self.login_page, "dashboard": self.dashboard_page,
-                                  "contacts": self.contacts_page, "drafts": self.drafts_page,
+                                  "contacts": self.contacts_page, "drafts": self.drafts_page, "gaps": self.gaps_page,
                                   "conversations": self.conversations_page, "knowledge": self.knowledge_page,
                                   "models": self.models_page, "oplog": self.oplog_page, "settings": self.settings_page})
         use_tray = Tray.available() if use_tray is None else use_tray
@@ -98,7 +100,7 @@ class AppController(QObject):
         self.contacts_page.loaded.connect(self._show_waiting)  # the badge after a restart, too
         self.contacts_page.loaded.connect(self.conversations_page.set_contacts)
         for page in (self.contacts_page, self.conversations_page, self.knowledge_page, self.drafts_page,
-                     self.dashboard_page, self.oplog_page, self.models_page):
+                     self.dashboard_page, self.oplog_page, self.models_page, self.gaps_page):
             page.error.connect(self.show_error)
         self.settings_page.apply_requested.connect(self.apply_settings)
         self.settings_page.guide_requested.connect(lambda: self.apply_settings(self.run_guide()))
@@ -116,6 +118,8 @@ class AppController(QObject):
             self.dashboard_page.refresh()
         elif page == "oplog":
             self.oplog_page.refresh()
+        elif page == "gaps":
+            self.gaps_page.refresh()
         elif page == "models":
             self.models_page.refresh()
 

@@ -59,7 +59,8 @@ class Banner(QFrame):
 class MainWindow(QMainWindow):
     close_requested = Signal()  # the owner closed the window; the app decides: hide to tray or quit
 
-    PAGES = ("login", "dashboard", "contacts", "drafts", "conversations", "knowledge", "models", "oplog", "settings")
+    PAGES = ("login", "dashboard", "contacts", "drafts", "gaps", "conversations", "knowledge", "models", "oplog",
+             "settings")
 
     def __init__(self, pages: dict[str, QWidget]) -> None:
         super().__init__()
@@ -74,13 +75,14 @@ class MainWindow(QMainWindow):
             "oplog": QStyle.StandardPixmap.SP_FileDialogInfoView,
             "contacts": QStyle.StandardPixmap.SP_FileDialogDetailedView,
             "drafts": QStyle.StandardPixmap.SP_FileDialogListView,
+            "gaps": QStyle.StandardPixmap.SP_MessageBoxQuestion,
             "conversations": QStyle.StandardPixmap.SP_FileDialogContentsView,
             "knowledge": QStyle.StandardPixmap.SP_DirOpenIcon,
             "models": QStyle.StandardPixmap.SP_DriveHDIcon,
             "settings": QStyle.StandardPixmap.SP_FileDialogInfoView,
         }
         labels = {"login": tr("Login"), "dashboard": tr("Dashboard"), "contacts": tr("Contacts"), "drafts": tr("Drafts"),
-                  "conversations": tr("Conversations"), "knowledge": tr("Knowledge base"),
+                  "gaps": tr("Knowledge gaps"), "conversations": tr("Conversations"), "knowledge": tr("Knowledge base"),
                   "models": tr("Models"), "oplog": tr("Operation log"),
                   "settings": tr("Settings")}
         self.nav = QListWidget()

@@ -1415,5 +1415,45 @@
         <source>Waiting for you: %d customers</source>
         <translation>等你处理 %d 位客户</translation>
     </message>
+    <message>
+        <source>%d× %s (%s)</source>
+        <translation>%d 次 %s（%s）</translation>
+    </message>
+    <message>
+        <source>Knowledge gaps</source>
+        <translation>知识缺口</translation>
+    </message>
+    <message>
+        <source>No gaps: the assistant answered everything itself</source>
+        <translation>没有知识缺口：助手都自己答上了</translation>
+    </message>
+    <message>
+        <source>Questions the assistant could not answer (last 30 days)</source>
+        <translation>助手答不了的问题（最近 30 天）</translation>
+    </message>
+    <message>
+        <source>The customers asked:</source>
+        <translation>客户问的是：</translation>
+    </message>
+    <message>
+        <source>Write the answer once: the assistant answers this question with it from now on</source>
+        <translation>写一次答案：以后同样的问题助手就这样回答</translation>
+    </message>
+    <message>
+        <source>Your answer:</source>
+        <translation>你的答案：</translation>
+    </message>
+    <message>
+        <source>got the fallback text</source>
+        <translation>回了兜底话术</translation>
+    </message>
+    <message>
+        <source>held as a draft</source>
+        <translation>留作草稿</translation>
+    </message>
+    <message>
+        <source>you corrected the draft</source>
+        <translation>你改过草稿</translation>
+    </message>
 </context>
 </TS>
