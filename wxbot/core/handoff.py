@@ -56,7 +56,8 @@ _PATTERNS: tuple[tuple[HandoffReason, re.Pattern[str]], ...] = (
 )
 _NEGATED = re.compile(r"(?:不用|不需要|无需|没必要|不是要|不想)(?:转|找|叫)?(?:人工|老板|店主|投诉|退款|退货)")
 # how other assistants mark what they send automatically
-_AUTOMATED = re.compile(r"^\s*(?:\[[^\]]{1,12}\]|【[^】]{0,10}(?:自动|机器人|AI|助手)[^】]{0,10}】|自动回复|此消息为自动|"
+# (a bracket alone is no mark: WeChat writes a customer's emoticons as [微笑], [愤怒])
+_AUTOMATED = re.compile(r"^\s*(?:[\[【][^\]】]{0,10}(?:自动|机器人|AI|Bot|助手|客服)[^\]】]{0,10}[\]】]|自动回复|此消息为自动|"
                         r"本消息由|我是(?:智能|自动|AI)?(?:客服)?机器人|(?:auto[- ]?reply|automatic reply))",
                         re.IGNORECASE)
 
@@ -70,10 +71,12 @@ def detect(text: str) -> HandoffReason | None:
     return None
 
 
-def looks_automated(text: str, own_lines: Sequence[str]) -> bool:
-    """Another bot's message (marked as automatic), or one of our own fixed lines coming back: never a handoff."""
+def looks_automated(text: str, own_lines: Sequence[str], prefix: str = "") -> bool:
+    """Another bot's message (marked as automatic, or with our own reply prefix), or one of our own fixed lines
+    coming back: never a handoff."""
     stripped = text.strip()
-    return bool(_AUTOMATED.search(stripped)) or any(line and stripped == line.strip() for line in own_lines)
+    return (bool(_AUTOMATED.search(stripped)) or bool(prefix.strip() and stripped.startswith(prefix.strip()))
+            or any(line and stripped == line.strip() for line in own_lines))
 
 
 class WaitingRules(Protocol):
@@ -110,7 +113,7 @@ class Handoffs:
 
     def reason_for(self, text: str) -> HandoffReason | None:
         """The handoff this customer message asks for; None for another bot's or our own line."""
-        return None if looks_automated(text, self.own_lines()) else detect(text)
+        return None if looks_automated(text, self.own_lines(), self.settings.reply_prefix) else detect(text)
 
     def begin(self, contact_id: str, reason: HandoffReason, texts: Sequence[str]) -> bool:
         """Hand the contact to the owner (alert on the phone and in the window). False when it already waits:
