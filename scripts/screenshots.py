@@ -151,7 +151,8 @@ def main() -> int:
             sim.inject(who, question)
         drafts = controller.drafts_page
         # the invoice question above became a draft (no passage answers it); 张三's new question merges into it
-        wait_until(lambda: len(drafts.drafts) == 2 and any(len(d.asked) == 2 for d in drafts.drafts))
+        wait_until(lambda: len(drafts.drafts) == 2 and any(len(d.asked) == 2 for d in drafts.drafts),
+                   timeout=600)  # two model replies ahead of them on a busy machine
         controller.window.show_page("drafts")
         drafts.list.setCurrentRow(next(i for i, d in enumerate(drafts.drafts) if d.sources))
         shoot(controller.window, out, "drafts")

@@ -92,7 +92,7 @@ class WindowViews:
         if self.store is None:
             return []
         since = time.time() - days * 86400
-        found = gap_questions(self.store.conversations_since(since), *self.store.drafts_corrected_rejected(since))
+        found = gap_questions(self.store.conversations_since(since), *self.store.drafts_for_gaps(since))
         return group_gaps(found, set(self.store.get_personal(ANSWERED_KEY, [])))
 
     def answer_gap(self, gap: Gap, kind: Keep, answer: str) -> str:

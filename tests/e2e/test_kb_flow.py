@@ -6,6 +6,7 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
+from wxbot.core.gaps import GapWhy
 from wxbot.messages import DraftWhy, ReplySource
 
 FALLBACK = "这个我确认一下再回复您"
@@ -83,3 +84,4 @@ def test_an_unanswerable_price_question_waits_as_a_draft_by_default(harness, pri
     assert [o["text"] for o in h.sim.wait_sent_to("zhang", 2)] == ["稍等，我帮您确认一下～", "好的，我请店主马上来处理，请稍等～"]
     assert [c.name for c in h.svc.waiting()] == ["张三-老客户"]
     assert "等你处理" in h.sim.wait_sent_to("filehelper", 2)[1]["text"]
+    assert [(g.question, g.whys) for g in h.svc.gaps()] == [("寄新疆 3 公斤多少运费？", {GapWhy.DRAFTED})]  # a gap

@@ -1,6 +1,6 @@
 """Knowledge gaps (知识缺口): the customers' questions the bot could not answer by itself — they got the fallback
-text, became drafts (held for the owner, or a holding line went out), or the owner corrected or rejected the
-draft — grouped by similarity, most frequent first, so the owner answers each once (kept as an FAQ rule or a
+text, became drafts because the bot was unsure (no passage, or the guard stopped the reply), or the owner
+corrected or rejected the draft — grouped by similarity, most frequent first, so the owner answers each once (kept as an FAQ rule or a
 knowledge-base note through the same call as #faq N) and the bot answers it from then on.
 
 A gap the owner answered is closed by its questions' normalised text (kept sealed with the personal settings):
@@ -60,9 +60,11 @@ def _answer(rows: Sequence[Row], i: int) -> Row | None:
     return None
 
 
-def gap_questions(rows: Sequence[Row], corrected: set[str], rejected: set[str]) -> list[tuple[Row, GapWhy]]:
+def gap_questions(rows: Sequence[Row], corrected: set[str], rejected: set[str],
+                  unsure: set[str]) -> list[tuple[Row, GapWhy]]:
     """Each customer question (per contact, in time order) the bot could not answer by itself, with why.
-    ``corrected`` / ``rejected``: msg ids of the drafts the owner rewrote or rejected."""
+    ``corrected`` / ``rejected`` / ``unsure``: msg ids of the drafts the owner rewrote, rejected, or that were held
+    because the bot was unsure (a draft-mode contact's ordinary draft is no gap: the owner reviews every reply)."""
     found: list[tuple[Row, GapWhy]] = []
     for i, row in enumerate(rows):
         if row.direction != "in" or not row.text.strip() or courtesy_only(row.text):
@@ -73,7 +75,7 @@ def gap_questions(rows: Sequence[Row], corrected: set[str], rejected: set[str]) 
             found.append((row, GapWhy.CORRECTED))
         elif msg_id in rejected or row.reason == "draft_rejected":
             found.append((row, GapWhy.REJECTED))
-        elif row.state == "drafted" or row.reason == "draft_expired" or (answer is not None and answer.source == "holding"):
+        elif msg_id in unsure or (answer is not None and answer.source == "holding"):
             found.append((row, GapWhy.DRAFTED))
         elif answer is not None and answer.source == "kb_fallback":
             found.append((row, GapWhy.FALLBACK))

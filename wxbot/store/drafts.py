@@ -71,13 +71,21 @@ class DraftsMixin:
         logger.info("draft {} for {} holds {} messages", draft_id, reply.contact_id, len(msg_ids))
         return self.draft_get(draft_id)
 
-    def drafts_corrected_rejected(self, since: float) -> tuple[set[str], set[str]]:
-        """The customer messages (ids) of drafts since ``since`` the owner rewrote before sending, and rejected."""
-        rows = self._sdb.rows("SELECT msg_ids, state, edited FROM drafts WHERE created_at >= ? AND "
-                              "(edited = 1 OR state = ?)", (since, DraftState.REJECTED))
-        corrected = {m for ids, state, edited in rows if edited for m in json.loads(ids)}
-        rejected = {m for ids, state, edited in rows if state == DraftState.REJECTED for m in json.loads(ids)}
-        return corrected, rejected
+    def drafts_for_gaps(self, since: float) -> tuple[set[str], set[str], set[str]]:
+        """The customer messages (ids) of drafts since ``since`` that the owner rewrote before sending, that they
+        rejected, and that were held because the bot was unsure (the fallback text, or the guard stopped it)."""
+        rows = self._sdb.rows("SELECT msg_ids, state, edited, source, reason FROM drafts WHERE created_at >= ? AND "
+                              "(edited = 1 OR state = ? OR source = ? OR reason = ?)",
+                              (since, DraftState.REJECTED, ReplySource.KB_FALLBACK, "guard"))
+        corrected: set[str] = set()
+        rejected: set[str] = set()
+        unsure: set[str] = set()
+        for ids, state, edited, source, reason in rows:
+            for kind, hit in ((corrected, edited), (rejected, state == DraftState.REJECTED),
+                              (unsure, source == ReplySource.KB_FALLBACK or reason == "guard")):
+                if hit:
+                    kind.update(json.loads(ids))
+        return corrected, rejected, unsure
 
     def draft_get(self, draft_id: int) -> Draft | None:
         rows = self._sdb.rows(f"{_SELECT} WHERE id = ?", (draft_id,))

@@ -1,5 +1,5 @@
 """The Knowledge gaps page (知识缺口): the customers' questions the assistant could not answer by itself in the last
-30 days (they got the fallback text, became drafts, or you corrected or rejected the draft), similar ones as one,
+30 days (they got the fallback text, became drafts because it was unsure, or you corrected or rejected the draft), similar ones as one,
 most frequent first. Write the answer once and keep it as an FAQ rule or a knowledge-base note: the same question
 is answered from it next time, and the gap leaves the list. Every service call runs on a worker thread."""
 
@@ -82,7 +82,7 @@ class GapsPage(QWidget):
         splitter.setStretchFactor(1, 1)
         layout = QVBoxLayout(self)
         layout.addWidget(title)
-        layout.addWidget(splitter)
+        layout.addWidget(splitter, 1)
         self._show_current()
 
     def refresh(self) -> None:
