@@ -20,7 +20,7 @@ from wxbot.core.draftnotice import DraftNote, NoticeBatcher
 from wxbot.core.mediatext import owner_note
 from wxbot.errors import WxbotError
 from wxbot.events import DraftDecided, DraftsChanged
-from wxbot.messages import Actor, Draft, DraftState, Message, OpKind, Reply, StrState
+from wxbot.messages import Actor, Draft, DraftState, DraftWhy, Message, OpKind, Reply, StrState
 from wxbot.settings import Settings
 
 _WHY_NOT = {
@@ -38,7 +38,8 @@ class Keep(StrState):
 
 
 class DraftStore(Protocol):
-    def draft_add(self, reply: Reply, *, replaces: int | None = None, at: float | None = None) -> Draft | None: ...
+    def draft_add(self, reply: Reply, *, replaces: int | None = None, at: float | None = None,
+                  why: str = "") -> Draft | None: ...
 
     def draft_get(self, draft_id: int) -> Draft | None: ...
 
@@ -91,15 +92,15 @@ class DraftDesk:
         draft = self.store.draft_pending_for(contact_id)
         return (draft.id, self.store.draft_messages(draft)) if draft else (None, [])
 
-    def hold(self, reply: Reply, replaces: int | None = None) -> Draft | None:
-        """Keep a reply as a draft for the owner (replacing an older one of the same contact) and tell them."""
-        draft = self.store.draft_add(reply, replaces=replaces, at=self.clock())
+    def hold(self, reply: Reply, replaces: int | None = None, why: DraftWhy = DraftWhy.REVIEW) -> Draft | None:
+        """Keep a reply as a draft for the owner (replacing an older one of the same contact) and tell them why."""
+        draft = self.store.draft_add(reply, replaces=replaces, at=self.clock(), why=why)
         if draft is None:  # its messages were answered meanwhile (the older draft was approved)
             return None
         name = self.name_of(draft.contact_id)
         # what a voice message or picture said is read before the window hears of the draft, so its notice is
         # queued right after (as fast as before)
-        note = DraftNote(draft.id, name, draft.text, owner_note(self.store.draft_messages(draft)))
+        note = DraftNote(draft.id, name, draft.text, owner_note(self.store.draft_messages(draft)), why)
         self._changed(new=draft.id, contact=name)
         if self.settings.draft_notices:
             self.notices.add(note)
