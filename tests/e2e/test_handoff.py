@@ -9,7 +9,8 @@ from wxbot.events import DraftsChanged, HandoffChanged
 from wxbot.messages import DraftWhy
 
 HOLD = "好的，我请店主马上来处理，请稍等～"
-FAQ = [{"match": "contains", "pattern": "营业", "answer": "每天 9 点到 18 点"},
+# the closest rule answers (not the first): the hours rule is exact, so it beats the catch-all on its question
+FAQ = [{"match": "exact", "pattern": "今天营业吗", "answer": "每天 9 点到 18 点"},
        {"match": "regex", "pattern": ".", "answer": "收到"}]
 FAST = dict(draft_notice_seconds=0, faq_rules=FAQ)
 COMPLAINT = "你们这破店什么垃圾质量，围巾一洗就掉色，骗子！赶紧给我退钱，不然我投诉你们！"

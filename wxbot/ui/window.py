@@ -116,7 +116,7 @@ class MainWindow(QMainWindow):
                                "QListWidget::item { padding: 10px 8px; }"
                                "QListWidget::item:selected { background: #3f3f3f; color: white; }")
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.nav.setFixedWidth(_nav_width([*labels.values(), tr("Drafts (%d)") % 999]))
+        self.nav.setFixedWidth(_nav_width([*labels.values(), tr("Drafts (%d)") % 999, tr("Contacts (%d waiting)") % 99]))
         self.stack = QStackedWidget()
         for key in self.PAGES:
             QListWidgetItem(style.standardIcon(icons[key]), labels[key], self.nav)

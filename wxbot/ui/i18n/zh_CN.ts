@@ -1772,8 +1772,12 @@
         <translation>联系人 (%d 等店主)</translation>
     </message>
     <message>
-        <source>Done (resume auto-reply)</source>
-        <translation>处理完（恢复自动回复）</translation>
+        <source>Done</source>
+        <translation>处理完</translation>
+    </message>
+    <message>
+        <source>Done: the selected customers waiting for you get automatic replies again</source>
+        <translation>处理完：选中的等你处理的客户恢复自动回复</translation>
     </message>
     <message>
         <source>Draft #%d kept.</source>

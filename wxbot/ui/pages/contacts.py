@@ -105,7 +105,8 @@ class ContactsPage(QWidget):
             (ReplyMode.AUTO, tr("Auto for selected")), (ReplyMode.DRAFT, tr("Drafts for selected")),
             (ReplyMode.OFF, tr("Off for selected")))}
         self.resume_button = QPushButton(tr("Resume"))
-        self.done_button = QPushButton(tr("Done (resume auto-reply)"))
+        self.done_button = QPushButton(tr("Done"))  # short: the button row must not widen the window
+        self.done_button.setToolTip(tr("Done: the selected customers waiting for you get automatic replies again"))
         self.done_button.clicked.connect(self._done)
         self.confirm_button = QPushButton(tr("Confirm"))
         self.merge_button = QPushButton(tr("Merge into…"))
