@@ -5,11 +5,13 @@ machine's real keychain."""
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import signal
 import subprocess
 import sys
+import time
 
 import pytest
 
@@ -403,3 +405,31 @@ def test_headless_with_an_unusable_model_keeps_auto_reply_stopped_and_says_why(d
                 proc.wait()
     assert "stopped" in state and "model can't be used" in state and "GGUF" in state, state
     assert "running" not in "".join(lines) + out
+
+
+def test_gaps_json_lists_the_questions_the_bot_could_not_answer(data_dir, monkeypatch):
+    import keyring
+    from keyring.backends import fail
+
+    from wxbot.messages import ContactKind
+    from wxbot.store import Store
+    from wxbot.store.history import NewMessage
+
+    monkeypatch.setenv("WXBOT_PASSPHRASE", "correct horse battery")
+    previous = keyring.get_keyring()
+    keyring.set_keyring(fail.Keyring())
+    try:
+        with Store.open(data_dir) as store:
+            for i, name in enumerate(("张三", "李四", "王五")):
+                c = store.upsert_contact(ContactKind.FRIEND, name)
+                asked = "寄新疆多少运费？" if i < 2 else "有红色的吗"
+                store.insert_messages([NewMessage(c.id, "in", asked, time.time() - 60 + i, "replied", msg_id=f"g{i}"),
+                                       NewMessage(c.id, "out", "这个我确认一下再回复您", time.time() - 50 + i, "sent",
+                                                  by_bot=True, source="kb_fallback")])
+    finally:
+        keyring.set_keyring(previous)
+    done = wxbot("gaps", "--json", env=env_for(data_dir))
+    assert done.returncode == 0, done.stderr
+    gaps = json.loads(done.stdout)
+    assert [(g["question"], g["count"], g["why"]) for g in gaps] == [("寄新疆多少运费？", 2, ["fallback"]),
+                                                                     ("有红色的吗", 1, ["fallback"])]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import json
 import multiprocessing
 import signal
 import sys
@@ -214,6 +215,45 @@ def cmd_contacts(args: argparse.Namespace) -> int:
         return 2
     finally:
         lock.release()
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    """知识缺口: the questions the bot could not answer by itself, grouped, most frequent first (answer them in
+    the window's 知识缺口 page)."""
+    from wxbot.core.instance import InstanceLock
+    from wxbot.store import DB_FILE, Store
+    from wxbot.terminal import ask_passphrase
+    from wxbot.views import WindowViews
+
+    settings = _settings_or_exit()
+    if not (settings.data_path / DB_FILE).exists():
+        print(f"wxbot: {settings.data_path} 里还没有数据，请先登录一次 (no store yet: log in once first)", file=sys.stderr)
+        return 2
+    lock = InstanceLock(settings.data_path)
+    try:
+        lock.acquire()
+    except WxbotError:
+        print("wxbot: wxbot 正在这个数据目录上运行，请看窗口的「知识缺口」页 (wxbot is running on this data dir: "
+              "see the window's Gaps page)", file=sys.stderr)
+        return 2
+    try:
+        with Store.open(settings.data_path, passphrase=ask_passphrase) as store:
+            views = WindowViews()
+            views.store = store
+            gaps = views.gaps(args.days)
+    except WxbotError as err:
+        print(f"wxbot: {err}", file=sys.stderr)
+        return 2
+    finally:
+        lock.release()
+    if args.json:
+        print(json.dumps([{"question": g.question, "count": g.count, "why": sorted(g.whys), "questions": g.questions}
+                          for g in gaps], ensure_ascii=False, indent=2))
+    elif not gaps:
+        print(f"最近 {args.days} 天没有知识缺口 (no gaps in the last {args.days} days)")
+    for g in gaps if not args.json else []:
+        print(f"{g.count:>4}  {g.question}  ({', '.join(sorted(g.whys))})")
+    return 0
 
 
 def cmd_models(args: argparse.Namespace) -> int:
@@ -449,6 +489,10 @@ def build_parser() -> argparse.ArgumentParser:
                           help="list；on = 自动回复 auto；draft = 草稿，你批准后发送 (you approve)；off = 关")
     contacts.add_argument("name", nargs="?", default="", help="备注名或昵称 (remark or nickname)")
     contacts.set_defaults(func=cmd_contacts)
+    gaps = sub.add_parser("gaps", help="知识缺口：机器人答不了的问题 (knowledge gaps: questions the bot could not answer)")
+    gaps.add_argument("--json", action="store_true", help="以 JSON 输出 (print JSON)")
+    gaps.add_argument("--days", type=int, default=30, help="看最近几天 (how many days back, default 30)")
+    gaps.set_defaults(func=cmd_gaps)
     wipe = sub.add_parser("wipe", help="删除全部聊天记录、登录状态和密钥 (delete all data, session and key)")
     wipe.add_argument("--yes", action="store_true", help="不再确认 (don't ask)")
     wipe.set_defaults(func=cmd_wipe)

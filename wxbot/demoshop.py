@@ -165,4 +165,6 @@ _ORIGIN = {
     ReplySource.NON_TEXT: ("非文字消息的自动回复", "reply to a non-text message"),
     ReplySource.DRAFT: ("店主批准的草稿", "draft approved by the owner"),
     ReplySource.COMMAND: ("命令", "command"),
+    ReplySource.HANDOFF: ("转店主：店主写好的稍候话术", "handed to the owner: the owner's holding line"),
+    ReplySource.HOLDING: ("草稿待确认：店主写好的稍候话术", "a draft waits: the owner's holding line"),
 }

@@ -132,6 +132,17 @@ class SettingsChanged:
 
 
 @dataclass(frozen=True)
+class HandoffChanged:
+    """Contacts waiting for the owner changed: ``waiting`` is how many wait now; ``contact`` (its id), ``name`` and
+    ``reason`` say who was just handed over ("" when one was resolved), for the badge, tray and a notification."""
+
+    waiting: int
+    contact: str = ""
+    name: str = ""
+    reason: str = ""
+
+
+@dataclass(frozen=True)
 class Notice:
     """Something the owner should read: shown in the window / tray, logged without chat text."""
 

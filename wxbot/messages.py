@@ -66,6 +66,27 @@ class ReplySource(StrState):
     DRAFT = "draft"  # a draft the owner approved or rewrote: their words, sent as written
     KB_FALLBACK = "kb_fallback"  # a factual question the knowledge base can't answer: the owner's fallback text
     KB = "kb"  # the knowledge base's passages quoted as written (kb_quote_passages), no model
+    HANDOFF = "handoff"  # the owner's holding line when a contact is handed to them (handoff_line)
+    HOLDING = "holding"  # the owner's holding line while an unsure question waits as a draft
+
+
+class DraftWhy(StrState):
+    """Why a reply waits as a draft instead of going out: said in the phone notice and on the Drafts page."""
+
+    REVIEW = "review"  # a draft-mode contact: the owner approves every reply
+    NO_PASSAGE = "no_passage"  # a factual question the knowledge base has no passage for
+    GUARD = "guard"  # the degenerate-output guard stopped the model's reply
+    WAITING = "waiting"  # the contact waits for the owner (a complaint, a refund, asked for a person)
+
+    @classmethod
+    def of(cls, reason: str) -> DraftWhy:
+        """A pending draft's stored reason as a DraftWhy (a draft from before reasons were kept: REVIEW)."""
+        return cls(reason) if reason in cls._value2member_map_ else cls.REVIEW
+
+
+DRAFT_WHY_WORDS = {DraftWhy.REVIEW: "草稿模式 draft mode", DraftWhy.NO_PASSAGE: "知识库里没有答案 no passage found",
+                   DraftWhy.GUARD: "模型回复异常被拦下 the guard stopped the reply",
+                   DraftWhy.WAITING: "客户在等你处理（投诉等）waiting for you (complaint…)"}
 
 
 class ReplyMode(StrState):
@@ -251,6 +272,12 @@ class Activity:
     takeovers: int = 0  # messages the owner wrote to customers by hand
     drafts_pending: int = 0  # now, not in the period
     per_hour: tuple[int, ...] = (0,) * 24  # automatic replies by hour of the day (local time)
+    # now, not in the period: customers handed to the owner, with a draft pending, or whose last message was missed
+    waiting_for_you: int = 0
+    # conversations of the period by outcome (definitions in wxbot/core/resolution.py)
+    confirmed: int = 0
+    assumed: int = 0
+    not_resolved: int = 0
 
     @property
     def replied(self) -> int:

@@ -155,7 +155,8 @@ class BotService(WindowViews):
         self._read_media()
         self.bot.drafts.recover()
         self.bot.start_threads()
-        self.summary = DailySummary(self.settings, self.store, self.send_text)
+        self.summary = DailySummary(self.settings, self.store, self.send_text,
+                                    gaps=lambda: [(g.question, g.count) for g in self.gaps(1)[:3]])
         threading.Thread(target=self._daily_timer, name="wxbot-daily", daemon=True).start()
 
     def _read_media(self) -> None:

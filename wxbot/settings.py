@@ -182,6 +182,15 @@ class Settings:
     draft_when_unsure: bool = _opt(True, "Once the knowledge base has documents: in auto mode, a reply the bot is "
                                    "unsure of (a factual question no passage answers, or output the degenerate-output "
                                    "guard held back) becomes a draft for the owner instead of being sent or dropped.")
+    handoff_line: str = _opt("好的，我请店主马上来处理，请稍等～", "Sent once, exactly as written, when a customer complains, "
+                             "asks for a refund or for a person: the contact then waits for the owner (no automatic "
+                             "replies, drafts still made) until the owner writes to them, #done NAME or 处理完; "
+                             "empty = the owner is told, the customer hears nothing.", personal=True)
+    draft_holding_line: str = _opt("稍等，我帮您确认一下～", "Sent at once, exactly as written, when an auto-mode "
+                                   "question becomes a draft because the bot is unsure (once per draft; never to "
+                                   "draft-mode contacts); empty = silence.", personal=True)
+    prefix_owner_words: bool = _opt(False, "Put reply_prefix before drafts the owner edited too (off: the owner's own "
+                                    "words go out without it).")
     takeover_minutes: int = _opt(10, "Pause a contact this long after the owner writes to them by hand.",
                                  minimum=0, maximum=1440)
     stale_message_seconds: int = _opt(120, "Messages older than this on arrival are stored, not answered.",

@@ -6,6 +6,7 @@ change here and the wiring does not.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -14,12 +15,14 @@ from pathlib import Path
 from wxbot.core.bot import Bot
 from wxbot.core.commands import FOREVER
 from wxbot.core.drafts import Keep
+from wxbot.core.gaps import ANSWERED_KEY, Gap, gap_questions, group_gaps, normalised
 from wxbot.core.mediatext import shown
+from wxbot.core.resolution import ASSUMED_AFTER_S, resolution
 from wxbot.core.roster import Roster
 from wxbot.errors import StoreError
 from wxbot.events import ContactsChanged
 from wxbot.files import replace_private
-from wxbot.messages import Activity, Actor, ContactKind, OpKind, Passage, ReplyMode, StrState
+from wxbot.messages import Activity, Actor, ContactKind, DraftWhy, OpKind, Passage, ReplyMode, StrState
 from wxbot.store import Store
 from wxbot.store.history import StoredMessage
 from wxbot.store.oplog import Operation, operations_csv
@@ -36,6 +39,7 @@ class ContactView:
     mode: ReplyMode  # off | draft | auto
     paused_until: float  # epoch seconds; 0 = not paused (human takeover / #pause)
     flag: str = ""  # "", "renamed", "ambiguous", "maybe_renamed": the owner should confirm
+    waiting: bool = False  # 等店主: handed to the owner (a complaint…), no automatic replies until resolved
 
 
 @dataclass(frozen=True)
@@ -49,11 +53,13 @@ class DraftView:
     text: str  # what would be sent (without the reply prefix)
     sources: tuple[str, ...]  # the knowledge-base passages it used, as labels
     created_at: float
+    why: DraftWhy = DraftWhy.REVIEW  # why it was held for the owner
 
 
 class WaitReason(StrState):
     """Why a conversation waits for the owner (the 「等你处理」 badge and the Conversations page's filter)."""
 
+    HANDOFF = "handoff"  # handed to the owner (等店主): a complaint, a refund, asked for a person
     DRAFT = "draft"  # a draft waits to be sent, edited or rejected
     MISSED = "missed"  # a customer's message the bot meant to answer and didn't
 
@@ -103,8 +109,44 @@ class WindowViews:
     def contacts(self) -> list[ContactView]:
         if self.store is None:
             return []
-        return [ContactView(c.id, c.kind.value, c.display_name, c.mode, c.paused_until or 0.0, c.flag)
+        waiting = set(self.store.waiting_contacts())
+        return [ContactView(c.id, c.kind.value, c.display_name, c.mode, c.paused_until or 0.0, c.flag, c.id in waiting)
                 for c in self.store.list_contacts()]
+
+    def gaps(self, days: int = 30) -> list[Gap]:
+        """知识缺口: the questions of the last ``days`` days the bot could not answer by itself, grouped, most
+        frequent first (blocks: decrypts)."""
+        if self.store is None:
+            return []
+        since = time.time() - days * 86400
+        found = gap_questions(self.store.conversations_since(since), *self.store.drafts_for_gaps(since))
+        return group_gaps(found, set(self.store.get_personal(ANSWERED_KEY, [])))
+
+    def answer_gap(self, gap: Gap, kind: Keep, answer: str) -> str:
+        """Answer a gap once: kept as an FAQ rule or a knowledge-base note the way #faq N keeps a corrected
+        draft (one call), and the gap closed; the same question is answered from it from then on."""
+        if not answer.strip():
+            return "答案是空的，没有保存 (the answer is empty: nothing kept)"
+        if self.bot is None or self.bot.drafts.keep is None:
+            return "现在不能保存 (nothing to keep it in now)"
+        self.bot.drafts.keep(kind, gap.question, answer.strip())
+        closed = set(self.store.get_personal(ANSWERED_KEY, [])) | {normalised(q) for q in gap.questions}
+        self.store.set_personal(ANSWERED_KEY, sorted(closed))
+        where = "常见问题 FAQ rule" if kind is Keep.FAQ else "知识库笔记 knowledge-base note"
+        return f"已保存为{where}：下次同样的问题会这样回答 (kept)"
+
+    def waiting(self) -> list[ContactView]:
+        """Contacts waiting for the owner (handoff), longest waiting first."""
+        if self.store is None:
+            return []
+        order = {cid: i for i, cid in enumerate(self.store.waiting_contacts())}
+        return sorted((c for c in self.contacts() if c.waiting), key=lambda c: order[c.contact_id])
+
+    def resolve_handoff(self, contact_id: str) -> bool:
+        """「处理完」: the owner dealt with a waiting contact; automatic replies resume."""
+        done = self.bot is not None and self.bot.handoffs.resolve(contact_id)
+        self._emit(ContactsChanged((contact_id,)))
+        return done
 
     def set_mode(self, contact_id: str, mode: ReplyMode) -> None:
         self.set_mode_many([contact_id], mode)
@@ -145,7 +187,10 @@ class WindowViews:
 
     @staticmethod
     def waiting_reason(conversation: ConversationView) -> WaitReason | None:
-        """Why this conversation waits for the owner, or None: the one place that decides (a draft first)."""
+        """Why this conversation waits for the owner, or None: the one place that decides (a handoff first,
+        then a draft)."""
+        if conversation.contact.waiting:
+            return WaitReason.HANDOFF
         if conversation.drafts:
             return WaitReason.DRAFT
         if conversation.missed:
@@ -167,14 +212,24 @@ class WindowViews:
             return []
         return [DraftView(d.id, d.contact_id, self.roster.name_of(d.contact_id),
                           tuple(shown(m.kind, m.text) for m in self.store.draft_messages(d)), d.text,
-                          tuple(p.label for p in d.passages), d.created_at) for d in self.bot.drafts.pending()]
+                          tuple(p.label for p in d.passages), d.created_at, DraftWhy.of(d.reason))
+                for d in self.bot.drafts.pending()]
 
     def activity(self, days: int) -> Activity:
         """The Dashboard's figures: today (``days`` = 0) or the last ``days`` days, up to now (blocks: a query)."""
         if self.store is None:
             raise StoreError("数据还没有打开，请稍候", "the store is not open yet")
-        now = time.time()
-        return self.store.activity(period_start(days, now), now)
+        return self.activity_at(days, time.time())
+
+    def activity_at(self, days: int, now: float) -> Activity:
+        """``activity(days)`` as of ``now``, with the customers waiting for the owner and the resolution figures."""
+        since = period_start(days, now)
+        figures = self.store.activity(since, now)
+        outcome = resolution(self.store.conversations_since(since), now)
+        waiting = (set(self.store.waiting_contacts()) | {d.contact_id for d in self.store.drafts_pending()}
+                   | self.store.missed_contacts(now - ASSUMED_AFTER_S))
+        return dataclasses.replace(figures, waiting_for_you=len(waiting), confirmed=outcome.confirmed,
+                                   assumed=outcome.assumed, not_resolved=outcome.not_resolved)
 
     def operations(self) -> list[Operation]:
         """The operation log, newest first (blocks: decrypts)."""
@@ -201,6 +256,7 @@ class WindowViews:
 
     def keep_correction(self, draft_id: int, kind: Keep) -> str:
         return self.bot.drafts.keep_correction(draft_id, kind)
+
 
 
 def _item(m: StoredMessage) -> HistoryItem:

@@ -74,7 +74,7 @@ def test_edit_sends_the_owners_words_and_the_correction_becomes_an_faq_rule(harn
     assert "#faq" in answer  # offered to keep the correction
     h.wait_outbox(3)
     assert h.settle([asked])[asked] == "replied"
-    assert [o["text"] for o in to(h, "li")] == ["[AI] 新地址：人民路 18 号 2 楼"]
+    assert [o["text"] for o in to(h, "li")] == ["新地址：人民路 18 号 2 楼"]  # the owner's words: no prefix
     assert "已保存" in owner_says(h, f"#faq {n}", 3)
     assert h.svc.settings.faq_rules[0] == {"match": "examples", "examples": ["你们店的地址在哪"],
                                             "answer": "新地址：人民路 18 号 2 楼"}
@@ -147,7 +147,7 @@ def test_pending_drafts_survive_a_restart(harness):
     h2.login(scan=False)
     assert "正在发送给" in owner_says(h2, f"#edit {n} **今天** 营业到 *8* 点，规格 10*20cm", 2)
     assert h2.settle([asked])[asked] == "replied"
-    assert [o["text"] for o in to(h2, "zhang")] == ["[AI] **今天** 营业到 *8* 点，规格 10*20cm"]  # verbatim
+    assert [o["text"] for o in to(h2, "zhang")] == ["**今天** 营业到 *8* 点，规格 10*20cm"]  # verbatim
 
 
 def test_many_drafts_at_once_make_one_batched_notice(harness):

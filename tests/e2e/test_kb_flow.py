@@ -6,7 +6,8 @@ from __future__ import annotations
 import openpyxl
 import pytest
 
-from wxbot.messages import ReplySource
+from wxbot.core.gaps import GapWhy
+from wxbot.messages import DraftWhy, ReplySource
 
 FALLBACK = "这个我确认一下再回复您"
 
@@ -67,15 +68,23 @@ def test_an_unanswerable_price_question_gets_the_fallback_text_exactly(harness, 
 
 def test_an_unanswerable_price_question_waits_as_a_draft_by_default(harness, price_list, test_model_path):
     """draft_when_unsure (on by default once the knowledge base has documents): no guess and no fallback goes
-    out by itself; the owner gets a draft holding the fallback text to send or correct."""
+    out by itself; the owner gets a draft holding the fallback text, saying why it was held; the customer gets
+    the owner's short holding line at once, once. A second such question in a row hands the contact to the
+    owner (one handoff holding line, no draft holding line)."""
     h = start(harness, price_list, test_model_path, draft_notice_seconds=0)
     asked = h.sim.inject("zhang", "寄新疆 3 公斤多少运费？")
     notice = h.sim.wait_sent_to("filehelper", 1, timeout=240)[0]["text"]
-    assert f"「{FALLBACK}」" in notice and "#ok " in notice
+    assert f"「{FALLBACK}」" in notice and "#ok " in notice and "知识库里没有答案" in notice
+    assert [o["text"] for o in h.sim.wait_sent_to("zhang", 1)] == ["稍等，我帮您确认一下～"]  # as written, no prefix
     assert h.svc.store.get_message(asked).state == "drafted"
-    assert [o["to_id"] for o in h.sim.outbox()] == ["filehelper"]
     [draft] = h.svc.drafts()
-    assert (draft.asked, draft.text) == (("寄新疆 3 公斤多少运费？",), FALLBACK)
+    assert (draft.asked, draft.text, draft.why) == (("寄新疆 3 公斤多少运费？",), FALLBACK, DraftWhy.NO_PASSAGE)
+    second = h.sim.inject("zhang", "能开专票吗？税点多少")
+    assert h.settle([second], timeout=240)[second] == "replied"
+    assert [o["text"] for o in h.sim.wait_sent_to("zhang", 2)] == ["稍等，我帮您确认一下～", "好的，我请店主马上来处理，请稍等～"]
+    assert [c.name for c in h.svc.waiting()] == ["张三-老客户"]
+    assert "等你处理" in h.sim.wait_sent_to("filehelper", 2)[1]["text"]
+    assert [(g.question, g.whys) for g in h.svc.gaps()] == [("寄新疆 3 公斤多少运费？", {GapWhy.DRAFTED})]  # a gap
 
 
 def test_a_customers_wording_is_answered_with_the_right_row(harness, tmp_path):

@@ -42,7 +42,7 @@ CREATE TABLE "contacts" (
    "flag" TEXT NOT NULL DEFAULT '',
    "created_at" REAL NOT NULL,
    "updated_at" REAL NOT NULL
-, mode TEXT NOT NULL DEFAULT 'off' CHECK (mode IN ('off', 'draft', 'auto')));
+, mode TEXT NOT NULL DEFAULT 'off' CHECK (mode IN ('off', 'draft', 'auto')), waiting_since REAL, waiting_reason TEXT NOT NULL DEFAULT '');
 -- table drafts
 CREATE TABLE drafts (
             id INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -118,4 +118,4 @@ CREATE TABLE "settings" (
 );
 -- table sqlite_sequence
 CREATE TABLE sqlite_sequence(name,seq);
--- applied: m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes, m005_drafts, m006_oplog
+-- applied: m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes, m005_drafts, m006_oplog, m007_handoff

@@ -48,6 +48,20 @@ def test_dashboard_counts_replies_by_source_customers_times_misses_and_takeovers
     assert page.missed_why.text() == "Missed: too old 1"
     assert page.by_source.bars[:4] == [("FAQ", 1), ("Knowledge base", 0), ("Model", 1), ("Drafts approved", 0)]
     assert sum(n for _, n in page.by_hour.bars) == 2
+    assert page.headline.text() == "Nobody is waiting for you"  # 王五's missed message: the owner answered since
+    assert page.resolved.text() == "Resolved: no conversations to count yet"  # both answers are still open
+
+    # a customer asks for a person: the headline, the Contacts badge and the tray say someone waits
+    sim.inject("li", "转人工")
+    assert sim.wait_sent_to("li", 2)[1]["text"] == "好的，我请店主马上来处理，请稍等～"
+    qtbot.waitUntil(lambda: app.window.nav.item(app.window.PAGES.index("contacts")).text()
+                    == "Contacts (1 waiting)", timeout=30000)
+    assert "1 customers waiting for you" in app.tray.icon.toolTip()
+    with qtbot.waitSignal(page.shown, timeout=10000):
+        page.refresh()
+    assert page.headline.text() == "Waiting for you: 1 customers"
+    # 李四 asked again after the FAQ answer, then was handed over: two conversations, neither resolved
+    assert page.resolved.text() == "Resolved 0% of 2 conversations: 0 confirmed, 0 assumed, 2 not resolved"
 
 
 def test_an_empty_chart_says_there_is_no_data_yet(qtbot):

@@ -1,6 +1,6 @@
 """The Drafts page (草稿) as the owner uses it, keyboard first: drafts arrive (count in the navigation and the
 tray), Enter sends one, Ctrl+E then Ctrl+Enter sends the owner's words (and one click keeps them as an FAQ
-rule), Ctrl+R writes it again, Esc rejects. Real itchat-uos, the simulator, a real encrypted store."""
+rule), Ctrl+R writes it again, Esc rejects (with an undo). Real itchat-uos, the simulator, a real encrypted store."""
 
 from __future__ import annotations
 
@@ -53,7 +53,7 @@ def test_drafts_page_sends_edits_and_rejects_with_the_keyboard(qtbot, make_app, 
     page.text.selectAll()
     page.text.insertPlainText("新店：人民路 18 号 *2 楼*")  # Chinese arrives through the input method, not keys
     qtbot.keyClick(page.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: _sent_to(sim, "li") == ["[AI] 新店：人民路 18 号 *2 楼*"], timeout=30000)
+    qtbot.waitUntil(lambda: _sent_to(sim, "li") == ["新店：人民路 18 号 *2 楼*"], timeout=30000)
     qtbot.waitUntil(page.keep_faq_button.isVisible, timeout=10000)
     page.keep_faq_button.click()
     qtbot.waitUntil(lambda: app.svc.settings.faq_rules[0]["answer"] == "新店：人民路 18 号 *2 楼*", timeout=10000)
@@ -68,6 +68,11 @@ def test_drafts_page_sends_edits_and_rejects_with_the_keyboard(qtbot, make_app, 
     qtbot.waitUntil(lambda: page.drafts and page.drafts[0].draft_id != first, timeout=30000)
     assert len(page.drafts) == 1
     page.list.setFocus()
+    qtbot.keyClick(page.list, Qt.Key.Key_Escape)  # Esc asks for a few seconds: 撤销 Undo takes it back
+    assert page.undo_button.isVisible() and page.rejecting == page.drafts[0].draft_id
+    page.undo_button.click()
+    assert not page.undo_button.isVisible() and page.rejecting == 0
     qtbot.keyClick(page.list, Qt.Key.Key_Escape)
-    qtbot.waitUntil(lambda: page.drafts == [], timeout=10000)
+    qtbot.keyClick(page.list, Qt.Key.Key_Escape)  # a second Esc meanwhile rejects nothing more
+    qtbot.waitUntil(lambda: page.drafts == [], timeout=30000)
     assert "rejected" in page.status.text() and _sent_to(sim, "wang") == []

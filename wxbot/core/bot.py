@@ -32,6 +32,7 @@ from wxbot.core.directory import Directory
 from wxbot.core.dispatch import Dispatcher
 from wxbot.core.drafts import DraftDesk, DraftStore
 from wxbot.core.engine import ReplyEngine
+from wxbot.core.handoff import Handoffs
 from wxbot.core.inbox import Inbox
 from wxbot.core.intake import Intake, Item
 from wxbot.core.mediastage import MediaStage
@@ -67,8 +68,10 @@ class Bot:
         self._cond = threading.Condition()
         self.delivery = Delivery(self.inbox, sender, engine, self.pacer, self.policy, rules, directory,
                                  lambda: self.drafts, on_event, clock, self._cond, lambda: self._running)
-        self.replies = Replies(settings, self.inbox, engine, rules, self.delivery, lambda: self.drafts, on_event,
-                               clock, self._cond, lambda: self._running)
+        self.handoffs = Handoffs(settings, rules, notify=lambda text: self.delivery.send_parts(FILEHELPER, [text]),
+                                 name_of=directory.name_of, on_event=on_event, clock=clock)
+        self.replies = Replies(settings, self.inbox, engine, rules, self.delivery, lambda: self.drafts, self.handoffs,
+                               on_event, clock, self._cond, lambda: self._running)
         self.drafts = DraftDesk(settings, drafts, send=self.delivery.queue_approved,
                                 regenerate=self.replies.queue_regenerate,
                                 notify=lambda text: self.delivery.send_parts(FILEHELPER, [text]),
@@ -78,6 +81,7 @@ class Bot:
                              clock)
         self.dispatcher = Dispatcher(settings, self._incoming, self.intake, self.inbox, self.outage, self.policy,
                                      rules, directory, self.replies, self.delivery, self.drafts, self.media,
+                                     self.handoffs,
                                      control or self,
                                      on_event, lambda: self._running, self.stop, clock)
 
@@ -148,6 +152,7 @@ class Bot:
         self.engine.apply_settings(settings)
         self.drafts.settings = settings
         self.media.apply_settings(settings)
+        self.handoffs.settings = settings
         self.replies.settings = settings
         self.dispatcher.apply_settings(settings)
 

@@ -27,6 +27,7 @@ class Verb(StrState):
     EDIT = "edit"  # send draft N with the owner's text instead
     KEEP_FAQ = "keep_faq"  # keep sent draft N's answer as an FAQ rule
     KEEP_NOTE = "keep_note"  # … or as a knowledge-base note
+    DONE = "done"  # #done NAME: the owner dealt with a contact waiting for them (handoff)
 
 
 _VERBS = {
@@ -41,6 +42,7 @@ _VERBS = {
     "#edit": Verb.EDIT, "#改": Verb.EDIT, "#修改": Verb.EDIT,
     "#faq": Verb.KEEP_FAQ, "#问答": Verb.KEEP_FAQ,
     "#note": Verb.KEEP_NOTE, "#笔记": Verb.KEEP_NOTE,
+    "#done": Verb.DONE, "#处理完": Verb.DONE, "#完成": Verb.DONE,
 }
 MODE_VERBS = {Verb.AUTO: ReplyMode.AUTO, Verb.OFF: ReplyMode.OFF, Verb.DRAFT: ReplyMode.DRAFT}
 DRAFT_VERBS = (Verb.OK, Verb.NO, Verb.EDIT, Verb.KEEP_FAQ, Verb.KEEP_NOTE)  # carried out by the draft desk
@@ -49,7 +51,7 @@ MODE_WORDS = {ReplyMode.OFF: "关 off", ReplyMode.DRAFT: "草稿 draft", ReplyMo
 
 HELP = ("可用命令 commands: #pause [联系人], #resume [联系人], #status [联系人], "
         "#on 联系人 (自动回复 auto), #draft 联系人 (草稿 drafts), #off 联系人 (关 off); "
-        "草稿 drafts: #ok 编号, #no 编号, #edit 编号 新内容")
+        "草稿 drafts: #ok 编号, #no 编号, #edit 编号 新内容; 等你处理 waiting: #done 联系人")
 
 
 @dataclass(frozen=True)

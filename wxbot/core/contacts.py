@@ -1,4 +1,4 @@
-"""Per-contact rules (reply mode, takeover pause, persona) and the directory of names.
+"""Per-contact rules (reply mode, takeover pause, waiting for the owner, persona) and the directory of names.
 
 The store backs these with the encrypted database; MemoryContactRules keeps them in RAM (policy tests).
 """
@@ -30,6 +30,12 @@ class ContactRules(Protocol):
 
     def persona(self, contact_id: str) -> str | None: ...
 
+    def waiting_since(self, contact_id: str) -> float: ...
+
+    def set_waiting(self, contact_id: str, since: float | None, reason: str = "") -> None: ...
+
+    def waiting_contacts(self) -> list[str]: ...
+
 
 class MemoryContactRules:
     """Modes kept in RAM. New private contacts follow ``default_private``; groups start off."""
@@ -38,6 +44,7 @@ class MemoryContactRules:
         self.default_private = default_private
         self._mode: dict[str, ReplyMode] = {}
         self._paused: dict[str, float] = {}
+        self._waiting: dict[str, float] = {}
         self._lock = threading.Lock()
 
     def mode(self, contact_id: str, kind: ContactKind) -> ReplyMode:
@@ -60,6 +67,21 @@ class MemoryContactRules:
                 self._paused.pop(contact_id, None)
             else:
                 self._paused[contact_id] = until
+
+    def waiting_since(self, contact_id: str) -> float:
+        with self._lock:
+            return self._waiting.get(contact_id, 0.0)
+
+    def set_waiting(self, contact_id: str, since: float | None, reason: str = "") -> None:
+        with self._lock:
+            if since is None:
+                self._waiting.pop(contact_id, None)
+            else:
+                self._waiting[contact_id] = since
+
+    def waiting_contacts(self) -> list[str]:
+        with self._lock:
+            return sorted(self._waiting, key=self._waiting.__getitem__)
 
     def persona(self, contact_id: str) -> str | None:
         return None

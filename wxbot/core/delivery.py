@@ -23,7 +23,7 @@ from wxbot.core.ports import Sender
 from wxbot.core.sendqueue import Outgoing, SendQueue
 from wxbot.errors import WxbotError
 from wxbot.events import MessageLogged, Notice, NoticeLevel
-from wxbot.messages import Direction, Draft, DraftState, InboxState
+from wxbot.messages import Direction, Draft, DraftState, InboxState, ReplySource
 
 
 class Delivery:
@@ -80,7 +80,8 @@ class Delivery:
         try:
             running = self.running()
             # the owner approved a draft explicitly: a stop or a pause does not hold it back, a takeover does
-            held = job.draft is None and (not running or self.rules.paused_until(contact_id) > self.clock())
+            held = job.draft is None and (not running or self.rules.paused_until(contact_id) > self.clock()
+                                          or self._waiting(contact_id, job))
             if job.cancel.is_set() or held:
                 why = "takeover" if running else "bot_stopped"
                 self.inbox.set_states(ids, InboxState.SKIPPED, why)
@@ -106,6 +107,10 @@ class Delivery:
         finally:
             if job.draft is not None:
                 self.drafts().finished(job.draft, DraftState.FAILED if why else DraftState.SENT, why)
+
+    def _waiting(self, contact_id: str, job: Outgoing) -> bool:
+        """The contact waits for the owner (handoff): only its holding line goes, nothing else automatic."""
+        return job.reply.source is not ReplySource.HANDOFF and self.rules.waiting_since(contact_id) > 0
 
     def refused(self, contact_id: str, ids: list[str], verdict: PaceVerdict) -> bool:
         """Pacing says no (daily cap, loop guard): record why; a loop pauses the contact and tells the owner."""

@@ -1,7 +1,8 @@
 """Dispatch: the stage that decides. One thread takes what intake hands on, in arrival order: a committed
 message goes through the risk check, staleness (its age counted from when it arrived), the reply policy and
-the service hours, and is queued for a reply, or recorded as not answered and why. A voice message or picture
-is handed to the media stage first and comes back to this queue read, as a text question. The owner's own messages
+the service hours, and is queued for a reply (or handed to the owner: core/handoff.py), or recorded as not
+answered and why. A voice message or picture is handed to the media stage first and comes back to this queue
+read, as a text question. The owner's own messages
 are told from the bot's echoes and run as File Transfer Helper commands or taken as a takeover. While the store
 refuses writes everything is held here in order and replayed when it takes writes again.
 """
@@ -16,11 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from loguru import logger
 
-from wxbot.core.commands import DRAFT_VERBS, SLOW_VERBS, BotControl, Command, run_command
+from wxbot.core.commands import DRAFT_VERBS, SLOW_VERBS, BotControl, Command, Verb, run_command
 from wxbot.core.contacts import ContactRules
 from wxbot.core.delivery import Delivery
 from wxbot.core.directory import Directory
 from wxbot.core.drafts import DraftDesk
+from wxbot.core.handoff import HandoffReason, Handoffs
 from wxbot.core.hours import ServiceHours
 from wxbot.core.intake import Arrival, Intake, Item, Order, Work
 from wxbot.core.mediastage import MediaStage
@@ -40,8 +42,9 @@ class Dispatcher:
 
     def __init__(self, settings: Settings, incoming: queue.Queue[Item | None], intake: Intake, inbox: GuardedInbox,
                  outage: StoreOutage[Item], policy: ReplyPolicy, rules: ContactRules, directory: Directory,
-                 replies: Replies, delivery: Delivery, drafts: DraftDesk, media: MediaStage, control: BotControl,
-                 on_event: Callable[[object], None], running: Callable[[], bool], stop: Callable[[str, bool], None],
+                 replies: Replies, delivery: Delivery, drafts: DraftDesk, media: MediaStage, handoffs: Handoffs,
+                 control: BotControl, on_event: Callable[[object], None], running: Callable[[], bool],
+                 stop: Callable[[str, bool], None],
                  clock: Callable[[], float] = time.time) -> None:
         self.settings = settings
         self.incoming = incoming
@@ -56,6 +59,7 @@ class Dispatcher:
         self.delivery = delivery
         self.drafts = drafts
         self.media = media
+        self.handoffs = handoffs
         self.control = control
         self.on_event = on_event
         self.running = running
@@ -159,7 +163,15 @@ class Dispatcher:
             return
         draft = decision.mode is ReplyMode.DRAFT or (
             work.heard is not None and bool(work.heard.text) and needs_owner(work.heard, self.settings))
-        if not self.hours.is_open(self.clock()):
+        if self.handoffs.waiting(msg.contact_id):  # the owner is on it: drafts for them, nothing sent
+            if decision.reason == "ok":
+                self.replies.queue(dataclasses.replace(msg, text=decision.text), draft=True)
+            else:
+                self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "waiting_for_owner")
+            return
+        if decision.reason == "ok" and (reason := self.handoffs.reason_for(decision.text)) is not None:
+            self._hand_off(msg, reason, draft)
+        elif not self.hours.is_open(self.clock()):
             self._outside_hours(msg, draft)
         elif decision.reason == "non_text":
             self.replies.queue(msg, fixed=(self.settings.non_text_reply, ReplySource.NON_TEXT), draft=draft)
@@ -175,6 +187,18 @@ class Dispatcher:
         self.directory.known(user_name)
         return True
 
+    def _hand_off(self, msg: Message, reason: HandoffReason, draft: bool) -> None:
+        """No model is asked: what waited for this contact is dropped, the owner is alerted, and the customer
+        gets the owner's holding line once (a draft-mode contact, whose owner chose silence, gets nothing)."""
+        self.replies.cancel("waiting_for_owner", msg.contact_id)
+        self.delivery.drop("waiting_for_owner", msg.contact_id)
+        self.handoffs.begin(msg.contact_id, reason, [msg.text])
+        line = self.settings.handoff_line
+        if line and not draft:
+            self.replies.queue(msg, fixed=(line, ReplySource.HANDOFF))
+        else:
+            self.inbox.set_state(msg.msg_id, InboxState.SKIPPED, "waiting_for_owner")
+
     def _outside_hours(self, msg: Message, draft: bool) -> None:
         away = self.settings.away_message
         if away and self.hours.should_send_away(msg.contact_id, self.clock()):
@@ -186,6 +210,10 @@ class Dispatcher:
     def _command(self, cmd: Command) -> None:
         if cmd.verb in SLOW_VERBS:  # knowledge-base or settings work, which waits for an import: not on this thread
             self._slow.submit(self._answer_slow, cmd)
+            return
+        if cmd.verb is Verb.DONE:  # #done NAME: the owner handled a handed-over customer; auto-reply resumes
+            self.delivery.send_parts(FILEHELPER, [self.handoffs.done_by_name(cmd.target, self.directory.find)])
+            self.on_event(ContactsChanged())
             return
         if cmd.verb in DRAFT_VERBS:
             self.delivery.send_parts(FILEHELPER, [self.drafts.command(cmd)])
@@ -226,5 +254,6 @@ class Dispatcher:
         self.replies.cancel("takeover", contact_id)
         self.delivery.drop("takeover", contact_id)
         self.drafts.discard_for(contact_id)
+        self.handoffs.resolve(contact_id)  # the owner wrote: the handoff is theirs, done
         self.on_event(ContactsChanged((contact_id,)))  # the window shows the pause
         logger.info("owner took over contact {} for {} min", contact_id, self.settings.takeover_minutes)

@@ -8,6 +8,8 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from wxbot.messages import DRAFT_WHY_WORDS, DraftWhy
+
 HOW_TO = "回复 #ok {n} 发送，#no {n} 放弃，#edit {n} 新内容 修改后发送"
 
 
@@ -17,15 +19,21 @@ class DraftNote:
     name: str  # the contact's name as the owner knows it
     text: str  # the draft as it would be sent (no prefix)
     asked: str = ""  # what the customer's voice messages and pictures said (core/mediatext.owner_note)
+    why: DraftWhy = DraftWhy.REVIEW  # why it was held
+
+
+def _why(note: DraftNote) -> str:
+    return "" if note.why is DraftWhy.REVIEW else f"（{DRAFT_WHY_WORDS[note.why]}）"
 
 
 def notice_text(notes: list[DraftNote]) -> str:
     """草稿 #12 → 张三：「……」 回复 #ok 12 发送，#no 12 放弃，#edit 12 新内容 修改后发送 — or a list of several."""
     if len(notes) == 1:
         n = notes[0]
-        return f"{_asked(n)}草稿 #{n.draft_id} → {n.name}：「{n.text}」 {HOW_TO.format(n=n.draft_id)}"
+        return f"{_asked(n)}草稿 #{n.draft_id} → {n.name}{_why(n)}：「{n.text}」 {HOW_TO.format(n=n.draft_id)}"
     lines = [f"{len(notes)} 条新草稿 new drafts:"]
-    lines += [f"{_asked(n)}#{n.draft_id} → {n.name}：「{n.text}」 #ok {n.draft_id} / #no {n.draft_id}" for n in notes]
+    lines += [f"{_asked(n)}#{n.draft_id} → {n.name}{_why(n)}：「{n.text}」 #ok {n.draft_id} / #no {n.draft_id}"
+              for n in notes]
     lines.append(HOW_TO.format(n="编号"))
     return "\n".join(lines)
 

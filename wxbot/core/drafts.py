@@ -21,7 +21,7 @@ from wxbot.core.mediatext import owner_note
 from wxbot.core.textsplit import split_reply
 from wxbot.errors import WxbotError
 from wxbot.events import DraftDecided, DraftsChanged, Notice, NoticeLevel
-from wxbot.messages import Actor, Draft, DraftState, Message, OpKind, Reply, StrState
+from wxbot.messages import Actor, Draft, DraftState, DraftWhy, Message, OpKind, Reply, StrState
 from wxbot.settings import Settings
 
 _WHY_NOT = {
@@ -42,7 +42,8 @@ class Keep(StrState):
 
 
 class DraftStore(Protocol):
-    def draft_add(self, reply: Reply, *, replaces: int | None = None, at: float | None = None) -> Draft | None: ...
+    def draft_add(self, reply: Reply, *, replaces: int | None = None, at: float | None = None,
+                  why: str = "") -> Draft | None: ...
 
     def draft_get(self, draft_id: int) -> Draft | None: ...
 
@@ -111,25 +112,26 @@ class DraftDesk:
         draft = self.store.draft_pending_for(contact_id)
         return (draft.id, self.store.draft_messages(draft)) if draft else (None, [])
 
-    def hold(self, reply: Reply, replaces: int | None = None) -> Draft | None:
-        """Keep a reply as a draft for the owner (replacing an older one of the same contact) and tell them."""
-        draft = self.add(reply, replaces)
+    def hold(self, reply: Reply, replaces: int | None = None, why: DraftWhy = DraftWhy.REVIEW) -> Draft | None:
+        """Keep a reply as a draft for the owner (replacing an older one of the same contact) and tell them why."""
+        draft = self.add(reply, replaces, why)
         if draft is not None:
             self.announce(draft)
         return draft
 
-    def add(self, reply: Reply, replaces: int | None = None) -> Draft | None:
+    def add(self, reply: Reply, replaces: int | None = None, why: DraftWhy = DraftWhy.REVIEW) -> Draft | None:
         """Store a reply as a draft, telling nobody yet. None: nothing held, because its messages were answered
         meanwhile, or the draft it was to replace was approved or rejected first (the reply answers that
         draft's questions again)."""
-        return self.store.draft_add(reply, replaces=replaces, at=self.clock())
+        return self.store.draft_add(reply, replaces=replaces, at=self.clock(), why=why)
 
     def announce(self, draft: Draft) -> None:
         """Tell the window and the phone about a new draft."""
         name = self.name_of(draft.contact_id)
         # what a voice message or picture said is read before the window hears of the draft, so its notice is
         # queued right after (as fast as before)
-        note = DraftNote(draft.id, name, draft.text, owner_note(self.store.draft_messages(draft)))
+        note = DraftNote(draft.id, name, draft.text, owner_note(self.store.draft_messages(draft)),
+                         DraftWhy.of(draft.reason))
         self._changed(new=draft.id, contact=name)
         if self.settings.draft_notices:
             self.notices.add(note)

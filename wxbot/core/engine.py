@@ -148,7 +148,8 @@ class ReplyEngine:
 
     def fixed_reply(self, contact_id: str, text: str, source: ReplySource, ids: Sequence[str]) -> Reply | None:
         """A reply that needs no model (away message, non-text acknowledgement), shaped like any other."""
-        return self._finish(contact_id, text, source, tuple(ids))
+        return self._finish(contact_id, text, source, tuple(ids),
+                            prefixed=source not in (ReplySource.HANDOFF, ReplySource.HOLDING))
 
     @property
     def has_knowledge(self) -> bool:
@@ -156,8 +157,10 @@ class ReplyEngine:
         return self._grounded()
 
     def approved_reply(self, draft: Draft) -> Reply | None:
-        """A draft the owner approved (or rewrote): their words as they are, split and prefixed like any reply."""
-        return self._finish(draft.contact_id, draft.text, ReplySource.DRAFT, draft.msg_ids, draft.passages)
+        """A draft the owner approved (or rewrote): their words as they are, split like any reply; prefixed unless
+        the owner rewrote it (their own words; ``prefix_owner_words`` keeps the prefix for those too)."""
+        return self._finish(draft.contact_id, draft.text, ReplySource.DRAFT, draft.msg_ids, draft.passages,
+                            prefixed=not draft.edited or self.settings.prefix_owner_words)
 
     # ------------------------------------------------------------------ helpers
     def _grounded(self) -> bool:
@@ -244,7 +247,8 @@ class ReplyEngine:
         return question[:keep] + _TRUNCATED_MARK, count
 
     def _finish(self, contact_id: str, text: str, source: ReplySource, ids: tuple[str, ...],
-                passages: tuple[Passage, ...] = (), verdict: ReplyVerdict = ReplyVerdict.SEND) -> Reply | None:
+                passages: tuple[Passage, ...] = (), verdict: ReplyVerdict = ReplyVerdict.SEND,
+                prefixed: bool = True) -> Reply | None:
         """WeChat-sized parts, the reply prefix first. The owner's words (FAQ answers, away message, fallback
         text…) go out whole and as written; the model's Markdown is cleaned into plain text and its reply
         takes at most ``max_reply_parts`` messages. A held-back reply (``verdict``) is returned even when empty."""
@@ -252,7 +256,7 @@ class ReplyEngine:
         text = (markdown_to_plain(text) if model else text).strip()
         if not text and verdict is ReplyVerdict.SEND:
             return None
-        prefix = self.settings.reply_prefix
+        prefix = self.settings.reply_prefix if prefixed else ""
         parts = split_reply(text, self.settings.reply_part_chars - len(prefix)) if text else []
         if model and len(parts) > self.settings.max_reply_parts:
             parts = parts[:self.settings.max_reply_parts]

@@ -18,13 +18,24 @@ from wxbot.core.contacts import ContactRules
 from wxbot.core.delivery import Delivery
 from wxbot.core.drafts import DraftDesk
 from wxbot.core.engine import ReplyEngine
+from wxbot.core.handoff import HandoffReason, Handoffs
 from wxbot.core.outage import RETRY_S, GuardedInbox
 from wxbot.core.replyslots import ReplySlots
 from wxbot.core.sendqueue import Outgoing
 from wxbot.crashpoint import crash_point
 from wxbot.errors import GenerationCancelled, StoreError, WxbotError
 from wxbot.events import Notice, NoticeLevel
-from wxbot.messages import MEDIA_KINDS, Draft, InboxState, Message, MsgKind, Reply, ReplySource, ReplyVerdict
+from wxbot.messages import (
+    MEDIA_KINDS,
+    Draft,
+    DraftWhy,
+    InboxState,
+    Message,
+    MsgKind,
+    Reply,
+    ReplySource,
+    ReplyVerdict,
+)
 from wxbot.settings import Settings
 
 _HELD_BACK = {ReplyVerdict.LOOP: "不断重复", ReplyVerdict.PERSONA_ECHO: "复述了人设提示"}
@@ -37,7 +48,7 @@ class Pending:
     messages: list[Message] = field(default_factory=list)
     first: float = 0.0
     deadline: float = 0.0
-    fixed: tuple[str, ReplySource] | None = None  # (text, source) for away / non-text replies that need no model
+    fixed: tuple[str, ReplySource] | None = None  # (text, source) for away / handoff / non-text replies: no model
     draft: bool = False  # hold the reply for the owner (draft mode)
     carried: list[Message] = field(default_factory=list)  # a pending draft's messages, answered again with these
     replaces: int | None = None  # that draft
@@ -47,7 +58,8 @@ class Replies:
     """``running()`` says whether auto-reply is on; ``drafts()`` is the draft desk (made after this stage)."""
 
     def __init__(self, settings: Settings, inbox: GuardedInbox, engine: ReplyEngine, rules: ContactRules,
-                 delivery: Delivery, drafts: Callable[[], DraftDesk], on_event: Callable[[object], None],
+                 delivery: Delivery, drafts: Callable[[], DraftDesk], handoffs: Handoffs,
+                 on_event: Callable[[object], None],
                  clock: Callable[[], float], cond: threading.Condition, running: Callable[[], bool]) -> None:
         self.settings = settings
         self.inbox = inbox
@@ -55,6 +67,7 @@ class Replies:
         self.rules = rules
         self.delivery = delivery
         self.drafts = drafts
+        self.handoffs = handoffs
         self.on_event = on_event
         self.clock = clock
         self.running = running
@@ -184,11 +197,18 @@ class Replies:
         if reply is None:
             self.inbox.set_states(ids, InboxState.SKIPPED, "empty_reply")
             return
-        # unsure (with a knowledge base): no passage for a factual question, or output the guard held back
-        unsure = self.settings.draft_when_unsure and self.engine.has_knowledge and (
-            reply.source is ReplySource.KB_FALLBACK or reply.verdict is not ReplyVerdict.SEND)
-        if pending.draft or unsure:  # the owner decides: pacing applies when it is sent
-            self._hold(contact_id, pending, claimed, reply, cancel)
+        if not pending.draft and self._second_ungrounded(contact_id, reply):
+            self.handoffs.begin(contact_id, HandoffReason.UNGROUNDED, [m.text for m in messages])
+            held = self.engine.fixed_reply(contact_id, self.settings.handoff_line, ReplySource.HANDOFF, ids)
+            if held is None:  # no holding line set: the owner is told, the customer hears nothing
+                self.inbox.set_states(ids, InboxState.SKIPPED, "waiting_for_owner")
+                return
+            reply = held
+        why = self._unsure(reply)
+        if pending.draft or why is not None:  # the owner decides: pacing applies when it is sent
+            waiting = pending.draft and self.handoffs.waiting(contact_id)
+            self._hold(contact_id, pending, claimed, reply, cancel,
+                       DraftWhy.WAITING if waiting else why or DraftWhy.REVIEW)
             return
         if reply.verdict is not ReplyVerdict.SEND:  # degenerate output: missed, never sent
             self.inbox.set_states(ids, InboxState.SKIPPED, reply.verdict)
@@ -206,7 +226,7 @@ class Replies:
         self.inbox.set_states(ids, InboxState.SKIPPED, "takeover" if self.running() else "bot_stopped")
 
     def _hold(self, contact_id: str, pending: Pending, claimed: list[Message], reply: Reply,
-              cancel: threading.Event) -> None:
+              cancel: threading.Event, why: DraftWhy) -> None:
         """Hold ``reply`` as a draft for the owner. Not once a takeover or a stop cancelled this work: checked
         under the lock they cancel under, so no draft appears after the owner answered by hand (the takeover
         discards only drafts that exist). If the draft it was to replace was approved or rejected meanwhile,
@@ -214,20 +234,50 @@ class Replies:
         desk = self.drafts()
         with self._cond:
             cancelled = cancel.is_set()
-            draft = None if cancelled else desk.add(reply, pending.replaces)
+            draft = None if cancelled else desk.add(reply, pending.replaces, why)
         if cancelled:
             self.inbox.set_states([m.msg_id for m in claimed], InboxState.SKIPPED,
                                   "takeover" if self.running() else "bot_stopped")
         elif draft is not None:
             desk.announce(draft)
+            if not pending.draft:  # an unsure auto-mode question: the customer hears the holding line
+                self._holding_line(contact_id, cancel)
         elif pending.replaces is not None and claimed:
             self._reply_to(contact_id, Pending(messages=claimed, fixed=pending.fixed, draft=True), claimed, cancel)
+
+    def _unsure(self, reply: Reply) -> DraftWhy | None:
+        """Why an auto-mode reply must wait for the owner (with a knowledge base): no passage for a factual
+        question, or output the guard held back; None when it may go."""
+        if not (self.settings.draft_when_unsure and self.engine.has_knowledge):
+            return None
+        if reply.source is ReplySource.KB_FALLBACK:
+            return DraftWhy.NO_PASSAGE
+        return DraftWhy.GUARD if reply.verdict is not ReplyVerdict.SEND else None
+
+    def _second_ungrounded(self, contact_id: str, reply: Reply) -> bool:
+        """The second factual question in a row the knowledge base could not ground: hand off to the owner."""
+        if not self.engine.has_knowledge or reply.source in (ReplySource.AWAY, ReplySource.NON_TEXT,
+                                                             ReplySource.HANDOFF):
+            return False
+        return self.handoffs.ungrounded(contact_id, grounded=reply.source is not ReplySource.KB_FALLBACK)
+
+    def _holding_line(self, contact_id: str, cancel: threading.Event) -> None:
+        """An unsure question became a draft: the customer hears the owner's short holding line at once (it
+        answers no message: those wait with the draft)."""
+        line = self.engine.fixed_reply(contact_id, self.settings.draft_holding_line, ReplySource.HOLDING, ())
+        if line is None:
+            return
+        verdict = self.delivery.pacer.check(contact_id, len(line.text), "")
+        if verdict.allowed:
+            with self._cond:
+                if not cancel.is_set():
+                    self.delivery.put(Outgoing(contact_id, line, [], "", cancel, self.clock() + verdict.wait))
 
     def _make_reply(self, contact_id: str, messages: list[Message], fixed: tuple[str, ReplySource] | None,
                     cancel: threading.Event) -> Reply | None:
         ids = tuple(m.msg_id for m in messages)
         questions = [m for m in messages if (m.kind is MsgKind.TEXT or m.kind in MEDIA_KINDS) and m.text]
-        if fixed is not None and (fixed[1] is ReplySource.AWAY or not questions):
+        if fixed is not None and (fixed[1] is not ReplySource.NON_TEXT or not questions):
             return self.engine.fixed_reply(contact_id, fixed[0], fixed[1], ids)
         return self.engine.reply(questions, persona=self.rules.persona(contact_id), cancel=cancel,
                                  answered_ids=ids)

@@ -140,6 +140,15 @@ class Roster:
     def set_paused_until(self, contact_id: str, until: float | None) -> None:
         self.store.set_paused_until(contact_id, until)
 
+    def waiting_since(self, contact_id: str) -> float:
+        return self.store.waiting_since(contact_id)
+
+    def set_waiting(self, contact_id: str, since: float | None, reason: str = "") -> None:
+        self.store.set_waiting(contact_id, since, reason)
+
+    def waiting_contacts(self) -> list[str]:
+        return self.store.waiting_contacts()
+
     def persona(self, contact_id: str) -> str | None:
         return self.store.persona(contact_id)
 

@@ -142,6 +142,23 @@ class ContactsMixin:
         rows = self._sdb.rows("SELECT paused_until FROM contacts WHERE id = ?", (contact_id,))
         return float(rows[0][0] or 0.0) if rows else 0.0
 
+    def waiting_since(self, contact_id: str) -> float:
+        """When the contact was handed to the owner (handoff), epoch seconds; 0.0 when not waiting."""
+        rows = self._sdb.rows("SELECT waiting_since FROM contacts WHERE id = ?", (contact_id,))
+        return float(rows[0][0] or 0.0) if rows else 0.0
+
+    def set_waiting(self, contact_id: str, since: float | None, reason: str = "") -> None:
+        self._set(contact_id, {"waiting_since": since, "waiting_reason": reason if since else ""})
+
+    def waiting_contacts(self) -> list[str]:
+        """The contacts waiting for the owner, longest waiting first."""
+        return [r[0] for r in self._sdb.rows("SELECT id FROM contacts WHERE waiting_since IS NOT NULL "
+                                             "ORDER BY waiting_since, id")]
+
+    def waiting_reason(self, contact_id: str) -> str:
+        rows = self._sdb.rows("SELECT waiting_reason FROM contacts WHERE id = ?", (contact_id,))
+        return rows[0][0] if rows else ""
+
     def persona(self, contact_id: str) -> str | None:
         rows = self._sdb.rows("SELECT persona_enc FROM contacts WHERE id = ?", (contact_id,))
         if not rows or rows[0][0] is None:

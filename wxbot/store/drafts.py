@@ -37,9 +37,10 @@ class DraftsMixin:
     cipher: FieldCipher
     _resumed: Callable[[tuple], Message]
 
-    def draft_add(self, reply: Reply, *, replaces: int | None = None, at: float | None = None) -> Draft | None:
-        """Hold ``reply`` for the owner (its messages become drafted); ``replaces`` a pending draft of the same
-        contact whose messages the new one answers too. One transaction. None, and nothing held, when every
+    def draft_add(self, reply: Reply, *, replaces: int | None = None, at: float | None = None,
+                  why: str = "") -> Draft | None:
+        """Hold ``reply`` for the owner (its messages become drafted; ``why``: the DraftWhy, kept as the draft's
+        reason); ``replaces`` a pending draft of the same contact whose messages the new one answers too. One transaction. None, and nothing held, when every
         message it answers was settled meanwhile, or when the draft it replaces is no longer pending (approved
         or rejected first: the new text answers that draft's questions again, which are settled)."""
         now = time.time() if at is None else at
@@ -62,15 +63,31 @@ class DraftsMixin:
                                  ).fetchone()
             draft_id = last + 1
             key = _key(draft_id, reply.contact_id)
-            db.execute("INSERT INTO drafts (id, contact_id, state, source, msg_ids, created_at, updated_at, text_enc, "
-                       "passages_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                       (draft_id, reply.contact_id, DraftState.PENDING, reply.source, json.dumps(msg_ids), now, now,
+            db.execute("INSERT INTO drafts (id, contact_id, state, reason, source, msg_ids, created_at, updated_at, "
+                       "text_enc, passages_enc) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                       (draft_id, reply.contact_id, DraftState.PENDING, str(why), reply.source, json.dumps(msg_ids), now, now,
                         self.cipher.encrypt("drafts", key, "text", reply.body or reply.text),
                         self.cipher.encrypt("drafts", key, "passages", _passages_json(reply.passages))
                         if reply.passages else None))
             self._move_messages(db, msg_ids, InboxState.DRAFTED, "", waiting)
         logger.info("draft {} for {} holds {} messages", draft_id, reply.contact_id, len(msg_ids))
         return self.draft_get(draft_id)
+
+    def drafts_for_gaps(self, since: float) -> tuple[set[str], set[str], set[str]]:
+        """The customer messages (ids) of drafts since ``since`` that the owner rewrote before sending, that they
+        rejected, and that were held because the bot was unsure (the fallback text, or the guard stopped it)."""
+        rows = self._sdb.rows("SELECT msg_ids, state, edited, source, reason FROM drafts WHERE created_at >= ? AND "
+                              "(edited = 1 OR state = ? OR source = ? OR reason = ?)",
+                              (since, DraftState.REJECTED, ReplySource.KB_FALLBACK, "guard"))
+        corrected: set[str] = set()
+        rejected: set[str] = set()
+        unsure: set[str] = set()
+        for ids, state, edited, source, reason in rows:
+            for kind, hit in ((corrected, edited), (rejected, state == DraftState.REJECTED),
+                              (unsure, source == ReplySource.KB_FALLBACK or reason == "guard")):
+                if hit:
+                    kind.update(json.loads(ids))
+        return corrected, rejected, unsure
 
     def draft_get(self, draft_id: int) -> Draft | None:
         rows = self._sdb.rows(f"{_SELECT} WHERE id = ?", (draft_id,))

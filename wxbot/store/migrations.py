@@ -135,7 +135,14 @@ def m006_oplog(db: Database) -> None:
     db.execute("CREATE INDEX oplog_time ON oplog(time)")
 
 
-STEPS = (m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes, m005_drafts, m006_oplog)  # in order; append, never reorder
+def m007_handoff(db: Database) -> None:
+    """A contact waiting for the owner (handoff): since when (NULL: not waiting) and why."""
+    db.execute("ALTER TABLE contacts ADD COLUMN waiting_since REAL")
+    db.execute("ALTER TABLE contacts ADD COLUMN waiting_reason TEXT NOT NULL DEFAULT ''")
+
+
+STEPS = (m001_initial, m002_knowledge, m003_reply_passages, m004_reply_modes, m005_drafts, m006_oplog,
+         m007_handoff)  # in order; append, never reorder
 
 
 def _in_one_transaction(step: Callable[[Database], None]) -> Callable[[Database], None]:

@@ -54,6 +54,19 @@ class StatsMixin:
             per_hour=tuple(hours.get(h, 0) for h in range(24)))
 
 
+    def missed_contacts(self, since: float) -> set[str]:
+        """Friends and groups whose latest message since ``since`` was missed, with nothing sent to them after it."""
+        rows = self._sdb.rows(
+            "SELECT m.contact_id FROM messages m JOIN contacts c ON c.id = m.contact_id "
+            f"WHERE c.kind IN {CUSTOMER_KINDS} AND m.direction = 'in' AND m.time >= ? "
+            f"AND (m.state IN (?, ?) OR m.state = ? AND m.reason IN ({', '.join('?' * len(MISSED_REASONS))})) "
+            "AND m.id = (SELECT max(l.id) FROM messages l WHERE l.contact_id = m.contact_id AND l.direction = 'in') "
+            "AND NOT EXISTS (SELECT 1 FROM messages o WHERE o.contact_id = m.contact_id AND o.direction = 'out' "
+            "AND o.id > m.id)",
+            (since, InboxState.FAILED, InboxState.EXPIRED, InboxState.SKIPPED, *MISSED_REASONS))
+        return {r[0] for r in rows}
+
+
 def period_start(days: int, now: float) -> float:
     """Local midnight today for ``days`` = 0, else ``days`` × 24 hours before ``now``."""
     if days <= 0:

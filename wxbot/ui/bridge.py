@@ -12,6 +12,7 @@ from wxbot.events import (
     BotState,
     ContactsChanged,
     DraftsChanged,
+    HandoffChanged,
     LoginState,
     MessageLogged,
     ModelState,
@@ -29,6 +30,7 @@ class EventBridge(QObject):
     message_logged = Signal(object)  # MessageLogged
     contacts_changed = Signal(object)  # ContactsChanged
     drafts_changed = Signal(object)  # DraftsChanged
+    handoff_changed = Signal(object)  # HandoffChanged
     notice = Signal(object)  # Notice
     settings_changed = Signal(object)  # SettingsChanged
 
@@ -45,6 +47,7 @@ class EventBridge(QObject):
             MessageLogged: self.message_logged,
             ContactsChanged: self.contacts_changed,
             DraftsChanged: self.drafts_changed,
+            HandoffChanged: self.handoff_changed,
             Notice: self.notice,
             SettingsChanged: self.settings_changed,
         }

@@ -12,6 +12,7 @@ from wxbot.events import (
     BotPhase,
     BotState,
     DraftsChanged,
+    HandoffChanged,
     LoginPhase,
     LoginState,
     MessageLogged,
@@ -33,6 +34,7 @@ from wxbot.ui.pages.contacts import ContactsPage
 from wxbot.ui.pages.conversations import ConversationsPage
 from wxbot.ui.pages.dashboard import DashboardPage
 from wxbot.ui.pages.drafts import DraftsPage
+from wxbot.ui.pages.gaps import GapsPage
 from wxbot.ui.pages.knowledge import KnowledgePage
 from wxbot.ui.pages.login import LoginPage, login_text
 from wxbot.ui.pages.models import ModelsPage
@@ -77,12 +79,13 @@ class AppController(QObject):
         self.conversations_page = ConversationsPage(self.svc, self.tasks, lang)
         self.drafts_page = DraftsPage(self.svc, self.tasks, lang)
         self.knowledge_page = KnowledgePage(self.svc, self.tasks, lang)
+        self.gaps_page = GapsPage(self.svc, self.tasks, lang)
         self.settings_page = SettingsPage(settings, lang)
         self.dashboard_page = DashboardPage(self.svc, self.tasks)
         self.oplog_page = OplogPage(self.svc, self.tasks)
         self.models_page = ModelsPage(self.svc, self.tasks, lang)
         self.window = MainWindow({"login": self.login_page, "dashboard": self.dashboard_page,
-                                  "contacts": self.contacts_page, "drafts": self.drafts_page,
+                                  "contacts": self.contacts_page, "drafts": self.drafts_page, "gaps": self.gaps_page,
                                   "conversations": self.conversations_page, "knowledge": self.knowledge_page,
                                   "models": self.models_page, "oplog": self.oplog_page, "settings": self.settings_page})
         use_tray = Tray.available() if use_tray is None else use_tray
@@ -100,14 +103,16 @@ class AppController(QObject):
         b.notice.connect(self._on_notice)
         b.drafts_changed.connect(self._on_drafts)
         b.settings_changed.connect(lambda _e: self.settings_page.changed_elsewhere(self.svc.settings))
+        b.handoff_changed.connect(self._on_handoff)
         self.drafts_page.shown.connect(self._show_drafts_count)
         self.login_page.login_requested.connect(lambda: self.login(hot_reload=False))
         self.login_page.logout_requested.connect(self.logout)
         self.contacts_page.open_conversation.connect(self._open_conversation)
+        self.contacts_page.loaded.connect(self._show_waiting)  # the badge after a restart, too
         self.contacts_page.loaded.connect(self.conversations_page.set_contacts)
         self.contacts_page.loaded.connect(self._on_contacts)
         for page in (self.contacts_page, self.conversations_page, self.knowledge_page, self.drafts_page,
-                     self.dashboard_page, self.oplog_page, self.models_page):
+                     self.dashboard_page, self.oplog_page, self.models_page, self.gaps_page):
             page.error.connect(self.show_error)
         self.settings_page.apply_requested.connect(self.apply_settings)
         self.settings_page.guide_requested.connect(lambda: self.apply_settings(self.run_guide()))
@@ -125,6 +130,8 @@ class AppController(QObject):
             self.dashboard_page.refresh()
         elif page == "oplog":
             self.oplog_page.refresh()
+        elif page == "gaps":
+            self.gaps_page.refresh()
         elif page == "models":
             self.models_page.refresh()
 
@@ -298,6 +305,21 @@ class AppController(QObject):
         self.conversations_page.on_drafts()
         if event.new and self.tray is not None:
             self.tray.message(tr("New draft"), tr("Draft #%d for %s is waiting for you") % (event.new, event.contact))
+
+    def _on_handoff(self, event: HandoffChanged) -> None:
+        """A customer was handed to the owner (or resolved): the badge, the tray and a notification say so."""
+        self.contacts_page.refresh()
+        if event.contact:
+            text = tr("%s is waiting for you: the assistant stopped answering them") % event.name
+            self.window.banner.show_message("warning", text)
+            if self.tray is not None:
+                self.tray.message(tr("Waiting for the owner"), text)
+
+    def _show_waiting(self, contacts: list) -> None:
+        n = sum(c.waiting for c in contacts)
+        self.window.set_waiting_count(n)
+        if self.tray is not None:
+            self.tray.set_waiting(n)
 
     def _show_drafts_count(self, n: int) -> None:
         self.window.set_drafts_count(n)

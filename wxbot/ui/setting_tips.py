@@ -24,6 +24,14 @@ TIPS = {
                         "#ok N, #no N or #edit N."),
     "draft_when_unsure": N_("Once the knowledge base has documents: an automatic reply the assistant is unsure of "
                             "becomes a draft for you instead of being sent or dropped."),
+    "draft_holding_line": N_("Sent at once, exactly as written, when a customer's question becomes a draft "
+                             "because the assistant is unsure (once per draft; never to draft-mode contacts); "
+                             "empty = silence."),
+    "handoff_line": N_("Sent once, exactly as written, when a customer complains, demands a refund or asks for a "
+                       "person: they then wait for you, with no automatic replies, until you write to them or press "
+                       "Done; empty = only you are told."),
+    "prefix_owner_words": N_("Put the reply prefix before a draft you edited too (off: your own words go out "
+                             "without it)."),
     "draft_expire_minutes": N_("A draft not sent within this time expires and its messages count as missed; "
                                "0 = never."),
     "history_turns": N_("How many recent messages with a contact the model reads before answering."),
@@ -65,6 +73,8 @@ LABELS = {
     "parallel_replies": N_("Replies generated at once (0 = auto)"), "max_reply_tokens": N_("Longest reply (tokens)"),
     "temperature": N_("Temperature"), "persona": N_("Persona"), "reply_prefix": N_("Reply prefix"),
     "new_contact_mode": N_("New contacts"), "draft_expire_minutes": N_("Drafts expire after (minutes, 0 = never)"),
+    "draft_holding_line": N_("Holding line while a draft waits"), "handoff_line": N_("Holding line when handed to me"),
+    "prefix_owner_words": N_("Put the reply prefix before drafts I edited too"),
     "history_turns": N_("Remembered messages"), "non_text_reply": N_("Reply to images, voice, files"),
     "service_hours": N_("Service hours"), "away_message": N_("Away message"),
     "kb_quote_passages": N_("Answer from the knowledge base as written (passages, 0 = the model answers)"),

@@ -22,6 +22,7 @@ class Tray(QObject):
         self.state = "logged_out"
         self.text = ""
         self.drafts = 0  # drafts waiting for the owner, shown in the tooltip
+        self.waiting = 0  # customers handed to the owner (handoff), shown in the tooltip
         self.running = False
         self.window_visible = True
         self.icon = QSystemTrayIcon(state_icon(self.state), self)
@@ -57,9 +58,14 @@ class Tray(QObject):
         self.drafts = n
         self._tooltip()
 
+    def set_waiting(self, n: int) -> None:
+        self.waiting = n
+        self._tooltip()
+
     def _tooltip(self) -> None:
         drafts = " · " + tr("%d drafts waiting") % self.drafts if self.drafts else ""
-        self.icon.setToolTip(f"wxbot — {self.text}{drafts}")
+        waiting = " · " + tr("%d customers waiting for you") % self.waiting if self.waiting else ""
+        self.icon.setToolTip(f"wxbot — {self.text}{drafts}{waiting}")
 
     def set_window_visible(self, visible: bool) -> None:
         self.window_visible = visible

@@ -83,7 +83,8 @@ class Banner(QFrame):
 class MainWindow(QMainWindow):
     close_requested = Signal()  # the owner closed the window; the app decides: hide to tray or quit
 
-    PAGES = ("login", "dashboard", "contacts", "drafts", "conversations", "knowledge", "models", "oplog", "settings")
+    PAGES = ("login", "dashboard", "contacts", "drafts", "gaps", "conversations", "knowledge", "models", "oplog",
+             "settings")
 
     def __init__(self, pages: dict[str, QWidget]) -> None:
         super().__init__()
@@ -98,13 +99,14 @@ class MainWindow(QMainWindow):
             "oplog": QStyle.StandardPixmap.SP_FileDialogInfoView,
             "contacts": QStyle.StandardPixmap.SP_FileDialogDetailedView,
             "drafts": QStyle.StandardPixmap.SP_FileDialogListView,
+            "gaps": QStyle.StandardPixmap.SP_MessageBoxQuestion,
             "conversations": QStyle.StandardPixmap.SP_FileDialogContentsView,
             "knowledge": QStyle.StandardPixmap.SP_DirOpenIcon,
             "models": QStyle.StandardPixmap.SP_DriveHDIcon,
             "settings": QStyle.StandardPixmap.SP_FileDialogInfoView,
         }
         labels = {"login": tr("Login"), "dashboard": tr("Dashboard"), "contacts": tr("Contacts"), "drafts": tr("Drafts"),
-                  "conversations": tr("Conversations"), "knowledge": tr("Knowledge base"),
+                  "gaps": tr("Knowledge gaps"), "conversations": tr("Conversations"), "knowledge": tr("Knowledge base"),
                   "models": tr("Models"), "oplog": tr("Operation log"),
                   "settings": tr("Settings")}
         self.nav = QListWidget()
@@ -114,7 +116,7 @@ class MainWindow(QMainWindow):
                                "QListWidget::item { padding: 10px 8px; }"
                                "QListWidget::item:selected { background: #3f3f3f; color: white; }")
         self.nav.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
-        self.nav.setFixedWidth(_nav_width([*labels.values(), tr("Drafts (%d)") % 999]))
+        self.nav.setFixedWidth(_nav_width([*labels.values(), tr("Drafts (%d)") % 999, tr("Contacts (%d waiting)") % 99]))
         self.stack = QStackedWidget()
         for key in self.PAGES:
             QListWidgetItem(style.standardIcon(icons[key]), labels[key], self.nav)
@@ -163,6 +165,10 @@ class MainWindow(QMainWindow):
     def set_drafts_count(self, n: int) -> None:
         """The Drafts entry in the navigation says how many drafts wait: 草稿 (3)."""
         self.nav.item(self.PAGES.index("drafts")).setText(tr("Drafts (%d)") % n if n else tr("Drafts"))
+
+    def set_waiting_count(self, n: int) -> None:
+        """The Contacts entry says how many customers wait for the owner (handoff): 联系人 (2 等店主)."""
+        self.nav.item(self.PAGES.index("contacts")).setText(tr("Contacts (%d waiting)") % n if n else tr("Contacts"))
 
     def current_page(self) -> str:
         return self.PAGES[self.stack.currentIndex()]

@@ -1848,6 +1848,50 @@
         <translation>请先输入消息，没有发送。</translation>
     </message>
     <message>
+        <source>%d customers waiting for you</source>
+        <translation>%d 位客户等你处理</translation>
+    </message>
+    <message>
+        <source>%s is waiting for you: the assistant stopped answering them</source>
+        <translation>%s 在等你处理：助手已停止自动回复此人</translation>
+    </message>
+    <message>
+        <source>Contacts (%d waiting)</source>
+        <translation>联系人 (%d 等店主)</translation>
+    </message>
+    <message>
+        <source>Done</source>
+        <translation>处理完</translation>
+    </message>
+    <message>
+        <source>Done: the selected customers waiting for you get automatic replies again</source>
+        <translation>处理完：选中的等你处理的客户恢复自动回复</translation>
+    </message>
+    <message>
+        <source>Draft #%d kept.</source>
+        <translation>草稿 #%d 已保留。</translation>
+    </message>
+    <message>
+        <source>Draft #%d will be rejected in a few seconds.</source>
+        <translation>草稿 #%d 将在几秒后放弃。</translation>
+    </message>
+    <message>
+        <source>Held because: draft mode (you approve every reply)</source>
+        <translation>原因：草稿模式（每条回复由你批准）</translation>
+    </message>
+    <message>
+        <source>Held because: no passage found in the knowledge base</source>
+        <translation>原因：知识库里没有找到答案</translation>
+    </message>
+    <message>
+        <source>Held because: the customer is waiting for you (complaint, refund, asked for a person)</source>
+        <translation>原因：客户在等你处理（投诉、退款、要找人工）</translation>
+    </message>
+    <message>
+        <source>Held because: the guard stopped the model&apos;s reply</source>
+        <translation>原因：模型回复异常，已被拦下</translation>
+    </message>
+    <message>
         <source>Undo</source>
         <translation>撤销</translation>
     </message>
@@ -1878,6 +1922,102 @@
     <message>
         <source>Synonyms</source>
         <translation>同义词</translation>
+    </message>
+    <message>
+        <source>Waiting for the owner</source>
+        <translation>等店主</translation>
+    </message>
+    <message>
+        <source>Confirmed: the customer thanked or confirmed after the assistant&apos;s answer. Assumed: no follow-up within 24 hours. Not resolved: handed to you, held as a draft, the fallback text, or the customer asked again. Greetings and thanks alone never count.</source>
+        <translation>确认解决：助手回答后客户道谢或确认。推定解决：24 小时内客户没有再问。未解决：转给你处理、留作草稿、兜底话术，或客户又问了一次。只有问候或道谢的对话从不计入。</translation>
+    </message>
+    <message>
+        <source>Nobody is waiting for you</source>
+        <translation>没有客户在等你处理</translation>
+    </message>
+    <message>
+        <source>Resolved %d%% of %d conversations: %d confirmed, %d assumed, %d not resolved</source>
+        <translation>已解决 %d%%（共 %d 个对话）：确认 %d，推定 %d，未解决 %d</translation>
+    </message>
+    <message>
+        <source>Resolved: no conversations to count yet</source>
+        <translation>已解决：还没有可计入的对话</translation>
+    </message>
+    <message>
+        <source>Waiting for you: %d customers</source>
+        <translation>等你处理 %d 位客户</translation>
+    </message>
+    <message>
+        <source>%d× %s (%s)</source>
+        <translation>%d 次 %s（%s）</translation>
+    </message>
+    <message>
+        <source>Knowledge gaps</source>
+        <translation>知识缺口</translation>
+    </message>
+    <message>
+        <source>No gaps: the assistant answered everything itself</source>
+        <translation>没有知识缺口：助手都自己答上了</translation>
+    </message>
+    <message>
+        <source>Questions the assistant could not answer (last 30 days)</source>
+        <translation>助手答不了的问题（最近 30 天）</translation>
+    </message>
+    <message>
+        <source>The customers asked:</source>
+        <translation>客户问的是：</translation>
+    </message>
+    <message>
+        <source>Write the answer once: the assistant answers this question with it from now on</source>
+        <translation>写一次答案：以后同样的问题助手就这样回答</translation>
+    </message>
+    <message>
+        <source>Your answer:</source>
+        <translation>你的答案：</translation>
+    </message>
+    <message>
+        <source>got the fallback text</source>
+        <translation>回了兜底话术</translation>
+    </message>
+    <message>
+        <source>held as a draft</source>
+        <translation>留作草稿</translation>
+    </message>
+    <message>
+        <source>you corrected the draft</source>
+        <translation>你改过草稿</translation>
+    </message>
+    <message>
+        <source>Put the reply prefix before drafts I edited too</source>
+        <translation>我改过的草稿也加回复前缀</translation>
+    </message>
+    <message>
+        <source>Holding line while a draft waits</source>
+        <translation>草稿待确认时的稍候话术</translation>
+    </message>
+    <message>
+        <source>Holding line when handed to me</source>
+        <translation>转给我处理时的稍候话术</translation>
+    </message>
+    <message>
+        <source>empty = silence</source>
+        <translation>留空 = 不发</translation>
+    </message>
+    <message>
+        <source>empty = only I am told</source>
+        <translation>留空 = 只通知我</translation>
+    </message>
+    <message>
+        <source>Sent at once, exactly as written, when a customer's question becomes a draft because the assistant is unsure (once per draft; never to draft-mode contacts); empty = silence.</source>
+        <translation>助手没有把握、客户的问题变成草稿时，立即按原话发送（每条草稿一次；草稿模式的联系人不发）；留空 = 不发。</translation>
+    </message>
+    <message>
+        <source>Sent once, exactly as written, when a customer complains, demands a refund or asks for a person: they then wait for you, with no automatic replies, until you write to them or press Done; empty = only you are told.</source>
+        <translation>客户投诉、要求退款或要找人工时按原话发送一次：之后客户等你处理，不再自动回复，直到你给他发消息或点「处理完」；留空 = 只通知你。</translation>
+    </message>
+    <message>
+        <source>Put the reply prefix before a draft you edited too (off: your own words go out without it).</source>
+        <translation>你改过的草稿也加回复前缀（关闭：你自己的话不加前缀发出）。</translation>
     </message>
 </context>
 </TS>

@@ -105,6 +105,9 @@ class ContactsPage(QWidget):
             (ReplyMode.AUTO, tr("Auto for selected")), (ReplyMode.DRAFT, tr("Drafts for selected")),
             (ReplyMode.OFF, tr("Off for selected")))}
         self.resume_button = QPushButton(tr("Resume"))
+        self.done_button = QPushButton(tr("Done"))  # short: the button row must not widen the window
+        self.done_button.setToolTip(tr("Done: the selected customers waiting for you get automatic replies again"))
+        self.done_button.clicked.connect(self._done)
         self.confirm_button = QPushButton(tr("Confirm"))
         self.merge_button = QPushButton(tr("Merge into…"))
         self.chat_button = QPushButton(tr("Conversation"))
@@ -124,7 +127,8 @@ class ContactsPage(QWidget):
         top.addWidget(QLabel(tr("New contacts:")))
         top.addWidget(self.new_default)
         buttons = QHBoxLayout()
-        for b in (*self.mode_buttons.values(), self.resume_button, self.confirm_button, self.merge_button):
+        for b in (*self.mode_buttons.values(), self.done_button, self.resume_button, self.confirm_button,
+                  self.merge_button):
             buttons.addWidget(b)
         buttons.addStretch()
         buttons.addWidget(self.summary)
@@ -183,6 +187,12 @@ class ContactsPage(QWidget):
         for contact_id in self.selected_ids():
             self._call(self.svc.resume_contact, contact_id)
 
+    def _done(self) -> None:
+        """处理完: the owner dealt with the customers waiting for them; automatic replies resume."""
+        for contact in self.model.contacts:
+            if contact.waiting and contact.contact_id in self.selected_ids():
+                self._call(self.svc.resolve_handoff, contact.contact_id)
+
     def _confirm(self, merge_into: str | None) -> None:
         for contact_id in self.selected_ids():
             self._call(self.svc.confirm_contact, contact_id, merge_into)
@@ -217,5 +227,6 @@ class ContactsPage(QWidget):
         for b in (*self.mode_buttons.values(), self.chat_button):
             b.setEnabled(bool(ids))
         self.resume_button.setEnabled(any(c.paused_until for c in chosen))
+        self.done_button.setEnabled(any(c.waiting for c in chosen))
         self.confirm_button.setEnabled(any(c.flag for c in chosen))
         self.merge_button.setEnabled(len(chosen) == 1 and bool(chosen[0].flag))

@@ -33,7 +33,7 @@ def kind_text(kind: str) -> str:
 
 def status_text(contact: ContactView, now: float | None = None) -> str:
     now = time.time() if now is None else now
-    parts = []
+    parts = [tr("Waiting for the owner")] if contact.waiting else []
     if contact.paused_until and contact.paused_until > now:
         if contact.paused_until > now + 365 * 86400:
             parts.append(tr("Paused until resumed"))
@@ -87,6 +87,8 @@ class ContactsModel(QAbstractTableModel):
                 return kind_text(contact.kind)
             if col == COL_STATUS:
                 return status_text(contact)
+        if role == Qt.ItemDataRole.BackgroundRole and contact.waiting:
+            return QBrush(QColor("#fde2e1"))
         if role == Qt.ItemDataRole.BackgroundRole and contact.flag:
             return QBrush(QColor("#fff4d6"))
         if role == Qt.ItemDataRole.ForegroundRole and col == COL_STATUS and contact.paused_until > time.time():

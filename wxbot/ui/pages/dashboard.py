@@ -1,4 +1,6 @@
-"""The Dashboard page (概览), shown first once logged in: what the bot did today or in the last 7/30 days,
+"""The Dashboard page (概览), shown first once logged in: its headline is how many customers wait for the owner
+(等你处理 N 位客户: handed over, a draft pending, or their last message missed), then what the bot resolved
+(confirmed, assumed, not resolved: defined in wxbot/core/resolution.py) and what it did today or in the last 7/30 days,
 read from the store on a worker thread. Bars are drawn with QPainter: QtCharts comes only in the 59 MB
 PySide6-Addons wheel, too much for two bar charts in an app that is downloaded and frozen."""
 
@@ -22,6 +24,20 @@ REASONS = {"stale": N_("too old"), "outside_hours": N_("outside service hours"),
            "expired": N_("expired"),
            "degenerate_loop": N_("model output held back"), "persona_echo": N_("model output held back"),
            "risk_warning": N_("risk warning"), "empty_reply": N_("nothing to say")}
+
+
+RESOLUTION_HELP = N_("Confirmed: the customer thanked or confirmed after the assistant's answer. Assumed: no "
+                     "follow-up within 24 hours. Not resolved: handed to you, held as a draft, the fallback text, "
+                     "or the customer asked again. Greetings and thanks alone never count.")
+
+
+def resolution_text(a: Activity) -> str:
+    counted = a.confirmed + a.assumed + a.not_resolved
+    if not counted:
+        return tr("Resolved: no conversations to count yet")
+    rate = round(100 * (a.confirmed + a.assumed) / counted)
+    return tr("Resolved %d%% of %d conversations: %d confirmed, %d assumed, %d not resolved") % (
+        rate, counted, a.confirmed, a.assumed, a.not_resolved)
 
 
 def seconds_text(value: float | None) -> str:
@@ -93,6 +109,12 @@ class DashboardPage(QWidget):
         head.addWidget(self.period)
         head.addWidget(refresh)
 
+        self.headline = QLabel()
+        self.headline.setStyleSheet("font-size: 20px; font-weight: 600; color: #8a1f17;")
+        self.resolved = QLabel()
+        self.resolved.setWordWrap(True)
+        self.resolved.setToolTip(tr(RESOLUTION_HELP))
+
         self.figures: dict[str, QLabel] = {}
         grid = QGridLayout()
         names = (("replied", tr("Replies sent")), ("customers", tr("Customers answered")),
@@ -117,6 +139,8 @@ class DashboardPage(QWidget):
 
         layout = QVBoxLayout(self)
         layout.addLayout(head)
+        layout.addWidget(self.headline)
+        layout.addWidget(self.resolved)
         layout.addLayout(grid)
         layout.addWidget(self.missed_why)
         layout.addWidget(self.by_source, 1)
@@ -136,6 +160,11 @@ class DashboardPage(QWidget):
                   "drafts": a.drafts_pending}
         for key, value in values.items():
             self.figures[key].setText(str(value))
+        self.headline.setText(tr("Waiting for you: %d customers") % a.waiting_for_you if a.waiting_for_you
+                              else tr("Nobody is waiting for you"))
+        self.headline.setStyleSheet(f"font-size: 20px; font-weight: 600; color: "
+                                    f"{'#8a1f17' if a.waiting_for_you else '#07c160'};")
+        self.resolved.setText(resolution_text(a))
         why = "，".join(f"{tr(REASONS[r]) if r in REASONS else r} {n}" for r, n in sorted(a.missed.items()))
         self.missed_why.setText(tr("Missed: %s") % why if why else "")
         shown = [(tr(label), a.replies.get(key, 0)) for key, label in SOURCES]

@@ -1,6 +1,7 @@
 """The Drafts page (草稿): replies the assistant wrote for contacts in draft mode, oldest first, waiting for the
 owner. Keyboard first: Enter sends, Ctrl+E edits (Ctrl+Enter sends the edited text, Esc cancels the edit),
-Ctrl+R writes it again, Esc rejects. After an edited send, one click keeps the correction as an FAQ rule or a
+Ctrl+R writes it again, Esc rejects after a few seconds in which 「撤销 Undo」 takes it back (a second Esc meanwhile
+does nothing, so it never moves on to reject the next customer's draft). Each draft says why it was held. After an edited send, one click keeps the correction as an FAQ rule or a
 knowledge-base note. Every service call runs on a worker thread (ui/tasks.py)."""
 
 from __future__ import annotations
@@ -9,7 +10,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
@@ -24,11 +25,18 @@ from PySide6.QtWidgets import (
 )
 
 from wxbot.core.drafts import Keep
+from wxbot.messages import DraftWhy
 from wxbot.service import BotService
-from wxbot.ui.i18n import one_language, tr
+from wxbot.ui.i18n import N_, one_language, tr
 from wxbot.ui.pages.settings_page import error_text
 from wxbot.ui.tasks import Tasks
 from wxbot.views import DraftView
+
+UNDO_MS = 5000  # how long a rejection can be taken back
+WHY = {DraftWhy.REVIEW: N_("Held because: draft mode (you approve every reply)"),
+       DraftWhy.NO_PASSAGE: N_("Held because: no passage found in the knowledge base"),
+       DraftWhy.GUARD: N_("Held because: the guard stopped the model's reply"),
+       DraftWhy.WAITING: N_("Held because: the customer is waiting for you (complaint, refund, asked for a person)")}
 
 
 class DraftsPage(QWidget):
@@ -60,6 +68,16 @@ class DraftsPage(QWidget):
         self.sources = QLabel()
         self.sources.setWordWrap(True)
         self.sources.setStyleSheet("color: #666;")
+        self.why = QLabel()
+        self.why.setStyleSheet("color: #b26a00;")
+        self.rejecting = 0  # the draft whose rejection waits out UNDO_MS (0: none)
+        self.undo_timer = QTimer(self)
+        self.undo_timer.setSingleShot(True)
+        self.undo_timer.setInterval(UNDO_MS)
+        self.undo_timer.timeout.connect(self._reject_now)
+        self.undo_button = QPushButton(tr("Undo"))
+        self.undo_button.clicked.connect(self.undo)
+        self.undo_button.hide()
         self.status = QLabel()
         self.status.setWordWrap(True)
         self.status.setStyleSheet("color: #1d4f73;")
@@ -87,6 +105,7 @@ class DraftsPage(QWidget):
         detail = QWidget()
         right = QVBoxLayout(detail)
         right.addWidget(self.title)
+        right.addWidget(self.why)
         right.addWidget(QLabel(tr("The customer wrote:")))
         right.addWidget(self.asked)
         right.addWidget(QLabel(tr("The assistant's draft:")))
@@ -102,7 +121,10 @@ class DraftsPage(QWidget):
         keep.addWidget(self.keep_note_button)
         keep.addStretch()
         right.addLayout(keep)
-        right.addWidget(self.status)
+        status = QHBoxLayout()
+        status.addWidget(self.status, 1)
+        status.addWidget(self.undo_button)
+        right.addLayout(status)
         splitter = QSplitter()
         splitter.addWidget(self.list)
         splitter.addWidget(detail)
@@ -146,6 +168,7 @@ class DraftsPage(QWidget):
         self.asked.setText("\n".join(d.asked) if d else "")
         self.asked.setVisible(d is not None)
         self.text.setPlainText(d.text if d else "")
+        self.why.setText(tr(WHY[d.why]) if d else "")
         self.sources.setText(tr("Sources: %s") % "; ".join(d.sources) if d and d.sources else "")
         for b in (self.send_button, self.edit_button, self.regen_button, self.reject_button):
             b.setEnabled(d is not None)
@@ -184,9 +207,27 @@ class DraftsPage(QWidget):
             self._run("regenerate-draft", lambda: self.svc.regenerate_draft(d.draft_id), self.answered.emit)
 
     def reject(self) -> None:
+        """Reject the draft after UNDO_MS unless 撤销 Undo is pressed; while one waits, another Esc does nothing."""
         d = self.current()
-        if d is not None:
-            self._run("reject-draft", lambda: self.svc.reject_draft(d.draft_id), self._after)
+        if d is None or self.rejecting:
+            return
+        self.rejecting = d.draft_id
+        self.status.setText(tr("Draft #%d will be rejected in a few seconds.") % d.draft_id)
+        self.undo_button.show()
+        self.undo_timer.start()
+
+    def undo(self) -> None:
+        self.undo_timer.stop()
+        self.undo_button.hide()
+        if self.rejecting:
+            self.status.setText(tr("Draft #%d kept.") % self.rejecting)
+        self.rejecting = 0
+
+    def _reject_now(self) -> None:
+        draft_id, self.rejecting = self.rejecting, 0
+        self.undo_button.hide()
+        if draft_id:
+            self._run("reject-draft", lambda: self.svc.reject_draft(draft_id), self._after)
 
     def keep(self, kind: Keep) -> None:
         draft_id, self.kept_id = self.kept_id, 0

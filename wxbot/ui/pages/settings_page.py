@@ -150,11 +150,15 @@ class SettingsPage(QWidget):
         form.addRow(tr("New contacts"), self.new_contacts)
         self.checks = {name: QCheckBox(label) for name, label in (
             ("draft_notices", tr("Tell me about each new draft in File Transfer Helper (#ok N / #no N / #edit N)")),
-            ("draft_when_unsure", tr("With a knowledge base, replies the assistant is unsure of become drafts")))}
+            ("draft_when_unsure", tr("With a knowledge base, replies the assistant is unsure of become drafts")),
+            ("prefix_owner_words", tr("Put the reply prefix before drafts I edited too")))}
         for name, box in self.checks.items():
             box.setToolTip(setting_tip(name))
             form.addRow("", box)
         form.addRow(tr("Drafts expire after (minutes, 0 = never)"), self._number("draft_expire_minutes"))
+        form.addRow(tr("Holding line while a draft waits"), self._line("draft_holding_line", tr("empty = silence")))
+        form.addRow(tr("Holding line when handed to me"), self._line(
+            "handoff_line", tr("empty = only I am told")))
         form.addRow(tr("Remembered messages"), self._number("history_turns"))
         form.addRow(tr("Reply to images, voice, files"), self._line("non_text_reply", tr("empty = no reply")))
         form.addRow(tr("Service hours"), self._line("service_hours", tr("e.g. 09:00-21:00; empty = always")))
