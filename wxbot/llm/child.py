@@ -26,3 +26,16 @@ def start_child(proc: Any) -> None:
 def ignore_interrupts() -> None:
     """The first step of a child process's main function."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def end_child(conn: Any, proc: Any) -> int | None:
+    """Close a child's pipe (its cue to end), give it 2 s, then kill it; its exit code (None: no child)."""
+    if conn is not None:
+        conn.close()
+    if proc is None:
+        return None
+    proc.join(2.0)
+    if proc.is_alive():
+        proc.kill()
+        proc.join()
+    return proc.exitcode

@@ -21,7 +21,7 @@ from loguru import logger
 
 from wxbot.errors import ModelError
 from wxbot.llm.catalog import find_embedding_file
-from wxbot.llm.child import start_child
+from wxbot.llm.child import end_child, start_child
 
 BATCH = 16  # texts per request to the child
 
@@ -114,12 +114,4 @@ class EmbeddingWorker:
     def _stop(self) -> int | None:
         conn, proc = self._conn, self._proc
         self._conn = self._proc = None
-        if conn is not None:
-            conn.close()
-        if proc is None:
-            return None
-        proc.join(2.0)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
-        return proc.exitcode
+        return end_child(conn, proc)

@@ -14,7 +14,7 @@ from typing import Any
 from loguru import logger
 
 from wxbot.errors import ModelError
-from wxbot.llm.child import start_child
+from wxbot.llm.child import end_child, start_child
 from wxbot.media.speech import Transcript
 from wxbot.media.whisper_child import child_main
 
@@ -117,12 +117,4 @@ class WhisperWorker:
     def _stop(self) -> int | None:
         conn, proc = self._conn, self._proc
         self._conn = self._proc = None
-        if conn is not None:
-            conn.close()
-        if proc is None:
-            return None
-        proc.join(2.0)
-        if proc.is_alive():
-            proc.kill()
-            proc.join()
-        return proc.exitcode
+        return end_child(conn, proc)
