@@ -131,7 +131,8 @@ def test_an_edited_draft_sends_the_owners_words(qtbot, make_app, sim):
     page.draft.text.setFocus()
     page.draft.text.setPlainText("周日休息，周一见")
     qtbot.keyClick(page.draft.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: _sent_to(sim, "li") == ["[AI] 周日休息，周一见"], timeout=30000)
+    # the owner's own words: no reply prefix (prefix_owner_words is off by default)
+    qtbot.waitUntil(lambda: _sent_to(sim, "li") == ["周日休息，周一见"], timeout=30000)
 
 
 def test_undo_of_a_reject_restores_the_draft(qtbot, make_app, sim):
