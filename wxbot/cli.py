@@ -19,6 +19,7 @@ from wxbot.logs import setup_logging
 from wxbot.settings import Settings, load_settings, personal_fields
 
 if TYPE_CHECKING:
+    from wxbot.core.instance import InstanceLock
     from wxbot.kb.desk import KnowledgeDesk
 
 
@@ -169,29 +170,40 @@ def cmd_export(args: argparse.Namespace) -> int:
     return 0
 
 
+def _lock_existing_store(settings: Settings, instead: str) -> InstanceLock | None:
+    """The data directory's lock, for a command that changes a store already there; None, said on stderr, when
+    there is no store yet or wxbot runs on it (``instead``: where the owner does it then)."""
+    from wxbot.core.instance import InstanceLock
+    from wxbot.store import DB_FILE
+
+    if not (settings.data_path / DB_FILE).exists():
+        print(f"wxbot: {settings.data_path} 里还没有数据，请先登录一次 (no store yet: log in once first)", file=sys.stderr)
+        return None
+    lock = InstanceLock(settings.data_path)
+    try:
+        lock.acquire()
+    except WxbotError:
+        print(f"wxbot: wxbot 正在这个数据目录上运行 (wxbot is running on this data dir): {instead}", file=sys.stderr)
+        return None
+    return lock
+
+
 def cmd_contacts(args: argparse.Namespace) -> int:
     """List contacts with their reply mode, or set one's mode (on = auto, draft, off) without the window."""
     from wxbot.core.commands import MODE_WORDS, pick_contact
-    from wxbot.core.instance import InstanceLock
     from wxbot.core.roster import Roster
     from wxbot.envsecrets import ask_passphrase
     from wxbot.messages import ReplyMode
-    from wxbot.store import DB_FILE, Store
+    from wxbot.store import Store
 
     if args.action != "list" and not args.name:
         print(f"wxbot: 请写出联系人名字 (name a contact): wxbot contacts {args.action} NAME", file=sys.stderr)
         return 2
     settings = _settings_or_exit()
-    if not (settings.data_path / DB_FILE).exists():
-        print(f"wxbot: {settings.data_path} 里还没有数据，请先登录一次 (no store yet: log in once first)", file=sys.stderr)
-        return 2
-    lock = InstanceLock(settings.data_path)
-    try:
-        lock.acquire()
-    except WxbotError:
-        print("wxbot: wxbot 正在这个数据目录上运行，请在窗口的联系人页切换，或从手机向文件传输助手发送 "
-              "#on 名字 / #draft 名字 / #off 名字 (wxbot is running on this data dir: use the Contacts page, or "
-              "send #on NAME, #draft NAME or #off NAME to File Transfer Helper)", file=sys.stderr)
+    lock = _lock_existing_store(settings, "请在窗口的联系人页切换，或从手机向文件传输助手发送 #on 名字 / #draft 名字 / "
+                                          "#off 名字 (use the Contacts page, or send #on NAME, #draft NAME or #off "
+                                          "NAME to File Transfer Helper)")
+    if lock is None:
         return 2
     try:
         with Store.open(settings.data_path, passphrase=ask_passphrase) as store:
@@ -220,21 +232,13 @@ def cmd_contacts(args: argparse.Namespace) -> int:
 def cmd_gaps(args: argparse.Namespace) -> int:
     """知识缺口: the questions the bot could not answer by itself, grouped, most frequent first (answer them in
     the window's 知识缺口 page)."""
-    from wxbot.core.instance import InstanceLock
-    from wxbot.store import DB_FILE, Store
-    from wxbot.terminal import ask_passphrase
+    from wxbot.store import Store
+    from wxbot.envsecrets import ask_passphrase
     from wxbot.views import WindowViews
 
     settings = _settings_or_exit()
-    if not (settings.data_path / DB_FILE).exists():
-        print(f"wxbot: {settings.data_path} 里还没有数据，请先登录一次 (no store yet: log in once first)", file=sys.stderr)
-        return 2
-    lock = InstanceLock(settings.data_path)
-    try:
-        lock.acquire()
-    except WxbotError:
-        print("wxbot: wxbot 正在这个数据目录上运行，请看窗口的「知识缺口」页 (wxbot is running on this data dir: "
-              "see the window's Gaps page)", file=sys.stderr)
+    lock = _lock_existing_store(settings, "请看窗口的「知识缺口」页 (see the window's Gaps page)")
+    if lock is None:
         return 2
     try:
         with Store.open(settings.data_path, passphrase=ask_passphrase) as store:
