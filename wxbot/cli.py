@@ -232,8 +232,8 @@ def cmd_contacts(args: argparse.Namespace) -> int:
 def cmd_gaps(args: argparse.Namespace) -> int:
     """知识缺口: the questions the bot could not answer by itself, grouped, most frequent first (answer them in
     the window's 知识缺口 page)."""
-    from wxbot.store import Store
     from wxbot.envsecrets import ask_passphrase
+    from wxbot.store import Store
     from wxbot.views import WindowViews
 
     settings = _settings_or_exit()
