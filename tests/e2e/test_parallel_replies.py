@@ -138,8 +138,14 @@ def test_a_takeover_cancels_only_that_contacts_generation(request, harness, monk
     else:  # the server one after the other (the second waits in its queue)
         model.wait_running(2)
     h.sim.inject_from_owner("zhang", "我来回答")
-    assert h.settle([story, other], timeout=180) == {story: "skipped", other: "replied"}
-    assert h.svc.store.get_message(story).reason == "takeover"
+    states = h.settle([story, other], timeout=180)
+    assert states[story] == "skipped" and h.svc.store.get_message(story).reason == "takeover"
     outcomes = {c.contact_id: c.outcome for c in model.calls}
     assert outcomes == {h.contact_id(FRIENDS["zhang"]): "cancelled", h.contact_id(FRIENDS["wang"]): "done"}
-    assert {m["to_id"] for m in h.sim.outbox()} == {"wang"}  # (a long reply goes out as several messages)
+    # Wang's generation ran to its end. At temperature 1.0 the tiny model sometimes loops, and the bot then holds
+    # the reply back (never a wall of text): that is the degenerate-output guard, not the takeover.
+    if states[other] == "replied":
+        assert {m["to_id"] for m in h.sim.outbox()} == {"wang"}  # (a long reply goes out as several messages)
+    else:
+        assert (states[other], h.svc.store.get_message(other).reason) == ("skipped", "degenerate_loop")
+        assert h.sim.outbox() == []
