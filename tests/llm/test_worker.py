@@ -221,6 +221,6 @@ def test_child_dying_while_loading_on_cpu_is_a_model_error(test_model_path):
 
 def test_close_ends_the_child(test_model_path):
     w = ModelWorker(model_settings(), test_model_path).start()
-    proc = w._proc
+    proc = w._process._proc
     w.close()
     assert not proc.is_alive() and proc.exitcode == 0

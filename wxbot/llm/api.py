@@ -60,7 +60,9 @@ class LoadProgress:
 
 
 class ChatModel(Protocol):
-    load_note: str  # how loading went, when the owner should hear it (e.g. fewer GPU layers after out-of-memory)
+    @property
+    def load_note(self) -> str:
+        """How loading went, when the owner should hear it (e.g. fewer GPU layers after out-of-memory)."""
 
     @property
     def info(self) -> ModelInfo: ...

@@ -1,4 +1,4 @@
-"""The messages between the app (worker.py) and the model process (serve.py), one dataclass each, so both sides
+"""The messages between the app (worker.py, process.py) and the model process (serve.py), one dataclass each, so both sides
 agree on their shape and a reader routes them by type.
 
 Timing follows events: the model process reports each model step it finished (``Heartbeat``) with the cancel
