@@ -70,8 +70,12 @@ def test_with_overlap_off_generation_waits_for_the_send_as_before(harness):
     h.start()
     second = _waiting_second_reply(h)
     other = h.sim.inject("wang", "价格呢")
-    _wait_state(h, other, "received")
-    time.sleep(1.0)  # time enough for a FAQ answer, had it not been queued behind 张三's waiting reply
-    assert _state(h, other) == "received" and len(h.sim.outbox()) == 1
-    h.svc.stop_bot()
-    assert h.settle([second, other]) == {second: "skipped", other: "skipped"}
+    # dispatched after 王's question: its answer proves the bot went past that question, which a FAQ answer
+    # would have gone out for by now, had it not been queued behind 张三's waiting reply
+    h.sim.inject_from_owner("filehelper", "#status")
+    assert [m["to_id"] for m in h.wait_outbox(2)] == ["zhang", "filehelper"]
+    assert _state(h, other) == "received"
+    # the owner lifts the spacing: 张三's waiting reply goes at once, and only then is 王's question answered
+    h.svc.apply_settings(h.svc.settings.replace(min_seconds_between_replies=0.0))
+    assert h.settle([second, other]) == {second: "replied", other: "replied"}
+    assert [m["to_id"] for m in h.sim.outbox()] == ["zhang", "filehelper", "zhang", "wang"]

@@ -155,6 +155,8 @@ class Bot:
         self.handoffs.settings = settings
         self.replies.settings = settings
         self.dispatcher.apply_settings(settings)
+        with self._cond:  # the scheduler and the send stage wait on timers the new settings may shorten
+            self._cond.notify_all()
 
     # ------------------------------------------------------------------ the owner writing from the window
     def send_as_owner(self, contact_id: str, text: str, group: bool = False) -> None:

@@ -16,7 +16,9 @@ from wxbot.settings import Settings
 @dataclass(frozen=True)
 class PaceVerdict:
     allowed: bool
-    wait: float = 0.0  # seconds to wait before sending (typing delay, spacing, per-minute cap)
+    # the human-like typing delay before sending; spacing and the per-minute cap are the send queue's, read each
+    # time it picks (gate_wait), so a spacing the owner shortens applies to the replies already waiting
+    wait: float = 0.0
     reason: str = ""  # why not allowed: "daily_cap" | "loop_guard"
 
 
@@ -40,7 +42,7 @@ class Pacer:
         return min(base * self.rng.uniform(0.7, 1.3), s.typing_delay_max) if base else 0.0
 
     def check(self, contact_id: str, chars: int, incoming_text: str = "") -> PaceVerdict:
-        """May we answer this contact now, and after how long? Does not record anything."""
+        """May we answer this contact (caps, loop guard), and after what typing delay? Records nothing."""
         s = self.settings
         now = self.clock()
         with self._lock:
@@ -49,7 +51,7 @@ class Pacer:
                 return PaceVerdict(False, reason="daily_cap")
             if s.loop_guard_exchanges and self._looping(contact_id, now, incoming_text):
                 return PaceVerdict(False, reason="loop_guard")
-            return PaceVerdict(True, max(self.typing_delay(chars), self._gate(contact_id, now)))
+            return PaceVerdict(True, self.typing_delay(chars))
 
     def gate_wait(self, contact_id: str) -> float:
         """Seconds until per-contact spacing and the per-minute cap let a reply to this contact go."""
