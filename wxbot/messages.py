@@ -259,6 +259,15 @@ class Draft:
 
 
 @dataclass(frozen=True)
+class FirstVisible:
+    """How long customers waited for the first character of the local model's last replies (wxbot/core/firstchar.py)."""
+
+    replies: int  # how many replies the figures cover
+    median_seconds: float
+    p90_seconds: float
+
+
+@dataclass(frozen=True)
 class Activity:
     """One period's figures. ``replies`` counts replies (not message parts) by ReplySource value."""
 
@@ -274,6 +283,8 @@ class Activity:
     per_hour: tuple[int, ...] = (0,) * 24  # automatic replies by hour of the day (local time)
     # now, not in the period: customers handed to the owner, with a draft pending, or whose last message was missed
     waiting_for_you: int = 0
+    # now, not in the period: the local model's last replies since wxbot started; None: none yet
+    first_visible: FirstVisible | None = None
     # conversations of the period by outcome (definitions in wxbot/core/resolution.py)
     confirmed: int = 0
     assumed: int = 0

@@ -21,6 +21,7 @@ from wxbot.core.bot import Bot
 from wxbot.core.drafts import Keep
 from wxbot.core.engine import ReplyEngine
 from wxbot.core.faqbook import kept_rule, merge_rules, with_rule
+from wxbot.core.firstchar import FirstCharTimes
 from wxbot.core.instance import InstanceLock
 from wxbot.core.metrics import Metrics
 from wxbot.core.roster import Roster
@@ -81,6 +82,7 @@ class BotService(WindowViews):
         self._login_cancel = threading.Event()
         self.summary: DailySummary | None = None
         self.metrics: Metrics | None = None
+        self.first_chars = FirstCharTimes()
         self._summary_stop = threading.Event()
         self._purged_at = 0.0  # time.monotonic() of the last retention run
         self._actor = Actor.SYSTEM  # who asked for the next start/stop (the operation log)
@@ -354,7 +356,9 @@ class BotService(WindowViews):
         return self.bot is not None and self.bot.running
 
     def _observe_generation(self, stats: GenerationStats) -> None:
-        """The decode speed of a reply the local model just generated (told by the reply's own thread)."""
+        """The decode speed and the wait for the first character of a reply the local model just generated (told
+        by the reply's own thread)."""
+        self.first_chars.add(stats)
         if (metrics := self.metrics) is not None:
             metrics.generation(stats)
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from wxbot.core.bot import Bot
 from wxbot.core.commands import FOREVER
 from wxbot.core.drafts import Keep
+from wxbot.core.firstchar import FirstCharTimes
 from wxbot.core.gaps import ANSWERED_KEY, Gap, gap_questions, group_gaps, normalised
 from wxbot.core.mediatext import shown
 from wxbot.core.resolution import ASSUMED_AFTER_S, resolution
@@ -103,6 +104,7 @@ class WindowViews:
     store: Store | None
     bot: Bot | None
     roster: Roster | None
+    first_chars: FirstCharTimes
     _emit: Callable[[object], None]
 
     # ------------------------------------------------------------------ contacts and history
@@ -222,14 +224,16 @@ class WindowViews:
         return self.activity_at(days, time.time())
 
     def activity_at(self, days: int, now: float) -> Activity:
-        """``activity(days)`` as of ``now``, with the customers waiting for the owner and the resolution figures."""
+        """``activity(days)`` as of ``now``, with the customers waiting for the owner, the resolution figures and
+        the recent replies' time to the first character."""
         since = period_start(days, now)
         figures = self.store.activity(since, now)
         outcome = resolution(self.store.conversations_since(since), now)
         waiting = (set(self.store.waiting_contacts()) | {d.contact_id for d in self.store.drafts_pending()}
                    | self.store.missed_contacts(now - ASSUMED_AFTER_S))
         return dataclasses.replace(figures, waiting_for_you=len(waiting), confirmed=outcome.confirmed,
-                                   assumed=outcome.assumed, not_resolved=outcome.not_resolved)
+                                   assumed=outcome.assumed, not_resolved=outcome.not_resolved,
+                                   first_visible=self.first_chars.figures())
 
     def operations(self) -> list[Operation]:
         """The operation log, newest first (blocks: decrypts)."""

@@ -7,6 +7,7 @@ from __future__ import annotations
 import itertools
 import time
 
+from wxbot.core.firstchar import FirstCharTimes
 from wxbot.core.resolution import courtesy_only, thanks_only
 from wxbot.messages import Reply
 from wxbot.store.history import NewMessage
@@ -94,7 +95,7 @@ def build(store) -> None:
 def test_a_simulated_day_gives_exactly_the_expected_resolution_and_waiting_counts(store):
     build(store)
     views = WindowViews()
-    views.store = store
+    views.store, views.first_chars = store, FirstCharTimes()
     a = views.activity_at(2, NOW)
     assert (a.confirmed, a.assumed, a.not_resolved) == (12, 12 + 6, 6 + 5 + 5 + 5 + 3 + 2)
     assert a.waiting_for_you == 5 + 5 + 3 + 4

@@ -64,6 +64,32 @@ def test_dashboard_counts_replies_by_source_customers_times_misses_and_takeovers
     assert page.resolved.text() == "Resolved 0% of 2 conversations: 0 confirmed, 0 assumed, 2 not resolved"
 
 
+def test_the_dashboard_shows_how_long_customers_waited_for_the_first_character(qtbot, make_app, sim):
+    """Issue 26: the dashboard reports the time to the first visible character of the model's replies."""
+    from wxbot.ui.pages.dashboard import seconds_text
+
+    app = make_app()
+    log_in(qtbot, app, sim)
+    qtbot.waitUntil(lambda: "张三-老客户" in {c.name for c in app.svc.contacts()}, timeout=10000)
+    app.svc.set_mode_many([c.contact_id for c in app.svc.contacts() if c.name == "张三-老客户"], "auto")
+    qtbot.waitUntil(lambda: app.svc.bot_running and app.svc.model_state.state == "ready", timeout=60000)
+    page = app.dashboard_page
+    with qtbot.waitSignal(page.shown, timeout=10000):
+        page.refresh()
+    assert page.activity.first_visible is None
+    assert page.first_char.text() == "Time to first character: no data yet"
+    assert "thinking" in page.first_char.toolTip() and "Reasoning" in page.first_char.toolTip()
+
+    sim.inject("zhang", "讲个笑话")  # the model answers: its first character is timed
+    sim.wait_sent_to("zhang", 1, timeout=120)
+    with qtbot.waitSignal(page.shown, timeout=10000):
+        page.refresh()
+    first = page.activity.first_visible
+    assert first is not None and first.replies == 1 and 0 < first.median_seconds == first.p90_seconds
+    shown = seconds_text(first.median_seconds)
+    assert page.first_char.text() == f"Time to first character: median {shown}, 90% within {shown} (last 1 model replies)"
+
+
 def test_an_empty_chart_says_there_is_no_data_yet(qtbot):
     """No replies yet: the chart says 还没有数据 / No data yet instead of a blank area."""
     from PySide6.QtGui import QColor

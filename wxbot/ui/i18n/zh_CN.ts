@@ -1940,6 +1940,18 @@
         <translation>已解决 %d%%（共 %d 个对话）：确认 %d，推定 %d，未解决 %d</translation>
     </message>
     <message>
+        <source>Time to first character: no data yet</source>
+        <translation>首字时间：还没有数据</translation>
+    </message>
+    <message>
+        <source>Time to first character: median %s, 90%% within %s (last %d model replies)</source>
+        <translation>首字时间：中位数 %s，90%% 在 %s 以内（模型最近 %d 条回复）</translation>
+    </message>
+    <message>
+        <source>How long a customer sees nothing before the first character of a reply the local model writes: reading the conversation, other customers' replies ahead of it and the model's thinking all delay it. DeepSeek-R1 thinks before every answer; set Reasoning to off or brief in Settings to shorten the wait. Counted over the model's last replies since wxbot started.</source>
+        <translation>客户看到本地模型回复的第一个字之前要等多久：读对话、排在前面的其他客户的回复、模型的思考都会拖慢它。DeepSeek-R1 每次回答前都要思考；在“设置”里把“推理”设为“关闭”或“简短”可以缩短等待。按 wxbot 启动以来模型最近的回复计算。</translation>
+    </message>
+    <message>
         <source>Resolved: no conversations to count yet</source>
         <translation>已解决：还没有可计入的对话</translation>
     </message>

@@ -1,7 +1,8 @@
 """The Dashboard page (概览), shown first once logged in: its headline is how many customers wait for the owner
 (等你处理 N 位客户: handed over, a draft pending, or their last message missed), then what the bot resolved
 (confirmed, assumed, not resolved: defined in wxbot/core/resolution.py) and what it did today or in the last 7/30 days,
-read from the store on a worker thread. Bars are drawn with QPainter: QtCharts comes only in the 59 MB
+read from the store on a worker thread, with how long customers waited for the first character of the model's last
+replies. Bars are drawn with QPainter: QtCharts comes only in the 59 MB
 PySide6-Addons wheel, too much for two bar charts in an app that is downloaded and frozen."""
 
 from __future__ import annotations
@@ -29,6 +30,20 @@ REASONS = {"stale": N_("too old"), "outside_hours": N_("outside service hours"),
 RESOLUTION_HELP = N_("Confirmed: the customer thanked or confirmed after the assistant's answer. Assumed: no "
                      "follow-up within 24 hours. Not resolved: handed to you, held as a draft, the fallback text, "
                      "or the customer asked again. Greetings and thanks alone never count.")
+
+
+FIRST_CHAR_HELP = N_("How long a customer sees nothing before the first character of a reply the local model "
+                     "writes: reading the conversation, other customers' replies ahead of it and the model's "
+                     "thinking all delay it. DeepSeek-R1 thinks before every answer; set Reasoning to off or brief "
+                     "in Settings to shorten the wait. Counted over the model's last replies since wxbot started.")
+
+
+def first_char_text(a: Activity) -> str:
+    f = a.first_visible
+    if f is None:
+        return tr("Time to first character: no data yet")
+    return tr("Time to first character: median %s, 90%% within %s (last %d model replies)") % (
+        seconds_text(f.median_seconds), seconds_text(f.p90_seconds), f.replies)
 
 
 def resolution_text(a: Activity) -> str:
@@ -131,6 +146,9 @@ class DashboardPage(QWidget):
             box.addWidget(caption)
             grid.addLayout(box, i // 4, i % 4)
             self.figures[key] = value
+        self.first_char = QLabel()
+        self.first_char.setWordWrap(True)
+        self.first_char.setToolTip(tr(FIRST_CHAR_HELP))
         self.missed_why = QLabel()
         self.missed_why.setWordWrap(True)
         self.missed_why.setStyleSheet("color: #8a1f17;")
@@ -142,6 +160,7 @@ class DashboardPage(QWidget):
         layout.addWidget(self.headline)
         layout.addWidget(self.resolved)
         layout.addLayout(grid)
+        layout.addWidget(self.first_char)
         layout.addWidget(self.missed_why)
         layout.addWidget(self.by_source, 1)
         layout.addWidget(self.by_hour, 1)
@@ -165,6 +184,7 @@ class DashboardPage(QWidget):
         self.headline.setStyleSheet(f"font-size: 20px; font-weight: 600; color: "
                                     f"{'#8a1f17' if a.waiting_for_you else '#07c160'};")
         self.resolved.setText(resolution_text(a))
+        self.first_char.setText(first_char_text(a))
         why = "，".join(f"{tr(REASONS[r]) if r in REASONS else r} {n}" for r, n in sorted(a.missed.items()))
         self.missed_why.setText(tr("Missed: %s") % why if why else "")
         shown = [(tr(label), a.replies.get(key, 0)) for key, label in SOURCES]
