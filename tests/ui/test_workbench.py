@@ -8,12 +8,14 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
 
 from tests.ui.flows import log_in
 from wxbot.errors import MessageRefused
 from wxbot.messages import ChatKind, DraftState, Message, Reply, ReplyMode, ReplySource
+from wxbot.ui.i18n import install_translator
 from wxbot.ui.pages.conversation_list import ListFilter
+from wxbot.ui.pages.thread_html import source_tag
 from wxbot.views import WaitReason
 
 FAQ = [{"match": "contains", "pattern": "营业", "answer": "每天 9 点到 18 点"}]
@@ -133,6 +135,31 @@ def test_an_edited_draft_sends_the_owners_words(qtbot, make_app, sim):
     qtbot.keyClick(page.draft.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     # the owner's own words: no reply prefix (prefix_owner_words is off by default)
     qtbot.waitUntil(lambda: _sent_to(sim, "li") == ["周日休息，周一见"], timeout=30000)
+
+
+def test_an_edited_draft_shows_in_the_thread_as_the_owners_words(qtbot, qapp, make_app, sim):
+    """A draft the owner rewrote and sent is their words: tagged 店主 in the thread, not 草稿 (an approved one
+    stays 草稿, the first test above)."""
+    translators = install_translator(qapp, "zh")
+    try:
+        app = make_app(with_model=False, lang="zh", new_contact_mode="draft", draft_notice_seconds=0, faq_rules=FAQ)
+        log_in(qtbot, app, sim)
+        sim.inject("li", "周日营业吗")
+        qtbot.waitUntil(lambda: len(app.svc.drafts()) == 1, timeout=30000)
+        page = _open(qtbot, app, _contact(app, "李四🌸"))
+        qtbot.waitUntil(lambda: page.draft.card.isVisible(), timeout=10000)
+        page.draft.text.setPlainText("周日休息，周一见")
+        page.draft.send_button.click()
+        qtbot.waitUntil(lambda: _sent_to(sim, "li") == ["周日休息，周一见"], timeout=30000)
+        qtbot.waitUntil(lambda: any(i.text == "周日休息，周一见" for i in page.items), timeout=10000)
+        sent = next(i for i in page.items if i.text == "周日休息，周一见")
+        assert sent.source == ReplySource.DRAFT_EDITED and source_tag(sent)[0] == "店主"
+        shown = page.view.toPlainText()
+        assert " 店主 " in shown and "草稿" not in shown
+    finally:
+        for translator in translators:
+            QCoreApplication.removeTranslator(translator)
+        install_translator(qapp, "en")
 
 
 def test_undo_of_a_reject_restores_the_draft(qtbot, make_app, sim):

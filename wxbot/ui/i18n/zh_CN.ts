@@ -2059,5 +2059,9 @@
         <source>Your answers to common questions, sent exactly as you wrote them, without the model.</source>
         <translation>您对常见问题的回答，不经模型，按您写的原样发送。</translation>
     </message>
+    <message>
+        <source>Drafts I rewrote</source>
+        <translation>我改写的草稿</translation>
+    </message>
 </context>
 </TS>

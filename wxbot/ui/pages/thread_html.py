@@ -1,5 +1,5 @@
 """How one conversation reads in the workbench: each message a bubble tagged with where it came from (FAQ,
-knowledge base, AI, the owner, an approved draft) as a coloured text tag (no emoji: a Linux without an emoji
+knowledge base, AI, the owner (by hand, or a draft they rewrote), an approved draft) as a coloured text tag (no emoji: a Linux without an emoji
 font shows them as boxes), a bot reply's knowledge-base passages under it, and why a message was not answered.
 The HTML is made off the GUI thread."""
 
@@ -20,6 +20,7 @@ SOURCE_TAGS = {  # a ReplySource value -> the tag's words and colour
     ReplySource.KB: (N_("Knowledge base"), "#2b8a6e"),
     ReplySource.MODEL: (N_("AI"), "#d06d1a"),
     ReplySource.DRAFT: (N_("Draft"), "#8a6d1d"),
+    ReplySource.DRAFT_EDITED: OWNER_TAG,  # the owner rewrote the draft: their words, not the bot's
     ReplySource.KB_FALLBACK: (N_("Preset text"), "#6b7785"),
     ReplySource.AWAY: (N_("Preset text"), "#6b7785"),
     ReplySource.NON_TEXT: (N_("Preset text"), "#6b7785"),
