@@ -2063,5 +2063,9 @@
         <source>Drafts I rewrote</source>
         <translation>我改写的草稿</translation>
     </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
 </context>
 </TS>
