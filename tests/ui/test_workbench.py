@@ -9,13 +9,14 @@ import time
 
 import pytest
 from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QTextCursor
 
 from tests.ui.flows import log_in
 from wxbot.errors import MessageRefused
-from wxbot.messages import ChatKind, DraftState, Message, Reply, ReplyMode, ReplySource
+from wxbot.messages import ChatKind, DraftState, Message, Passage, Reply, ReplyMode, ReplySource
 from wxbot.ui.i18n import install_translator
 from wxbot.ui.pages.conversation_list import ListFilter
-from wxbot.ui.pages.thread_html import source_tag
+from wxbot.ui.pages.thread_html import PASSAGE_PREVIEW_CHARS, source_tag
 from wxbot.views import WaitReason
 
 FAQ = [{"match": "contains", "pattern": "营业", "answer": "每天 9 点到 18 点"}]
@@ -260,3 +261,44 @@ def test_the_list_sorts_badges_filters_and_moves_between_waiting_conversations(q
     with qtbot.waitSignal(page.history_shown, timeout=10000):
         qtbot.keyClick(page.reply, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert page.contact_id == drafted and answered not in (page.contact_id, missed)
+
+
+def _click_link(qtbot, view, words: str) -> None:
+    """Click the link that reads ``words`` in the thread, where it is drawn."""
+    found = view.document().find(words)
+    assert not found.isNull()
+    at = QTextCursor(view.document())
+    at.setPosition(found.selectionStart() + 1)
+    view.ensureCursorVisible()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.cursorRect(at).center())
+
+
+def test_a_long_passage_shows_cut_and_opens_in_place(qtbot, make_app):
+    app = make_app(with_model=False)
+    svc = app.svc
+    svc.open_store()
+    whole = "退换货：收到商品七天内可以无理由退换，" + "商品须保持原包装、配件齐全，" * 6 + "运费由买家承担。"
+    short = Passage("周一到周五 9 点发货", "发货.md", "", 1.0)
+    contact = _seed(svc, "小王", ["能退货吗"], time.time() - 60)
+    svc.store.inbox_claim("小王-0")
+    svc.store.inbox_set_state("小王-0", "sending")
+    svc.store.record_reply(Reply(contact, ("可以退",), ReplySource.KB, in_reply_to=("小王-0",), body="可以退",
+                                 passages=(Passage(whole, "售后.md", "退换", 2.0), short)), contact)
+    page = app.conversations_page
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    app.window.show_page("conversations")
+    with qtbot.waitSignal(page.list_shown, timeout=10000):
+        app.refresh_contacts()
+    with qtbot.waitSignal(page.history_shown, timeout=10000):
+        page.show_contact(contact)
+    shown = page.view.toPlainText()
+    assert whole not in shown and whole[:PASSAGE_PREVIEW_CHARS] + "…" in shown and short.text in shown
+    assert shown.count("More") == 1  # the short passage shows whole, with no link
+
+    with qtbot.waitSignal(page.history_shown, timeout=10000):
+        _click_link(qtbot, page.view, "More")
+    assert whole in page.view.toPlainText() and "More" not in page.view.toPlainText()
+    with qtbot.waitSignal(page.history_shown, timeout=10000):
+        _click_link(qtbot, page.view, "Less")
+    assert whole not in page.view.toPlainText() and "More" in page.view.toPlainText()

@@ -2067,5 +2067,13 @@
         <source>Back</source>
         <translation>上一步</translation>
     </message>
+    <message>
+        <source>More</source>
+        <translation>展开</translation>
+    </message>
+    <message>
+        <source>Less</source>
+        <translation>收起</translation>
+    </message>
 </context>
 </TS>
