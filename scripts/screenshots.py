@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -39,7 +40,8 @@ def wait_until(predicate, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise SystemExit(f"timed out after {timeout:.0f} s")
+            caller = traceback.extract_stack(limit=2)[0]
+            raise SystemExit(f"timed out after {timeout:.0f} s waiting at line {caller.lineno}")
         QTest.qWait(50)
 
 

@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTextBrowser,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -90,9 +89,7 @@ class ConversationsPage(QWidget):
         self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
         self.state_label = QLabel()
         self.state_label.setStyleSheet("color: #b26a00;")
-        self.pause_button = QToolButton()
-        self.pause_button.setText(tr("Pause"))
-        self.pause_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.pause_button = QPushButton(tr("Pause"))  # a push button keeps room for its menu arrow beside the text
         menu = QMenu(self.pause_button)
         for minutes, label in PAUSE_CHOICES:
             menu.addAction(tr(label), lambda m=minutes: self._act(self.svc.pause_contact, self.contact_id, m))
