@@ -12,6 +12,7 @@ import os
 import sys
 import tempfile
 import time
+import traceback
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -20,7 +21,7 @@ sys.path.insert(0, str(ROOT))
 import keyring  # noqa: E402
 import openpyxl  # noqa: E402
 from PySide6.QtTest import QTest  # noqa: E402
-from PySide6.QtWidgets import QApplication, QTabWidget, QWidget  # noqa: E402
+from PySide6.QtWidgets import QApplication, QWidget  # noqa: E402
 
 from tests.assets import smollm2_path  # noqa: E402
 from wxbot.llm.vram import GpuInfo  # noqa: E402
@@ -32,13 +33,15 @@ from wxbot.ui.controller import AppController  # noqa: E402
 from wxbot.ui.demo import DemoDriver, PhonePanel  # noqa: E402
 from wxbot.ui.guide import FirstRunGuide  # noqa: E402
 from wxbot.ui.i18n import install_translator  # noqa: E402
+from wxbot.ui.pages.settings_page import SettingsGroup  # noqa: E402
 
 
 def wait_until(predicate, timeout: float = 120.0) -> None:
     deadline = time.monotonic() + timeout
     while not predicate():
         if time.monotonic() > deadline:
-            raise SystemExit(f"timed out after {timeout:.0f} s")
+            caller = traceback.extract_stack(limit=2)[0]
+            raise SystemExit(f"timed out after {timeout:.0f} s waiting at line {caller.lineno}")
         QTest.qWait(50)
 
 
@@ -182,10 +185,9 @@ def main() -> int:
         models.select("bge-small-zh")
         shoot(controller.window, out, "models")
         controller.window.show_page("settings")
-        tabs = controller.settings_page.findChild(QTabWidget)
-        tabs.setCurrentIndex(1)  # persona, prefix, service hours
+        controller.settings_page.show_group(SettingsGroup.REPLIES)  # persona, prefix, new contacts
         shoot(controller.window, out, "settings")
-        tabs.setCurrentIndex(2)
+        controller.settings_page.show_group(SettingsGroup.FAQ)
         shoot(controller.window, out, "settings_faq")
         panel.chat.setCurrentIndex(panel.chat.findData("zhang"))
         shoot(panel, out, "demo_phone")

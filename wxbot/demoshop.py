@@ -164,6 +164,7 @@ _ORIGIN = {
     ReplySource.AWAY: ("非营业时间留言", "away message"),
     ReplySource.NON_TEXT: ("非文字消息的自动回复", "reply to a non-text message"),
     ReplySource.DRAFT: ("店主批准的草稿", "draft approved by the owner"),
+    ReplySource.DRAFT_EDITED: ("店主改写的草稿（店主的原话）", "draft rewritten by the owner (their own words)"),
     ReplySource.COMMAND: ("命令", "command"),
     ReplySource.HANDOFF: ("转店主：店主写好的稍候话术", "handed to the owner: the owner's holding line"),
     ReplySource.HOLDING: ("草稿待确认：店主写好的稍候话术", "a draft waits: the owner's holding line"),

@@ -63,7 +63,8 @@ class ReplySource(StrState):
     AWAY = "away"
     NON_TEXT = "non_text"
     COMMAND = "command"
-    DRAFT = "draft"  # a draft the owner approved or rewrote: their words, sent as written
+    DRAFT = "draft"  # a draft the owner approved as the bot wrote it, sent as written
+    DRAFT_EDITED = "draft_edited"  # a draft the owner rewrote before sending: their own words, sent as written
     KB_FALLBACK = "kb_fallback"  # a factual question the knowledge base can't answer: the owner's fallback text
     KB = "kb"  # the knowledge base's passages quoted as written (kb_quote_passages), no model
     HANDOFF = "handoff"  # the owner's holding line when a contact is handed to them (handoff_line)

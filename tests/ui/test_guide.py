@@ -88,6 +88,39 @@ def test_each_step_can_be_skipped(qtbot):
     assert after.guide_done and not after.risk_acknowledged and after.model_path == "/models/kept.gguf"
 
 
+def test_back_returns_to_the_step_before_with_what_was_entered(qtbot, data_dir, test_model_path, monkeypatch):
+    monkeypatch.setattr(QFileDialog, "getOpenFileName", staticmethod(lambda *_args: (test_model_path, "")))
+    guide = FirstRunGuide(Settings(data_dir=str(data_dir)), None)
+    qtbot.addWidget(guide)
+    assert guide.step() == "risk" and not guide.back_button.isEnabled()
+    guide.next_button.click()
+    guide.passphrase_radio.setChecked(True)
+    guide.key_fields.passphrase.setText(PASSPHRASE)
+    guide.key_fields.repeat.setText(PASSPHRASE)
+    guide.next_button.click()
+    assert guide.step() == "model"
+    guide.browse_button.click()
+    chosen = guide.model_chosen.text()
+    assert test_model_path.rsplit("/", 1)[-1] in chosen
+
+    guide.back_button.click()  # the key step as it was left
+    assert guide.step() == "key" and guide.passphrase_radio.isChecked() and guide.key_fields.isEnabled()
+    assert (guide.key_fields.passphrase.text(), guide.key_fields.repeat.text()) == (PASSPHRASE, PASSPHRASE)
+    guide.back_button.click()
+    assert guide.step() == "risk" and not guide.back_button.isEnabled()
+    guide.next_button.click()
+    guide.next_button.click()  # the passphrase typed before is taken again
+    assert guide.step() == "model" and guide.model_chosen.text() == chosen
+    guide.next_button.click()
+    guide.back_button.click()
+    assert guide.step() == "model" and guide.choices.model_path == test_model_path
+    guide.next_button.click()
+    guide.next_button.click()  # Finish
+    assert guide.result() == FirstRunGuide.DialogCode.Accepted
+    assert (guide.choices.risk_acknowledged, guide.choices.passphrase, guide.choices.model_path) == \
+        (True, PASSPHRASE, test_model_path)
+
+
 def test_a_skipped_risk_step_still_asks_before_the_bot_starts(qtbot, make_app):
     seen: list[str] = []
     app = make_app(risk_acknowledged=False)

@@ -4,6 +4,8 @@ file under a name already there is replaced only when the owner says yes."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtWidgets import QMessageBox
 
 RULES = [{"match": "examples", "examples": ["你好", "在吗", "hello"], "answer": "您好，欢迎光临～"},
@@ -38,6 +40,7 @@ def test_try_it_shows_the_rule_the_passage_or_the_fallback(make_app, qtbot, tmp_
     rows = ask(qtbot, box, "你好，在吗？")
     assert box.verdict.text() == "FAQ rule 1 answers, exactly as you wrote it"
     assert box.answer.text() == "The customer gets: 您好，欢迎光临～" and "rule 1" in box.reason.text()
+    assert not re.search(r"[\u4e00-\u9fff]", box.reason.text())  # the English half only: no Chinese tail
     assert rows[0][:3] == ["Rule 1", "1.00", "你好"] or rows[0][:3] == ["Rule 1", "1.00", "在吗"]
 
     rows = ask(qtbot, box, "真丝围巾怎么洗")

@@ -96,7 +96,7 @@ def test_settings_page_shows_config_errors_in_words_and_applies_valid_values(qtb
 def test_settings_page_says_what_to_do_without_a_model(qtbot, data_dir):
     page = SettingsPage(Settings(data_dir=str(data_dir)), "en")
     qtbot.addWidget(page)
-    assert "No model yet" in page.model_hint.text() and ".gguf" in page.model_hint.text()
+    assert "No model yet" in page.model_file.hint.text() and ".gguf" in page.model_file.hint.text()
 
 
 def test_conversation_tags_each_message_by_source_and_marks_unanswered_ones():

@@ -8,12 +8,15 @@ from __future__ import annotations
 import time
 
 import pytest
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCoreApplication, Qt
+from PySide6.QtGui import QTextCursor
 
 from tests.ui.flows import log_in
 from wxbot.errors import MessageRefused
-from wxbot.messages import ChatKind, DraftState, Message, Reply, ReplyMode, ReplySource
+from wxbot.messages import ChatKind, DraftState, Message, Passage, Reply, ReplyMode, ReplySource
+from wxbot.ui.i18n import install_translator
 from wxbot.ui.pages.conversation_list import ListFilter
+from wxbot.ui.pages.thread_html import PASSAGE_PREVIEW_CHARS, source_tag
 from wxbot.views import WaitReason
 
 FAQ = [{"match": "contains", "pattern": "营业", "answer": "每天 9 点到 18 点"}]
@@ -135,6 +138,31 @@ def test_an_edited_draft_sends_the_owners_words(qtbot, make_app, sim):
     qtbot.waitUntil(lambda: _sent_to(sim, "li") == ["周日休息，周一见"], timeout=30000)
 
 
+def test_an_edited_draft_shows_in_the_thread_as_the_owners_words(qtbot, qapp, make_app, sim):
+    """A draft the owner rewrote and sent is their words: tagged 店主 in the thread, not 草稿 (an approved one
+    stays 草稿, the first test above)."""
+    translators = install_translator(qapp, "zh")
+    try:
+        app = make_app(with_model=False, lang="zh", new_contact_mode="draft", draft_notice_seconds=0, faq_rules=FAQ)
+        log_in(qtbot, app, sim)
+        sim.inject("li", "周日营业吗")
+        qtbot.waitUntil(lambda: len(app.svc.drafts()) == 1, timeout=30000)
+        page = _open(qtbot, app, _contact(app, "李四🌸"))
+        qtbot.waitUntil(lambda: page.draft.card.isVisible(), timeout=10000)
+        page.draft.text.setPlainText("周日休息，周一见")
+        page.draft.send_button.click()
+        qtbot.waitUntil(lambda: _sent_to(sim, "li") == ["周日休息，周一见"], timeout=30000)
+        qtbot.waitUntil(lambda: any(i.text == "周日休息，周一见" for i in page.items), timeout=10000)
+        sent = next(i for i in page.items if i.text == "周日休息，周一见")
+        assert sent.source == ReplySource.DRAFT_EDITED and source_tag(sent)[0] == "店主"
+        shown = page.view.toPlainText()
+        assert " 店主 " in shown and "草稿" not in shown
+    finally:
+        for translator in translators:
+            QCoreApplication.removeTranslator(translator)
+        install_translator(qapp, "en")
+
+
 def test_undo_of_a_reject_restores_the_draft(qtbot, make_app, sim):
     app = make_app(with_model=False, new_contact_mode="draft", draft_notice_seconds=0, faq_rules=FAQ)
     log_in(qtbot, app, sim)
@@ -233,3 +261,44 @@ def test_the_list_sorts_badges_filters_and_moves_between_waiting_conversations(q
     with qtbot.waitSignal(page.history_shown, timeout=10000):
         qtbot.keyClick(page.reply, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert page.contact_id == drafted and answered not in (page.contact_id, missed)
+
+
+def _click_link(qtbot, view, words: str) -> None:
+    """Click the link that reads ``words`` in the thread, where it is drawn."""
+    found = view.document().find(words)
+    assert not found.isNull()
+    at = QTextCursor(view.document())
+    at.setPosition(found.selectionStart() + 1)
+    view.ensureCursorVisible()
+    qtbot.mouseClick(view.viewport(), Qt.MouseButton.LeftButton, pos=view.cursorRect(at).center())
+
+
+def test_a_long_passage_shows_cut_and_opens_in_place(qtbot, make_app):
+    app = make_app(with_model=False)
+    svc = app.svc
+    svc.open_store()
+    whole = "退换货：收到商品七天内可以无理由退换，" + "商品须保持原包装、配件齐全，" * 6 + "运费由买家承担。"
+    short = Passage("周一到周五 9 点发货", "发货.md", "", 1.0)
+    contact = _seed(svc, "小王", ["能退货吗"], time.time() - 60)
+    svc.store.inbox_claim("小王-0")
+    svc.store.inbox_set_state("小王-0", "sending")
+    svc.store.record_reply(Reply(contact, ("可以退",), ReplySource.KB, in_reply_to=("小王-0",), body="可以退",
+                                 passages=(Passage(whole, "售后.md", "退换", 2.0), short)), contact)
+    page = app.conversations_page
+    app.window.show()
+    qtbot.waitExposed(app.window)
+    app.window.show_page("conversations")
+    with qtbot.waitSignal(page.list_shown, timeout=10000):
+        app.refresh_contacts()
+    with qtbot.waitSignal(page.history_shown, timeout=10000):
+        page.show_contact(contact)
+    shown = page.view.toPlainText()
+    assert whole not in shown and whole[:PASSAGE_PREVIEW_CHARS] + "…" in shown and short.text in shown
+    assert shown.count("More") == 1  # the short passage shows whole, with no link
+
+    with qtbot.waitSignal(page.history_shown, timeout=10000):
+        _click_link(qtbot, page.view, "More")
+    assert whole in page.view.toPlainText() and "More" not in page.view.toPlainText()
+    with qtbot.waitSignal(page.history_shown, timeout=10000):
+        _click_link(qtbot, page.view, "Less")
+    assert whole not in page.view.toPlainText() and "More" in page.view.toPlainText()

@@ -159,7 +159,8 @@ class ReplyEngine:
     def approved_reply(self, draft: Draft) -> Reply | None:
         """A draft the owner approved (or rewrote): their words as they are, split like any reply; prefixed unless
         the owner rewrote it (their own words; ``prefix_owner_words`` keeps the prefix for those too)."""
-        return self._finish(draft.contact_id, draft.text, ReplySource.DRAFT, draft.msg_ids, draft.passages,
+        source = ReplySource.DRAFT_EDITED if draft.edited else ReplySource.DRAFT
+        return self._finish(draft.contact_id, draft.text, source, draft.msg_ids, draft.passages,
                             prefixed=not draft.edited or self.settings.prefix_owner_words)
 
     # ------------------------------------------------------------------ helpers

@@ -15,7 +15,7 @@ from wxbot.messages import Activity
 from wxbot.settings import Settings
 
 SENT_DAY = "daily_summary_sent"  # a personal (sealed) value: the local date of the last summary sent
-SOURCE_WORDS = {"faq": "FAQ", "kb": "知识库", "model": "模型", "draft": "草稿", "kb_fallback": "兜底话术",
+SOURCE_WORDS = {"faq": "FAQ", "kb": "知识库", "model": "模型", "draft": "草稿", "draft_edited": "店主改写", "kb_fallback": "兜底话术",
                 "away": "留言", "non_text": "非文字", "handoff": "转店主", "holding": "稍候话术"}
 REASON_WORDS = {"stale": "消息过旧", "outside_hours": "非营业时间", "daily_cap": "每日上限", "loop_guard": "防循环",
                 "bot_stopped": "自动回复已停", "failed": "出错", "expired": "过期", "degenerate_loop": "模型输出异常",

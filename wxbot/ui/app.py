@@ -104,15 +104,14 @@ def run_app(argv: list[str] | None = None, *, demo: bool = False) -> int:
         return 0
     panel = None
     if sim is not None:
-        from wxbot.ui.demo import DemoDriver, PhonePanel
+        from wxbot.ui.demo import DemoDriver, PhonePanel, place_beside
 
         DemoDriver(controller, sim)
         panel = PhonePanel(sim, controller)
     controller.finished.connect(app.quit)
     controller.start()
     if panel is not None:
-        geo = controller.window.frameGeometry()
-        panel.move(geo.right() + 12, geo.top())
+        place_beside(panel, controller.window)
         panel.show()
     logger.info("window shown (language {}, tray {})", lang, controller.tray is not None)
     if controller.tray is None:

@@ -1,13 +1,14 @@
 """``wxbot demo``: the app logged in to the built-in WeChat simulator as the demo shop (its knowledge base
 imported once the store is open), plus a "phone" panel where you play the friends and groups: write as one of
-them (optionally @-mentioning the bot in a group) and watch the replies, each with where it came from."""
+them (optionally @-mentioning the bot in a group) and watch the replies, each with where it came from. The phone
+stands beside the main window, never over it."""
 
 from __future__ import annotations
 
 import html
 import time
 
-from PySide6.QtCore import QObject, Qt, QTimer
+from PySide6.QtCore import QObject, QRect, Qt, QTimer
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +30,7 @@ from wxbot.ui.i18n import tr
 from wxbot.ui.icons import app_icon
 
 SCAN_DELAY_MS = 1500  # long enough to see the QR code before the "phone" scans it
+PHONE_GAP = 12  # pixels between the main window and the demo phone
 
 
 class DemoDriver(QObject):
@@ -181,3 +183,27 @@ class PhonePanel(QWidget):
         bar = self.view.verticalScrollBar()
         bar.setValue(bar.maximum())
         self.view.setAlignment(Qt.AlignmentFlag.AlignLeft)
+
+
+def place_beside(panel: QWidget, window: QWidget, screen: QRect | None = None) -> None:
+    """Put the demo phone beside the main window on the screen (its available area): to the right, else to the
+    left; where neither side has room the window moves over (and narrows, as far as it can) to make room."""
+    area = screen if screen is not None else window.screen().availableGeometry()
+    frame = window.frameGeometry()
+    border = frame.size() - window.geometry().size()  # the window manager's frame: the phone gets one too
+    width, height = panel.width() + border.width(), min(panel.height() + border.height(), area.height())
+
+    def fits_right() -> bool:
+        return frame.x() + frame.width() + PHONE_GAP + width <= area.x() + area.width()
+
+    if not fits_right() and frame.x() - PHONE_GAP - width < area.x():
+        room = area.width() - PHONE_GAP - width - border.width()
+        if window.width() > room:
+            window.resize(max(room, window.minimumSizeHint().width()), window.height())
+        window.move(area.x(), window.y())
+        frame = window.frameGeometry()
+    x = frame.x() + frame.width() + PHONE_GAP if fits_right() else frame.x() - PHONE_GAP - width
+    x = min(max(x, area.x()), area.x() + area.width() - width)
+    y = min(max(frame.y(), area.y()), area.y() + area.height() - height)
+    panel.resize(panel.width(), height - border.height())
+    panel.move(x, y)

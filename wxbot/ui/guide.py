@@ -1,5 +1,6 @@
 """The first-run guide: the account-risk notice, where the data key lives, a model that fits this PC, then the
-QR login; shown once at the first start and again from Settings. Every step can be left for later."""
+QR login; shown once at the first start and again from Settings. Every step can be left for later, and Back returns
+to the step before with what was entered there as it was."""
 
 from __future__ import annotations
 
@@ -55,7 +56,8 @@ def _page(title: str) -> tuple[QWidget, QVBoxLayout]:
 
 
 class FirstRunGuide(QDialog):
-    """Steps on a stack; "Later" skips one, "Next" takes its choice. ``key_step`` False once a store exists
+    """Steps on a stack; "Later" skips one, "Next" takes its choice, "Back" shows the one before (its fields and
+    choice untouched: the choices are read when the owner moves on). ``key_step`` False once a store exists
     (its key cannot move here); ``keychain``: whether the system keychain passed the probe."""
 
     def __init__(self, settings: Settings, gpu: GpuInfo | None, *, key_step: bool = True, keychain: bool = True,
@@ -73,6 +75,9 @@ class FirstRunGuide(QDialog):
         self._add("model", self._model_step(gpu, lang))
         self._add("login", self._login_step())
         self.progress = QLabel()
+        self.back_button = QPushButton(tr("Back"))
+        self.back_button.setAutoDefault(False)  # Enter means Next
+        self.back_button.clicked.connect(self._back)
         self.later_button = QPushButton(tr("Later"))
         self.later_button.setAutoDefault(False)  # Enter means Next, never Later
         self.next_button = QPushButton()
@@ -81,6 +86,7 @@ class FirstRunGuide(QDialog):
         self.next_button.clicked.connect(self._next)
         buttons = QHBoxLayout()
         buttons.addWidget(self.progress, 1)
+        buttons.addWidget(self.back_button)
         buttons.addWidget(self.later_button)
         buttons.addWidget(self.next_button)
         layout = QVBoxLayout(self)
@@ -188,6 +194,7 @@ class FirstRunGuide(QDialog):
         self.next_button.setText(tr("I understand") if self.step() == "risk" else
                                  tr("Finish") if last else tr("Next"))
         self.later_button.setVisible(not last)
+        self.back_button.setEnabled(index > 0)
         self.progress.setText(tr("Step %d of %d") % (index + 1, len(self.steps)))
 
     def _later(self) -> None:
@@ -206,6 +213,10 @@ class FirstRunGuide(QDialog):
         elif step == "key" and not self._key_taken():
             return
         self._advance()
+
+    def _back(self) -> None:
+        if self.stack.currentIndex() > 0:
+            self._show_step(self.stack.currentIndex() - 1)
 
     def done(self, result: int) -> None:
         """Closing the guide stops a download it started (the partial file stays: the Models page resumes it)."""

@@ -61,6 +61,12 @@ TIPS = {
     "openai_base_url": N_("The server's address, usually ending in /v1, e.g. http://192.168.1.20:8080/v1."),
     "openai_model": N_("The model's name on that server; empty = the first model the server lists."),
     "openai_timeout": N_("The longest wait for one reply from the server, in seconds."),
+    "model_path": N_("The model file that answers on this PC: one found in the models folder, a .gguf from "
+                     "anywhere (Browse…), or automatic (the first one found)."),
+    "new_contact_mode": N_("What a contact seen for the first time gets: no replies, drafts you approve, or "
+                           "automatic replies. Groups always start off."),
+    "faq_rules": N_("Your answers to common questions, sent exactly as you wrote them, without the model."),
+    "language": N_("The window's language; it changes after a restart."),
 }
 
 
@@ -89,6 +95,10 @@ LABELS = {
     "retention_days": N_("Keep history (days, 0 = forever)"), "llm_backend": N_("Engine"),
     "openai_base_url": N_("Server address"), "openai_model": N_("Model name on the server"),
     "openai_timeout": N_("Server timeout (seconds)"), "api_key": N_("API key"),
+    "reasoning": N_("Reasoning (DeepSeek-R1's thinking)"), "reasoning_budget": N_("Thinking budget when brief (tokens)"),
+    "draft_notices": N_("Tell me about each new draft in File Transfer Helper (#ok N / #no N / #edit N)"),
+    "draft_when_unsure": N_("With a knowledge base, replies the assistant is unsure of become drafts"),
+    "faq_min_similarity": N_("A rule answers a question at least this alike (0-1)"),
 }
 
 

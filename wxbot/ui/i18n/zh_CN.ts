@@ -2031,5 +2031,61 @@
         <source>Put the reply prefix before a draft you edited too (off: your own words go out without it).</source>
         <translation>你改过的草稿也加回复前缀（关闭：你自己的话不加前缀发出）。</translation>
     </message>
+    <message>
+        <source>Account safety</source>
+        <translation>账号安全</translation>
+    </message>
+    <message>
+        <source>Advanced</source>
+        <translation>高级</translation>
+    </message>
+    <message>
+        <source>Business hours</source>
+        <translation>营业时间</translation>
+    </message>
+    <message>
+        <source>How replies use the shop's documents; add or remove them on the Knowledge base page.</source>
+        <translation>回复如何使用店里的资料；资料在「知识库」页添加或删除。</translation>
+    </message>
+    <message>
+        <source>How to reply</source>
+        <translation>回复方式</translation>
+    </message>
+    <message>
+        <source>The model file that answers on this PC: one found in the models folder, a .gguf from anywhere (Browse…), or automatic (the first one found).</source>
+        <translation>在这台电脑上回答的模型文件：模型文件夹里找到的、任意位置的 .gguf（浏览…），或自动（找到的第一个）。</translation>
+    </message>
+    <message>
+        <source>The window's language; it changes after a restart.</source>
+        <translation>窗口的语言；重启后生效。</translation>
+    </message>
+    <message>
+        <source>This app</source>
+        <translation>本程序</translation>
+    </message>
+    <message>
+        <source>What a contact seen for the first time gets: no replies, drafts you approve, or automatic replies. Groups always start off.</source>
+        <translation>第一次出现的联系人如何处理：不回复、由您批准的草稿，或自动回复。群聊一开始总是关闭。</translation>
+    </message>
+    <message>
+        <source>Your answers to common questions, sent exactly as you wrote them, without the model.</source>
+        <translation>您对常见问题的回答，不经模型，按您写的原样发送。</translation>
+    </message>
+    <message>
+        <source>Drafts I rewrote</source>
+        <translation>我改写的草稿</translation>
+    </message>
+    <message>
+        <source>Back</source>
+        <translation>上一步</translation>
+    </message>
+    <message>
+        <source>More</source>
+        <translation>展开</translation>
+    </message>
+    <message>
+        <source>Less</source>
+        <translation>收起</translation>
+    </message>
 </context>
 </TS>

@@ -122,6 +122,7 @@ class ContactsPage(QWidget):
 
         top = QHBoxLayout()
         top.addWidget(self.search, 1)
+        top.addWidget(self.summary)  # here, not in the full row of buttons: the counts never widen the window
         top.addWidget(self.kind)
         top.addSpacing(12)
         top.addWidget(QLabel(tr("New contacts:")))
@@ -131,7 +132,6 @@ class ContactsPage(QWidget):
                   self.merge_button):
             buttons.addWidget(b)
         buttons.addStretch()
-        buttons.addWidget(self.summary)
         buttons.addWidget(self.chat_button)
         layout = QVBoxLayout(self)
         layout.addLayout(top)

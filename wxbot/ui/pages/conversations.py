@@ -1,6 +1,6 @@
 """The Conversations page, the owner's workbench: conversations newest first (with unread and 「等你处理」
 badges, filtered to the waiting ones, the ones with drafts, or all); the thread with each message tagged by
-where it came from and the knowledge-base passages a reply used; the waiting draft sent, edited or rejected in
+where it came from and the knowledge-base passages a reply used (a long one cut, opened by its link); the waiting draft sent, edited or rejected in
 place (with undo); and a reply box that writes as the owner (a takeover, like writing from the phone).
 Keyboard first: Ctrl+Enter sends, Alt+Up/Down moves between waiting conversations. Everything that reads the
 store or sends runs off the GUI thread."""
@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, Signal
+from PySide6.QtCore import QEvent, QItemSelectionModel, QModelIndex, QObject, Qt, QUrl, Signal
 from PySide6.QtGui import QKeyEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
@@ -24,7 +24,6 @@ from PySide6.QtWidgets import (
     QPushButton,
     QSplitter,
     QTextBrowser,
-    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -38,7 +37,7 @@ from wxbot.ui.modes import mode_text
 from wxbot.ui.pages.conversation_list import ConversationDelegate, ConversationList, ListFilter
 from wxbot.ui.pages.settings_page import error_text
 from wxbot.ui.pages.thread_draft import ThreadDraft, send_keys
-from wxbot.ui.pages.thread_html import HISTORY_LIMIT, thread_page
+from wxbot.ui.pages.thread_html import HISTORY_LIMIT, PASSAGE_LINK, thread_page
 from wxbot.ui.tasks import Tasks
 from wxbot.views import ContactView, ConversationView, DraftView, HistoryItem
 
@@ -65,6 +64,8 @@ class ConversationsPage(QWidget):
         self._known: dict[str, ContactView] = {}  # the contact list last loaded, by id
         self._asked = 0  # the latest thread request: an answer to an older one is dropped
         self._listed = 0  # the latest list request
+        self.opened: set[str] = set()  # the long passages shown whole in this thread (thread_html.passage_key)
+        self._keep_scroll: int | None = None  # where the thread stays when it is shown again (a passage opened)
 
         self.conversations = ConversationList(svc.waiting_reason)
         self.list = QListView()
@@ -88,9 +89,7 @@ class ConversationsPage(QWidget):
         self.title.setStyleSheet("font-size: 16px; font-weight: 600;")
         self.state_label = QLabel()
         self.state_label.setStyleSheet("color: #b26a00;")
-        self.pause_button = QToolButton()
-        self.pause_button.setText(tr("Pause"))
-        self.pause_button.setPopupMode(QToolButton.ToolButtonPopupMode.InstantPopup)
+        self.pause_button = QPushButton(tr("Pause"))  # a push button keeps room for its menu arrow beside the text
         menu = QMenu(self.pause_button)
         for minutes, label in PAUSE_CHOICES:
             menu.addAction(tr(label), lambda m=minutes: self._act(self.svc.pause_contact, self.contact_id, m))
@@ -106,6 +105,7 @@ class ConversationsPage(QWidget):
         self.view.setOpenLinks(False)
         self.view.setStyleSheet("QTextBrowser { background: #f5f5f5; border: none; }")
         self.view.verticalScrollBar().rangeChanged.connect(self._follow_end)
+        self.view.anchorClicked.connect(self._toggle_passage)
         self.draft = ThreadDraft()
         self.draft.approve.connect(self._approve)
         self.draft.reject.connect(lambda draft_id: self._call(self.svc.reject_draft, draft_id))
@@ -226,6 +226,7 @@ class ConversationsPage(QWidget):
             self.reply.clear()
             self.reply_note.clear()
             self.search.clear()
+            self.opened.clear()
         self.contact_id = contact_id
         self.reload()
 
@@ -240,9 +241,12 @@ class ConversationsPage(QWidget):
         if self.contact_id:
             self.reload()
 
-    def reload(self) -> None:
+    def reload(self, keep_scroll: bool = False) -> None:
+        """Read the thread again; it then shows its newest message, or stays where it is (``keep_scroll``)."""
         self._asked += 1
+        self._keep_scroll = self.view.verticalScrollBar().value() if keep_scroll else None
         asked, contact_id, query = self._asked, self.contact_id, self.search.text().strip()
+        opened = frozenset(self.opened)
         self._update_header(self._known.get(contact_id))
         if not contact_id:
             self.items = []
@@ -254,7 +258,7 @@ class ConversationsPage(QWidget):
             found = (self.svc.search(contact_id, query) if query
                      else self.svc.history(contact_id, limit=HISTORY_LIMIT))
             waiting = [d for d in self.svc.drafts() if d.contact_id == contact_id]
-            return (*thread_page(found), waiting[-1] if waiting else None)
+            return (*thread_page(found, opened), waiting[-1] if waiting else None)
 
         # store closed or locked: the error arrives in words, not as a crash
         self.tasks.run("history", read, lambda shown: self._show(asked, *shown),
@@ -266,7 +270,7 @@ class ConversationsPage(QWidget):
         self.items = items
         self.view.setHtml(page_html)
         bar = self.view.verticalScrollBar()
-        bar.setValue(bar.maximum())  # and again when the laid-out page grows (see _follow_end)
+        bar.setValue(bar.maximum() if self._keep_scroll is None else self._keep_scroll)  # again as it grows (_follow_end)
         self.draft.show_draft(draft)
         incoming = [i.id for i in items if i.direction == Direction.IN]
         if incoming:
@@ -275,8 +279,16 @@ class ConversationsPage(QWidget):
         self.history_shown.emit()
 
     def _follow_end(self, _low: int, high: int) -> None:
-        """The page is laid out after setHtml returns: the newest message stays in view as it grows."""
-        self.view.verticalScrollBar().setValue(high)
+        """The page is laid out after setHtml returns: the newest message stays in view as it grows (or the place
+        the owner was reading, when a passage opened)."""
+        self.view.verticalScrollBar().setValue(high if self._keep_scroll is None else self._keep_scroll)
+
+    def _toggle_passage(self, url: QUrl) -> None:
+        """A passage's More / Less link: it shows whole, or cut again, where the owner is reading."""
+        if url.scheme() != PASSAGE_LINK:
+            return
+        self.opened.symmetric_difference_update({url.path()})
+        self.reload(keep_scroll=True)
 
     # ------------------------------------------------------------------ writing as the owner, drafts
     def send(self) -> None:

@@ -18,7 +18,8 @@ from wxbot.ui.tasks import Tasks
 
 PERIODS = ((0, N_("Today")), (7, N_("Last 7 days")), (30, N_("Last 30 days")))
 SOURCES = (("faq", N_("FAQ")), ("kb", N_("Knowledge base")), ("model", N_("Model")),
-           ("draft", N_("Drafts approved")), ("kb_fallback", N_("Fallback text")), ("away", N_("Away message")),
+           ("draft", N_("Drafts approved")), ("draft_edited", N_("Drafts I rewrote")),
+           ("kb_fallback", N_("Fallback text")), ("away", N_("Away message")),
            ("non_text", N_("Non-text")))
 REASONS = {"stale": N_("too old"), "outside_hours": N_("outside service hours"), "daily_cap": N_("daily cap"),
            "loop_guard": N_("loop guard"), "bot_stopped": N_("auto-reply stopped"), "failed": N_("errors"),

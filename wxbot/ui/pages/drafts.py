@@ -15,6 +15,7 @@ from PySide6.QtGui import QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QHBoxLayout,
     QLabel,
+    QListView,
     QListWidget,
     QListWidgetItem,
     QPlainTextEdit,
@@ -55,6 +56,8 @@ class DraftsPage(QWidget):
 
         self.list = QListWidget()
         self.list.setMinimumWidth(220)
+        self.list.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)  # a long line ends in "…"
+        self.list.setResizeMode(QListView.ResizeMode.Adjust)
         self.list.currentRowChanged.connect(lambda _r: self._show_current())
         self.title = QLabel()
         self.title.setStyleSheet("font-size: 15px; font-weight: 600;")

@@ -42,6 +42,7 @@ DOC_COLUMNS = (N_("Document"), N_("Type"), N_("Passages"), N_("Imported"), N_("N
 HIT_COLUMNS = (N_("Score"), N_("Source"), N_("Where"), N_("Passage"))
 STATUS_WORDS = {ImportStatus.ADDED: N_("Added"), ImportStatus.REPLACED: N_("Replaced"),
                 ImportStatus.UNCHANGED: N_("Unchanged")}
+DOC_ROWS_SHOWN = 4  # the documents list is never squeezed below this many rows
 
 
 def _table(columns: tuple[str, ...], stretch: int) -> QTableWidget:
@@ -99,6 +100,8 @@ class KnowledgePage(QWidget):
         self.cancel_button.clicked.connect(self.cancel_import)
         self.importing = False
         self.table = _table(DOC_COLUMNS, 4)
+        self.table.setMinimumHeight(self.table.horizontalHeader().sizeHint().height() + 2 * self.table.frameWidth()
+                                    + DOC_ROWS_SHOWN * self.table.verticalHeader().defaultSectionSize())
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.status = QLabel()
         self.status.setWordWrap(True)

@@ -1,10 +1,11 @@
-"""The Settings page: a form over the typed Settings (ranges come from the fields' metadata); values are
-validated first, and a ConfigError is shown beside the form in words before anything is applied."""
+"""The Settings page: a form over the typed Settings (ranges come from the fields' metadata), in tabs by what an
+owner does (how to reply, FAQ, knowledge base, business hours, account safety), the engine under Advanced; values
+are validated first, and a ConfigError is shown beside the form in words before anything is applied."""
 
 from __future__ import annotations
 
+import enum
 from dataclasses import fields
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import Signal
@@ -12,13 +13,14 @@ from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
+    QGroupBox,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPlainTextEdit,
     QPushButton,
+    QScrollArea,
     QSpinBox,
     QTabWidget,
     QVBoxLayout,
@@ -26,18 +28,29 @@ from PySide6.QtWidgets import (
 )
 
 from wxbot.errors import WxbotError
-from wxbot.llm.locate import find_models
 from wxbot.settings import Settings
 from wxbot.ui.i18n import N_, tr
 from wxbot.ui.modes import ModeCombo
 from wxbot.ui.pages.engine_box import EngineBox
 from wxbot.ui.pages.faq_table import FaqTable
+from wxbot.ui.pages.model_file import ModelFileBox
 from wxbot.ui.setting_tips import setting_tip
 
 META = {f.name: f.metadata for f in fields(Settings)}
 LANGUAGES = (("auto", N_("Follow the system")), ("zh", "中文"), ("en", "English"))
 REASONING = (("off", N_("Off: answer at once")), ("brief", N_("Brief: think within a budget")),
              ("full", N_("Full: think as long as it likes")))
+
+
+class SettingsGroup(enum.Enum):
+    """The Settings page's tabs, in order: what an owner does, the engine last. The value is the tab's title."""
+
+    REPLIES = N_("How to reply")
+    FAQ = N_("FAQ")
+    KNOWLEDGE = N_("Knowledge base")
+    HOURS = N_("Business hours")
+    SAFETY = N_("Account safety")
+    ADVANCED = N_("Advanced")
 
 
 def error_text(exc: BaseException, lang: str) -> str:
@@ -52,13 +65,19 @@ class SettingsPage(QWidget):
         super().__init__(parent)
         self.lang = lang
         self.base = settings
-        self.inputs: dict[str, QWidget] = {}
-        tabs = QTabWidget()
-        tabs.addTab(self._model_tab(), tr("Model"))
-        tabs.addTab(self._replies_tab(), tr("Replies"))
-        tabs.addTab(self._faq_tab(), tr("FAQ"))
-        tabs.addTab(self._pacing_tab(), tr("Pacing"))
-        tabs.addTab(self._general_tab(), tr("General"))
+        self.inputs: dict[str, QWidget] = {}  # numbers and lines, loaded and read alike
+        self.fields: dict[str, QWidget] = {}  # every setting the page shows -> the widget that shows it
+        self.checks: dict[str, QCheckBox] = {}
+        self.tabs = QTabWidget()
+        self.groups: dict[SettingsGroup, QWidget] = {}
+        for group, build in ((SettingsGroup.REPLIES, self._replies_tab), (SettingsGroup.FAQ, self._faq_tab),
+                             (SettingsGroup.KNOWLEDGE, self._knowledge_tab), (SettingsGroup.HOURS, self._hours_tab),
+                             (SettingsGroup.SAFETY, self._safety_tab), (SettingsGroup.ADVANCED, self._advanced_tab)):
+            scroll = QScrollArea()  # a long tab scrolls instead of squeezing its rows
+            scroll.setWidgetResizable(True)
+            scroll.setWidget(build())
+            self.groups[group] = scroll
+            self.tabs.addTab(scroll, tr(group.value))
         self.error = QLabel()
         self.error.setWordWrap(True)
         self.error.setStyleSheet("color: #d9453b;")
@@ -75,11 +94,25 @@ class SettingsPage(QWidget):
         bottom.addWidget(self.revert_button)
         bottom.addWidget(self.apply_button)
         layout = QVBoxLayout(self)
-        layout.addWidget(tabs, 1)
+        layout.addWidget(self.tabs, 1)
         layout.addLayout(bottom)
         self.load(settings)
 
+    def group_of(self, name: str) -> SettingsGroup:
+        """The tab that shows setting ``name`` (KeyError for one the page does not show)."""
+        widget = self.fields[name]
+        return next(g for g, page in self.groups.items() if page.isAncestorOf(widget))
+
+    def show_group(self, group: SettingsGroup) -> None:
+        self.tabs.setCurrentWidget(self.groups[group])
+
     # ------------------------------------------------------------------ building the form
+    def _field(self, name: str, widget: QWidget) -> QWidget:
+        """``widget`` shows setting ``name``: it gets the setting's tip in the owner's words."""
+        widget.setToolTip(setting_tip(name))
+        self.fields[name] = widget
+        return widget
+
     def _number(self, name: str) -> QWidget:
         meta = META[name]
         is_float = isinstance(getattr(self.base, name), float)
@@ -87,92 +120,58 @@ class SettingsPage(QWidget):
         if is_float:
             box.setDecimals(2)
         box.setRange(meta["min"] if meta["min"] is not None else 0, meta["max"] if meta["max"] is not None else 1e9)
-        box.setToolTip(setting_tip(name))
         self.inputs[name] = box
-        return box
+        return self._field(name, box)
 
     def _line(self, name: str, placeholder: str = "") -> QLineEdit:
         edit = QLineEdit()
         edit.setPlaceholderText(placeholder)
-        edit.setToolTip(setting_tip(name))
         self.inputs[name] = edit
+        self._field(name, edit)
         return edit
 
-    def _form(self) -> tuple[QWidget, QFormLayout]:
-        page = QWidget()
+    def _check(self, name: str, label: str) -> QCheckBox:
+        box = QCheckBox(label)
+        self.checks[name] = box
+        self._field(name, box)
+        return box
+
+    def _combo(self, name: str, choices: tuple[tuple[str, str], ...]) -> QComboBox:
+        combo = QComboBox()
+        for key, label in choices:
+            combo.addItem(tr(label), key)
+        self._field(name, combo)
+        return combo
+
+    @staticmethod
+    def _form(note: str = "", page: QWidget | None = None) -> tuple[QWidget, QFormLayout]:
+        """A form on ``page`` (a new one by default), a long label above its field rather than widening the tab."""
+        page = page or QWidget()
         form = QFormLayout(page)
         form.setFieldGrowthPolicy(QFormLayout.FieldGrowthPolicy.AllNonFixedFieldsGrow)
+        form.setRowWrapPolicy(QFormLayout.RowWrapPolicy.WrapLongRows)
+        if note:
+            label = QLabel(note)
+            label.setWordWrap(True)
+            form.addRow(label)
         return page, form
-
-    def _model_tab(self) -> QWidget:
-        page, form = self._form()
-        self.engine = EngineBox()
-        form.addRow(self.engine)
-        self.model_combo = QComboBox()
-        self.model_combo.setEditable(True)
-        self.model_combo.setMinimumWidth(360)
-        browse = QPushButton(tr("Browse…"))
-        browse.clicked.connect(self._browse)
-        row = QHBoxLayout()
-        row.addWidget(self.model_combo, 1)
-        row.addWidget(browse)
-        form.addRow(tr("Model file"), row)
-        self.model_hint = QLabel()
-        self.model_hint.setWordWrap(True)
-        self.model_hint.setStyleSheet("color: #666;")
-        form.addRow("", self.model_hint)
-        self.gpu_combo = QComboBox()
-        self.gpu_combo.setEditable(True)
-        self.gpu_combo.addItem(tr("auto"), "auto")
-        self.gpu_combo.addItem("0 (CPU)", "0")
-        self.gpu_combo.setToolTip(setting_tip("gpu_layers"))
-        form.addRow(tr("GPU layers"), self.gpu_combo)
-        form.addRow(tr("Context size (tokens)"), self._number("context_size"))
-        form.addRow(tr("Replies generated at once (0 = auto)"), self._number("parallel_replies"))
-        form.addRow(tr("Longest reply (tokens)"), self._number("max_reply_tokens"))
-        self.reasoning = QComboBox()
-        for key, label in REASONING:
-            self.reasoning.addItem(tr(label), key)
-        self.reasoning.setToolTip(setting_tip("reasoning"))
-        form.addRow(tr("Reasoning (DeepSeek-R1's thinking)"), self.reasoning)
-        form.addRow(tr("Thinking budget when brief (tokens)"), self._number("reasoning_budget"))
-        form.addRow(tr("Temperature"), self._number("temperature"))
-        return page
 
     def _replies_tab(self) -> QWidget:
         page, form = self._form()
         self.persona = QPlainTextEdit()
-        self.persona.setToolTip(setting_tip("persona"))
         self.persona.setMinimumHeight(120)
-        form.addRow(tr("Persona"), self.persona)
+        form.addRow(tr("Persona"), self._field("persona", self.persona))
         form.addRow(tr("Reply prefix"), self._line("reply_prefix"))
         self.new_contacts = ModeCombo()
-        form.addRow(tr("New contacts"), self.new_contacts)
-        self.checks = {name: QCheckBox(label) for name, label in (
-            ("draft_notices", tr("Tell me about each new draft in File Transfer Helper (#ok N / #no N / #edit N)")),
-            ("draft_when_unsure", tr("With a knowledge base, replies the assistant is unsure of become drafts")),
-            ("prefix_owner_words", tr("Put the reply prefix before drafts I edited too")))}
-        for name, box in self.checks.items():
-            box.setToolTip(setting_tip(name))
-            form.addRow("", box)
-        form.addRow(tr("Drafts expire after (minutes, 0 = never)"), self._number("draft_expire_minutes"))
-        form.addRow(tr("Holding line while a draft waits"), self._line("draft_holding_line", tr("empty = silence")))
-        form.addRow(tr("Holding line when handed to me"), self._line(
-            "handoff_line", tr("empty = only I am told")))
+        form.addRow(tr("New contacts"), self._field("new_contact_mode", self.new_contacts))
         form.addRow(tr("Remembered messages"), self._number("history_turns"))
         form.addRow(tr("Reply to images, voice, files"), self._line("non_text_reply", tr("empty = no reply")))
-        form.addRow(tr("Service hours"), self._line("service_hours", tr("e.g. 09:00-21:00; empty = always")))
-        form.addRow(tr("Away message"), self._line("away_message", tr("sent once outside service hours")))
-        form.addRow(tr("Answer from the knowledge base as written (passages, 0 = the model answers)"),
-                    self._number("kb_quote_passages"))
-        metrics = self._number("metrics_port")
-        metrics.setSpecialValueText(tr("off"))  # 0: no endpoint
-        form.addRow(tr("Prometheus metrics on 127.0.0.1, port"), metrics)
-        hour = self._number("daily_summary_hour")
-        hour.setSpecialValueText(tr("off"))  # -1: no summary
-        form.addRow(tr("Daily summary to File Transfer Helper at (hour)"), hour)
-        form.addRow(tr("When the knowledge base has no answer"), self._line(
-            "kb_fallback_text", tr("sent as written for a price, stock, shipping or refund question")))
+        form.addRow(tr("Holding line when handed to me"), self._line(
+            "handoff_line", tr("empty = only I am told")))
+        form.addRow("", self._check("draft_notices", tr(
+            "Tell me about each new draft in File Transfer Helper (#ok N / #no N / #edit N)")))
+        form.addRow("", self._check("prefix_owner_words", tr("Put the reply prefix before drafts I edited too")))
+        form.addRow(tr("Drafts expire after (minutes, 0 = never)"), self._number("draft_expire_minutes"))
         return page
 
     def _faq_tab(self) -> QWidget:
@@ -184,6 +183,7 @@ class SettingsPage(QWidget):
                          "page."))
         note.setWordWrap(True)
         self.faq = FaqTable()
+        self._field("faq_rules", self.faq)
         alike = QFormLayout()
         alike.addRow(tr("A rule answers a question at least this alike (0-1)"), self._number("faq_min_similarity"))
         layout.addWidget(note)
@@ -191,11 +191,29 @@ class SettingsPage(QWidget):
         layout.addLayout(alike)
         return page
 
-    def _pacing_tab(self) -> QWidget:
+    def _knowledge_tab(self) -> QWidget:
+        page, form = self._form(tr("How replies use the shop's documents; add or remove them on the Knowledge "
+                                   "base page."))
+        form.addRow(tr("Answer from the knowledge base as written (passages, 0 = the model answers)"),
+                    self._number("kb_quote_passages"))
+        form.addRow(tr("When the knowledge base has no answer"), self._line(
+            "kb_fallback_text", tr("sent as written for a price, stock, shipping or refund question")))
+        form.addRow("", self._check("draft_when_unsure", tr(
+            "With a knowledge base, replies the assistant is unsure of become drafts")))
+        form.addRow(tr("Holding line while a draft waits"), self._line("draft_holding_line", tr("empty = silence")))
+        return page
+
+    def _hours_tab(self) -> QWidget:
         page, form = self._form()
-        note = QLabel(tr("Slow, human-like replies protect the account. The defaults are conservative."))
-        note.setWordWrap(True)
-        form.addRow(note)
+        form.addRow(tr("Service hours"), self._line("service_hours", tr("e.g. 09:00-21:00; empty = always")))
+        form.addRow(tr("Away message"), self._line("away_message", tr("sent once outside service hours")))
+        hour = self._number("daily_summary_hour")
+        hour.setSpecialValueText(tr("off"))  # -1: no summary
+        form.addRow(tr("Daily summary to File Transfer Helper at (hour)"), hour)
+        return page
+
+    def _safety_tab(self) -> QWidget:
+        page, form = self._form(tr("Slow, human-like replies protect the account. The defaults are conservative."))
         form.addRow(tr("Seconds between replies to one contact"), self._number("min_seconds_between_replies"))
         form.addRow(tr("Replies per minute (all contacts)"), self._number("max_replies_per_minute"))
         form.addRow(tr("Replies per day (all contacts)"), self._number("max_replies_per_day"))
@@ -203,18 +221,48 @@ class SettingsPage(QWidget):
         form.addRow(tr("Typing delay per character (s)"), self._number("typing_delay_per_char"))
         form.addRow(tr("Wait for more messages (s)"), self._number("aggregate_seconds"))
         form.addRow(tr("Pause after I reply by hand (minutes)"), self._number("takeover_minutes"))
+        form.addRow(tr("Keep history (days, 0 = forever)"), self._number("retention_days"))
         return page
 
-    def _general_tab(self) -> QWidget:
-        page, form = self._form()
-        self.language = QComboBox()
-        for key, label in LANGUAGES:
-            self.language.addItem(tr(label), key)
-        form.addRow(tr("Language (after restart)"), self.language)
-        form.addRow(tr("Keep history (days, 0 = forever)"), self._number("retention_days"))
+    def _advanced_tab(self) -> QWidget:
+        """The engine (this PC's model or a server) and how it generates; then the app itself."""
+        page = QWidget()
+        layout = QVBoxLayout(page)
+        engine_box = QGroupBox(tr("Engine"))
+        _, form = self._form(page=engine_box)
+        self.engine = EngineBox()
+        for name, widget in zip(("llm_backend", "openai_base_url", "openai_model", "openai_timeout"),
+                                (self.engine.engine, self.engine.base_url, self.engine.model, self.engine.timeout),
+                                strict=True):
+            self.fields[name] = widget  # EngineBox gives them their tips
+        form.addRow(self.engine)
+        self.model_file = ModelFileBox()
+        self._field("model_path", self.model_file.combo)
+        form.addRow(tr("Model file"), self.model_file)
+        self.gpu_combo = self._combo("gpu_layers", (("auto", N_("auto")),))
+        self.gpu_combo.setEditable(True)
+        self.gpu_combo.addItem("0 (CPU)", "0")
+        form.addRow(tr("GPU layers"), self.gpu_combo)
+        form.addRow(tr("Context size (tokens)"), self._number("context_size"))
+        form.addRow(tr("Replies generated at once (0 = auto)"), self._number("parallel_replies"))
+        form.addRow(tr("Longest reply (tokens)"), self._number("max_reply_tokens"))
+        self.reasoning = self._combo("reasoning", REASONING)
+        form.addRow(tr("Reasoning (DeepSeek-R1's thinking)"), self.reasoning)
+        form.addRow(tr("Thinking budget when brief (tokens)"), self._number("reasoning_budget"))
+        form.addRow(tr("Temperature"), self._number("temperature"))
+        app_box = QGroupBox(tr("This app"))
+        _, app_form = self._form(page=app_box)
+        self.language = self._combo("language", LANGUAGES)
+        app_form.addRow(tr("Language (after restart)"), self.language)
+        metrics = self._number("metrics_port")
+        metrics.setSpecialValueText(tr("off"))  # 0: no endpoint
+        app_form.addRow(tr("Prometheus metrics on 127.0.0.1, port"), metrics)
         self.guide_button = QPushButton(tr("First-run guide…"))
         self.guide_button.clicked.connect(self.guide_requested)
-        form.addRow("", self.guide_button)
+        app_form.addRow("", self.guide_button)
+        layout.addWidget(engine_box)
+        layout.addWidget(app_box)
+        layout.addStretch(1)
         return page
 
     # ------------------------------------------------------------------ values
@@ -238,34 +286,9 @@ class SettingsPage(QWidget):
             self.gpu_combo.setCurrentIndex(index)
         else:
             self.gpu_combo.setEditText(settings.gpu_layers)
-        self._fill_models(settings)
+        self.model_file.load(settings)
         self.engine.load(settings)
         self.error.clear()
-
-    def _fill_models(self, settings: Settings) -> None:
-        self.model_combo.clear()
-        self.model_combo.addItem(tr("Automatic (first .gguf in models/)"), "")
-        for path in find_models(settings):
-            self.model_combo.addItem(path.name, str(path))
-        if settings.model_path:
-            index = self.model_combo.findData(settings.model_path)
-            if index < 0:
-                self.model_combo.addItem(Path(settings.model_path).name, settings.model_path)
-                index = self.model_combo.count() - 1
-            self.model_combo.setCurrentIndex(index)
-        folders = "; ".join(str(d) for d in settings.models_dirs)
-        if self.model_combo.count() == 1 and not settings.model_path:
-            self.model_hint.setText(tr("No model yet: put a DeepSeek .gguf file in %s, or choose one with "
-                                       "Browse….") % folders)
-        else:
-            self.model_hint.setText(tr("Models are looked for in %s") % folders)
-
-    def _browse(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, tr("Choose a model"), str(self.base.models_dirs[0]),
-                                              tr("GGUF models (*.gguf)"))
-        if path:
-            self.model_combo.addItem(Path(path).name, path)
-            self.model_combo.setCurrentIndex(self.model_combo.count() - 1)
 
     def values(self) -> dict[str, Any]:
         out: dict[str, Any] = {}
@@ -273,10 +296,7 @@ class SettingsPage(QWidget):
             out[name] = widget.text() if isinstance(widget, QLineEdit) else widget.value()
             if isinstance(getattr(self.base, name), int):
                 out[name] = int(out[name])
-        index = self.model_combo.currentIndex()
-        typed = self.model_combo.currentText().strip()
-        data = self.model_combo.itemData(index) if index >= 0 else None
-        out["model_path"] = data if data is not None and self.model_combo.itemText(index) == typed else typed
+        out["model_path"] = self.model_file.value()
         gpu = self.gpu_combo.currentText().strip()
         gpu_index = self.gpu_combo.findText(gpu)
         out["gpu_layers"] = self.gpu_combo.itemData(gpu_index) if gpu_index >= 0 else gpu

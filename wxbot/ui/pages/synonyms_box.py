@@ -33,6 +33,7 @@ class SynonymsBox(QWidget):
         self.remove_button.clicked.connect(self.remove_selected)
         self.list = QListWidget()
         self.list.setMaximumHeight(90)
+        self.list.hide()  # shown once there are synonyms: an empty box would take the documents' room
         self.list.itemSelectionChanged.connect(self._update_buttons)
         self.status = QLabel()
         self.status.setWordWrap(True)
@@ -71,6 +72,7 @@ class SynonymsBox(QWidget):
         self.groups = groups
         self.list.clear()
         self.list.addItems([" = ".join(g) for g in groups])
+        self.list.setVisible(bool(groups))
         self._update_buttons()
         self.shown.emit()
 

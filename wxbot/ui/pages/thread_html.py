@@ -1,7 +1,7 @@
 """How one conversation reads in the workbench: each message a bubble tagged with where it came from (FAQ,
-knowledge base, AI, the owner, an approved draft) as a coloured text tag (no emoji: a Linux without an emoji
-font shows them as boxes), a bot reply's knowledge-base passages under it, and why a message was not answered.
-The HTML is made off the GUI thread."""
+knowledge base, AI, the owner (by hand, or a draft they rewrote), an approved draft) as a coloured text tag (no emoji: a Linux without an emoji
+font shows them as boxes), a bot reply's knowledge-base passages under it (a long one cut to a line or two, with
+a link that opens it in place), and why a message was not answered. The HTML is made off the GUI thread."""
 
 from __future__ import annotations
 
@@ -13,13 +13,15 @@ from wxbot.ui.i18n import N_, tr
 from wxbot.views import HistoryItem
 
 HISTORY_LIMIT = 200  # messages shown at once (a search shows its newest matches)
-PASSAGE_PREVIEW_CHARS = 160  # a long passage is shown cut (its full text is in the knowledge base page)
+PASSAGE_PREVIEW_CHARS = 60  # a longer passage shows cut to a line or two, with a link that opens it
+PASSAGE_LINK = "passage"  # the scheme of that link: passage:<message id>/<passage number>
 OWNER_TAG = (N_("Owner"), "#1d6fb8")
 SOURCE_TAGS = {  # a ReplySource value -> the tag's words and colour
     ReplySource.FAQ: (N_("FAQ"), "#7b4fb5"),
     ReplySource.KB: (N_("Knowledge base"), "#2b8a6e"),
     ReplySource.MODEL: (N_("AI"), "#d06d1a"),
     ReplySource.DRAFT: (N_("Draft"), "#8a6d1d"),
+    ReplySource.DRAFT_EDITED: OWNER_TAG,  # the owner rewrote the draft: their words, not the bot's
     ReplySource.KB_FALLBACK: (N_("Preset text"), "#6b7785"),
     ReplySource.AWAY: (N_("Preset text"), "#6b7785"),
     ReplySource.NON_TEXT: (N_("Preset text"), "#6b7785"),
@@ -70,7 +72,7 @@ def tag_html(words: str, colour: str) -> str:
             f'&nbsp;{html.escape(words)}&nbsp;</span>')
 
 
-def bubble_html(item: HistoryItem) -> str:
+def bubble_html(item: HistoryItem, opened: frozenset[str] = frozenset()) -> str:
     mine = item.direction == Direction.OUT
     colour = "#95ec69" if mine else "#ffffff"
     align = "right" if mine else "left"
@@ -83,28 +85,41 @@ def bubble_html(item: HistoryItem) -> str:
     return (f'<table width="100%" cellspacing="0" cellpadding="2"><tr><td align="{align}">'
             f'<div>{meta}</div>'
             f'<table cellpadding="8" style="background:{colour}; border:1px solid #e2e2e2;">'
-            f'<tr><td>{body}</td></tr></table>{note_html}{passages_html(item)}</td></tr></table>')
+            f'<tr><td>{body}</td></tr></table>{note_html}{passages_html(item, opened)}</td></tr></table>')
 
 
-def passages_html(item: HistoryItem) -> str:
-    """Under a grounded reply: which knowledge-base passages it used, with their source."""
+def passage_key(item: HistoryItem, number: int) -> str:
+    """A passage under a reply, as its link names it (``opened`` holds the keys of the passages shown whole)."""
+    return f"{item.id}/{number}"
+
+
+def passages_html(item: HistoryItem, opened: frozenset[str] = frozenset()) -> str:
+    """Under a grounded reply: which knowledge-base passages it used, with their source; a long one cut, with a
+    link that shows it whole (``opened``) or cut again."""
     if not item.passages:
         return ""
     rows = []
-    for p in item.passages:
-        text = p.text if len(p.text) <= PASSAGE_PREVIEW_CHARS else p.text[:PASSAGE_PREVIEW_CHARS] + "…"
-        rows.append(f'<div>• <b>{html.escape(p.label)}</b>: {html.escape(text)}</div>')
+    for number, p in enumerate(item.passages):
+        key = passage_key(item, number)
+        text, link = html.escape(p.text), ""
+        if len(p.text) > PASSAGE_PREVIEW_CHARS:
+            whole = key in opened
+            if not whole:
+                text = html.escape(p.text[:PASSAGE_PREVIEW_CHARS]) + "…"
+            link = f' <a href="{PASSAGE_LINK}:{key}">{html.escape(tr("Less") if whole else tr("More"))}</a>'
+        rows.append(f'<div>• <b>{html.escape(p.label)}</b>: {text}{link}</div>')
     title = html.escape(tr("Knowledge-base passages this reply used:"))
     return f'<div style="color:#5b6b7a; font-size:11px;">{title}{"".join(rows)}</div>'
 
 
-def thread_page(found: list[HistoryItem]) -> tuple[list[HistoryItem], str]:
-    """The messages to show, oldest first (a search may match thousands: its newest), and their HTML."""
+def thread_page(found: list[HistoryItem], opened: frozenset[str] = frozenset()) -> tuple[list[HistoryItem], str]:
+    """The messages to show, oldest first (a search may match thousands: its newest), and their HTML (the
+    passages in ``opened`` whole)."""
     ordered = sorted(found, key=lambda i: (i.time, i.id))
     items = ordered[-HISTORY_LIMIT:]
     more = ""
     if len(ordered) > len(items):
         note = tr("Showing the newest %d of %d matches") % (len(items), len(ordered))
         more = f'<p style="color:#999">{html.escape(note)}</p>'
-    return items, (more + "".join(bubble_html(i) for i in items)
+    return items, (more + "".join(bubble_html(i, opened) for i in items)
                    or f'<p style="color:#999">{html.escape(tr("No messages yet"))}</p>')

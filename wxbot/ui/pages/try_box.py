@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
 
 from wxbot.core.answering import Decision, Route
 from wxbot.service import BotService
-from wxbot.ui.i18n import N_, tr
+from wxbot.ui.i18n import N_, one_language, tr
 from wxbot.ui.pages.settings_page import error_text
 from wxbot.ui.tasks import Tasks
 
@@ -84,7 +84,7 @@ class TryBox(QGroupBox):
         self.decision = decision
         words = tr(ROUTE_WORDS[decision.route])
         self.verdict.setText(words % decision.rule.number if decision.rule is not None else words)
-        self.reason.setText(decision.reason)
+        self.reason.setText(one_language(decision.reason, self.lang))  # the engine says it in both languages
         text = decision.answer(self.svc.settings)
         self.answer.setText(tr("The customer gets: %s") % text if text else "")
         rows = [(tr("Rule %d") % m.number, f"{m.score:.2f}", m.why, m.rule.answer) for m in decision.rules]
