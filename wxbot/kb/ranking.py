@@ -14,11 +14,12 @@ import numpy as np
 
 from wxbot.kb.bm25 import TermIndex
 from wxbot.kb.channels import char_terms, code_terms, pinyin_terms, synonym_text, word_terms
+from wxbot.kb.intent import Intent, intent
 from wxbot.kb.normal import normalize
 from wxbot.kb.pinyin import PinyinTable, pinyin_table, syllables
 from wxbot.kb.quantities import Quantity, holding, quantities
 from wxbot.kb.relevance import Question, confidence, missing_thing, read_question
-from wxbot.kb.synonyms import PRICE_WORDS, RANKING_SYNONYMS, STOCK_WORDS
+from wxbot.kb.synonyms import RANKING_SYNONYMS
 from wxbot.kb.tablequery import FIELD, TableAsk, answer_rows, table_ask
 
 CANDIDATES = 50  # each channel's depth before fusion
@@ -26,7 +27,8 @@ RRF_K = 10  # fusion constant: small, because a channel's first places matter mo
 JUDGED = 8  # how many of the fused best the relevance decision looks at
 MISSING_THING = 0.15  # the bar rises this much when a thing the question names is in none of the passages
 RERANK = 1.0  # the best are reordered by fused rank (as a share of the first's) plus this times their confidence
-STATES = 0.5  # and this much more when it states what the question asks (a price, the stock)
+STATES = 0.5  # and this much more when it states what the question asks (a price, a weight, the stock)
+KIND = 0.3  # and this much more when it is the kind of passage that answers such a question (a row, prose)
 _STOCK_FIELD = re.compile(r"库存|现货|有货|缺货|售罄")
 KEEP = 0.5  # a passage returned needs this share of the threshold's confidence itself
 WEIGHTS = {"chars": 1.0, "words": 1.0, "codes": 1.0, "sounds": 0.5, "quantity": 1.0, "semantic": 1.0}
@@ -67,6 +69,18 @@ def _ranked(scores: np.ndarray) -> np.ndarray:
     return order[:CANDIDATES]
 
 
+def _distinct(ranked: list[tuple[int, float]], rows: Sequence[str]) -> list[tuple[int, float]]:
+    """Each passage once, and the same row imported twice (the price list as .xlsx and as .csv) once."""
+    seen: set[int | str] = set()
+    out: list[tuple[int, float]] = []
+    for pos, score in ranked:
+        key = rows[pos] or pos
+        if key not in seen:
+            seen.add(key)
+            out.append((pos, score))
+    return out
+
+
 class Retriever:
     def __init__(self, index: BuiltIndex) -> None:
         self.index = index
@@ -105,7 +119,7 @@ class Retriever:
         for name, ranking in rankings.items():
             for rank, pos in enumerate(ranking.tolist(), 1):
                 fused[pos] = fused.get(pos, 0.0) + WEIGHTS[name] / (RRF_K + rank)
-        best = sorted(fused.items(), key=lambda item: (-item[1], item[0]))
+        best = _distinct(sorted(fused.items(), key=lambda item: (-item[1], item[0])), ix.rows)
         if not best:
             return []
         read = read_question(text, ix.chars, ix.codes, ix.table, ix.sounds, owner)
@@ -120,27 +134,25 @@ class Retriever:
         # Each passage returned holds some of the question itself: a neighbour in the ranking that holds
         # none of it (SJ-0415 for a question about SJ-0412) is left out.
         top = best[0][1]
-        wants = self._wants(text)
-        kept = sorted(((pos, score / top + RERANK * judged[pos] + STATES * self._states(pos, wants))
+        wants = intent(text)
+        kept = sorted(((pos, score / top + RERANK * judged[pos] + STATES * self._states(pos, wants)
+                        + KIND * self._kind(pos, wants))
                        for pos, score in best[:max(JUDGED, k)] if judged[pos] >= threshold * KEEP),
                       key=lambda item: (-item[1], item[0]))
         if ask.active:
             kept = self._table_rows(ask, read, best) + kept
-        best = kept
-        seen: set[int] = set()
-        out = [(pos, score) for pos, score in best if not (pos in seen or seen.add(pos))]  # type: ignore[func-returns-value]
-        return out[:k]
+        return _distinct(kept, ix.rows)[:k]
 
-    @staticmethod
-    def _wants(text: str) -> tuple[bool, bool]:
-        """Whether the question asks a price, and whether it asks the stock."""
-        return any(w in text for w in PRICE_WORDS), any(w in text for w in STOCK_WORDS)
+    def _states(self, pos: int, wants: Intent) -> bool:
+        """Whether a passage states what the question asks: a quantity of the asked dimension, or the stock."""
+        return any(q.dimension in wants.dimensions for q in self.index.held[pos]) or \
+            (wants.stock and bool(_STOCK_FIELD.search(self.index.rows[pos])))
 
-    def _states(self, pos: int, wants: tuple[bool, bool]) -> bool:
-        """Whether a passage states what the question asks: a price (a money quantity) or the stock."""
-        price, stock = wants
-        return (price and any(q.dimension == "money" for q in self.index.held[pos])) or \
-            (stock and bool(_STOCK_FIELD.search(self.index.rows[pos])))
+    def _kind(self, pos: int, wants: Intent) -> bool:
+        """Whether a passage is the kind that answers the question: a table row for a question about a
+        product, prose for an explanation."""
+        row = bool(self.index.sheets[pos])
+        return (wants.product and row) or (wants.explain and not row)
 
     def _table_rows(self, ask: TableAsk, read: Question, best: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """The rows of the sheet the question concerns (the best-ranked row's sheet) that hold what the

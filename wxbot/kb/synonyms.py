@@ -21,14 +21,24 @@ STOPWORDS = frozenset(
 FUNCTION_CHARS = "能要想还就不吗了呢我你您他她它的在去是个这那都也很太又再才刚啊吧呀哦嘛么哈咋啥怎该把被让给从对向往跟和与及或得着选"
 
 # "一份", "几双", "两个": how many, never what; and question words jieba glues to a verb (谁出, 为啥, 什么码).
-NOISE = re.compile(r"什么|多少|怎么|哪个|你们|我们|[一二两三四五六七八九十几每多半]+[个件双份只条对套包盒支副块张次位]|谁|为什么|为啥|怎么办|哪里|哪儿|哪些")
+NOISE = re.compile(r"为什么|怎么办|什么|多少|怎么|哪个|你们|我们|[一二两三四五六七八九十几每多半]+[个件双份只条对套包盒支副块张次位]|谁|为啥|哪里|哪儿|哪些")
 
 _RETURNS = ("退货", "退换", "退款", "无理由")
 _PRICE = ("价格", "单价", "售价", "价钱", "元")
 _STOCK = ("库存", "现货", "有货", "缺货", "补货", "售罄")
 _SHIPPING = ("运费", "快递", "邮费", "发货", "包邮")
-_REPAIR = ("维修", "保修", "质保", "损坏")
+_REPAIR = ("维修", "保修", "质保", "损坏", "质量问题", "故障")
 _DISCOUNT = ("优惠", "折扣", "满减", "活动", "批发", "团购")
+# General after-sales and travel language (no shop's words): a wrong size or model is an exchange; a plane
+# trip is an airline rule; a price that dropped after buying is price protection; who pays is who bears it.
+_WRONG_SIZE = ("尺码", "换码", "型号", "换货", "买错")
+_FLIGHT = ("登机", "乘机", "航空", "民航", "飞机")
+_PRICE_DROP = ("降价", "差价", "保价", "价格保护")
+_GENUINE = ("正品", "原装", "正版", "防伪", "授权", "假货")
+_EXPIRY = ("有效期", "过期", "到期", "失效")
+_BEARS = ("承担", "负责", "承担运费")
+_CHILD = ("儿童", "孩子", "小孩", "宝宝")
+_WATER = ("进水", "泡水", "防水", "浸水")
 
 # Price and stock are attributes of a product: without the product named they must not find a passage
 # (「这个多少钱」 about a photo must not get some row's price), so these groups are weak.
@@ -43,7 +53,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "有货": _STOCK, "现货": _STOCK, "库存": _STOCK, "缺货": _STOCK, "补货": _STOCK, "卖完": _STOCK, "售罄": _STOCK,
     "断货": _STOCK, "还有吗": _STOCK,
     "包邮": ("包邮", "运费", "免运费", "邮费"), "运费": _SHIPPING, "邮费": _SHIPPING, "快递费": _SHIPPING,
-    "寄": _SHIPPING, "快递": ("快递", "物流", "发货"), "物流": ("物流", "快递", "发货"),
+    "寄": _SHIPPING, "寄到": _SHIPPING + ("配送", "发往"), "发到": _SHIPPING + ("配送", "发往"),
+    "送到": _SHIPPING + ("配送", "发往"), "邮到": _SHIPPING + ("配送", "发往"), "发往": _SHIPPING + ("配送", "发往"), "快递": ("快递", "物流", "发货"), "物流": ("物流", "快递", "发货"),
     "发货": ("发货", "发出", "出库"), "几天到": ("时效", "送达", "到货", "天"), "多久到": ("时效", "送达", "到货", "天"),
     "几天": ("时效", "天"), "多久发": ("发货", "时效"), "什么时候发": ("发货", "时效"), "什么时候到": ("时效", "送达", "到货"),
     "发票": ("发票", "开票"), "开票": ("发票", "开票"), "收据": ("发票", "收据"),
@@ -54,6 +65,17 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "地址": ("地址", "门店", "位置"), "在哪": ("地址", "门店", "位置"), "电话": ("电话", "联系"), "联系": ("电话", "联系"),
     "付款": ("付款", "支付"), "支付": ("支付", "付款"), "定制": ("定制", "刻字", "订做"), "刻字": ("刻字", "定制"),
     "公司": ("公司", "企业", "单位"), "单位": ("公司", "企业", "单位"), "企业": ("公司", "企业", "单位"),
+    "买错": _WRONG_SIZE, "买错号": _WRONG_SIZE, "买错码": _WRONG_SIZE, "错号": _WRONG_SIZE, "错码": _WRONG_SIZE,
+    "拍错": _WRONG_SIZE, "选错": _WRONG_SIZE, "买小": _WRONG_SIZE, "买小了": _WRONG_SIZE, "买大": _WRONG_SIZE,
+    "买大了": _WRONG_SIZE, "不合身": _WRONG_SIZE, "穿不下": _WRONG_SIZE, "尺码不对": _WRONG_SIZE, "型号不对": _WRONG_SIZE,
+    "飞机": _FLIGHT, "上飞机": _FLIGHT, "坐飞机": _FLIGHT, "带上飞机": _FLIGHT, "登机": _FLIGHT, "乘机": _FLIGHT,
+    "航班": _FLIGHT, "机场": _FLIGHT, "安检": _FLIGHT,
+    "降价": _PRICE_DROP, "便宜了": _PRICE_DROP, "差价": _PRICE_DROP, "补差价": _PRICE_DROP, "保价": _PRICE_DROP,
+    "掉价": _PRICE_DROP, "正品": _GENUINE, "真假": _GENUINE, "假货": _GENUINE, "假的": _GENUINE, "原装": _GENUINE,
+    "正版": _GENUINE, "山寨": _GENUINE, "防伪": _GENUINE, "有效期": _EXPIRY, "过期": _EXPIRY, "失效": _EXPIRY,
+    "到期": _EXPIRY, "谁出": _BEARS, "谁付": _BEARS, "谁承担": _BEARS, "谁负责": _BEARS,
+    "孩子": _CHILD, "小孩": _CHILD, "小朋友": _CHILD, "儿童": _CHILD, "泡水": _WATER, "进水": _WATER, "掉水里": _WATER,
+    "淋雨": _WATER, "几折": _DISCOUNT,
     "公斤": ("公斤", "kg", "千克"), "千克": ("公斤", "kg", "千克"), "斤": ("公斤", "kg", "斤"),
 }
 
@@ -79,6 +101,11 @@ for _province, _cities in _REGIONS.items():
 for _country in ("美国 加拿大 英国 法国 德国 意大利 西班牙 俄罗斯 日本 韩国 新加坡 马来西亚 泰国 越南 菲律宾 印尼 印度 "
                  "澳大利亚 澳洲 新西兰 迪拜 国外 境外 海外").split():
     SYNONYMS[_country] = (_country, "海外", "国外", "境外")
+
+# Place names: where a customer is or ships to. They say where, not what, so a place alone is never what makes a
+# passage answer (「成都明天下雨吗」 is not about the shop's Sichuan shipping row).
+PLACES = frozenset({*_REGIONS, *(c for cities in _REGIONS.values() for c in cities.split()), *_AREAS.values(),
+                    *(t for t, v in SYNONYMS.items() if "海外" in v)})
 
 # The words that only ask for an attribute (多少钱, 有货吗): no evidence of which passage is meant.
 ATTRIBUTE_WORDS = frozenset({t for t, v in SYNONYMS.items() if v in ATTRIBUTES} | {w for a in ATTRIBUTES for w in a}
