@@ -22,21 +22,25 @@ _ASKS = {
     "volume": r"多少ml|多少毫升|几毫升|容量|多少升",
 }
 _DIMENSION = {name: re.compile(pattern) for name, pattern in _ASKS.items()}
+# 几段, 多少号, 几寸: which number of a measure; a passage with "2段" states one.
+_WHICH = re.compile(r"(?:几|多少)(?P<measure>[段号码寸片包罐盒瓶支条双套层档代])")
 _STOCK = re.compile(r"有货|现货|库存|缺货|补货|卖完|售罄|断货|还有吗|还有几|还剩|剩几|剩多少|有没有货|没货")
 # What a product's row answers besides a quantity: its spec, what it fits, whether the shop sells one.
 _PRODUCT = re.compile(r"规格|型号|几片|几包|几个装|几只|多少片|多少包|适用|适合|能用吗|可以用吗|能不能用|兼容|通用|"
-                      r"有没有.{1,8}的|有卖|卖不卖|推荐|哪款|哪个好|哪种好|什么.{0,3}好|选哪|买哪")
+                      r"有没有.{1,8}的|有卖|卖不卖|推荐|哪款|哪个好|哪种好|什么.{0,3}好|选哪|买哪|"
+                      r"(?:多大|几岁|几个月).{0,4}用")
 # An explanation or advice: a paragraph answers it, not a row.
 _EXPLAIN = re.compile(r"为什么|为啥|怎么回事|什么原因|原因|会不会|正常吗|正常不|是不是坏|怎么办|咋办|怎么用|怎么选|"
-                      r"如何|注意什么|要注意|区别|有什么不同|什么意思|是什么")
+                      r"如何|注意什么|要注意|区别|有什么不同|什么意思|是什么|和.{1,10}(?:通用|一样|兼容|差别)")
 # The shop's rules: returns, shipping, invoices, warranty, payment, membership. A paragraph states them.
 _RULE = re.compile(r"退|换货|能换|换吗|运费|邮费|包邮|快递|物流|发货|发票|开票|保修|质保|维修|售后|付款|支付|积分|会员|"
-                   r"优惠|打折|几折|折扣|活动|门店|地址|营业|电话|客服|赔")
+                   r"优惠|打折|几折|折扣|活动|门店|地址|营业|电话|客服|赔|差价|降价|保价|定制|刻字|印字|绣")
 
 
 @dataclass(frozen=True)
 class Intent:
     dimensions: frozenset[str]  # the quantities it asks for (money, weight, …)
+    measures: tuple[str, ...]  # the measure words it asks a number of (段 for 几段)
     stock: bool  # asks whether (or how many) are in stock
     product: bool  # asks about a product: its row answers (a price, the stock, a spec, what it fits)
     explain: bool  # asks why or how: prose answers
@@ -48,4 +52,10 @@ def intent(text: str) -> Intent:
     stock = bool(_STOCK.search(text))
     explain = bool(_EXPLAIN.search(text))
     asks_row = "money" in dimensions or stock or bool(_PRODUCT.search(text))
-    return Intent(dimensions, stock, asks_row and not explain and not _RULE.search(text), explain)
+    measures = tuple(dict.fromkeys(m.group("measure") for m in _WHICH.finditer(text)))
+    return Intent(dimensions, measures, stock, asks_row and not explain and not _RULE.search(text), explain)
+
+
+def stated(wants: Intent, text: str) -> int:
+    """How many of the numbers a question asks by measure word (几段) a normalized passage states (2段)."""
+    return sum(bool(re.search(rf"\d{m}", text)) for m in wants.measures)

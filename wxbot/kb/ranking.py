@@ -14,11 +14,11 @@ import numpy as np
 
 from wxbot.kb.bm25 import TermIndex
 from wxbot.kb.channels import char_terms, code_terms, pinyin_terms, synonym_text, word_terms
-from wxbot.kb.intent import Intent, intent
+from wxbot.kb.intent import Intent, intent, stated
 from wxbot.kb.normal import normalize
 from wxbot.kb.pinyin import PinyinTable, pinyin_table, syllables
 from wxbot.kb.quantities import Quantity, holding, quantities
-from wxbot.kb.relevance import Question, confidence, missing_thing, read_question
+from wxbot.kb.relevance import Question, confidence, missing_thing, named, read_question
 from wxbot.kb.synonyms import RANKING_SYNONYMS
 from wxbot.kb.tablequery import FIELD, TableAsk, answer_rows, table_ask
 
@@ -26,8 +26,9 @@ CANDIDATES = 50  # each channel's depth before fusion
 RRF_K = 10  # fusion constant: small, because a channel's first places matter most for a shop's few hundred rows
 JUDGED = 8  # how many of the fused best the relevance decision looks at
 MISSING_THING = 0.15  # the bar rises this much when a thing the question names is in none of the passages
-RERANK = 1.0  # the best are reordered by fused rank (as a share of the first's) plus this times their confidence
+RERANK = 1.5  # the best are reordered by fused rank (as a share of the first's) plus this times their confidence
 STATES = 0.5  # and this much more when it states what the question asks (a price, a weight, the stock)
+NAMED = 0.3  # and up to this much more for a row whose name cell holds the things the question names
 KIND = 0.3  # and this much more when it is the kind of passage that answers such a question (a row, prose)
 _STOCK_FIELD = re.compile(r"库存|现货|有货|缺货|售罄")
 KEEP = 0.5  # a passage returned needs this share of the threshold's confidence itself
@@ -127,7 +128,9 @@ class Retriever:
             return []
         judged = {pos: confidence(read, asked, ix.held[pos], ix.texts[pos], ix.table)
                   for pos, _ in best[:max(JUDGED, k)]}
-        lacking = missing_thing(read, [ix.texts[p] for p in judged], ix.table)
+        # A thing or a quantity the question names that none of them holds (38度5 where no passage says it)
+        lacking = missing_thing(read, [ix.texts[p] for p in judged], ix.table) \
+            or bool(asked) and not any(holding([q], list(ix.held[p])) for q in asked for p in judged)
         bar = threshold + MISSING_THING if lacking else threshold
         if max(judged.values()) < bar:
             return []
@@ -136,17 +139,19 @@ class Retriever:
         top = best[0][1]
         wants = intent(text)
         kept = sorted(((pos, score / top + RERANK * judged[pos] + STATES * self._states(pos, wants)
-                        + KIND * self._kind(pos, wants))
+                        + KIND * self._kind(pos, wants) + NAMED * named(read, ix.rows[pos]))
                        for pos, score in best[:max(JUDGED, k)] if judged[pos] >= threshold * KEEP),
                       key=lambda item: (-item[1], item[0]))
         if ask.active:
             kept = self._table_rows(ask, read, best) + kept
         return _distinct(kept, ix.rows)[:k]
 
-    def _states(self, pos: int, wants: Intent) -> bool:
-        """Whether a passage states what the question asks: a quantity of the asked dimension, or the stock."""
-        return any(q.dimension in wants.dimensions for q in self.index.held[pos]) or \
-            (wants.stock and bool(_STOCK_FIELD.search(self.index.rows[pos])))
+    def _states(self, pos: int, wants: Intent) -> int:
+        """How many of the things the question asks a passage states: a quantity of an asked dimension, the
+        stock, a number of an asked measure (2段 for 几段)."""
+        ix = self.index
+        dimensions = {q.dimension for q in ix.held[pos]} & wants.dimensions
+        return len(dimensions) + (wants.stock and bool(_STOCK_FIELD.search(ix.rows[pos]))) + stated(wants, ix.texts[pos])
 
     def _kind(self, pos: int, wants: Intent) -> bool:
         """Whether a passage is the kind that answers the question: a table row for a question about a

@@ -18,6 +18,7 @@ from wxbot.kb.channels import END, cjk_runs, code_terms, phrase_words
 from wxbot.kb.pinyin import PinyinTable, spell
 from wxbot.kb.quantities import Quantity, holding, without_quantities
 from wxbot.kb.synonyms import ATTRIBUTE_WORDS, FUNCTION_CHARS, NOISE, PLACES, STOPWORDS, SYNONYMS
+from wxbot.kb.tablequery import name_cell
 
 UNKNOWN_WEIGHT = 1.25  # a noun no passage has (the question is about something else), relative to the
 # question's heaviest known word; any other word no passage has (带上, 今天, 开车) is incidental wording
@@ -66,9 +67,22 @@ def _merge_singles(words: list[tuple[str, tuple[str, ...], str]]) -> list[tuple[
         if out and len(word) == 1 and len(forms) == 1 and len(out[-1][1]) == 1 and len(out[-1][0]) == 1 \
                 and word not in FUNCTION_CHARS and out[-1][0] not in FUNCTION_CHARS:
             merged = out[-1][0] + word
-            out[-1] = (merged, (merged,), "merged")
+            out[-1] = (merged, (merged,), "n" if tag[:1] == "n" else "merged")  # 月 + 嫂: a noun jieba lacks
         else:
             out.append((word, forms, tag))
+    return out
+
+
+def _resplit(words: list[tuple[str, tuple[str, ...], str]], chars: TermIndex) -> list[tuple[str, tuple[str, ...], str]]:
+    """A two-character guess of jieba's that is no word (充电 + 宝用) gives its first character back to the word
+    before it when the documents write them together (充电宝 + 用)."""
+    out: list[tuple[str, tuple[str, ...], str]] = []
+    for word, forms, tag in words:
+        if out and len(word) == 2 and len(forms) == 1 and not rjieba.has_word(word) and len(out[-1][1]) == 1 \
+                and len(out[-1][0]) > 1 and all(chars.df(p) for p in _pairs(out[-1][0] + word[0])):
+            out[-1] = (out[-1][0] + word[0], (out[-1][0] + word[0],), out[-1][2])
+            word, forms, tag = word[1], (word[1],), "x"
+        out.append((word, forms, tag))
     return out
 
 
@@ -94,7 +108,7 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
         raw.append((joined, (joined, *parts), not number, not number, -2))
     text = NOISE.sub(" ", without_quantities(text))
     for number, run in enumerate(cjk_runs(text)):
-        for word, forms, tag in _merge_singles(phrase_words(run, SYNONYMS)):
+        for word, forms, tag in _merge_singles(_resplit(phrase_words(run, SYNONYMS), chars)):
             if len(forms) == 1 and word not in STOPWORDS:
                 word = word.strip(FUNCTION_CHARS)
                 forms = (word, *SYNONYMS.get(word, ()))  # 能寄到 is 寄到
@@ -181,11 +195,12 @@ def confidence(question: Question, asked: Sequence[Quantity], held: Sequence[Qua
         share = cover(concept, text, sound)
         got += concept.weight * share
         anchored |= concept.strong and not concept.place and share >= ANCHOR
-    if asked:
-        weight = max((c.weight for c in question.concepts), default=1.0)
+    weight = max((c.weight for c in question.concepts), default=1.0)
+    for quantity in asked:  # each quantity the question names (1米5, 240w) is a condition of its own
         total += weight
-        if holding(list(asked), list(held)):
-            got += weight
+        held_as = holding([quantity], list(held))  # 2: the value or a closed range around it, 1: an open one
+        if held_as:
+            got += weight * held_as / 2
             anchored = True
     return got / total if total and anchored else 0.0
 
@@ -196,3 +211,14 @@ def missing_thing(question: Question, texts: Sequence[str], table: PinyinTable) 
     sounds = [" ".join(spell(t, table)) for t in texts]
     return any(c.thing and c.strong and all(cover(c, t, s) < ANCHOR for t, s in zip(texts, sounds, strict=True))
                for c in question.concepts)
+
+
+def named(question: Question, row: str) -> float:
+    """The weighted share of the things the question names that a table row's name cell holds (品名: 宽口径硅胶奶嘴
+    SS号 for 「新生儿奶嘴ss号」): the row is about them, not a row that only mentions one (a gift set holding it)."""
+    name = name_cell(row)
+    things = [c for c in question.concepts if c.thing and c.strong]
+    total = sum(c.weight for c in things)
+    if not name or not total:
+        return 0.0
+    return sum(c.weight * cover(c, name, "") for c in things) / total
