@@ -44,6 +44,7 @@ class Intent:
     stock: bool  # asks whether (or how many) are in stock
     product: bool  # asks about a product: its row answers (a price, the stock, a spec, what it fits)
     explain: bool  # asks why or how: prose answers
+    rule: bool  # asks a shop rule (returns, shipping, invoices, warranty, a service): prose or a rule table answers
 
 
 def intent(text: str) -> Intent:
@@ -53,7 +54,8 @@ def intent(text: str) -> Intent:
     explain = bool(_EXPLAIN.search(text))
     asks_row = "money" in dimensions or stock or bool(_PRODUCT.search(text))
     measures = tuple(dict.fromkeys(m.group("measure") for m in _WHICH.finditer(text)))
-    return Intent(dimensions, measures, stock, asks_row and not explain and not _RULE.search(text), explain)
+    rule = bool(_RULE.search(text))
+    return Intent(dimensions, measures, stock, asks_row and not explain and not rule, explain, rule)
 
 
 def stated(wants: Intent, text: str) -> int:

@@ -139,7 +139,7 @@ class Retriever:
         top = best[0][1]
         wants = intent(text)
         kept = sorted(((pos, score / top + RERANK * judged[pos] + STATES * self._states(pos, wants)
-                        + KIND * self._kind(pos, wants) + NAMED * named(read, ix.rows[pos]))
+                        + KIND * self._kind(pos, wants) + NAMED * self._named(pos, read, wants))
                        for pos, score in best[:max(JUDGED, k)] if judged[pos] >= threshold * KEEP),
                       key=lambda item: (-item[1], item[0]))
         if ask.active:
@@ -152,6 +152,10 @@ class Retriever:
         ix = self.index
         dimensions = {q.dimension for q in ix.held[pos]} & wants.dimensions
         return len(dimensions) + (wants.stock and bool(_STOCK_FIELD.search(ix.rows[pos]))) + stated(wants, ix.texts[pos])
+
+    def _named(self, pos: int, read: Question, wants: Intent) -> float:
+        """How much of what the question names a row's name cell holds, unless it asks a rule or why."""
+        return 0.0 if wants.rule or wants.explain else named(read, self.index.rows[pos])
 
     def _kind(self, pos: int, wants: Intent) -> bool:
         """Whether a passage is the kind that answers the question: a table row for a question about a

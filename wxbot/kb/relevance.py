@@ -109,8 +109,8 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
     text = NOISE.sub(" ", without_quantities(text))
     for number, run in enumerate(cjk_runs(text)):
         for word, forms, tag in _merge_singles(_resplit(phrase_words(run, SYNONYMS), chars)):
-            if len(forms) == 1 and word not in STOPWORDS:
-                word = word.strip(FUNCTION_CHARS)
+            if len(forms) == 1 and word not in STOPWORDS and not all(chars.df(p) for p in _pairs(word)):
+                word = word.strip(FUNCTION_CHARS)  # 我住 is 住, but 哈衣 is a word the documents hold
                 forms = (word, *SYNONYMS.get(word, ()))  # 能寄到 is 寄到
                 tag = "syn" if word in SYNONYMS else tag
             if not word or word in STOPWORDS or word in ATTRIBUTE_WORDS:
