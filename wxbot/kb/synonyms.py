@@ -41,6 +41,7 @@ _GENUINE = ("正品", "原装", "正版", "防伪", "授权", "假货")
 _EXPIRY = ("有效期", "过期", "到期", "失效")
 _BEARS = ("承担", "负责", "承担运费")
 _CHILD = ("儿童", "孩子", "小孩", "宝宝")
+_USED = ("使用", "用过", "安装", "使用痕迹")  # used or installed: what after-sales rules call 使用过
 _WATER = ("进水", "泡水", "防水", "浸水")
 
 # Price and stock are attributes of a product: without the product named they must not find a passage
@@ -80,7 +81,8 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "正版": _GENUINE, "山寨": _GENUINE, "防伪": _GENUINE, "有效期": _EXPIRY, "过期": _EXPIRY, "失效": _EXPIRY,
     "到期": _EXPIRY, "谁出": _BEARS, "谁付": _BEARS, "谁承担": _BEARS, "谁负责": _BEARS,
     "孩子": _CHILD, "小孩": _CHILD, "小朋友": _CHILD, "儿童": _CHILD, "泡水": _WATER, "进水": _WATER, "掉水里": _WATER,
-    "淋雨": _WATER, "几折": _DISCOUNT,
+    "淋雨": _WATER, "几折": _DISCOUNT, "装上": _USED, "装好": _USED, "安装了": _USED, "用过": _USED, "使用过": _USED,
+    "用了几次": _USED, "戴过": _USED, "穿过": _USED,
     "公斤": ("公斤", "kg", "千克"), "千克": ("公斤", "kg", "千克"), "斤": ("公斤", "kg", "斤"),
 }
 
