@@ -71,6 +71,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "地址": ("地址", "门店", "位置"), "在哪": ("地址", "门店", "位置"), "电话": ("电话", "联系"), "联系": ("电话", "联系"),
     "付款": ("付款", "支付"), "支付": ("支付", "付款"), "定制": ("定制", "刻字", "订做"), "刻字": ("刻字", "定制"),
     "公司": ("公司", "企业", "单位"), "单位": ("公司", "企业", "单位"), "企业": ("公司", "企业", "单位"),
+    "换码": _WRONG_SIZE, "换号": _WRONG_SIZE, "换尺码": _WRONG_SIZE, "换个": ("换货", "退换", "更换"),
     "买错": _WRONG_SIZE, "买错号": _WRONG_SIZE, "买错码": _WRONG_SIZE, "错号": _WRONG_SIZE, "错码": _WRONG_SIZE,
     "拍错": _WRONG_SIZE, "选错": _WRONG_SIZE, "买小": _WRONG_SIZE, "买小了": _WRONG_SIZE, "买大": _WRONG_SIZE,
     "买大了": _WRONG_SIZE, "不合身": _WRONG_SIZE, "穿不下": _WRONG_SIZE, "尺码不对": _WRONG_SIZE, "型号不对": _WRONG_SIZE,
@@ -85,6 +86,9 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "用了几次": _USED, "戴过": _USED, "穿过": _USED,
     "公斤": ("公斤", "kg", "千克"), "千克": ("公斤", "kg", "千克"), "斤": ("公斤", "kg", "斤"),
 }
+
+# Exchange verbs that, with an object after them, replace a part instead (换屏, 换电池: a repair, not 换货).
+REPLACE = frozenset({"换"})
 
 # City -> the province (and the region names shipping tables use).
 _REGIONS = {
