@@ -38,3 +38,16 @@ def test_quantities_meet_ranges_in_their_units():
 
 def test_a_cell_takes_its_unit_from_its_column():
     assert holding(quantities("168元"), quantities("货号: a; 单价(元): 168"))
+
+
+@pytest.mark.parametrize(("text", "expect"), [("3万毫安", "30000毫安"), ("1.5万元", "15000元"), ("下午三点前下单", "15:00前下单"),
+                                              ("晚上8点半", "20:30"), ("中午一点", "13:00"), ("差一点", "差1点"),
+                                              ("五万", "50000"), ("万一", "万一")])
+def test_multipliers_after_digits_and_times_of_day(text, expect):
+    assert normalize(text) == expect
+
+
+def test_units_that_normalization_rewrites_are_still_units():
+    assert holding(quantities(normalize("水温45℃")), quantities(normalize("水温40-50℃"))) == 2  # NFKC: ℃ is °c
+    assert holding(quantities(normalize("240毫升")), quantities(normalize("规格: 240ml，配M号")))  # not 240 m + l
+    assert not holding(quantities(normalize("160毫升")), quantities(normalize("规格: 240ml")))

@@ -71,3 +71,28 @@ def test_results_are_best_first_and_bounded(stocked):
 
 def test_empty_knowledge_base_finds_nothing(kb):
     assert kb.search("SJ-0412 多少钱") == []
+
+
+def test_a_place_alone_is_not_what_a_passage_answers(stocked):
+    assert stocked.search("杭州明天下雨吗", 5) == []  # the shop's own city and the 江浙沪 row say where, not what
+    assert any("江浙沪" in p.text for p in stocked.search("寄到杭州要几天", 5))
+
+
+def test_the_kind_of_answer_the_question_asks_for_ranks_first(stocked):
+    assert stocked.search("真丝围巾多少钱", 1)[0].text.startswith("货号: SJ-0412;")  # a product's price: its row
+    assert "冷水手洗" in stocked.search("真丝围巾为什么不能机洗", 1)[0].text  # why: the care paragraph
+    assert "1-2天" in stocked.search("寄到杭州要几天", 1)[0].text  # how long: the row that states days
+
+
+def test_general_after_sales_wording_finds_the_rule(stocked):
+    assert any("无理由退换" in p.text for p in stocked.search("帽子买小了能换吗", 3))
+    assert any("本店承担" in p.text for p in stocked.search("收到是坏的 运费谁出", 3))
+
+
+def test_the_same_row_imported_twice_is_returned_once(stocked, shop, tmp_path):
+    from bench.kb_shop import PRICE_HEADER, PRICES
+    copy = tmp_path / "价目表副本.csv"
+    copy.write_text("\n".join(",".join(str(c) for c in row) for row in [PRICE_HEADER, *PRICES]), encoding="utf-8")
+    stocked.add_file(copy)
+    texts = [p.text for p in stocked.search("真丝围巾", 5)]
+    assert texts and len(texts) == len(set(texts))

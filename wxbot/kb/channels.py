@@ -12,7 +12,7 @@ from collections.abc import Mapping
 import rjieba
 
 from wxbot.kb.pinyin import PinyinTable, spell, split_pinyin
-from wxbot.kb.synonyms import STOPWORDS
+from wxbot.kb.synonyms import REPLACE, STOPWORDS
 
 _CJK_RUN = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]+")
 # A code or model name: ASCII letters/digits joined by - _ . (xl-1104, 3.5), several separated by spaces
@@ -54,6 +54,8 @@ def phrase_words(run: str, triggers: Mapping[str, tuple[str, ...]]) -> list[tupl
     while i < len(tagged):
         for j in range(min(len(tagged), i + MAX_TRIGGER_WORDS), i, -1):
             phrase = "".join(w for w, _ in tagged[i:j])
+            if tagged[j - 1][0] in REPLACE and j < len(tagged) and tagged[j][1][:1] == "n":
+                continue  # 换 with an object (换屏, 换电池) replaces a part; it is not an exchange
             if phrase in triggers:
                 out.append((phrase, (phrase, *triggers[phrase]), "syn"))
                 i = j

@@ -14,7 +14,7 @@ from wxbot.kb.ranking import BuiltIndex
 from wxbot.store import Store
 from wxbot.store.knowledge import StoredPassage
 
-FORMAT = 4  # bump when BuiltIndex or what it is built from changes
+FORMAT = 5  # bump when BuiltIndex or what it is built from changes
 
 Kept = tuple[tuple[StoredPassage, ...], BuiltIndex]
 

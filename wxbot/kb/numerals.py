@@ -12,6 +12,13 @@ _UNITS = {"十": 10, "百": 100, "千": 1000, "万": 10_000}
 _FOLLOWERS = ("个岁月年天周日号码段斤克米厘毫寸英尺分秒小点元块角毛片包罐盒箱瓶件根条双只套台张本支位人次倍折瓦伏升"
               "层档孔口份提袋桶斤公千来多余楼室期种款色")
 _RUN = re.compile(r"[零〇一二两三四五六七八九十百千万半]+")
+# Digits with a Chinese multiplier before a unit or measure word: 3万毫安 = 30000毫安, 1.5万 = 15000.
+_MIXED = re.compile(rf"(?<![\d.])(\d+(?:\.\d+)?)([万千])(?=[{_FOLLOWERS}]|mah|w\b|元|块)")
+# A time of day as the clock writes it: 下午3点 = 15:00, 晚上8点半 = 20:30, 10点 = 10:00.
+# Without a part of the day, only an hour bounding something (3点前, 10点到) is read as a time: 差1点 is not.
+_CLOCK = re.compile(r"(?P<part>凌晨|早上|上午|中午|下午|晚上|傍晚)?(?<![\d.])(?P<h>\d{1,2})点(?P<m>半|\d{1,2}分?)?"
+                    r"(?(part)|(?=前|后|以前|以后|之前|之后|左右|到|至|-))(?![\d钟])")
+_AFTERNOON = ("下午", "晚上", "傍晚")
 
 
 def cn_number(run: str) -> float | None:
@@ -52,9 +59,22 @@ def arabic_numerals(text: str) -> str:
         before = text[m.start() - 1:m.start()] if m.start() else ""
         counts = (after and after in _FOLLOWERS) or any(u in run for u in _UNITS) and len(run) > 1 \
             or (before in "米块元斤" and before != "" and run != "半")
-        if not counts or run[0] in "万千百" and len(run) > 1:
+        if not counts or run[0] in "万千百":  # a multiplier alone counts nothing (3万 is _MIXED's)
             return run
         value = cn_number(run)
         return run if value is None else _digits(value)
 
-    return _RUN.sub(swap, text)
+    text = _RUN.sub(swap, text)
+    text = _MIXED.sub(lambda m: _digits(float(m.group(1)) * (10_000 if m.group(2) == "万" else 1000)), text)
+    return _CLOCK.sub(_clock, text)
+
+
+def _clock(m: re.Match[str]) -> str:
+    hour = int(m.group("h"))
+    if hour > 24:
+        return m.group()
+    if m.group("part") in _AFTERNOON and hour < 12 or m.group("part") == "中午" and hour < 6:
+        hour += 12
+    minute = m.group("m") or ""
+    minutes = 30 if minute == "半" else int(minute.rstrip("分")) if minute else 0
+    return f"{hour}:{minutes:02d}"

@@ -20,13 +20,13 @@ UNITS: dict[str, tuple[str, float]] = {
     "wh": ("energy", 1), "w": ("power", 1), "瓦": ("power", 1),
     "ml": ("volume", 1), "毫升": ("volume", 1), "l": ("volume", 1000), "升": ("volume", 1000),
     "个月": ("age", 1), "月龄": ("age", 1), "月": ("age", 1), "周岁": ("age", 12), "岁": ("age", 12),
-    "℃": ("temperature", 1), "度": ("temperature", 1),
+    "℃": ("temperature", 1), "°c": ("temperature", 1), "度": ("temperature", 1),  # NFKC writes ℃ as °c
     "元": ("money", 1), "块钱": ("money", 1), "块": ("money", 1),
 }
 _UNIT = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"
 _QUANTITY = re.compile(
-    rf"(?<![\d.a-z])(?P<lo>{_NUM})\s*(?P<lo_unit>{_UNIT})?\s*(?:(?:-|至|到)\s*(?P<hi>{_NUM})\s*)?(?P<unit>{_UNIT})"
+    rf"(?<![\d.a-z])(?P<lo>{_NUM})\s*(?:(?P<lo_unit>{_UNIT})?\s*(?:-|至|到)\s*(?P<hi>{_NUM})\s*)?(?P<unit>{_UNIT})"
     rf"(?P<half>半)?(?P<tail>{_NUM}(?![\d.]|\s*(?:{_UNIT})))?(?![a-z])\s*(?P<bound>以上|以下|以内|之内|及以上|起|多)?")
 _FIELD_UNIT = re.compile(rf"\((?P<unit>{_UNIT})\)$|（(?P<unit2>{_UNIT})）$")
 

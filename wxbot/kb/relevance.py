@@ -6,6 +6,7 @@ under the threshold, search answers ``[]`` (「有奶茶吗」 in a baby shop, �
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -13,10 +14,11 @@ from dataclasses import dataclass
 import rjieba
 
 from wxbot.kb.bm25 import TermIndex
-from wxbot.kb.channels import cjk_runs, code_terms, phrase_words
+from wxbot.kb.channels import END, cjk_runs, code_terms, phrase_words
 from wxbot.kb.pinyin import PinyinTable, spell
 from wxbot.kb.quantities import Quantity, holding, without_quantities
-from wxbot.kb.synonyms import ATTRIBUTE_WORDS, FUNCTION_CHARS, NOISE, STOPWORDS, SYNONYMS
+from wxbot.kb.synonyms import ATTRIBUTE_WORDS, FUNCTION_CHARS, NOISE, PLACES, STOPWORDS, SYNONYMS
+from wxbot.kb.tablequery import name_cell
 
 UNKNOWN_WEIGHT = 1.25  # a noun no passage has (the question is about something else), relative to the
 # question's heaviest known word; any other word no passage has (带上, 今天, 开车) is incidental wording
@@ -24,6 +26,7 @@ UNKNOWN_OTHER = 0.3
 SINGLE_WEIGHT = 0.5  # a one-character word: a product noun (壳, 线, 膜) but weak evidence alone
 SOUND_COVER = 0.9  # a word found only by its sound (a homophone typo)
 PART_COVER = 0.8
+CODE_PART_COVER = 0.35  # a code's parts without the whole (pro of 16pro): some evidence, never an anchor
 ANCHOR = 0.4  # a passage must hold this much of one strong concept: a shared character is no evidence  # scale of a long word's share of character pairs found
 _SKU = re.compile(r"^(?=.*[a-z])(?=.*\d)[a-z0-9]+(?:[-_][a-z0-9]+)+$")
 _ASCII = re.compile(r"[a-z0-9]+(?:[-_.][a-z0-9]+)*(?: [a-z0-9]+(?:[-_.][a-z0-9]+)*)*")
@@ -37,6 +40,9 @@ class Concept:
     weight: float
     strong: bool  # holding it whole is evidence of relevance (a single character or a number is not)
     sound: str = ""  # its syllables, "tie guan yin" (Chinese words of 2+ characters)
+    place: bool = False  # a place name: where, not what; holding it alone is no evidence
+    code: bool = False  # a code, model name or number: held as a whole code term (16pro in "iphone 16 pro",
+    # not "pro" in "小米15 pro"; 2 in "2段", not in "328"); its other forms are its parts
 
 
 @dataclass(frozen=True)
@@ -61,9 +67,22 @@ def _merge_singles(words: list[tuple[str, tuple[str, ...], str]]) -> list[tuple[
         if out and len(word) == 1 and len(forms) == 1 and len(out[-1][1]) == 1 and len(out[-1][0]) == 1 \
                 and word not in FUNCTION_CHARS and out[-1][0] not in FUNCTION_CHARS:
             merged = out[-1][0] + word
-            out[-1] = (merged, (merged,), "merged")
+            out[-1] = (merged, (merged,), "n" if tag[:1] == "n" else "merged")  # 月 + 嫂: a noun jieba lacks
         else:
             out.append((word, forms, tag))
+    return out
+
+
+def _resplit(words: list[tuple[str, tuple[str, ...], str]], chars: TermIndex) -> list[tuple[str, tuple[str, ...], str]]:
+    """A two-character guess of jieba's that is no word (充电 + 宝用) gives its first character back to the word
+    before it when the documents write them together (充电宝 + 用)."""
+    out: list[tuple[str, tuple[str, ...], str]] = []
+    for word, forms, tag in words:
+        if out and len(word) == 2 and len(forms) == 1 and not rjieba.has_word(word) and len(out[-1][1]) == 1 \
+                and len(out[-1][0]) > 1 and all(chars.df(p) for p in _pairs(out[-1][0] + word[0])):
+            out[-1] = (out[-1][0] + word[0], (out[-1][0] + word[0],), out[-1][2])
+            word, forms, tag = word[1], (word[1],), "x"
+        out.append((word, forms, tag))
     return out
 
 
@@ -76,7 +95,7 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
             raw.append((word, forms, True, True, -1))
             text = text.replace(word, " ")
     unknown_code = False
-    for m in _ASCII.finditer(text):
+    for m in _ASCII.finditer(without_quantities(text)):
         phrase = m.group()
         joined = re.sub(r"[-_ ]", "", phrase)
         if joined in STOPWORDS or not joined:
@@ -84,18 +103,21 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
         if _SKU.match(phrase) and not codes.df(joined):
             unknown_code = True
         number = joined.replace(".", "").isdigit()  # a bare number: a size or a count, weak evidence alone
-        raw.append((joined, (joined, *(t for t in code_terms(phrase) if len(t) > 2)), not number, not number, -1))
+        parts = tuple(dict.fromkeys(t for t in code_terms(phrase.replace("-", " ").replace("_", " "))
+                                    if t != joined and not t.endswith(END) and t.isalpha() != t.isdigit()))
+        raw.append((joined, (joined, *parts), not number, not number, -2))
     text = NOISE.sub(" ", without_quantities(text))
     for number, run in enumerate(cjk_runs(text)):
-        for word, forms, tag in _merge_singles(phrase_words(run, SYNONYMS)):
-            if len(forms) == 1 and word not in STOPWORDS:
-                word = word.strip(FUNCTION_CHARS)
-                forms = (word,)
+        for word, forms, tag in _merge_singles(_resplit(phrase_words(run, SYNONYMS), chars)):
+            if len(forms) == 1 and word not in STOPWORDS and not all(chars.df(p) for p in _pairs(word)):
+                word = word.strip(FUNCTION_CHARS)  # 我住 is 住, but 哈衣 is a word the documents hold
+                forms = (word, *SYNONYMS.get(word, ()))  # 能寄到 is 寄到
+                tag = "syn" if word in SYNONYMS else tag
             if not word or word in STOPWORDS or word in ATTRIBUTE_WORDS:
                 continue
             raw.append((word, forms, len(word) > 1, tag[:1] == "n" or tag in _THINGS, number))
     concepts: list[Concept] = []
-    pending: list[tuple[str, bool, tuple[str, ...], bool, float]] = []  # weighed once the heaviest known word is
+    pending: list[tuple[str, bool, tuple[str, ...], bool, float, int]] = []  # weighed once the heaviest known word is
     unknown_before = ""  # a noun the documents lack, right before this word in the same run
     for i, (word, forms, strong, thing, run) in enumerate(raw):
         before, unknown_before = unknown_before, ""
@@ -103,21 +125,21 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
             # 羊驼毛 + 围巾: one name, which only a passage holding all of it answers (真丝围巾 does not)
             forms = (before + word,)
         if not strong and not word.isascii():  # a single character: weak, whatever the documents hold
-            pending.append((word, False, forms, False, SINGLE_WEIGHT * UNKNOWN_OTHER))
+            pending.append((word, False, forms, False, SINGLE_WEIGHT * UNKNOWN_OTHER, run))
             continue
         weight = _known_weight(word, forms, chars, codes, sounds, table)
         if weight:
             concepts.append(Concept(word, thing, forms, weight * (1.0 if strong else SINGLE_WEIGHT), strong,
-                                    " ".join(spell(word, table))))
+                                    " ".join(spell(word, table)), word in PLACES, run == -2))
         elif not word.isascii() and len(forms) == 1 and not thing and not rjieba.has_word(word):
             # jieba's guess at a word it doesn't know (膜贴, 宝用): its characters, each weak
-            pending.extend((ch, False, (ch,), False, SINGLE_WEIGHT * UNKNOWN_OTHER) for ch in word
+            pending.extend((ch, False, (ch,), False, SINGLE_WEIGHT * UNKNOWN_OTHER, run) for ch in word
                            if ch not in FUNCTION_CHARS)
         else:
-            pending.append((word, thing, forms, strong, UNKNOWN_WEIGHT if thing else UNKNOWN_OTHER))
+            pending.append((word, thing, forms, strong, UNKNOWN_WEIGHT if thing else UNKNOWN_OTHER, run))
             unknown_before = word if strong and thing and len(forms) == 1 else ""
     ceiling = max((c.weight for c in concepts), default=chars.idf("\0"))
-    concepts += [Concept(w, th, f, ceiling * scale, st) for w, th, f, st, scale in pending]
+    concepts += [Concept(w, th, f, ceiling * scale, st, code=run == -2) for w, th, f, st, scale, run in pending]
     return Question(tuple(concepts), (), unknown_code)
 
 
@@ -139,8 +161,19 @@ def _known_weight(word: str, forms: tuple[str, ...], chars: TermIndex, codes: Te
     return max(sounds.idf(p) for p in pairs) if typo else 0.0
 
 
+@functools.lru_cache(maxsize=1 << 12)
+def _codes(text: str) -> frozenset[str]:
+    return frozenset(code_terms(text))
+
+
 def cover(concept: Concept, text: str, sound: str) -> float:
     """How much of ``concept`` a passage (normalized text, its syllables) holds, 0..1."""
+    if concept.code:
+        held = _codes(text)
+        if concept.word in held:
+            return 1.0
+        parts = concept.forms[1:]
+        return CODE_PART_COVER * sum(p in held for p in parts) / len(parts) if parts else 0.0
     if any(form in text for form in concept.forms):
         return 1.0
     if concept.sound and len(concept.word) > 1 and concept.sound in sound:
@@ -161,12 +194,13 @@ def confidence(question: Question, asked: Sequence[Quantity], held: Sequence[Qua
     for concept in question.concepts:
         share = cover(concept, text, sound)
         got += concept.weight * share
-        anchored |= concept.strong and share >= ANCHOR
-    if asked:
-        weight = max((c.weight for c in question.concepts), default=1.0)
+        anchored |= concept.strong and not concept.place and share >= ANCHOR
+    weight = max((c.weight for c in question.concepts), default=1.0)
+    for quantity in asked:  # each quantity the question names (1米5, 240w) is a condition of its own
         total += weight
-        if holding(list(asked), list(held)):
-            got += weight
+        held_as = holding([quantity], list(held))  # 2: the value or a closed range around it, 1: an open one
+        if held_as:
+            got += weight * held_as / 2
             anchored = True
     return got / total if total and anchored else 0.0
 
@@ -177,3 +211,14 @@ def missing_thing(question: Question, texts: Sequence[str], table: PinyinTable) 
     sounds = [" ".join(spell(t, table)) for t in texts]
     return any(c.thing and c.strong and all(cover(c, t, s) < ANCHOR for t, s in zip(texts, sounds, strict=True))
                for c in question.concepts)
+
+
+def named(question: Question, row: str) -> float:
+    """The weighted share of the things the question names that a table row's name cell holds (品名: 宽口径硅胶奶嘴
+    SS号 for 「新生儿奶嘴ss号」): the row is about them, not a row that only mentions one (a gift set holding it)."""
+    name = name_cell(row)
+    things = [c for c in question.concepts if c.thing and c.strong]
+    total = sum(c.weight for c in things)
+    if not name or not total:
+        return 0.0
+    return sum(c.weight * cover(c, name, "") for c in things) / total

@@ -18,6 +18,7 @@ _PRICE_FIELD = re.compile(r"价|price")
 _MEMBER_PRICE = re.compile(r"会员|vip|批发")
 _STOCK_FIELD = re.compile(r"库存|现货|数量|stock")
 _NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+_NAME_FIELD = re.compile(r"品名|名称|商品|产品|品类|机型|型号|name|item|product")
 
 
 class Order(Enum):
@@ -68,6 +69,11 @@ def price(row: dict[str, str]) -> float | None:
         if _PRICE_FIELD.search(name) and not _MEMBER_PRICE.search(name) and (m := _NUMBER.search(value)):
             return float(m.group())
     return None
+
+
+def name_cell(row: str) -> str:
+    """What a table row is about: its first name-like cell (品名, 名称, 商品, 产品, 机型…); '' for prose."""
+    return next((value for name, value in fields(row).items() if _NAME_FIELD.search(name)), "") if row else ""
 
 
 def in_stock(row: dict[str, str]) -> bool:
