@@ -21,6 +21,7 @@ from wxbot.settings import Settings, load_settings, personal_fields
 if TYPE_CHECKING:
     from wxbot.core.instance import InstanceLock
     from wxbot.kb.desk import KnowledgeDesk
+    from wxbot.store import Store
 
 
 def _settings_or_exit() -> Settings:
@@ -312,8 +313,6 @@ def cmd_kb(args: argparse.Namespace) -> int:
     """The knowledge base on the command line (headless use, tests): add, list, remove, search, try. It is the one
     the window manages (a file added here can be re-imported there)."""
     from wxbot.envsecrets import ask_passphrase
-    from wxbot.kb.desk import KnowledgeDesk
-    from wxbot.messages import Actor
     from wxbot.store import Store
 
     settings = _settings_or_exit()
@@ -321,14 +320,24 @@ def cmd_kb(args: argparse.Namespace) -> int:
     try:
         with Store.open(settings.data_path, passphrase=ask_passphrase) as store:
             personal = {n: store.get_personal(n, getattr(settings, n)) for n in personal_fields()}
-            desk = KnowledgeDesk(store, settings.replace(**personal), actor=Actor.CLI)  # FAQ rules, fallback text
-            try:
-                return _KB_ACTIONS[args.kb_command](desk, args)
-            finally:
-                desk.close()
+            settings = settings.replace(**personal)  # FAQ rules, fallback text
+            if args.kb_command == "search":
+                return _kb_search(store, settings, args)
+            return _kb_desk(store, settings, args)
     except WxbotError as err:
         print(f"wxbot: {err}", file=sys.stderr)
         return 2
+
+
+def _kb_desk(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    from wxbot.kb.desk import KnowledgeDesk
+    from wxbot.messages import Actor
+
+    desk = KnowledgeDesk(store, settings, actor=Actor.CLI)
+    try:
+        return _KB_ACTIONS[args.kb_command](desk, args)
+    finally:
+        desk.close()
 
 
 def _kb_add(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
@@ -372,22 +381,28 @@ def _kb_remove(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
     return 0
 
 
-def _kb_search(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
+def _kb_search(store: Store, settings: Settings, args: argparse.Namespace) -> int:
+    """Only the searchable side is opened (shelf.py, the kept index; no file reader, no import machinery), so a
+    search in a new process stays within a second (issue 22; docs/kb.md "Speed")."""
     import dataclasses
     import json
 
-    from wxbot.kb import SemanticState
+    from wxbot.kb.shelf import SemanticState, Shelf, open_configured
 
-    found = kb.search(args.query, args.k)
-    if args.json:
-        print(json_escaped(json.dumps([dataclasses.asdict(p) for p in found], ensure_ascii=False, indent=1)))
-    else:
-        for p in found:
-            print(f"[{p.score}] {shown(p.source)} · {shown(p.locator)}\n{shown(p.text, lines=True)}\n")
-        if not found:
-            print("（没有相关内容 nothing relevant）")
-    if kb.kb.semantic != SemanticState.ACTIVE:
-        print(kb.semantic_note(), file=sys.stderr)
+    opened = open_configured(Shelf, store, settings)
+    try:
+        found = opened.kb.search(args.query, args.k)
+        if args.json:
+            print(json_escaped(json.dumps([dataclasses.asdict(p) for p in found], ensure_ascii=False, indent=1)))
+        else:
+            for p in found:
+                print(f"[{p.score}] {shown(p.source)} · {shown(p.locator)}\n{shown(p.text, lines=True)}\n")
+            if not found:
+                print("（没有相关内容 nothing relevant）")
+        if opened.kb.semantic != SemanticState.ACTIVE:
+            print(opened.semantic_note(), file=sys.stderr)
+    finally:
+        opened.close()
     return 0
 
 
@@ -432,8 +447,7 @@ def _kb_synonyms(kb: KnowledgeDesk, args: argparse.Namespace) -> int:
     return 0
 
 
-_KB_ACTIONS = {"add": _kb_add, "list": _kb_list, "remove": _kb_remove, "search": _kb_search, "try": _kb_try,
-               "synonyms": _kb_synonyms}
+_KB_ACTIONS = {"add": _kb_add, "list": _kb_list, "remove": _kb_remove, "try": _kb_try, "synonyms": _kb_synonyms}
 
 
 def build_parser() -> argparse.ArgumentParser:
