@@ -26,7 +26,7 @@ import keyring
 from keyring.backends import fail
 
 from bench.kb_shop import write_filler, write_shop
-from wxbot.kb import KnowledgeBase
+from wxbot.kb.base import KnowledgeBase
 from wxbot.settings import Settings
 from wxbot.store import Store
 

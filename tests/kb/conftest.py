@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wxbot.kb import KnowledgeBase
+from wxbot.kb.base import KnowledgeBase
 from wxbot.llm.embedder import EmbeddingWorker
 from wxbot.settings import load_settings
 from wxbot.store import Store

@@ -7,7 +7,7 @@ import pytest
 
 from tests.kb.files import PRICE_HEADER, write_csv, write_pdf, write_xlsx
 from wxbot.errors import KnowledgeError, StoreError
-from wxbot.kb import KnowledgeBase
+from wxbot.kb.base import KnowledgeBase
 
 
 @pytest.fixture

@@ -12,7 +12,8 @@ import pytest
 
 from tests.kb.files import inflate, write_docx, write_xlsx
 from wxbot.errors import KnowledgeError
-from wxbot.kb import KnowledgeBase, tables
+from wxbot.kb import tables
+from wxbot.kb.base import KnowledgeBase
 from wxbot.kb.desk import KnowledgeDesk
 from wxbot.kb.pieces import Budget, Limits
 

@@ -4,6 +4,8 @@ passphrase path as on a headless server."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 from tests.kb.files import write_docx, write_pdf, write_xlsx
 from tests.test_cli import env_for, wxbot
@@ -38,6 +40,29 @@ def test_add_list_search_remove(data_dir, tmp_path):
     assert json.loads(again.stdout) == []
     missing = wxbot("kb", "remove", "价目表.xlsx", env=env)
     assert missing.returncode == 2 and "价目表.xlsx" in missing.stderr and "Traceback" not in missing.stderr
+
+
+# What a search never needs: the file readers, Qt, llama.cpp, pypinyin's tables (kept inside the index), and
+# the modules that import documents.
+NOT_FOR_SEARCH = {"openpyxl", "docx", "pypdf", "xlrd", "charset_normalizer", "PySide6", "shiboken6", "llama_cpp",
+                  "pypinyin", "wxbot.kb.base", "wxbot.kb.reading", "wxbot.kb.desk", "wxbot.ui", "wxbot.core"}
+
+
+def test_a_search_in_a_new_process_loads_only_the_search_side(data_dir, tmp_path):
+    """A cold ``wxbot kb search`` answers within a second (issue 22; an evaluation starts one per question):
+    Python start-up, imports and the passphrase's scrypt are most of it, so what it imports is guarded."""
+    env = env_for(data_dir)
+    assert wxbot("kb", "add", str(write_xlsx(tmp_path / "p.xlsx")), env=env).returncode == 0
+    code = ("import sys; from wxbot.cli import main; rc = main(['kb', 'search', 'SJ-0412多少钱', '--json']); "
+            "print(sorted(sys.modules), file=sys.stderr); sys.exit(rc)")
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)[0]["text"].startswith("货号: SJ-0412")
+    modules = set(json.loads(done.stderr.strip().splitlines()[-1].replace("'", '"')))
+    loaded = {m if m in NOT_FOR_SEARCH else m.split(".")[0] for m in modules
+              if m in NOT_FOR_SEARCH or m.split(".")[0] in NOT_FOR_SEARCH}
+    assert not loaded, f"a search loaded {sorted(loaded)}"
+    assert "wxbot.kb.shelf" in modules and "rjieba" in modules  # the search side did load
 
 
 def test_a_bad_file_is_named_and_the_good_ones_still_import(data_dir, tmp_path):

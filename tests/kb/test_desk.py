@@ -9,7 +9,7 @@ import pytest
 from tests.store.test_no_plaintext import hits
 from tests.test_cli import env_for, wxbot
 from wxbot.errors import KnowledgeError
-from wxbot.kb import ImportStatus
+from wxbot.kb.base import ImportStatus
 from wxbot.kb.desk import KnowledgeDesk
 from wxbot.store import Store
 

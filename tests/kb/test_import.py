@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from tests.kb.files import write_csv, write_docx, write_pdf, write_xls, write_xlsx
-from wxbot.kb import ImportStatus
+from wxbot.kb.base import ImportStatus
 
 
 def texts(kb, query, k=5):

@@ -6,7 +6,7 @@ import pytest
 
 from tests.kb.files import PRICES, write_xlsx
 from wxbot.errors import KnowledgeError
-from wxbot.kb import ImportStatus, KnowledgeBase
+from wxbot.kb.base import ImportStatus, KnowledgeBase
 from wxbot.store import Store
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from tests.kb.files import write_pdf, write_xlsx
 from tests.store.test_no_plaintext import hits
-from wxbot.kb import KnowledgeBase
+from wxbot.kb.base import KnowledgeBase
 from wxbot.store import Store
 
 MARKER = "MARKER-kb-9d1e-秘方"

@@ -9,8 +9,9 @@ import pytest
 
 from tests.kb.files import write_xlsx
 from wxbot.errors import ModelError
-from wxbot.kb import KnowledgeBase, SemanticState
+from wxbot.kb.base import KnowledgeBase
 from wxbot.kb.semantic import fuse
+from wxbot.kb.shelf import SemanticState
 from wxbot.llm.catalog import EMBEDDING_CATALOG
 from wxbot.llm.embedder import EmbeddingWorker
 from wxbot.llm.locate import find_models, resolve_embedding_path

@@ -1,6 +1,4 @@
-"""The knowledge base: the shop's price lists, policies and guides as encrypted passages the bot can quote."""
+"""The knowledge base: the shop's price lists, policies and guides as encrypted passages the bot can quote.
 
-from wxbot.kb.base import DocumentInfo, ImportReport, ImportStatus, KnowledgeBase, SemanticState
-from wxbot.kb.pieces import SUFFIXES
-
-__all__ = ["SUFFIXES", "DocumentInfo", "ImportReport", "ImportStatus", "KnowledgeBase", "SemanticState"]
+Nothing is imported here: importing any ``wxbot.kb`` module runs this file, and a search (shelf.py) must not
+load the file readers that importing documents (base.py, reading.py) needs."""

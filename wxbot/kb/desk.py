@@ -11,14 +11,11 @@ from collections.abc import Callable, Sequence
 from dataclasses import fields
 from pathlib import Path
 
-from loguru import logger
-
 from wxbot.errors import KnowledgeError, WxbotError
-from wxbot.kb.base import DocumentInfo, ImportReport, ImportStatus, KnowledgeBase
+from wxbot.kb.base import ImportReport, ImportStatus, KnowledgeBase
 from wxbot.kb.pieces import Progress
 from wxbot.kb.reading import check_file
-from wxbot.llm.embedder import EmbeddingWorker
-from wxbot.llm.locate import resolve_embedding_path
+from wxbot.kb.shelf import DocumentInfo, Opened, open_configured
 from wxbot.messages import Actor, OpKind, Passage
 from wxbot.settings import Settings
 from wxbot.store import Store
@@ -54,28 +51,16 @@ class KnowledgeDesk:
         self._settings = settings
         self._lock = threading.Lock()  # one open/import/remove at a time; searches read the current kb
         self._cancel = threading.Event()  # the running import's: set, and it stops at its next row or page
-        self._embedder: EmbeddingWorker | None = None
-        self.embedding_error = ""  # why the configured embedding model is not used (bilingual), "" if it is
-        self.kb = self._open(settings)
+        self._opened: Opened[KnowledgeBase] = open_configured(KnowledgeBase, store, settings)
 
-    def _open(self, settings: Settings) -> KnowledgeBase:
-        try:
-            path = resolve_embedding_path(settings)
-            self.embedding_error = ""
-        except WxbotError as err:  # keyword search still works; the owner is told why semantic search is off
-            logger.warning("knowledge base without semantic search: {}", err.en)
-            path, self.embedding_error = None, str(err)
-        embedder = EmbeddingWorker(path, threads=settings.threads) if path else None
-        try:
-            kb = KnowledgeBase.open(self._store, settings, embedder)
-        except BaseException:
-            if embedder is not None:
-                embedder.close()
-            raise
-        old, self._embedder = self._embedder, embedder
-        if old is not None:
-            old.close()
-        return kb
+    @property
+    def kb(self) -> KnowledgeBase:
+        return self._opened.kb
+
+    @property
+    def embedding_error(self) -> str:
+        """Why the configured embedding model is not used (bilingual), "" if it is."""
+        return self._opened.embedding_error
 
     def apply_settings(self, settings: Settings) -> None:
         """Reopen (rebuild the indexes, load another embedding model) only when a knowledge-base setting changed."""
@@ -83,7 +68,8 @@ class KnowledgeDesk:
             changed = any(getattr(settings, f) != getattr(self._settings, f) for f in KB_FIELDS)
             self._settings = settings
             if changed:
-                self.kb = self._open(settings)
+                old, self._opened = self._opened, open_configured(KnowledgeBase, self._store, settings)
+                old.close()
 
     @property
     def settings(self) -> Settings:
@@ -101,7 +87,7 @@ class KnowledgeDesk:
         return self.kb.documents()
 
     def semantic_note(self) -> str:
-        return self.embedding_error or self.kb.semantic_note()
+        return self._opened.semantic_note()
 
     def add_file(self, path: str | Path, progress: Progress | None = None,
                  cancel: threading.Event | None = None, *, replace: bool = False) -> ImportReport:
@@ -211,6 +197,4 @@ class KnowledgeDesk:
     def close(self) -> None:
         self._cancel.set()  # a stop does not wait for an import to finish
         with self._lock:
-            embedder, self._embedder = self._embedder, None
-        if embedder is not None:
-            embedder.close()
+            self._opened.close()

@@ -28,8 +28,10 @@ from PySide6.QtWidgets import (
 )
 
 from wxbot.errors import WxbotError
-from wxbot.kb import SUFFIXES, DocumentInfo, ImportReport, ImportStatus
+from wxbot.kb.base import ImportReport, ImportStatus
 from wxbot.kb.desk import SameNameError
+from wxbot.kb.pieces import SUFFIXES
+from wxbot.kb.shelf import DocumentInfo
 from wxbot.messages import Passage
 from wxbot.service import BotService
 from wxbot.ui.i18n import N_, one_language, tr
