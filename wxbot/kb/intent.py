@@ -30,8 +30,9 @@ _PRODUCT = re.compile(r"规格|型号|几片|几包|几个装|几只|多少片|�
                       r"有没有.{1,8}的|有卖|卖不卖|推荐|哪款|哪个好|哪种好|什么.{0,3}好|选哪|买哪|"
                       r"(?:多大|几岁|几个月).{0,4}用")
 # An explanation or advice: a paragraph answers it, not a row.
-_EXPLAIN = re.compile(r"为什么|为啥|怎么回事|什么原因|原因|会不会|正常吗|正常不|是不是坏|怎么办|咋办|怎么用|怎么选|"
-                      r"如何|注意什么|要注意|区别|有什么不同|什么意思|是什么|和.{1,10}(?:通用|一样|兼容|差别)")
+# 怎么/怎样 before a verb asks how to do it (怎么洗, 怎样保养), except asking a price or an opinion (怎么卖, 怎么样).
+_EXPLAIN = re.compile(r"为什么|为啥|怎么回事|什么原因|原因|会不会|正常吗|正常不|是不是坏|怎么办|咋办|"
+                      r"(?:怎么|怎样|咋)(?!卖|买|样|算|收费|回事)|如何|注意什么|要注意|区别|有什么不同|什么意思|是什么|和.{1,10}(?:通用|一样|兼容|差别)")
 # The shop's rules: returns, shipping, invoices, warranty, payment, membership. A paragraph states them.
 _RULE = re.compile(r"退|换货|能换|换吗|运费|邮费|包邮|快递|物流|发货|发票|开票|保修|质保|维修|售后|付款|支付|积分|会员|"
                    r"优惠|打折|几折|折扣|活动|门店|地址|营业|电话|客服|赔|差价|降价|保价|定制|刻字|印字|绣")
