@@ -12,7 +12,7 @@ PACKAGE = Path(__file__).resolve().parents[1] / "wxbot"
 
 # The shared vocabulary at the bottom: every layer may import it.
 BASE = {"wxbot", "wxbot.errors", "wxbot.settings", "wxbot.logs", "wxbot.files", "wxbot.envsecrets", "wxbot.validation",
-        "wxbot.messages", "wxbot.lifecycle", "wxbot.events", "wxbot.crashpoint", "wxbot.controls"}
+        "wxbot.messages", "wxbot.lifecycle", "wxbot.events", "wxbot.crashpoint", "wxbot.controls", "wxbot.passkey"}
 # layer -> the layers (besides BASE and itself) it may import
 ALLOWED = {
     "base": set(),

@@ -17,9 +17,11 @@ from typing import TYPE_CHECKING
 
 from wxbot import __version__
 from wxbot.controls import json_escaped, shown
-from wxbot.envsecrets import take_from_environment
+from wxbot.envsecrets import secret, take_from_environment
 from wxbot.errors import WxbotError
+from wxbot.files import DB_FILE
 from wxbot.logs import setup_logging
+from wxbot.passkey import PASSPHRASE_ENV, derive_meanwhile
 from wxbot.settings import Settings, load_settings, personal_fields
 
 if TYPE_CHECKING:
@@ -179,7 +181,6 @@ def _lock_existing_store(settings: Settings, instead: str) -> InstanceLock | Non
     """The data directory's lock, for a command that changes a store already there; None, said on stderr, when
     there is no store yet or wxbot runs on it (``instead``: where the owner does it then)."""
     from wxbot.core.instance import InstanceLock
-    from wxbot.store import DB_FILE
 
     if not (settings.data_path / DB_FILE).exists():
         print(f"wxbot: {settings.data_path} 里还没有数据，请先登录一次 (no store yet: log in once first)", file=sys.stderr)
@@ -335,13 +336,16 @@ def _process_ends_after() -> Iterator[None]:
 
 
 def _kb_command(args: argparse.Namespace) -> int:
-    from wxbot.envsecrets import ask_passphrase
-    from wxbot.store import Store
-
     settings = _settings_or_exit()
     setup_logging(settings.log_dir, "WARNING")
     if args.kb_command == "search":
+        passphrase = secret(PASSPHRASE_ENV)
+        if passphrase:  # scrypt on a second core while this process imports the store and the search side
+            derive_meanwhile(passphrase, settings.data_path / DB_FILE)
         _import_meanwhile("wxbot.kb.shelf")
+    from wxbot.envsecrets import ask_passphrase
+    from wxbot.store import Store
+
     try:
         with Store.open(settings.data_path, passphrase=ask_passphrase) as store:
             personal = {n: store.get_personal(n, getattr(settings, n)) for n in personal_fields()}
@@ -355,9 +359,8 @@ def _kb_command(args: argparse.Namespace) -> int:
 
 
 def _import_meanwhile(module: str) -> None:
-    """Import ``module`` on a thread while this one unlocks the store: deriving the key from a passphrase
-    (scrypt, about 0.45 s) runs without the GIL, so on a second core the search side's imports (jieba's
-    dictionary, the ranking) cost no time. The use site imports it as usual (it waits for this import, or
+    """Import ``module`` on a thread beside this one's imports while scrypt derives the key on the other core
+    (passkey.py), so the search side's imports (jieba's dictionary, the ranking) wait for no unlock. The use site imports it as usual (it waits for this import, or
     makes it again and shows its error if this one failed)."""
     def run() -> None:
         with contextlib.suppress(Exception):

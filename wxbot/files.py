@@ -10,6 +10,7 @@ from pathlib import Path
 
 from wxbot.errors import PathError
 
+DB_FILE = "wxbot.db"  # the encrypted store, in the data dir
 PRIVATE_DIR = 0o700
 PRIVATE_FILE = 0o600
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)

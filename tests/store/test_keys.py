@@ -18,6 +18,7 @@ from keyring.errors import KeyringLocked
 
 from tests.store.child import REPO
 from tests.store.conftest import file_hashes
+from wxbot import passkey
 from wxbot.errors import StoreError, WrongKeyError
 from wxbot.store import Store
 from wxbot.store.db import db_path
@@ -198,3 +199,35 @@ def test_huge_kdf_parameters_on_disk_are_refused_before_any_work(data_dir, no_ke
     conn.close()
     with pytest.raises(StoreError, match="exceed the safe ceiling"):
         Store.open(data_dir, passphrase=lambda: PASS)
+
+
+def test_a_head_start_opens_the_store_only_for_its_own_passphrase(data_dir, no_keyring, monkeypatch):
+    """``wxbot kb search`` starts scrypt before its imports (passkey.derive_meanwhile): the unlock takes that key
+    only when it was derived from the same passphrase and parameters; a wrong one is still refused."""
+    with Store.open(data_dir, passphrase=lambda: PASS) as store:
+        contact = store.upsert_contact("friend", "老王")
+    derived = []
+    real = passkey._scrypt
+    monkeypatch.setattr(passkey, "_scrypt", lambda inputs: derived.append(inputs[0]) or real(inputs))
+    passkey.derive_meanwhile(PASS, db_path(data_dir))
+    with Store.open(data_dir, passphrase=lambda: PASS) as again:  # takes the head start's key: no second scrypt
+        assert again.get_contact(contact.id).nick_name == "老王"
+    assert derived == [PASS]
+    passkey.derive_meanwhile("a wrong passphrase", db_path(data_dir))
+    with pytest.raises(WrongKeyError):  # the head start's key was for other words: derived again, and refused
+        Store.open(data_dir, passphrase=lambda: PASS + " typo")
+    assert sorted(derived) == sorted([PASS, "a wrong passphrase", PASS + " typo"])
+
+
+def test_no_head_start_without_a_store_or_with_tampered_parameters(data_dir, no_keyring, monkeypatch):
+    started = []
+    monkeypatch.setattr(passkey, "_HeadStart", lambda inputs: started.append(inputs))
+    passkey.derive_meanwhile(PASS, db_path(data_dir))  # no store yet
+    Store.open(data_dir, passphrase=lambda: PASS).close()
+    conn = sqlite3.connect(db_path(data_dir))
+    kdf = json.loads(conn.execute("SELECT value FROM meta WHERE key = 'kdf'").fetchone()[0])
+    conn.execute("UPDATE meta SET value = ? WHERE key = 'kdf'", (json.dumps({**kdf, "n": 2**30}),))
+    conn.commit()
+    conn.close()
+    passkey.derive_meanwhile(PASS, db_path(data_dir))  # 128 GiB of scrypt: never started, not even on a thread
+    assert started == []

@@ -18,8 +18,8 @@ from loguru import logger
 from sqlite_utils import Database
 
 from wxbot.errors import StoreError
+from wxbot.files import DB_FILE
 
-DB_FILE = "wxbot.db"
 SIDE_SUFFIXES = ("-wal", "-shm", "-journal")
 CREATING_SUFFIX = ".creating"
 

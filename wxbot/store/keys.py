@@ -12,7 +12,6 @@ import hashlib
 import json
 import os
 import re
-import unicodedata
 from collections.abc import Callable
 from pathlib import Path
 
@@ -21,7 +20,6 @@ import keyring.backend
 import keyring.core
 from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from cryptography.hazmat.primitives.kdf.scrypt import Scrypt
 from keyring.backends.chainer import ChainerBackend
 from keyring.errors import KeyringError, KeyringLocked
 from loguru import logger
@@ -29,18 +27,11 @@ from loguru import logger
 from wxbot.envsecrets import secret
 from wxbot.errors import PassphraseNeeded, StoreError, WeakPassphrase, WrongKeyError
 from wxbot.messages import StrState
+from wxbot.passkey import PASSPHRASE_ENV, SALT_BYTES, SCRYPT_FLOOR, derive, normalized, read_params
 from wxbot.store.crypto import KEY_BYTES, open_sealed, seal
 
 SERVICE = "wxbot"
-PASSPHRASE_ENV = "WXBOT_PASSPHRASE"
 MIN_PASSPHRASE_CHARS = 8
-# OWASP Password Storage Cheat Sheet floor for scrypt; parameters read from disk below it are refused
-# (a downgrade an attacker with write access could otherwise plant, as Bitwarden's pre-login check guards).
-SCRYPT_FLOOR = {"n": 2**17, "r": 8, "p": 1}
-# and a ceiling: tampered parameters (n=2**30) must not make an unlock eat all memory (scrypt needs 128*n*r bytes)
-SCRYPT_CEILING = {"n": 2**20, "r": 16, "p": 16}
-SCRYPT_MAX_BYTES = 2**30
-SALT_BYTES = 16
 _WRAP_AAD = b"wrapped-key"
 _USER_RE = re.compile(r"^data-key-[0-9a-f]{16}$")
 
@@ -127,32 +118,11 @@ def _ask(passphrase: PassphraseFn | None) -> str:
         raise PassphraseNeeded("系统钥匙串不可用，需要输入口令才能打开加密数据库（或设置环境变量 WXBOT_PASSPHRASE）",
                          "no system keychain is available: a passphrase is needed to open the encrypted store "
                          "(or set WXBOT_PASSPHRASE)")
-    return unicodedata.normalize("NFC", text)
-
-
-def _read_kdf(text: str) -> dict:
-    try:
-        params = json.loads(text)
-    except ValueError:
-        params = None
-    ok = (isinstance(params, dict) and params.get("name") == "scrypt"
-          and all(isinstance(params.get(k), int) and params[k] >= floor for k, floor in SCRYPT_FLOOR.items())
-          and len(unb64(str(params.get("salt", ""))) or b"") >= SALT_BYTES)
-    if not ok:
-        raise StoreError("数据库中的口令加密参数低于安全下限，可能被篡改，拒绝使用",
-                         "the store's passphrase KDF parameters are below the safe floor (possible tampering); refused")
-    n, r = params["n"], params["r"]
-    if (any(params[k] > ceiling for k, ceiling in SCRYPT_CEILING.items()) or n & (n - 1)
-            or 128 * n * r > SCRYPT_MAX_BYTES):
-        raise StoreError("数据库中的口令加密参数超出安全上限，可能被篡改，拒绝使用",
-                         "the store's passphrase KDF parameters exceed the safe ceiling (possible tampering); refused")
-    return params
+    return normalized(text)
 
 
 def _kek(passphrase: str, params: dict) -> AESGCM:
-    salt = unb64(params["salt"]) or b""
-    key = Scrypt(salt=salt, length=KEY_BYTES, n=params["n"], r=params["r"], p=params["p"])
-    return AESGCM(key.derive(passphrase.encode("utf-8")))
+    return AESGCM(derive(passphrase, params))
 
 
 def _from_keyring(backend: keyring.backend.KeyringBackend, user: str) -> bytes | None:
@@ -194,7 +164,7 @@ def unlock(meta: dict[str, str], passphrase: PassphraseFn | None) -> bytes:
     if source == "keyring":
         return _unlock_keyring(meta.get("keyring_user", ""))
     if source == "passphrase":
-        params = _read_kdf(meta.get("kdf", ""))
+        params = read_params(meta.get("kdf", ""))
         wrapped = unb64(meta.get("wrapped_key", "")) or b""
         try:
             key = open_sealed(_kek(_ask(passphrase), params), wrapped, _WRAP_AAD)
