@@ -25,7 +25,7 @@ from wxbot.kb.tablequery import FIELD, TableAsk, answer_rows, table_ask
 CANDIDATES = 50  # each channel's depth before fusion
 RRF_K = 10  # fusion constant: small, because a channel's first places matter most for a shop's few hundred rows
 JUDGED = 8  # how many of the fused best the relevance decision looks at
-MISSING_THING = 0.15  # the bar rises this much when a thing the question names is in none of the passages
+MISSING_THING = 0.2  # the bar rises this much when a thing the question names is in none of the passages
 RERANK = 1.5  # the best are reordered by fused rank (as a share of the first's) plus this times their confidence
 STATES = 0.5  # and this much more when it states what the question asks (a price, a weight, the stock)
 NAMED = 0.3  # and up to this much more for a row whose name cell holds the things the question names
