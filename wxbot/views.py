@@ -142,7 +142,8 @@ class WindowViews:
         if self.store is None:
             return []
         order = {cid: i for i, cid in enumerate(self.store.waiting_contacts())}
-        return sorted((c for c in self.contacts() if c.waiting), key=lambda c: order[c.contact_id])
+        # one handed over between the two reads (the bot runs on) is the newest: last
+        return sorted((c for c in self.contacts() if c.waiting), key=lambda c: order.get(c.contact_id, len(order)))
 
     def resolve_handoff(self, contact_id: str) -> bool:
         """「处理完」: the owner dealt with a waiting contact; automatic replies resume."""

@@ -105,3 +105,21 @@ def test_thanks_and_greetings_alone_are_courtesy_but_a_question_is_not():
     assert all(thanks_only(t) for t in ("谢谢", "好的，谢谢！", "收到👍", "OK thanks", "明白了～"))
     assert all(courtesy_only(t) for t in ("你好", "您好，在吗？", "hello"))
     assert not any(courtesy_only(t) for t in ("谢谢，那运费多少", "你好，有货吗", "好的我要两件"))
+
+
+def test_a_customer_handed_over_while_the_waiting_list_is_read_comes_last(store, monkeypatch):
+    """The window reads the waiting order and the contacts one after the other while the bot runs on: a handoff
+    between the two reads lists that customer last (the newest), never a KeyError that kills the page."""
+    first, second = store.upsert_contact("friend", "老客户"), store.upsert_contact("friend", "新客户")
+    store.set_waiting(first.id, NOW - 60, "complaint")
+    views = WindowViews()
+    views.store, views.first_chars = store, FirstCharTimes()
+    read = store.waiting_contacts
+
+    def handoff_meanwhile() -> list[str]:
+        order = read()
+        store.set_waiting(second.id, NOW, "person")  # the bot hands the second customer over now
+        return order
+
+    monkeypatch.setattr(store, "waiting_contacts", handoff_meanwhile)
+    assert [c.contact_id for c in views.waiting()] == [first.id, second.id]
