@@ -78,8 +78,9 @@ def price_list(tmp_path):
 
 def test_a_spoken_price_question_is_answered_with_the_price_lists_row(harness, whisper_dir, price_list):
     """The owner lists the shop's words for the speech model: Whisper base (the test model) hears 连衣裙 as 连一圈
-    without them. It still hears M码 as 妈妈, a word no passage holds; the knowledge base's relevance decision at
-    its default still lets the dress's row through, quoted as written."""
+    without them. It still hears M码 as 妈妈, a word no passage holds; the knowledge base reads 妈妈 as a person
+    (who the dress is for, not what is asked), so its relevance decision at its default lets the dress's row
+    through, quoted as written."""
     h = harness(speech_model=whisper_dir, kb_quote_passages=1,
                 speech_hotwords="新款连衣裙 连衣裙 M码 羊毛围巾 高腰牛仔裤")
     svc = h.start(login=False)

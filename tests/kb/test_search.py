@@ -96,3 +96,10 @@ def test_the_same_row_imported_twice_is_returned_once(stocked, shop, tmp_path):
     stocked.add_file(copy)
     texts = [p.text for p in stocked.search("真丝围巾", 5)]
     assert texts and len(texts) == len(set(texts))
+
+
+def test_a_person_the_customer_mentions_is_not_what_the_question_is_about(stocked):
+    """妈妈 is in no document, but it says who the scarf is for (as Whisper hears M码 as 妈妈 in a spoken question);
+    a product the shop lacks still finds nothing."""
+    assert "品名: 真丝围巾" in first(stocked, "这款围巾还有妈妈吗？多少钱？")
+    assert stocked.search("羊驼毛围巾还有妈妈吗？多少钱？", 5) == []

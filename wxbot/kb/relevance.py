@@ -17,7 +17,7 @@ from wxbot.kb.bm25 import TermIndex
 from wxbot.kb.channels import END, cjk_runs, code_terms, phrase_words
 from wxbot.kb.pinyin import PinyinTable, spell
 from wxbot.kb.quantities import Quantity, holding, without_quantities
-from wxbot.kb.synonyms import ATTRIBUTE_WORDS, FUNCTION_CHARS, NOISE, PLACES, STOPWORDS, SYNONYMS
+from wxbot.kb.synonyms import ATTRIBUTE_WORDS, FUNCTION_CHARS, NOISE, PEOPLE, PLACES, STOPWORDS, SYNONYMS
 from wxbot.kb.tablequery import name_cell
 
 UNKNOWN_WEIGHT = 1.25  # a noun no passage has (the question is about something else), relative to the
@@ -115,7 +115,7 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
                 tag = "syn" if word in SYNONYMS else tag
             if not word or word in STOPWORDS or word in ATTRIBUTE_WORDS:
                 continue
-            raw.append((word, forms, len(word) > 1, tag[:1] == "n" or tag in _THINGS, number))
+            raw.append((word, forms, len(word) > 1, (tag[:1] == "n" or tag in _THINGS) and word not in PEOPLE, number))
     concepts: list[Concept] = []
     pending: list[tuple[str, bool, tuple[str, ...], bool, float, int]] = []  # weighed once the heaviest known word is
     unknown_before = ""  # a noun the documents lack, right before this word in the same run

@@ -118,6 +118,11 @@ for _country in ("美国 加拿大 英国 法国 德国 意大利 西班牙 俄�
 PLACES = frozenset({*_REGIONS, *(c for cities in _REGIONS.values() for c in cities.split()), *_AREAS.values(),
                     *(t for t, v in SYNONYMS.items() if "海外" in v)})
 
+# People a customer mentions (我妈妈, 给老公, 朋友说): who the question is for or from, not what it is about; a
+# document that never names them can still answer it (这款连衣裙我妈妈能穿吗).
+PEOPLE = frozenset("妈妈 爸爸 老妈 老爸 父母 爸妈 老公 老婆 爱人 媳妇 对象 男朋友 女朋友 儿子 女儿 闺女 孩子 小孩 "
+                   "爷爷 奶奶 外公 外婆 姥姥 姥爷 老人 家人 家里人 亲戚 朋友 闺蜜 同事 同学 老师 领导 邻居 自己".split())
+
 # The words that only ask for an attribute (多少钱, 有货吗): no evidence of which passage is meant.
 ATTRIBUTE_WORDS = frozenset({t for t, v in SYNONYMS.items() if v in ATTRIBUTES} | {w for a in ATTRIBUTES for w in a}
                             | {"多少", "价", "钱", "卖", "买", "有卖", "卖吗"})
