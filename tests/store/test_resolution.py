@@ -8,6 +8,7 @@ import itertools
 import time
 
 from wxbot.core.firstchar import FirstCharTimes
+from wxbot.core.gaps import GapWhy
 from wxbot.core.resolution import courtesy_only, thanks_only
 from wxbot.messages import Reply
 from wxbot.store.history import NewMessage
@@ -123,3 +124,20 @@ def test_a_customer_handed_over_while_the_waiting_list_is_read_comes_last(store,
 
     monkeypatch.setattr(store, "waiting_contacts", handoff_meanwhile)
     assert [c.contact_id for c in views.waiting()] == [first.id, second.id]
+
+
+def test_a_question_in_the_same_second_as_the_holding_line_is_no_gap(store):
+    """WeChat dates a message to the second: a customer's next question, sent right after the holding line,
+    can sort before it. Only the held draft makes a gap of its question, not the order of the rows (CI flake)."""
+    day = Day(store)
+    cid = day.contact()
+    day.drafted(cid, "寄新疆 3 公斤多少运费？")  # no passage: a draft, and the holding line goes out
+    second = int(day.clock) + 1
+    store.insert_messages([NewMessage(cid, "out", "稍等，我帮您确认一下～", second + 0.4, "sent", by_bot=True,
+                                      source="holding")])
+    day.said(cid, "能开专票吗？税点多少", at=second)  # arrived after the holding line, dated to its second
+    store.insert_messages([NewMessage(cid, "out", "好的，我请店主马上来处理，请稍等～", second + 0.9, "sent", by_bot=True,
+                                      source="handoff")])
+    views = WindowViews()
+    views.store, views.first_chars = store, FirstCharTimes()
+    assert [(g.question, g.whys) for g in views.gaps()] == [("寄新疆 3 公斤多少运费？", {GapWhy.DRAFTED})]

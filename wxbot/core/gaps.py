@@ -75,7 +75,8 @@ def gap_questions(rows: Sequence[Row], corrected: set[str], rejected: set[str],
             found.append((row, GapWhy.CORRECTED))
         elif msg_id in rejected or row.reason == "draft_rejected":
             found.append((row, GapWhy.REJECTED))
-        elif msg_id in unsure or (answer is not None and answer.source == "holding"):
+        elif msg_id in unsure:  # its draft says so (the order of rows can't: a holding line and the customer's
+            # next message may share a second, and WeChat's CreateTime has no finer grain)
             found.append((row, GapWhy.DRAFTED))
         elif answer is not None and answer.source == "kb_fallback":
             found.append((row, GapWhy.FALLBACK))
