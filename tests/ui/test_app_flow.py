@@ -36,13 +36,13 @@ def _pick(qtbot, controller, name: str, mode: str) -> None:
     qtbot.keyClick(table, Qt.Key.Key_F2)
     editor = table.indexWidget(cell)
     assert isinstance(editor, ModeCombo) and editor.isVisible()
-    qtbot.waitUntil(editor.view().isVisible, timeout=5000)
+    qtbot.waitUntil(editor.view().isVisible, timeout=30000)
     list_view = editor.view()
     steps = editor.findData(mode) - editor.currentIndex()
     for _ in range(abs(steps)):
         qtbot.keyClick(list_view, Qt.Key.Key_Down if steps > 0 else Qt.Key.Key_Up)
     qtbot.keyClick(list_view, Qt.Key.Key_Return)
-    qtbot.waitUntil(lambda: _mode(controller, name) == mode, timeout=5000)
+    qtbot.waitUntil(lambda: _mode(controller, name) == mode, timeout=30000)  # saved off the GUI thread
 
 
 def _mode(controller, name: str) -> str:
@@ -67,7 +67,7 @@ def test_login_toggle_reply_and_tray(qtbot, make_app, sim):
 
     # contacts listed, groups off by default
     qtbot.waitUntil(lambda: {"张三-老客户", "李四🌸", "周末读书会"} <= {c.name for c in app.contacts_page.model.contacts},
-                    timeout=10000)  # the list is read off the GUI thread, as the login syncs it
+                    timeout=30000)  # the list is read off the GUI thread, as the login syncs it
     names = [c.name for c in app.contacts_page.model.contacts]
     assert "张三-老客户" in names and "周末读书会" in names
     assert _mode(app, "周末读书会") == "off"
@@ -81,7 +81,7 @@ def test_login_toggle_reply_and_tray(qtbot, make_app, sim):
     assert {c.name: c.mode for c in app.svc.contacts()}["李四🌸"] == "auto"
 
     # auto-reply starts by itself after login (the owner did not stop it); the tray says so
-    qtbot.waitUntil(lambda: app.tray.state == "running", timeout=10000)
+    qtbot.waitUntil(lambda: app.tray.state == "running", timeout=30000)
     assert "running" in app.tray.icon.toolTip() and app.tray.stop_action.isEnabled()
 
     qtbot.waitUntil(lambda: app.svc.model_state.state == "ready", timeout=60000)
@@ -100,17 +100,17 @@ def test_login_toggle_reply_and_tray(qtbot, make_app, sim):
     app.contacts_page.chat_button.click()
     assert app.window.current_page() == "conversations"
     convo = app.conversations_page
-    qtbot.waitUntil(lambda: any(i.direction == "out" and i.by_bot for i in convo.items), timeout=10000)
+    qtbot.waitUntil(lambda: any(i.direction == "out" and i.by_bot for i in convo.items), timeout=30000)
     reply = [i for i in convo.items if i.direction == "out"][-1]
     assert out[0]["text"].endswith(reply.text) or reply.text in out[0]["text"]
     assert " AI " in convo.view.toPlainText()  # the source tag
     # the untouched contact's message is marked as not answered, in words
     convo.show_contact(next(c.contact_id for c in app.svc.contacts() if c.name == "张三-老客户"))
-    qtbot.waitUntil(lambda: len(convo.items) == 1, timeout=5000)
+    qtbot.waitUntil(lambda: len(convo.items) == 1, timeout=30000)
     assert "Not answered automatically: auto-reply is off for this contact" in convo.view.toPlainText()
 
     # tray Stop: no replies
-    with qtbot.waitSignal(app.bridge.bot_state, check_params_cb=lambda s: s.state == "stopped", timeout=10000):
+    with qtbot.waitSignal(app.bridge.bot_state, check_params_cb=lambda s: s.state == "stopped", timeout=30000):
         app.tray.stop_action.trigger()
     assert app.tray.state == "stopped" and app.tray.start_action.isEnabled()
     during_stop = sim.inject("li", "还在吗？")
@@ -119,7 +119,7 @@ def test_login_toggle_reply_and_tray(qtbot, make_app, sim):
     assert len(sim.outbox()) == 1
 
     # tray Start: replies resume
-    with qtbot.waitSignal(app.bridge.bot_state, check_params_cb=lambda s: s.state == "running", timeout=10000):
+    with qtbot.waitSignal(app.bridge.bot_state, check_params_cb=lambda s: s.state == "running", timeout=30000):
         app.tray.start_action.trigger()
     again = sim.inject("li", "那明天呢？")
     qtbot.waitUntil(lambda: _settled(app, again), timeout=120000)
@@ -150,7 +150,7 @@ def test_gui_stays_responsive_while_the_model_generates(qtbot, make_app, sim):
     log_in(qtbot, app, sim)
     qtbot.waitUntil(lambda: app.svc.model_state.state == "ready", timeout=60000)
     _pick(qtbot, app, "李四🌸", "auto")
-    qtbot.waitUntil(lambda: app.svc.bot_running, timeout=10000)
+    qtbot.waitUntil(lambda: app.svc.bot_running, timeout=30000)
     li = next(c.contact_id for c in app.svc.contacts() if c.name == "李四🌸")
     app.conversations_page.show_contact(li)  # the page re-renders live during the measurement
     app.window.show_page("conversations")

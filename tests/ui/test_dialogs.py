@@ -45,7 +45,7 @@ def test_excepthook_shows_a_dialog_instead_of_dying(qtbot, monkeypatch):
     def shown() -> list[QMessageBox]:
         return [w for w in QApplication.topLevelWidgets() if isinstance(w, QMessageBox) and w.isVisible()]
 
-    qtbot.waitUntil(lambda: bool(shown()), timeout=2000)
+    qtbot.waitUntil(lambda: bool(shown()), timeout=30000)
     boxes = shown()
     assert boxes and "ValueError: boom" in boxes[-1].informativeText()
     for box in boxes:

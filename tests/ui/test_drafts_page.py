@@ -42,7 +42,7 @@ def test_drafts_page_sends_edits_and_rejects_with_the_keyboard(qtbot, make_app, 
     # Enter sends it as written, once
     qtbot.keyClick(page.list, Qt.Key.Key_Return)
     qtbot.waitUntil(lambda: _sent_to(sim, "zhang") == ["[AI] 每天 9 点到 18 点"], timeout=30000)
-    qtbot.waitUntil(lambda: page.drafts == [] and app.window.nav.item(app.window.PAGES.index("drafts")).text() == "Drafts", timeout=10000)
+    qtbot.waitUntil(lambda: page.drafts == [] and app.window.nav.item(app.window.PAGES.index("drafts")).text() == "Drafts", timeout=30000)
     assert "drafts waiting" not in app.tray.icon.toolTip()
 
     # Ctrl+E, the owner's words, Ctrl+Enter: sent verbatim; then one click keeps them as an FAQ rule
@@ -54,9 +54,9 @@ def test_drafts_page_sends_edits_and_rejects_with_the_keyboard(qtbot, make_app, 
     page.text.insertPlainText("新店：人民路 18 号 *2 楼*")  # Chinese arrives through the input method, not keys
     qtbot.keyClick(page.text, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: _sent_to(sim, "li") == ["新店：人民路 18 号 *2 楼*"], timeout=30000)
-    qtbot.waitUntil(page.keep_faq_button.isVisible, timeout=10000)
+    qtbot.waitUntil(page.keep_faq_button.isVisible, timeout=30000)
     page.keep_faq_button.click()
-    qtbot.waitUntil(lambda: app.svc.settings.faq_rules[0]["answer"] == "新店：人民路 18 号 *2 楼*", timeout=10000)
+    qtbot.waitUntil(lambda: app.svc.settings.faq_rules[0]["answer"] == "新店：人民路 18 号 *2 楼*", timeout=30000)
     assert app.svc.settings.faq_rules[0]["examples"] == ["你们的地址在哪"]
     assert app.settings_page.faq.rules()[0] == app.svc.settings.faq_rules[0]  # shown in Settings at once
 

@@ -19,12 +19,12 @@ def test_a_gap_is_answered_once_from_the_page(qtbot, make_app, sim):
 
     page = app.gaps_page
     app.window.show_page("gaps")  # opening the page reads the gaps
-    qtbot.waitUntil(lambda: page.list.count() == 1, timeout=10000)
+    qtbot.waitUntil(lambda: page.list.count() == 1, timeout=30000)
     assert page.list.item(0).text() == "1× 能开发票吗 (you rejected the draft)"
     assert page.asked.text() == "能开发票吗"
     page.answer.setPlainText("可以开电子发票")
     page.keep_faq_button.click()
-    qtbot.waitUntil(lambda: page.list.count() == 0 and "已保存" in page.status.text(), timeout=10000)
+    qtbot.waitUntil(lambda: page.list.count() == 0 and "已保存" in page.status.text(), timeout=30000)
     assert app.svc.settings.faq_rules[0] == {"match": "examples", "examples": ["能开发票吗"], "answer": "可以开电子发票"}
 
     app.svc.set_mode(next(c.contact_id for c in app.svc.contacts() if c.name == "张三-老客户"), "auto")

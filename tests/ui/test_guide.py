@@ -226,7 +226,7 @@ def test_the_guide_opens_again_from_settings(qtbot, make_app, test_model_path, m
     drive(seen, "later", browse, "next", "next")
     app.window.show_page("settings")
     app.settings_page.guide_button.click()
-    qtbot.waitUntil(lambda: app.svc.settings.model_path == test_model_path, timeout=10000)
+    qtbot.waitUntil(lambda: app.svc.settings.model_path == test_model_path, timeout=30000)
     assert seen == ["FirstRunGuide"]
     assert steps == [["risk", "model", "login"]]  # the store exists: its key cannot move here
 

@@ -42,7 +42,7 @@ def test_a_kept_rule_appears_in_settings_at_once_beside_unsaved_edits(make_app, 
     page = app.settings_page
     page.faq.table.item(0, 2).setText("每天 9 点到 20 点")  # an edit the owner has not applied yet
     app.svc.bot.drafts.keep(Keep.FAQ, QUESTION, ANSWER)
-    qtbot.waitUntil(lambda: kept_in(page.faq.rules()), timeout=10000)
+    qtbot.waitUntil(lambda: kept_in(page.faq.rules()), timeout=30000)
     rules = page.faq.rules()
     assert kept_in(rules[:1]) and rules[1] == {**OLD[0], "answer": "每天 9 点到 20 点"}
     page.apply()

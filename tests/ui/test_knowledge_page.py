@@ -100,7 +100,7 @@ def test_conversations_page_shows_the_passages_a_reply_used(make_app, qtbot):
     svc.store.record_reply(Reply("@u", ("[AI] 168 元",), "model", body="168 元", passages=(used,)), contact.id)
     controller.refresh_contacts()
     controller.window.show_page("conversations")
-    with qtbot.waitSignal(controller.conversations_page.history_shown, timeout=10000):
+    with qtbot.waitSignal(controller.conversations_page.history_shown, timeout=30000):
         controller.conversations_page.show_contact(contact.id)
     shown = controller.conversations_page.view.toPlainText()
     assert "168 元" in shown

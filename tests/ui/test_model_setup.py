@@ -105,9 +105,9 @@ def test_the_guide_downloads_verifies_and_loads_the_recommended_model(qtbot, mak
 
     log_in(qtbot, app, sim)  # start(): the store opens and the chosen model loads
     qtbot.waitUntil(lambda: app.svc.model_state.state == ModelPhase.READY, timeout=120000)
-    qtbot.waitUntil(lambda: app.window.model_label.text().startswith(f"Model: {model.file} ("), timeout=10000)
+    qtbot.waitUntil(lambda: app.window.model_label.text().startswith(f"Model: {model.file} ("), timeout=30000)
     banner = app.window.banner  # SmolLM2-135M (from its GGUF header) is far under a billion parameters
-    qtbot.waitUntil(lambda: banner.isVisible() and banner.topic == "small-model", timeout=10000)
+    qtbot.waitUntil(lambda: banner.isVisible() and banner.topic == "small-model", timeout=30000)
     assert "135M parameters" in banner.label.text() and banner.level == "warning"
 
     app.window.show_page("models")

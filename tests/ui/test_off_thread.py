@@ -22,14 +22,14 @@ def test_contacts_history_and_search_are_read_off_the_gui_thread(make_app, qtbot
             readers.append((_name, threading.current_thread())), _real(*a, **kw))[1])
     page = controller.conversations_page
 
-    with qtbot.waitSignal(page.list_shown, timeout=10000):
+    with qtbot.waitSignal(page.list_shown, timeout=30000):
         controller.refresh_contacts()
     assert page.conversations.rowCount() == 1 and controller.contacts_page.model.rowCount() == 1
-    with qtbot.waitSignal(page.history_shown, timeout=10000):
+    with qtbot.waitSignal(page.history_shown, timeout=30000):
         page.show_contact(contact.id)
     assert page.title.text() == "张三" and "售价 168 元" in page.view.toPlainText()
     page.search.setText("168")
-    with qtbot.waitSignal(page.history_shown, timeout=10000):
+    with qtbot.waitSignal(page.history_shown, timeout=30000):
         page.search.returnPressed.emit()
     assert len(page.items) == 1
 

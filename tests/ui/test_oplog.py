@@ -39,7 +39,7 @@ def test_operation_log_records_who_did_what_shows_and_exports_it(qtbot, make_app
     assert ops[1].detail == "reply_prefix" and ops[2].detail == "added: 秘密价目表.csv"
 
     page = app.oplog_page
-    with qtbot.waitSignal(page.shown, timeout=10000):
+    with qtbot.waitSignal(page.shown, timeout=30000):
         app.window.show_page("oplog")
     assert page.table.rowCount() == 6
     assert [page.table.item(0, c).text() for c in (1, 2)] == ["Logged out", "window"]
@@ -49,7 +49,7 @@ def test_operation_log_records_who_did_what_shows_and_exports_it(qtbot, make_app
     assert raw and all(b"\xe7\xa7\x98\xe5\xaf\x86" not in (blob or b"") for (blob,) in raw)  # 秘密 is sealed
 
     out = tmp_path / "ops.csv"
-    with qtbot.waitSignal(page.exported, timeout=10000):
+    with qtbot.waitSignal(page.exported, timeout=30000):
         page.export_to(out)
     assert stat.S_IMODE(out.stat().st_mode) == 0o600
     rows = list(csv.reader(out.open(encoding="utf-8")))
@@ -87,7 +87,7 @@ def test_starts_are_credited_to_who_started_them_and_drafts_are_logged(qtbot, ma
     assert details["draft_approved"] == f"#{first} 张三-老客户"
 
     page = app.oplog_page
-    with qtbot.waitSignal(page.shown, timeout=10000):
+    with qtbot.waitSignal(page.shown, timeout=30000):
         app.window.show_page("oplog")
     shown = [(page.table.item(r, 1).text(), page.table.item(r, 2).text()) for r in range(page.table.rowCount())]
     assert shown[0] == ("Auto-reply stopped", "risk signal")

@@ -65,7 +65,7 @@ def test_a_value_changed_in_each_tab_is_applied_and_saved(qtbot, data_dir):
             widget.setText(value) if isinstance(value, str) else widget.setValue(value)
             page.saved.clear()
             page.apply_button.click()
-            qtbot.waitUntil(lambda: page.saved.text() == "Saved", timeout=10000)
+            qtbot.waitUntil(lambda: page.saved.text() == "Saved", timeout=30000)
             assert getattr(controller.svc.settings, name) == value
         saved = json.loads((data_dir / "settings.json").read_text(encoding="utf-8"))
         assert {name: saved[name] for _, name, _ in changes} == {name: value for _, name, value in changes}

@@ -31,7 +31,7 @@ def test_bridge_delivers_events_from_other_threads_on_the_gui_thread(qtbot):
     bridge.notice.connect(lambda e: seen.append((e, QThread.currentThread() is bridge.thread())))
     bridge.model_state.connect(lambda e: seen.append((e, QThread.currentThread() is bridge.thread())))
     worker = threading.Thread(target=lambda: [bridge.post(Notice("info", "一")), bridge.post(ModelState("none"))])
-    with qtbot.waitSignal(bridge.model_state, timeout=5000):
+    with qtbot.waitSignal(bridge.model_state, timeout=30000):
         worker.start()
     worker.join()
     assert [type(e).__name__ for e, _ in seen] == ["Notice", "ModelState"]
@@ -81,7 +81,7 @@ def test_settings_page_shows_config_errors_in_words_and_applies_valid_values(qtb
     assert page.reasoning.currentData() == "off"  # the default: customers should not wait for a thought
     page.reasoning.setCurrentIndex(page.reasoning.findData("brief"))
     page.inputs["reasoning_budget"].setValue(64)
-    with qtbot.waitSignal(page.apply_requested, timeout=2000) as blocker:
+    with qtbot.waitSignal(page.apply_requested, timeout=30000) as blocker:
         page.apply()
     new = blocker.args[0]
     assert page.error.text() == ""
@@ -117,6 +117,6 @@ def test_conversation_tags_each_message_by_source_and_marks_unanswered_ones():
 
 def test_second_start_asks_the_running_window_to_come_forward(qtbot, tmp_path):
     server = InstanceServer(tmp_path)
-    with qtbot.waitSignal(server.raise_requested, timeout=5000):
+    with qtbot.waitSignal(server.raise_requested, timeout=30000):
         assert ask_running_instance_to_raise(tmp_path)
     assert not ask_running_instance_to_raise(tmp_path / "other")

@@ -43,7 +43,7 @@ def test_close_hides_to_tray_and_says_so_once(qtbot, data_dir):
 
 def test_close_quits_where_there_is_no_tray(qtbot, data_dir):
     c = make(qtbot, data_dir, tray=False)
-    with qtbot.waitSignal(c.finished, timeout=10000):
+    with qtbot.waitSignal(c.finished, timeout=30000):
         spontaneous_close(c.window)
     assert c.closing and c.closed and not c.window.isVisible()
 
@@ -51,23 +51,23 @@ def test_close_quits_where_there_is_no_tray(qtbot, data_dir):
 def test_model_states_and_notices_reach_the_window_in_words(qtbot, data_dir):
     c = make(qtbot, data_dir, tray=True)
     post = c.bridge.post
-    with qtbot.waitSignal(c.bridge.model_state, timeout=5000):
+    with qtbot.waitSignal(c.bridge.model_state, timeout=30000):
         post(ModelState("loading", 0.4, detail="model.gguf"))
     assert c.window.model_progress.isVisibleTo(c.window) and c.window.model_progress.value() == 40
-    with qtbot.waitSignal(c.bridge.model_state, timeout=5000):
+    with qtbot.waitSignal(c.bridge.model_state, timeout=30000):
         post(ModelState("ready", 1.0, detail="20/29 layers on GPU (5.1 GB)"))
     assert c.window.model_label.text() == "Model ready: 20/29 layers on GPU (5.1 GB)"
     assert not c.window.model_progress.isVisibleTo(c.window)
-    with qtbot.waitSignal(c.bridge.model_state, timeout=5000):
+    with qtbot.waitSignal(c.bridge.model_state, timeout=30000):
         post(ModelState("error", detail="显存不足 (out of GPU memory)"))
     assert c.window.banner.level == "error" and "out of GPU memory" in c.window.banner.label.text()
-    with qtbot.waitSignal(c.bridge.model_state, timeout=5000):
+    with qtbot.waitSignal(c.bridge.model_state, timeout=30000):
         post(ModelState("none"))
     assert "Settings page" in c.window.banner.label.text()
-    with qtbot.waitSignal(c.bridge.model_state, timeout=5000):
+    with qtbot.waitSignal(c.bridge.model_state, timeout=30000):
         post(ModelState("none", detail="还没有模型：请把 .gguf 放进 models/ (no model yet: put a .gguf in models/)"))
     assert "put a .gguf in models/" in c.window.banner.label.text()
-    with qtbot.waitSignal(c.bridge.notice, timeout=5000):
+    with qtbot.waitSignal(c.bridge.notice, timeout=30000):
         post(Notice("warning", "有 2 个联系人需要确认 (2 contacts need confirming)"))
     assert c.window.banner.level == "warning"
     c.close_now()
@@ -77,12 +77,12 @@ def test_tray_menu_and_icon_follow_the_bot_state(qtbot, data_dir):
     c = make(qtbot, data_dir, tray=True)
     assert not c.tray.start_action.isEnabled() and not c.tray.stop_action.isEnabled()  # logged out
     c.svc.login_state = LoginState("logged_in", "小王的店")  # what the service holds after a login
-    with qtbot.waitSignal(c.bridge.bot_state, timeout=5000):
+    with qtbot.waitSignal(c.bridge.bot_state, timeout=30000):
         c.bridge.post(BotState("running"))
     assert c.tray.state == "running" and c.tray.stop_action.isEnabled() and not c.tray.start_action.isEnabled()
     assert "running" in c.tray.icon.toolTip()
     icon_running = c.tray.icon.icon().pixmap(32).toImage()
-    with qtbot.waitSignal(c.bridge.bot_state, timeout=5000):
+    with qtbot.waitSignal(c.bridge.bot_state, timeout=30000):
         c.bridge.post(BotState("stopped", "微信团队发来安全提醒 (a warning from the WeChat team)"))
     assert c.tray.state == "stopped" and "warning from the WeChat team" in c.tray.icon.toolTip()
     assert c.tray.icon.icon().pixmap(32).toImage() != icon_running
@@ -101,7 +101,7 @@ def test_second_start_brings_the_running_window_forward_and_exits(qtbot, data_di
     server = InstanceServer(first.svc.settings.data_path, first)
     server.raise_requested.connect(first.bring_to_front)
     first.window.hide()
-    with qtbot.waitSignal(server.raise_requested, timeout=5000):
+    with qtbot.waitSignal(server.raise_requested, timeout=30000):
         assert run_app([]) == 0
     assert "already running" in capsys.readouterr().out
     assert first.window.isVisible()
@@ -116,7 +116,7 @@ def test_settings_page_applies_through_the_service_and_saves(qtbot, data_dir):
     page.inputs["reply_prefix"].setText("【助理】")
     page.inputs["takeover_minutes"].setValue(25)
     page.apply()
-    qtbot.waitUntil(lambda: page.saved.text() == "Saved", timeout=10000)
+    qtbot.waitUntil(lambda: page.saved.text() == "Saved", timeout=30000)
     assert c.svc.settings.reply_prefix == "【助理】" and c.svc.settings.takeover_minutes == 25
     saved = json.loads((data_dir / "settings.json").read_text(encoding="utf-8"))
     assert saved["reply_prefix"] == "【助理】" and saved["takeover_minutes"] == 25
@@ -139,8 +139,8 @@ def test_the_window_keeps_its_size_and_the_navigation_fits_both_languages(qtbot,
     qtbot.waitExposed(window)
     size = window.size()
     window.show_page("contacts")
-    qtbot.waitUntil(lambda: app.contacts_page.model.rowCount() > 0, timeout=10000)
-    qtbot.waitUntil(lambda: app.contacts_page.summary.text() != "", timeout=10000)
+    qtbot.waitUntil(lambda: app.contacts_page.model.rowCount() > 0, timeout=30000)
+    qtbot.waitUntil(lambda: app.contacts_page.summary.text() != "", timeout=30000)
     assert window.size() == size
     for lang in ("en", "zh"):
         translators = install_translator(QCoreApplication.instance(), lang)

@@ -33,8 +33,8 @@ def _contact(app, name: str) -> str:
 def _open(qtbot, app, contact_id: str):
     page = app.conversations_page
     app.window.show_page("conversations")
-    qtbot.waitUntil(lambda: page.conversations.row_of(contact_id) >= 0, timeout=10000)
-    with qtbot.waitSignal(page.history_shown, timeout=10000):
+    qtbot.waitUntil(lambda: page.conversations.row_of(contact_id) >= 0, timeout=30000)
+    with qtbot.waitSignal(page.history_shown, timeout=30000):
         page.show_contact(contact_id)
     return page
 
@@ -47,7 +47,7 @@ def _state(app, msg_id: str) -> tuple[str, str]:
 def test_a_reply_typed_in_the_window_reaches_the_customer_and_pauses_the_bot(qtbot, make_app, sim):
     app = make_app(with_model=False, takeover_minutes=10, reply_prefix="[AI] ")
     log_in(qtbot, app, sim)
-    qtbot.waitUntil(lambda: app.svc.bot_running, timeout=10000)
+    qtbot.waitUntil(lambda: app.svc.bot_running, timeout=30000)
     li = _contact(app, "李四🌸")
     app.svc.set_mode(li, ReplyMode.AUTO)
     asked = sim.inject("li", "你好，还有货吗？")
@@ -68,7 +68,7 @@ def test_a_reply_typed_in_the_window_reaches_the_customer_and_pauses_the_bot(qtb
     assert page.reply.toPlainText() == ""
 
     # stored once, as the owner's, and tagged so in the thread (web WeChat's echo is not stored again)
-    qtbot.waitUntil(lambda: any(i.text == "有的，今天下午发货" for i in page.items), timeout=10000)
+    qtbot.waitUntil(lambda: any(i.text == "有的，今天下午发货" for i in page.items), timeout=30000)
     mine = [i for i in page.items if i.direction == "out"]
     assert [(i.text, i.by_bot) for i in mine] == [("有的，今天下午发货", False)]
     assert "Owner" in page.view.toPlainText()
@@ -79,14 +79,14 @@ def test_a_reply_typed_in_the_window_reaches_the_customer_and_pauses_the_bot(qtb
     later = sim.inject("li", "好的，谢谢")
     qtbot.waitUntil(lambda: _state(app, later)[0] == "skipped", timeout=30000)
     assert _state(app, later) == ("skipped", "paused") and _sent_to(sim, "li") == ["有的，今天下午发货"]
-    qtbot.waitUntil(lambda: page.state_label.text().startswith("Paused until"), timeout=10000)
+    qtbot.waitUntil(lambda: page.state_label.text().startswith("Paused until"), timeout=30000)
 
 
 def test_an_over_long_reply_is_refused_in_words_and_kept(qtbot, make_app, sim):
     app = make_app(with_model=False)
     log_in(qtbot, app, sim)
     sim.inject("wang", "在吗")
-    qtbot.waitUntil(lambda: any(c.name == "王五" for c in app.svc.contacts()), timeout=10000)
+    qtbot.waitUntil(lambda: any(c.name == "王五" for c in app.svc.contacts()), timeout=30000)
     wang = _contact(app, "王五")
     page = _open(qtbot, app, wang)
     page.reply.setPlainText("长" * 2001)
@@ -108,14 +108,14 @@ def test_a_draft_approved_in_the_thread_is_sent_once(qtbot, make_app, sim):
     qtbot.waitUntil(lambda: len(app.svc.drafts()) == 1, timeout=30000)
     zhang = _contact(app, "张三-老客户")
     page = _open(qtbot, app, zhang)
-    qtbot.waitUntil(lambda: page.draft.card.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: page.draft.card.isVisible(), timeout=30000)
     assert page.draft.text.toPlainText() == "每天 9 点到 18 点" and _sent_to(sim, "zhang") == []
 
     page.draft.send_button.click()
     page.draft.send_button.click()  # a second click before the first one is done sends nothing more
     qtbot.waitUntil(lambda: _sent_to(sim, "zhang") == ["[AI] 每天 9 点到 18 点"], timeout=30000)
     qtbot.waitUntil(lambda: not page.draft.isVisible() and any(i.source == "draft" for i in page.items),
-                    timeout=10000)
+                    timeout=30000)
     draft = app.svc.store.drafts_pending()
     assert draft == [] and "Draft" in page.view.toPlainText()
     sim.inject("zhang", "好的")  # later traffic moves nothing: still one send
@@ -129,7 +129,7 @@ def test_an_edited_draft_sends_the_owners_words(qtbot, make_app, sim):
     sim.inject("li", "周日营业吗")
     qtbot.waitUntil(lambda: len(app.svc.drafts()) == 1, timeout=30000)
     page = _open(qtbot, app, _contact(app, "李四🌸"))
-    qtbot.waitUntil(lambda: page.draft.card.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: page.draft.card.isVisible(), timeout=30000)
     app.window.activateWindow()
     page.draft.text.setFocus()
     page.draft.text.setPlainText("周日休息，周一见")
@@ -148,11 +148,11 @@ def test_an_edited_draft_shows_in_the_thread_as_the_owners_words(qtbot, qapp, ma
         sim.inject("li", "周日营业吗")
         qtbot.waitUntil(lambda: len(app.svc.drafts()) == 1, timeout=30000)
         page = _open(qtbot, app, _contact(app, "李四🌸"))
-        qtbot.waitUntil(lambda: page.draft.card.isVisible(), timeout=10000)
+        qtbot.waitUntil(lambda: page.draft.card.isVisible(), timeout=30000)
         page.draft.text.setPlainText("周日休息，周一见")
         page.draft.send_button.click()
         qtbot.waitUntil(lambda: _sent_to(sim, "li") == ["周日休息，周一见"], timeout=30000)
-        qtbot.waitUntil(lambda: any(i.text == "周日休息，周一见" for i in page.items), timeout=10000)
+        qtbot.waitUntil(lambda: any(i.text == "周日休息，周一见" for i in page.items), timeout=30000)
         sent = next(i for i in page.items if i.text == "周日休息，周一见")
         assert sent.source == ReplySource.DRAFT_EDITED and source_tag(sent)[0] == "店主"
         shown = page.view.toPlainText()
@@ -169,7 +169,7 @@ def test_undo_of_a_reject_restores_the_draft(qtbot, make_app, sim):
     sim.inject("zhang", "今天营业吗")
     qtbot.waitUntil(lambda: len(app.svc.drafts()) == 1, timeout=30000)
     page = _open(qtbot, app, _contact(app, "张三-老客户"))
-    qtbot.waitUntil(lambda: page.draft.card.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: page.draft.card.isVisible(), timeout=30000)
     draft_id = app.svc.drafts()[0].draft_id
 
     page.draft.undo_ms = 600_000  # the undo stays offered for the whole of this step
@@ -183,10 +183,10 @@ def test_undo_of_a_reject_restores_the_draft(qtbot, make_app, sim):
 
     # without undo, the reject is committed once its time is over: nothing is sent
     page.draft.undo_ms = 50
-    with qtbot.waitSignal(app.bridge.drafts_changed, timeout=10000):
+    with qtbot.waitSignal(app.bridge.drafts_changed, timeout=30000):
         page.draft.reject_button.click()
     assert app.svc.store.draft_get(draft_id).state is DraftState.REJECTED and _sent_to(sim, "zhang") == []
-    qtbot.waitUntil(lambda: not page.draft.isVisible(), timeout=10000)
+    qtbot.waitUntil(lambda: not page.draft.isVisible(), timeout=30000)
 
 
 def _seed(svc, name: str, texts: list[str], at: float) -> str:
@@ -218,7 +218,7 @@ def test_the_list_sorts_badges_filters_and_moves_between_waiting_conversations(q
     app.window.activateWindow()
     qtbot.waitActive(app.window)
     app.window.show_page("conversations")
-    with qtbot.waitSignal(page.list_shown, timeout=10000):
+    with qtbot.waitSignal(page.list_shown, timeout=30000):
         app.refresh_contacts()
     model = page.conversations
     assert [c.contact.name for c in model.rows] == ["小赵", "小张", "小李", "老王"]  # newest message first
@@ -229,7 +229,7 @@ def test_the_list_sorts_badges_filters_and_moves_between_waiting_conversations(q
     assert [model.unread(by_name[n]) for n in ("小赵", "小张", "小李", "老王")] == [0, 1, 2, 1]
 
     # opening a conversation reads it: its unread badge goes
-    with qtbot.waitSignal(page.history_shown, timeout=10000):
+    with qtbot.waitSignal(page.history_shown, timeout=30000):
         page.show_contact(old)
     assert model.unread(by_name["老王"]) == 0
 
@@ -242,15 +242,15 @@ def test_the_list_sorts_badges_filters_and_moves_between_waiting_conversations(q
 
     # Alt+Up / Alt+Down move between the waiting conversations only
     page.list.setFocus()
-    with qtbot.waitSignal(page.history_shown, timeout=10000):
+    with qtbot.waitSignal(page.history_shown, timeout=30000):
         qtbot.keyClick(page.list, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert page.contact_id == missed
-    with qtbot.waitSignal(page.history_shown, timeout=10000):
+    with qtbot.waitSignal(page.history_shown, timeout=30000):
         qtbot.keyClick(page.list, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert page.contact_id == drafted
     qtbot.keyClick(page.list, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)  # none above: it stays
     assert page.contact_id == drafted
-    with qtbot.waitSignal(page.history_shown, timeout=10000):
+    with qtbot.waitSignal(page.history_shown, timeout=30000):
         qtbot.keyClick(page.list, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)
     assert page.contact_id == missed
     qtbot.keyClick(page.list, Qt.Key.Key_Down, Qt.KeyboardModifier.AltModifier)  # none below: it stays
@@ -258,7 +258,7 @@ def test_the_list_sorts_badges_filters_and_moves_between_waiting_conversations(q
 
     # from the reply box too
     page.reply.setFocus()
-    with qtbot.waitSignal(page.history_shown, timeout=10000):
+    with qtbot.waitSignal(page.history_shown, timeout=30000):
         qtbot.keyClick(page.reply, Qt.Key.Key_Up, Qt.KeyboardModifier.AltModifier)
     assert page.contact_id == drafted and answered not in (page.contact_id, missed)
 
@@ -288,17 +288,17 @@ def test_a_long_passage_shows_cut_and_opens_in_place(qtbot, make_app):
     app.window.show()
     qtbot.waitExposed(app.window)
     app.window.show_page("conversations")
-    with qtbot.waitSignal(page.list_shown, timeout=10000):
+    with qtbot.waitSignal(page.list_shown, timeout=30000):
         app.refresh_contacts()
-    with qtbot.waitSignal(page.history_shown, timeout=10000):
+    with qtbot.waitSignal(page.history_shown, timeout=30000):
         page.show_contact(contact)
     shown = page.view.toPlainText()
     assert whole not in shown and whole[:PASSAGE_PREVIEW_CHARS] + "…" in shown and short.text in shown
     assert shown.count("More") == 1  # the short passage shows whole, with no link
 
-    with qtbot.waitSignal(page.history_shown, timeout=10000):
+    with qtbot.waitSignal(page.history_shown, timeout=30000):
         _click_link(qtbot, page.view, "More")
     assert whole in page.view.toPlainText() and "More" not in page.view.toPlainText()
-    with qtbot.waitSignal(page.history_shown, timeout=10000):
+    with qtbot.waitSignal(page.history_shown, timeout=30000):
         _click_link(qtbot, page.view, "Less")
     assert whole not in page.view.toPlainText() and "More" in page.view.toPlainText()
