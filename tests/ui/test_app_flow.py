@@ -29,6 +29,9 @@ def _pick(qtbot, controller, name: str, mode: str) -> None:
     arrow keys and Enter pick one, and it is saved the moment it is chosen."""
     controller.window.show_page("contacts")
     page = controller.contacts_page
+    # the page shows every contact the login synced: a list that still grows is rebuilt, which closes an open editor
+    qtbot.waitUntil(lambda: {c.contact_id for c in page.model.contacts}
+                    == {c.contact_id for c in controller.svc.contacts()}, timeout=30000)
     table = page.table
     table.setFocus()
     cell = page.proxy.mapFromSource(page.model.index(_row(controller, name), COL_MODE))
