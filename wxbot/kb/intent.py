@@ -37,6 +37,9 @@ _EXPLAIN = re.compile(r"为什么|为啥|怎么回事|什么原因|原因|会不
 _RULE = re.compile(r"退|换货|能换|换吗|运费|邮费|包邮|快递|物流|发货|发票|开票|保修|质保|维修|售后|付款|支付|积分|会员|"
                    r"优惠|打折|几折|折扣|活动|门店|地址|营业|电话|客服|赔|差价|降价|保价|定制|刻字|印字|绣")
 
+# A gift set or a bundle: its row answers only a question that asks for one.
+_BUNDLE = re.compile(r"礼盒|礼包|礼品|套装|套餐|组合|送人|送礼|伴手礼")
+
 
 @dataclass(frozen=True)
 class Intent:
@@ -46,6 +49,7 @@ class Intent:
     product: bool  # asks about a product: its row answers (a price, the stock, a spec, what it fits)
     explain: bool  # asks why or how: prose answers
     rule: bool  # asks a shop rule (returns, shipping, invoices, warranty, a service): prose or a rule table answers
+    bundle: bool = False  # asks for a gift set or a bundle (礼盒, 套装, 送人)
 
 
 def intent(text: str) -> Intent:
@@ -56,7 +60,8 @@ def intent(text: str) -> Intent:
     asks_row = "money" in dimensions or stock or bool(_PRODUCT.search(text))
     measures = tuple(dict.fromkeys(m.group("measure") for m in _WHICH.finditer(text)))
     rule = bool(_RULE.search(text))
-    return Intent(dimensions, measures, stock, asks_row and not explain and not rule, explain, rule)
+    return Intent(dimensions, measures, stock, asks_row and not explain and not rule, explain, rule,
+                  bool(_BUNDLE.search(text)))
 
 
 def stated(wants: Intent, text: str) -> int:

@@ -20,20 +20,24 @@ from wxbot.kb.pinyin import PinyinTable, pinyin_table, syllables
 from wxbot.kb.quantities import Quantity, holding, quantities
 from wxbot.kb.relevance import Question, confidence, missing_thing, named, read_question
 from wxbot.kb.synonyms import RANKING_SYNONYMS
-from wxbot.kb.tablequery import FIELD, TableAsk, answer_rows, table_ask
+from wxbot.kb.tablequery import FIELD, TableAsk, answer_rows, name_cell, table_ask
 
 CANDIDATES = 50  # each channel's depth before fusion
 RRF_K = 10  # fusion constant: small, because a channel's first places matter most for a shop's few hundred rows
-JUDGED = 8  # how many of the fused best the relevance decision looks at
+JUDGED = 16  # how many of the fused best the relevance decision looks at
 MISSING_THING = 0.2  # the bar rises this much when a thing the question names is in none of the passages
 RERANK = 1.5  # the best are reordered by fused rank (as a share of the first's) plus this times their confidence
 STATES = 0.5  # and this much more when it states what the question asks (a price, a weight, the stock)
 NAMED = 0.3  # and up to this much more for a row whose name cell holds the things the question names
 KIND = 0.3  # and this much more when it is the kind of passage that answers such a question (a row, prose)
 _STOCK_FIELD = re.compile(r"库存|现货|有货|缺货|售罄")
+_BUNDLE = re.compile(r"礼盒|礼包|套装|套餐|组合装|大礼包")  # a row that sells several products together
 KEEP = 0.5  # a passage returned needs this share of the threshold's confidence itself
 WEIGHTS = {"chars": 1.0, "words": 1.0, "codes": 1.0, "sounds": 0.5, "quantity": 1.0, "semantic": 1.0}
 
+# A count between a verb and its object (驱一次虫, 洗两次澡): the documents write the verb and object together
+# (驱虫, 洗澡); never after 第, 每, 这 (第一次用) nor before 性 (一次性).
+_ONCE = re.compile(r"(?<=[\u4e00-\u9fff])(?<![第每这那上下前后首头])(?:\d+|几)次(?=[\u4e00-\u9fff])(?![性数的吗了呢啊吧])")
 _BRAND = re.compile(r"苹果(?=\s?\d)")  # 苹果16 is an iPhone 16: customers name the brand in Chinese
 
 
@@ -97,7 +101,7 @@ class Retriever:
         ix = self.index
         if not ix.texts or k <= 0:
             return []
-        text = normalize(question)
+        text = _ONCE.sub("", normalize(question))
         text = _BRAND.sub("iphone ", text) + (" 苹果" if _BRAND.search(text) else "")
         ask = table_ask(text)
         text = ask.rest if ask.active else text
@@ -123,7 +127,7 @@ class Retriever:
         best = _distinct(sorted(fused.items(), key=lambda item: (-item[1], item[0])), ix.rows)
         if not best:
             return []
-        read = read_question(text, ix.chars, ix.codes, ix.table, ix.sounds, owner)
+        read = read_question(text, ix.chars, ix.codes, ix.table, ix.known, ix.sounds, owner)
         if read.unknown_code:
             return []
         judged = {pos: confidence(read, asked, ix.held[pos], ix.texts[pos], ix.table)
@@ -155,13 +159,16 @@ class Retriever:
 
     def _named(self, pos: int, read: Question, wants: Intent) -> float:
         """How much of what the question names a row's name cell holds, unless it asks a rule or why."""
-        return 0.0 if wants.rule or wants.explain else named(read, self.index.rows[pos])
+        return 0.0 if wants.rule or wants.explain else named(read, self.index.rows[pos], self.index.table)
 
     def _kind(self, pos: int, wants: Intent) -> bool:
         """Whether a passage is the kind that answers the question: a table row for a question about a
-        product, prose for an explanation."""
-        row = bool(self.index.sheets[pos])
-        return (wants.product and row) or (wants.explain and not row)
+        product (a gift set's row only when a set is asked for: 明前龙井礼盒 holds 明前龙井 but is not its
+        price), prose for an explanation."""
+        row = self.index.rows[pos]
+        if wants.product and row:
+            return wants.bundle or not _BUNDLE.search(name_cell(row))
+        return wants.explain and not row
 
     def _table_rows(self, ask: TableAsk, read: Question, best: list[tuple[int, float]]) -> list[tuple[int, float]]:
         """The rows of the sheet the question concerns (the best-ranked row's sheet) that hold what the

@@ -15,7 +15,7 @@ import rjieba
 
 from wxbot.kb.bm25 import TermIndex
 from wxbot.kb.channels import END, cjk_runs, code_terms, phrase_words
-from wxbot.kb.pinyin import PinyinTable, spell
+from wxbot.kb.pinyin import PinyinTable, spell, split_pinyin
 from wxbot.kb.quantities import Quantity, holding, without_quantities
 from wxbot.kb.synonyms import ATTRIBUTE_WORDS, FUNCTION_CHARS, NOISE, PEOPLE, PLACES, STOPWORDS, SYNONYMS
 from wxbot.kb.tablequery import name_cell
@@ -86,10 +86,50 @@ def _resplit(words: list[tuple[str, tuple[str, ...], str]], chars: TermIndex) ->
     return out
 
 
-def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTable,
+def _spoken(word: str, codes: TermIndex, sounds: TermIndex, known: frozenset[str]) -> Concept | None:
+    """An ASCII word that is no code of the documents but spells, in pinyin, syllables they hold in that order
+    (shoumei for 寿眉, jinjunmei for 金骏眉): a name typed in pinyin, held by its sound."""
+    heard = split_pinyin(word, known) if word.isalpha() and not codes.df(word) else None
+    pairs = [f"{a}_{b}" for a, b in zip(heard, heard[1:], strict=False)] if heard else []
+    if not pairs or not all(sounds.df(p) for p in pairs):
+        return None
+    return Concept(word, True, (word,), max(sounds.idf(p) for p in pairs), True, " ".join(heard or ()))
+
+
+def _held(word: str, chars: TermIndex) -> bool:
+    return all(chars.df(p) for p in _pairs(word))
+
+
+def _documents_cut(words: list[tuple[str, tuple[str, ...], str]], chars: TermIndex) -> list[tuple[str, tuple[str, ...], str]]:
+    """A stretch of words the documents lack (朱 / 泥石 / 瓢壶 for 朱泥石瓢壶) cut again where the documents' own
+    character pairs break (朱泥 | 石瓢 | 壶): customers type together the names a document writes apart, and
+    jieba, not knowing them, cuts them anywhere."""
+    out: list[tuple[str, tuple[str, ...], str]] = []
+    i = 0
+    while i < len(words):
+        j = i
+        while j < len(words) and len(words[j][1]) == 1 and words[j][0] not in STOPWORDS \
+                and (len(words[j][0]) == 1 or not _held(words[j][0], chars)):
+            j += 1
+        stretch = "".join(w for w, _, _ in words[i:j])
+        if j - i > 1 and any(len(w) > 1 for w, _, _ in words[i:j]):
+            cuts = [0, *(k for k in range(1, len(stretch)) if not chars.df(stretch[k - 1:k + 1])), len(stretch)]
+            pieces = [stretch[a:b] for a, b in zip(cuts, cuts[1:], strict=False)]
+            if any(len(p) > 1 for p in pieces):
+                out.extend((p, (p,), "n" if len(p) > 1 else "x") for p in pieces)
+                i = j
+                continue
+        out.append(words[i])
+        i += 1 if j == i else 1
+    return out
+
+
+def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTable, known: frozenset[str],
                   sounds: TermIndex, owner: Mapping[str, tuple[str, ...]]) -> Question:
-    """The concepts of a normalized question, weighted against the documents' character-pair index."""
+    """The concepts of a normalized question, weighted against the documents' character-pair index;
+    ``known``: the pinyin syllables."""
     raw: list[tuple[str, tuple[str, ...], bool, bool, int]] = []  # (word, forms, strong, names a thing, run)
+    spoken: list[Concept] = []  # names typed in pinyin
     for word, forms in owner.items():
         if word in text:
             raw.append((word, forms, True, True, -1))
@@ -102,26 +142,30 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
             continue
         if _SKU.match(phrase) and not codes.df(joined):
             unknown_code = True
+        if said := _spoken(joined, codes, sounds, known):
+            spoken.append(said)
+            continue
         number = joined.replace(".", "").isdigit()  # a bare number: a size or a count, weak evidence alone
         parts = tuple(dict.fromkeys(t for t in code_terms(phrase.replace("-", " ").replace("_", " "))
                                     if t != joined and not t.endswith(END) and t.isalpha() != t.isdigit()))
         raw.append((joined, (joined, *parts), not number, not number, -2))
     text = NOISE.sub(" ", without_quantities(text))
     for number, run in enumerate(cjk_runs(text)):
-        for word, forms, tag in _merge_singles(_resplit(phrase_words(run, SYNONYMS), chars)):
+        for word, forms, tag in _merge_singles(_documents_cut(_resplit(phrase_words(run, SYNONYMS), chars), chars)):
             if len(forms) == 1 and word not in STOPWORDS and not all(chars.df(p) for p in _pairs(word)):
                 word = word.strip(FUNCTION_CHARS)  # 我住 is 住, but 哈衣 is a word the documents hold
                 forms = (word, *SYNONYMS.get(word, ()))  # 能寄到 is 寄到
                 tag = "syn" if word in SYNONYMS else tag
             if not word or word in STOPWORDS or word in ATTRIBUTE_WORDS:
                 continue
-            raw.append((word, forms, len(word) > 1, (tag[:1] == "n" or tag in _THINGS) and word not in PEOPLE, number))
-    concepts: list[Concept] = []
+            raw.append((word, forms, len(word) > 1 and tag != "t", (tag[:1] == "n" or tag in _THINGS) and word not in PEOPLE,
+                        number))  # a time (明天, 今年) says when, never what
+    concepts: list[Concept] = list(spoken)
     pending: list[tuple[str, bool, tuple[str, ...], bool, float, int]] = []  # weighed once the heaviest known word is
     unknown_before = ""  # a noun the documents lack, right before this word in the same run
     for i, (word, forms, strong, thing, run) in enumerate(raw):
         before, unknown_before = unknown_before, ""
-        if before and strong and thing and i and raw[i - 1][4] == run >= 0:
+        if before and strong and thing and len(forms) == 1 and rjieba.has_word(word) and i and raw[i - 1][4] == run >= 0:
             # 羊驼毛 + 围巾: one name, which only a passage holding all of it answers (真丝围巾 does not)
             forms = (before + word,)
         if not strong and not word.isascii():  # a single character: weak, whatever the documents hold
@@ -213,7 +257,7 @@ def missing_thing(question: Question, texts: Sequence[str], table: PinyinTable) 
                for c in question.concepts)
 
 
-def named(question: Question, row: str) -> float:
+def named(question: Question, row: str, table: PinyinTable) -> float:
     """The weighted share of the things the question names that a table row's name cell holds (品名: 宽口径硅胶奶嘴
     SS号 for 「新生儿奶嘴ss号」): the row is about them, not a row that only mentions one (a gift set holding it)."""
     name = name_cell(row)
@@ -221,4 +265,5 @@ def named(question: Question, row: str) -> float:
     total = sum(c.weight for c in things)
     if not name or not total:
         return 0.0
-    return sum(c.weight * cover(c, name, "") for c in things) / total
+    sound = " ".join(spell(name, table)) if any(c.sound for c in things) else ""
+    return sum(c.weight * cover(c, name, sound) for c in things) / total

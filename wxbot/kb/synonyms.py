@@ -16,13 +16,14 @@ STOPWORDS = frozenset(
     "回事 怎么办 听说 发现 里面 知道 还是 不能 能用 一起 需要 开始 东西 这种 那种 哪种 哪款 那款 这款 一般 应该 大概 比较 "
     "特别 不想 想要 不要 有啥 咋样 好使 好用 行不行 怎么样 什么样 正常 一样 的话 之前 之后 以后 以前 刚刚 已经 马上 "
     "多长 多长时间 多宽 多高 多重 多沉 多远 区别 有啥区别 什么区别 店里 店内 本店 你家 你们家 "
-    "真的 到底 其实 记得 需不需要 要不要 能不能用 用不用 该 哪里 哪儿 这里 那里 这边 那边 自己 大家 帮忙 帮我".split())
+    "买点 带点 来点 拿点 真的 到底 其实 记得 需不需要 要不要 能不能用 用不用 该 哪里 哪儿 这里 那里 这边 那边 自己 大家 帮忙 帮我".split())
 
 # Characters that only frame a word jieba cut with them (能退 → 退 is a synonym trigger; 我住 → 住; 裤选 → 裤).
-FUNCTION_CHARS = "能要想还就不吗了呢我你您他她它的在去是个这那都也很太又再才刚啊吧呀哦嘛么哈咋啥怎该把被让给从对向往跟和与及或得着选"
+FUNCTION_CHARS = "带能要想还就不吗了呢我你您他她它的在去是个这那都也很太又再才刚啊吧呀哦嘛么哈咋啥怎该把被让给从对向往跟和与及或得着选"
 
-# "一份", "几双", "两个": how many, never what; and question words jieba glues to a verb (谁出, 为啥, 什么码).
-NOISE = re.compile(r"为什么|怎么办|什么|多少|怎么|哪个|你们|我们|[一二两三四五六七八九十几每多半]+[个件双份只条对套包盒支副块张次位]|为啥|哪里|哪儿|哪些")
+# "一份", "几双", "两个", "3罐" (numerals are digits by now): how many, never what; and question words jieba glues to a verb (谁出, 为啥, 什么码).
+NOISE = re.compile(r"为什么|怎么办|什么|多少|怎么|哪个|你们|我们|(?:[一二两三四五六七八九十几每多半]+|\d+)"
+                   r"[个件双份只条对套包盒支副块张次位罐瓶袋片箱桶卷听提饼颗粒根台杯壶]|为啥|哪里|哪儿|哪些")
 
 _RETURNS = ("退货", "退换", "退款", "无理由")
 _PRICE = ("价格", "单价", "售价", "价钱", "元")
@@ -37,12 +38,19 @@ _SIZE = ("尺码", "码数", "码")
 _WRONG_SIZE = ("尺码", "换码", "型号", "换货", "买错")
 _FLIGHT = ("登机", "乘机", "航空", "民航", "飞机")
 _PRICE_DROP = ("降价", "差价", "保价", "价格保护")
-_GENUINE = ("正品", "原装", "正版", "防伪", "授权", "假货")
+_GENUINE = ("正品", "原装", "正版", "防伪", "授权", "假货", "真假", "真伪", "正宗")
 _EXPIRY = ("有效期", "过期", "到期", "失效")
 _BEARS = ("承担", "负责", "承担运费")
 _CHILD = ("儿童", "孩子", "小孩", "宝宝")
 _USED = ("使用", "用过", "安装", "使用痕迹")  # used or installed: what after-sales rules call 使用过
 _WATER = ("进水", "泡水", "防水", "浸水")
+_DAMAGED = ("破损", "损坏", "破碎", "碎裂", "摔坏", "压坏")  # broken in transit or dropped
+_SAMPLE = ("小样", "样品", "试用", "试喝", "试吃", "试用装", "体验装")  # try before buying
+_SPECIAL_INVOICE = ("专用发票", "增值税专用发票", "专票")
+_POINTS_AS_MONEY = ("抵扣", "抵现", "抵")  # points or coupons used as money
+_ORDER_AHEAD = ("预订", "预定", "预售", "定金", "订金")
+_KEEPING = ("寄存", "存放", "代存", "保管")  # the shop keeps what a customer bought (not shipping: 寄 alone)
+_SMELL = ("异味", "气味", "味道", "怪味")
 
 # Price and stock are attributes of a product: without the product named they must not find a passage
 # (「这个多少钱」 about a photo must not get some row's price), so these groups are weak.
@@ -84,6 +92,15 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "孩子": _CHILD, "小孩": _CHILD, "小朋友": _CHILD, "儿童": _CHILD, "泡水": _WATER, "进水": _WATER, "掉水里": _WATER,
     "淋雨": _WATER, "几折": _DISCOUNT, "装上": _USED, "装好": _USED, "安装了": _USED, "用过": _USED, "使用过": _USED,
     "用了几次": _USED, "戴过": _USED, "穿过": _USED,
+    "碎了": _DAMAGED, "摔碎": _DAMAGED, "碎掉": _DAMAGED, "破了": _DAMAGED, "压碎": _DAMAGED, "磕坏": _DAMAGED,
+    "破损": _DAMAGED, "摔坏": _DAMAGED, "样品": _SAMPLE, "小样": _SAMPLE, "试用装": _SAMPLE, "试喝": _SAMPLE,
+    "试吃": _SAMPLE, "试用": _SAMPLE, "尝尝": _SAMPLE, "专票": _SPECIAL_INVOICE, "专用发票": _SPECIAL_INVOICE,
+    "当钱": _POINTS_AS_MONEY, "抵钱": _POINTS_AS_MONEY, "抵现": _POINTS_AS_MONEY, "抵扣": _POINTS_AS_MONEY,
+    "提前订": _ORDER_AHEAD, "预订": _ORDER_AHEAD, "预定": _ORDER_AHEAD, "预售": _ORDER_AHEAD, "定金": _ORDER_AHEAD,
+    "订金": _ORDER_AHEAD, "怪味": _SMELL, "异味": _SMELL, "味道不对": _SMELL, "有味": _SMELL, "臭味": _SMELL,
+    "是真是假": _GENUINE, "真是假": _GENUINE, "真的假的": _GENUINE, "真伪": _GENUINE, "辨别": ("辨别", "鉴别", "分辨", "真假"),
+    "分辨": ("辨别", "鉴别", "分辨", "真假"), "鉴别": ("辨别", "鉴别", "分辨", "真假"),
+    "寄存": _KEEPING, "存放": _KEEPING, "代存": _KEEPING, "保管": _KEEPING,
     "公斤": ("公斤", "kg", "千克"), "千克": ("公斤", "kg", "千克"), "斤": ("公斤", "kg", "斤"),
 }
 
