@@ -133,3 +133,51 @@ def test_leaving_tea_with_the_shop_is_not_shipping_it(teashop):
 def test_a_time_word_alone_is_no_evidence(teashop):
     # 明天 is in the brewing paragraph, but a weather question is not about it
     assert teashop.search("杭州明天下雨吗", 5) == []
+
+
+GEAR = [["货号", "品名", "类别", "规格", "单价(元)", "库存"],
+        ["SY-1101", "云岭轻量帐篷 双人", "帐篷", "1.6kg", 899, 6],
+        ["SY-1102", "云岭轻量帐篷 三人", "帐篷", "2.1kg", 1099, 4],
+        ["SY-2101", "信封式化纤睡袋", "睡袋", "舒适温度5℃", 259, 10],
+        ["SY-3101", "暖阳鹅绒羽绒服 男款", "羽绒服", "800蓬", 999, 5]]
+GEAR_RULES = """# 售后
+
+【价格保护】下单后15天内，如果本店同款商品降价，可以联系客服申请退还差价。
+
+【7天无理由】自签收之日起7天内，商品未使用、吊牌完好的，支持7天无理由退货。
+
+【租赁】露营装备可以租，双人帐篷加两个睡袋每天80元。
+
+【钻绒】羽绒服少量钻绒是正常的，把钻出来的绒从里面往回拉，不要往外拔。
+"""
+
+
+@pytest.fixture
+def gear(kb, tmp_path):
+    book = openpyxl.Workbook()
+    for row in GEAR:
+        book.active.append(row)
+    table = tmp_path / "装备价目表.xlsx"
+    book.save(table)
+    rules = tmp_path / "售后.md"
+    rules.write_text(GEAR_RULES, encoding="utf-8")
+    kb.add_file(table)
+    kb.add_file(rules)
+    return kb
+
+
+def test_a_typo_that_jieba_lists_as_a_word(gear):
+    assert "SY-1101" in first(gear, "双人账篷多少钱")  # 账篷 for 帐篷: one character, same sound
+
+
+def test_a_span_of_time_is_not_what_the_question_is_about(gear):
+    assert "退还差价" in first(gear, "才买了一个礼拜就降价了 能补吗")
+
+
+def test_a_weight_right_before_how_much(teashop):
+    assert "YY-3103" in first(teashop, "金骏眉50g多少钱")  # not 50g多 (fifty-odd grams) and 少钱
+
+
+def test_a_word_jieba_only_guessed_is_not_what_the_question_is_about(gear):
+    # 钻毛 is no word of jieba's dictionary nor of the documents: customer wording, not another product
+    assert "不要往外拔" in first(gear, "羽绒服一直钻毛 咋整")

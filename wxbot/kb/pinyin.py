@@ -28,6 +28,14 @@ def syllables(table: PinyinTable) -> frozenset[str]:
     return frozenset(table.values())
 
 
+def homophones(table: PinyinTable) -> dict[str, str]:
+    """Syllable -> every character read so (帐 and 账 are both zhang)."""
+    alike: dict[str, str] = {}
+    for ch, syllable in table.items():
+        alike[syllable] = alike.get(syllable, "") + ch
+    return alike
+
+
 def spell(text: str, table: PinyinTable) -> list[str]:
     """The syllables of the Chinese characters of ``text``, in order (other characters are skipped)."""
     return [table[ch] for ch in text if ch in table]

@@ -27,7 +27,7 @@ _UNIT = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"
 _QUANTITY = re.compile(
     rf"(?<![\d.a-z])(?P<lo>{_NUM})\s*(?:(?P<lo_unit>{_UNIT})?\s*(?:-|至|到)\s*(?P<hi>{_NUM})\s*)?(?P<unit>{_UNIT})"
-    rf"(?P<half>半)?(?P<tail>{_NUM}(?![\d.]|\s*(?:{_UNIT})))?(?![a-z])\s*(?P<bound>以上|以下|以内|之内|及以上|起|多)?")
+    rf"(?P<half>半)?(?P<tail>{_NUM}(?![\d.]|\s*(?:{_UNIT})))?(?![a-z])\s*(?P<bound>以上|以下|以内|之内|及以上|起|多(?!少))?")
 _FIELD_UNIT = re.compile(rf"\((?P<unit>{_UNIT})\)$|（(?P<unit2>{_UNIT})）$")
 
 

@@ -16,7 +16,7 @@ from wxbot.kb.bm25 import TermIndex
 from wxbot.kb.channels import char_terms, code_terms, pinyin_terms, synonym_text, word_terms
 from wxbot.kb.intent import Intent, intent, stated
 from wxbot.kb.normal import normalize
-from wxbot.kb.pinyin import PinyinTable, pinyin_table, syllables
+from wxbot.kb.pinyin import PinyinTable, homophones, pinyin_table, syllables
 from wxbot.kb.quantities import Quantity, holding, quantities
 from wxbot.kb.relevance import Question, confidence, missing_thing, named, read_question
 from wxbot.kb.synonyms import RANKING_SYNONYMS
@@ -89,6 +89,7 @@ def _distinct(ranked: list[tuple[int, float]], rows: Sequence[str]) -> list[tupl
 class Retriever:
     def __init__(self, index: BuiltIndex) -> None:
         self.index = index
+        self.alike = homophones(index.table)
 
     def __len__(self) -> int:
         return len(self.index.texts)
@@ -127,7 +128,7 @@ class Retriever:
         best = _distinct(sorted(fused.items(), key=lambda item: (-item[1], item[0])), ix.rows)
         if not best:
             return []
-        read = read_question(text, ix.chars, ix.codes, ix.table, ix.known, ix.sounds, owner)
+        read = read_question(text, ix.chars, ix.codes, ix.table, ix.known, self.alike, ix.sounds, owner)
         if read.unknown_code:
             return []
         judged = {pos: confidence(read, asked, ix.held[pos], ix.texts[pos], ix.table)

@@ -17,7 +17,16 @@ from wxbot.kb.bm25 import TermIndex
 from wxbot.kb.channels import END, cjk_runs, code_terms, phrase_words
 from wxbot.kb.pinyin import PinyinTable, spell, split_pinyin
 from wxbot.kb.quantities import Quantity, holding, without_quantities
-from wxbot.kb.synonyms import ATTRIBUTE_WORDS, FUNCTION_CHARS, NOISE, PEOPLE, PLACES, STOPWORDS, SYNONYMS
+from wxbot.kb.synonyms import (
+    ATTRIBUTE_WORDS,
+    FUNCTION_CHARS,
+    NOISE,
+    PEOPLE,
+    PLACES,
+    STOPWORDS,
+    SYNONYMS,
+    TIMES,
+)
 from wxbot.kb.tablequery import name_cell
 
 UNKNOWN_WEIGHT = 1.25  # a noun no passage has (the question is about something else), relative to the
@@ -67,7 +76,7 @@ def _merge_singles(words: list[tuple[str, tuple[str, ...], str]]) -> list[tuple[
         if out and len(word) == 1 and len(forms) == 1 and len(out[-1][1]) == 1 and len(out[-1][0]) == 1 \
                 and word not in FUNCTION_CHARS and out[-1][0] not in FUNCTION_CHARS:
             merged = out[-1][0] + word
-            out[-1] = (merged, (merged,), "n" if tag[:1] == "n" else "merged")  # 月 + 嫂: a noun jieba lacks
+            out[-1] = (merged, (merged,), "nm" if tag[:1] == "n" else "merged")  # 月 + 嫂: a noun jieba lacks
         else:
             out.append((word, forms, tag))
     return out
@@ -125,9 +134,9 @@ def _documents_cut(words: list[tuple[str, tuple[str, ...], str]], chars: TermInd
 
 
 def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTable, known: frozenset[str],
-                  sounds: TermIndex, owner: Mapping[str, tuple[str, ...]]) -> Question:
+                  alike: Mapping[str, str], sounds: TermIndex, owner: Mapping[str, tuple[str, ...]]) -> Question:
     """The concepts of a normalized question, weighted against the documents' character-pair index;
-    ``known``: the pinyin syllables."""
+    ``known``: the pinyin syllables; ``alike``: the characters of each syllable."""
     raw: list[tuple[str, tuple[str, ...], bool, bool, int]] = []  # (word, forms, strong, names a thing, run)
     spoken: list[Concept] = []  # names typed in pinyin
     for word, forms in owner.items():
@@ -150,6 +159,7 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
                                     if t != joined and not t.endswith(END) and t.isalpha() != t.isdigit()))
         raw.append((joined, (joined, *parts), not number, not number, -2))
     text = NOISE.sub(" ", without_quantities(text))
+    guessed: set[str] = set()  # jieba's guesses at words its dictionary lacks (试会 of 咋试会不会, 当钱)
     for number, run in enumerate(cjk_runs(text)):
         for word, forms, tag in _merge_singles(_documents_cut(_resplit(phrase_words(run, SYNONYMS), chars), chars)):
             if len(forms) == 1 and word not in STOPWORDS and not all(chars.df(p) for p in _pairs(word)):
@@ -158,20 +168,24 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
                 tag = "syn" if word in SYNONYMS else tag
             if not word or word in STOPWORDS or word in ATTRIBUTE_WORDS:
                 continue
-            raw.append((word, forms, len(word) > 1 and tag != "t", (tag[:1] == "n" or tag in _THINGS) and word not in PEOPLE,
-                        number))  # a time (明天, 今年) says when, never what
+            if tag not in ("nm", "syn") and len(forms) == 1 and not rjieba.has_word(word):
+                guessed.add(word)
+            when = tag == "t" or word in TIMES  # a time (明天, 今年, 礼拜) says when, never what
+            raw.append((word, forms, len(word) > 1 and not when,
+                        (tag[:1] == "n" or tag in _THINGS) and word not in PEOPLE and not when, number))
     concepts: list[Concept] = list(spoken)
     pending: list[tuple[str, bool, tuple[str, ...], bool, float, int]] = []  # weighed once the heaviest known word is
     unknown_before = ""  # a noun the documents lack, right before this word in the same run
     for i, (word, forms, strong, thing, run) in enumerate(raw):
         before, unknown_before = unknown_before, ""
-        if before and strong and thing and len(forms) == 1 and rjieba.has_word(word) and i and raw[i - 1][4] == run >= 0:
+        if before and strong and thing and len(forms) == 1 and rjieba.has_word(word) \
+                and i and raw[i - 1][4] == run >= 0:
             # 羊驼毛 + 围巾: one name, which only a passage holding all of it answers (真丝围巾 does not)
             forms = (before + word,)
         if not strong and not word.isascii():  # a single character: weak, whatever the documents hold
             pending.append((word, False, forms, False, SINGLE_WEIGHT * UNKNOWN_OTHER, run))
             continue
-        weight = _known_weight(word, forms, chars, codes, sounds, table)
+        weight = _known_weight(word, forms, chars, codes, sounds, table, alike)
         if weight:
             concepts.append(Concept(word, thing, forms, weight * (1.0 if strong else SINGLE_WEIGHT), strong,
                                     " ".join(spell(word, table)), word in PLACES, run == -2))
@@ -180,15 +194,28 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
             pending.extend((ch, False, (ch,), False, SINGLE_WEIGHT * UNKNOWN_OTHER, run) for ch in word
                            if ch not in FUNCTION_CHARS)
         else:
-            pending.append((word, thing, forms, strong, UNKNOWN_WEIGHT if thing else UNKNOWN_OTHER, run))
+            # a noun the documents lack is what the question is about (奶茶, 月嫂), unless it is only jieba's
+            # guess at a word (当钱, 剩几饼): then it is incidental wording like any other
+            named_thing = thing and (word not in guessed or not strong)
+            pending.append((word, named_thing, forms, strong, UNKNOWN_WEIGHT if named_thing else UNKNOWN_OTHER, run))
             unknown_before = word if strong and thing and len(forms) == 1 else ""
     ceiling = max((c.weight for c in concepts), default=chars.idf("\0"))
     concepts += [Concept(w, th, f, ceiling * scale, st, code=run == -2) for w, th, f, st, scale, run in pending]
     return Question(tuple(concepts), (), unknown_code)
 
 
+def _one_homophone_off(word: str, chars: TermIndex, table: PinyinTable, alike: Mapping[str, str]) -> bool:
+    """Whether the documents hold ``word`` with one character swapped for another of the same sound (帐篷 for
+    账篷, a typo jieba's dictionary happens to list), not merely the same syllables (件费 for 减肥)."""
+    for i, ch in enumerate(word):
+        for other in alike.get(table.get(ch, ""), ""):
+            if other != ch and all(chars.df(p) for p in _pairs(word[:i] + other + word[i + 1:])):
+                return True
+    return False
+
+
 def _known_weight(word: str, forms: tuple[str, ...], chars: TermIndex, codes: TermIndex, sounds: TermIndex,
-                  table: PinyinTable) -> float:
+                  table: PinyinTable, alike: Mapping[str, str]) -> float:
     """A word's weight when the documents hold it (the idf of its rarest character pair, or of the code), or
     its sound (a homophone typo); 0 when they don't."""
     if word.isascii():
@@ -201,7 +228,7 @@ def _known_weight(word: str, forms: tuple[str, ...], chars: TermIndex, codes: Te
     if found and (whole or heard or len(word) > 2):
         return max(found)
     # Only its sound is there: a homophone typo, unless it is a real two-character word (减肥 is not 件费).
-    typo = heard and (len(word) > 2 or not rjieba.has_word(word))
+    typo = heard and (len(word) > 2 or not rjieba.has_word(word) or _one_homophone_off(word, chars, table, alike))
     return max(sounds.idf(p) for p in pairs) if typo else 0.0
 
 

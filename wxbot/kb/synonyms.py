@@ -101,6 +101,7 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "是真是假": _GENUINE, "真是假": _GENUINE, "真的假的": _GENUINE, "真伪": _GENUINE, "辨别": ("辨别", "鉴别", "分辨", "真假"),
     "分辨": ("辨别", "鉴别", "分辨", "真假"), "鉴别": ("辨别", "鉴别", "分辨", "真假"),
     "寄存": _KEEPING, "存放": _KEEPING, "代存": _KEEPING, "保管": _KEEPING,
+    "爬山": ("登山", "徒步", "爬山"),
     "公斤": ("公斤", "kg", "千克"), "千克": ("公斤", "kg", "千克"), "斤": ("公斤", "kg", "斤"),
 }
 
@@ -139,6 +140,9 @@ PLACES = frozenset({*_REGIONS, *(c for cities in _REGIONS.values() for c in citi
 # document that never names them can still answer it (这款连衣裙我妈妈能穿吗).
 PEOPLE = frozenset("妈妈 爸爸 老妈 老爸 父母 爸妈 老公 老婆 爱人 媳妇 对象 男朋友 女朋友 儿子 女儿 闺女 孩子 小孩 "
                    "爷爷 奶奶 外公 外婆 姥姥 姥爷 老人 家人 家里人 亲戚 朋友 闺蜜 同事 同学 老师 领导 邻居 自己".split())
+
+# Spans of time jieba tags as nouns (一个礼拜, 两个星期): when, never what; like its time words (明天, 今年).
+TIMES = frozenset("礼拜 星期 周末 月底 月初 年底 年初 小时 分钟 工作日 节假日".split())
 
 # The words that only ask for an attribute (多少钱, 有货吗): no evidence of which passage is meant.
 ATTRIBUTE_WORDS = frozenset({t for t, v in SYNONYMS.items() if v in ATTRIBUTES} | {w for a in ATTRIBUTES for w in a}
