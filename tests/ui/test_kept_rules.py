@@ -30,7 +30,7 @@ def test_a_settings_save_keeps_a_rule_kept_meanwhile(make_app, qtbot):
     app.svc.bot.drafts.keep(Keep.FAQ, QUESTION, ANSWER)  # meanwhile a correction is kept (#faq N, the Drafts page)
     assert kept_in(app.svc.settings.faq_rules)
     page.apply()  # the form still holds the list it loaded
-    qtbot.waitUntil(lambda: page.saved.text() == "Saved", timeout=20000)
+    qtbot.waitUntil(lambda: page.saved.text() == "Saved", timeout=60000)
     assert app.svc.settings.reply_prefix == "[助理] "
     assert kept_in(app.svc.settings.faq_rules) and OLD[0] in app.svc.settings.faq_rules
     assert kept_in(app.svc.store.get_personal("faq_rules", []))  # what the next start reads
@@ -46,11 +46,11 @@ def test_a_kept_rule_appears_in_settings_at_once_beside_unsaved_edits(make_app, 
     rules = page.faq.rules()
     assert kept_in(rules[:1]) and rules[1] == {**OLD[0], "answer": "每天 9 点到 20 点"}
     page.apply()
-    qtbot.waitUntil(lambda: page.saved.text() == "Saved", timeout=20000)
+    qtbot.waitUntil(lambda: page.saved.text() == "Saved", timeout=60000)
     assert app.svc.settings.faq_rules == rules
     page.faq.table.removeRow(0)  # the owner may still remove the kept rule on purpose
     page.apply()
-    qtbot.waitUntil(lambda: not kept_in(app.svc.settings.faq_rules), timeout=20000)
+    qtbot.waitUntil(lambda: not kept_in(app.svc.settings.faq_rules), timeout=60000)
     assert app.svc.settings.faq_rules == [{**OLD[0], "answer": "每天 9 点到 20 点"}]
 
 
@@ -64,7 +64,7 @@ def test_the_faq_tab_writes_a_rule_as_example_questions(make_app, qtbot):
     page.faq.table.item(row, 2).setText("7 天无理由退换")
     page.inputs["faq_min_similarity"].setValue(0.6)
     page.apply()
-    qtbot.waitUntil(lambda: page.saved.text() == "Saved", timeout=20000)
+    qtbot.waitUntil(lambda: page.saved.text() == "Saved", timeout=60000)
     assert app.svc.settings.faq_min_similarity == 0.6
     assert app.svc.settings.faq_rules[-1] == {"match": "examples", "answer": "7 天无理由退换",
                                               "examples": ["能退货吗", "不喜欢可以退吗", "拆开了还能退吗"]}

@@ -32,7 +32,7 @@ def cells(table, row: int) -> list[str]:
 
 def search(qtbot, page, text: str) -> None:
     page.query.setText(text)
-    with qtbot.waitSignal(page.results_shown, timeout=20000):
+    with qtbot.waitSignal(page.results_shown, timeout=60000):
         page.search_button.click()
 
 
@@ -41,7 +41,7 @@ def test_add_search_reimport_and_remove(make_app, qtbot, tmp_path, monkeypatch):
     prices = tmp_path / "价目表.csv"
     write_prices(prices)
     monkeypatch.setattr(QFileDialog, "getOpenFileNames", lambda *a, **k: ([str(prices)], ""))
-    with qtbot.waitSignal(page.documents_shown, timeout=20000):
+    with qtbot.waitSignal(page.documents_shown, timeout=60000):
         page.add_button.click()
     assert page.table.rowCount() == 1
     name, kind, passages, imported, _ = cells(page.table, 0)
@@ -58,7 +58,7 @@ def test_add_search_reimport_and_remove(make_app, qtbot, tmp_path, monkeypatch):
 
     write_prices(prices, 178)  # the owner changed a price in the file
     page.table.selectRow(0)
-    with qtbot.waitSignal(page.documents_shown, timeout=20000):
+    with qtbot.waitSignal(page.documents_shown, timeout=60000):
         page.reimport_button.click()
     assert "Replaced, 2 passages" in page.status.text() and page.table.rowCount() == 1
     search(qtbot, page, "SJ-0412 多少钱")
@@ -66,7 +66,7 @@ def test_add_search_reimport_and_remove(make_app, qtbot, tmp_path, monkeypatch):
 
     monkeypatch.setattr(QMessageBox, "question", lambda *a, **k: QMessageBox.StandardButton.Yes)
     page.table.selectRow(0)
-    with qtbot.waitSignal(page.documents_shown, timeout=20000):
+    with qtbot.waitSignal(page.documents_shown, timeout=60000):
         page.remove_button.click()
     assert page.table.rowCount() == 0 and "价目表.csv removed" in page.status.text()
     search(qtbot, page, "SJ-0412 多少钱")
@@ -84,7 +84,7 @@ def test_dropped_files_are_imported_and_a_bad_one_is_explained(make_app, qtbot, 
     mime.setUrls([QUrl.fromLocalFile(str(guide)), QUrl.fromLocalFile(str(bad))])
     drop = QDropEvent(QPoint(10, 10), Qt.DropAction.CopyAction, mime, Qt.MouseButton.LeftButton,
                       Qt.KeyboardModifier.NoModifier)
-    with qtbot.waitSignal(page.documents_shown, timeout=20000):
+    with qtbot.waitSignal(page.documents_shown, timeout=60000):
         page.dropEvent(drop)
     assert [cells(page.table, r)[0] for r in range(page.table.rowCount())] == ["售后.md"]
     assert "售后.md: Added" in page.status.text()

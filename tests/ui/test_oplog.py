@@ -30,7 +30,7 @@ def test_operation_log_records_who_did_what_shows_and_exports_it(qtbot, make_app
     price_list.write_text("货号,品名,单价\nSK-1,围巾,99\n", encoding="utf-8")
     app.svc.kb().add_file(price_list)
     app.svc.apply_settings(app.svc.settings.replace(reply_prefix="[助理] "))
-    with qtbot.waitSignal(app.bridge.login_state, timeout=10000, check_params_cb=lambda s: s.state == "logged_out"):
+    with qtbot.waitSignal(app.bridge.login_state, timeout=60000, check_params_cb=lambda s: s.state == "logged_out"):
         app.logout()
 
     assert _kinds(app) == [("login", "system"), ("bot_started", "tray"), ("bot_stopped", "phone"),

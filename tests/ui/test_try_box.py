@@ -24,7 +24,7 @@ def opened(make_app, qtbot, **settings):
 
 def ask(qtbot, box, question: str) -> list[list[str]]:
     box.question.setText(question)
-    with qtbot.waitSignal(box.shown, timeout=20000):
+    with qtbot.waitSignal(box.shown, timeout=60000):
         box.button.click()
     table = box.candidates
     return [[table.item(r, c).text() for c in range(table.columnCount())] for r in range(table.rowCount())]
@@ -59,7 +59,7 @@ def test_a_different_file_under_a_taken_name_is_replaced_only_when_the_owner_say
     controller, page = opened(make_app, qtbot)
     prices = tmp_path / "价目表.csv"
     prices.write_text("货号,品名,单价(元)\nSJ-0412,手机支架,168\n", encoding="utf-8")
-    with qtbot.waitSignal(page.documents_shown, timeout=20000):
+    with qtbot.waitSignal(page.documents_shown, timeout=60000):
         page.add_files([str(prices)])
     prices.write_text("货号,品名,单价(元)\nSJ-0412,手机支架,178\nXL-0007,数据线,25\n", encoding="utf-8")
     asked: list[str] = []
@@ -71,7 +71,7 @@ def test_a_different_file_under_a_taken_name_is_replaced_only_when_the_owner_say
         return question
 
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.No))
-    with qtbot.waitSignal(page.documents_shown, timeout=20000):
+    with qtbot.waitSignal(page.documents_shown, timeout=60000):
         page.add_files([str(prices)])
     assert len(asked) == 1 and "价目表.csv" in asked[0] and "Replace it" in asked[0]
     assert "价目表.csv: not imported:" in page.status.text() and "--replace" in page.status.text()
@@ -79,8 +79,8 @@ def test_a_different_file_under_a_taken_name_is_replaced_only_when_the_owner_say
     assert "168" in controller.svc.kb().search("SJ-0412 多少钱")[0].text
 
     monkeypatch.setattr(QMessageBox, "question", answer(QMessageBox.StandardButton.Yes))
-    with qtbot.waitSignal(page.documents_shown, timeout=20000):
+    with qtbot.waitSignal(page.documents_shown, timeout=60000):
         page.add_files([str(prices)])
-    qtbot.waitUntil(lambda: "Replaced, 2 passages" in page.status.text(), timeout=20000)
+    qtbot.waitUntil(lambda: "Replaced, 2 passages" in page.status.text(), timeout=60000)
     assert [(d.name, d.passages) for d in controller.svc.kb().documents()] == [("价目表.csv", 2)]
     assert "178" in controller.svc.kb().search("SJ-0412 多少钱")[0].text
