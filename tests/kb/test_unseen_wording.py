@@ -139,7 +139,10 @@ GEAR = [["货号", "品名", "类别", "规格", "单价(元)", "库存"],
         ["SY-1101", "云岭轻量帐篷 双人", "帐篷", "1.6kg", 899, 6],
         ["SY-1102", "云岭轻量帐篷 三人", "帐篷", "2.1kg", 1099, 4],
         ["SY-2101", "信封式化纤睡袋", "睡袋", "舒适温度5℃", 259, 10],
-        ["SY-3101", "暖阳鹅绒羽绒服 男款", "羽绒服", "800蓬", 999, 5]]
+        ["SY-1104", "苍山单人超轻帐", "帐篷", "0.98kg", 1280, 6],
+        ["SY-3101", "暖阳鹅绒羽绒服 男款", "羽绒服", "800蓬", 999, 5],
+        ["SY-6102", "轻装徒步背包", "背包", "38L", 459, 8],
+        ["SY-6104", "重装徒步背包", "背包", "65L", 899, 3]]
 GEAR_RULES = """# 售后
 
 【价格保护】下单后15天内，如果本店同款商品降价，可以联系客服申请退还差价。
@@ -181,3 +184,16 @@ def test_a_weight_right_before_how_much(teashop):
 def test_a_word_jieba_only_guessed_is_not_what_the_question_is_about(gear):
     # 钻毛 is no word of jieba's dictionary nor of the documents: customer wording, not another product
     assert "不要往外拔" in first(gear, "羽绒服一直钻毛 咋整")
+
+
+def codes(kb, question):
+    return [p.text.split(";")[0].removeprefix("货号: ") for p in kb.search(question, 5)]
+
+
+def test_the_lightest_of_a_kind(gear):
+    assert codes(gear, "最轻的帐篷是哪款")[:3] == ["SY-1104", "SY-1101", "SY-1102"]
+    assert codes(gear, "容量最大的背包")[0] == "SY-6104"  # 65L
+
+
+def test_a_quantity_asked_about_is_met_nearby(gear):
+    assert codes(gear, "四十升左右的包有啥")[0] == "SY-6102"  # 38L is about 40; 65L is not

@@ -27,7 +27,7 @@ _UNIT = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
 _NUM = r"\d+(?:\.\d+)?"
 _QUANTITY = re.compile(
     rf"(?<![\d.a-z])(?P<lo>{_NUM})\s*(?:(?P<lo_unit>{_UNIT})?\s*(?:-|至|到)\s*(?P<hi>{_NUM})\s*)?(?P<unit>{_UNIT})"
-    rf"(?P<half>半)?(?P<tail>{_NUM}(?![\d.]|\s*(?:{_UNIT})))?(?![a-z])\s*(?P<bound>以上|以下|以内|之内|及以上|起|多(?!少))?")
+    rf"(?P<half>半)?(?P<tail>{_NUM}(?![\d.]|\s*(?:{_UNIT})))?(?![a-z])\s*(?P<bound>以上|以下|以内|之内|及以上|起|多(?!少)|左右|上下)?")
 _FIELD_UNIT = re.compile(rf"\((?P<unit>{_UNIT})\)$|（(?P<unit2>{_UNIT})）$")
 
 
@@ -36,6 +36,7 @@ class Quantity:
     dimension: str  # weight, length, charge, energy, power, volume, age, money
     low: float  # in the dimension's base unit (g, cm, mAh, Wh, W, ml, months, yuan)
     high: float  # == low for a single value
+    about: bool = False  # 40升左右: a value near it will do
 
     def holds(self, value: float) -> bool:
         slack = 1e-6 * max(1.0, abs(value))
@@ -66,7 +67,7 @@ def _one(m: re.Match[str]) -> Quantity | None:
         lo = 0.0
     elif bound == "多":  # 一岁多: above the value, below the next
         hi = lo + (1 if factor >= 1 else 0.5)
-    return Quantity(dimension, lo * lo_factor, hi * factor)
+    return Quantity(dimension, lo * lo_factor, hi * factor, bound in ("左右", "上下"))
 
 
 def quantities(text: str) -> list[Quantity]:
@@ -87,12 +88,19 @@ def without_quantities(text: str) -> str:
     return _QUANTITY.sub(" ", text)
 
 
+NEAR = 0.1  # 40升左右 is met by 38L: within this share of the value asked
+
+
 def holding(asked: list[Quantity], held: list[Quantity]) -> float:
     """How well a passage's quantities hold one the question asks about: 2 for the same value or a closed
-    range around it (6-11kg for 17斤), 1 for an open one (22kg以下), 0 for none."""
+    range around it (6-11kg for 17斤), 1 for an open one (22kg以下) or a value near one asked 左右, 0 for none."""
     best = 0.0
     for a in asked:
         for h in held:
-            if h.dimension == a.dimension and a.low == a.high and h.holds(a.low):
+            if h.dimension != a.dimension or a.low != a.high:
+                continue
+            if h.holds(a.low):
                 best = max(best, 2.0 if h.low > 0 and h.high != float("inf") else 1.0)
+            elif a.about and h.low == h.high and abs(h.low - a.low) <= NEAR * a.low:
+                best = max(best, 1.0)
     return best

@@ -16,11 +16,20 @@ from wxbot.kb.bm25 import TermIndex
 from wxbot.kb.channels import char_terms, code_terms, pinyin_terms, synonym_text, word_terms
 from wxbot.kb.intent import Intent, intent, stated
 from wxbot.kb.normal import normalize
-from wxbot.kb.pinyin import PinyinTable, homophones, pinyin_table, syllables
+from wxbot.kb.pinyin import PinyinTable, homophones, pinyin_table, spell, syllables
 from wxbot.kb.quantities import Quantity, holding, quantities
-from wxbot.kb.relevance import Question, confidence, missing_thing, named, read_question
+from wxbot.kb.relevance import (
+    ANCHOR,
+    Concept,
+    Question,
+    confidence,
+    cover,
+    missing_thing,
+    named,
+    read_question,
+)
 from wxbot.kb.synonyms import RANKING_SYNONYMS
-from wxbot.kb.tablequery import FIELD, TableAsk, answer_rows, name_cell, table_ask
+from wxbot.kb.tablequery import FIELD, Order, TableAsk, answer_rows, name_cell, table_ask
 
 CANDIDATES = 50  # each channel's depth before fusion
 RRF_K = 10  # fusion constant: small, because a channel's first places matter most for a shop's few hundred rows
@@ -179,8 +188,17 @@ class Retriever:
         if not rows:
             return []
         top, top_score = rows[0]
-        named = [c.forms for c in read.concepts if c.strong and any(f in ix.texts[top] for f in c.forms)]
+
+        def holds(concept: Concept, pos: int) -> bool:  # by its forms or its sound (账篷 for 帐篷)
+            sound = " ".join(spell(ix.texts[pos], ix.table)) if concept.sound else ""
+            return cover(concept, ix.texts[pos], sound) >= ANCHOR
+
+        named = [c for c in read.concepts if c.strong and holds(c, top)]
         same = [(pos, ix.rows[pos]) for pos, sheet in enumerate(ix.sheets)
-                if sheet == ix.sheets[top] and all(any(f in ix.texts[pos] for f in forms) for forms in named)]
+                if sheet == ix.sheets[top] and all(holds(c, pos) for c in named)]
         chosen = answer_rows(ask, same)
+        if ask.measure:  # 最轻的帐篷: the rows that state a weight, lightest first
+            sizes = {pos: next((q.low for q in ix.held[pos] if q.dimension in ask.measure), None) for pos in chosen}
+            chosen = sorted((pos for pos in chosen if sizes[pos] is not None),
+                            key=lambda pos: -(sizes[pos] or 0.0) if ask.order == Order.MOST else (sizes[pos] or 0.0))
         return [(pos, top_score + 1.0 - i * 1e-3) for i, pos in enumerate(chosen)]

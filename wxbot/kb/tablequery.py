@@ -1,5 +1,6 @@
-"""Questions about a table as a whole: 最便宜的…, 最贵的…, 100元以内的…, 有货的…. They name no row; the answer is
-the rows of the sheet they concern, filtered by the limit and sorted by price. Rows are the passages the
+"""Questions about a table as a whole: 最便宜的…, 最贵的…, 100元以内的…, 有货的…, 最轻的…. They name no row; the
+answer is the rows of the sheet they concern, filtered by the limit and sorted by price (or by the quantity a
+superlative names: 最轻 by weight, 最长 by length). Rows are the passages the
 spreadsheet reader writes (``货号: SJ-0412; 品名: 真丝围巾; 单价(元): 168; 库存: 23``), normalized."""
 
 from __future__ import annotations
@@ -13,6 +14,11 @@ _CHEAPEST = re.compile(r"最便宜|最实惠|最划算|最低价|价格最低|�
 _DEAREST = re.compile(r"最贵|最高价|价格最高|价钱最高|最高档|最好的")
 _BELOW = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?:元|块钱|块)?\s*(?:以内|以下|之内|左右以内)")
 _ABOVE = re.compile(r"(?P<n>\d+(?:\.\d+)?)\s*(?:元|块钱|块)?\s*(?:以上)(?!.*(?:个月|岁|kg|cm))")
+# A superlative of a measure: the dimension (quantities.py's names) and whether the most comes first.
+_MEASURES = ((re.compile(r"最轻|最轻便"), ("weight",), False), (re.compile(r"最重"), ("weight",), True),
+             (re.compile(r"最长|最高"), ("length",), True), (re.compile(r"最短|最矮"), ("length",), False),
+             (re.compile(r"容量最大|最大容量|最能装"), ("volume", "charge"), True),
+             (re.compile(r"容量最小|最小容量"), ("volume", "charge"), False))
 _IN_STOCK = re.compile(r"(?:还)?有(?:现)?货的|现货的|能买到的|在售的")
 _PRICE_FIELD = re.compile(r"价|price")
 _MEMBER_PRICE = re.compile(r"会员|vip|批发")
@@ -25,6 +31,8 @@ class Order(Enum):
     NONE = "none"
     CHEAPEST = "cheapest"
     DEAREST = "dearest"
+    LEAST = "least"  # of the measure asked (最轻)
+    MOST = "most"  # of the measure asked (最长)
 
 
 @dataclass(frozen=True)
@@ -34,6 +42,7 @@ class TableAsk:
     above: float | None = None  # price at least
     in_stock: bool = False
     rest: str = ""  # the question without the words above: what names the rows
+    measure: tuple[str, ...] = ()  # the dimensions a superlative sorts by (weight for 最轻); () for price
 
     @property
     def active(self) -> bool:
@@ -48,6 +57,10 @@ def table_ask(question: str) -> TableAsk:
         order, rest = Order.CHEAPEST, rest.replace(m.group(), " ")
     elif m := _DEAREST.search(rest):
         order, rest = Order.DEAREST, rest.replace(m.group(), " ")
+    measure: tuple[str, ...] = ()
+    for pattern, dimensions, most in _MEASURES:
+        if order == Order.NONE and (m := pattern.search(rest)):
+            order, measure, rest = Order.MOST if most else Order.LEAST, dimensions, rest.replace(m.group(), " ")
     below = above = None
     if m := _BELOW.search(rest):
         below, rest = float(m.group("n")), rest.replace(m.group(), " ")
@@ -56,7 +69,7 @@ def table_ask(question: str) -> TableAsk:
     in_stock = False
     if m := _IN_STOCK.search(rest):
         in_stock, rest = True, rest.replace(m.group(), " ")
-    return TableAsk(order, below, above, in_stock, rest)
+    return TableAsk(order, below, above, in_stock, rest, measure)
 
 
 def fields(row: str) -> dict[str, str]:
@@ -87,7 +100,8 @@ def in_stock(row: dict[str, str]) -> bool:
 
 
 def answer_rows(ask: TableAsk, rows: list[tuple[int, str]]) -> list[int]:
-    """The positions of ``rows`` (position, normalized text) that meet the limits, sorted as asked."""
+    """The positions of ``rows`` (position, normalized text) that meet the limits, sorted as asked (by price;
+    a measure's order is the caller's, which knows the rows' quantities)."""
     kept: list[tuple[float, int]] = []
     for position, text in rows:
         row = fields(text)
