@@ -1,12 +1,14 @@
 """Knowledge-base retrieval on every evaluation set, measured from outside through the real CLI with the
 shared scorer (``../shared/kbsets/kb_eval.py``): our own invented shop (bench/kb_shop.py with the questions of
 bench/kb_eval.json, the set the synonym table was first written against) and the shared development shops
-(``../shared/kbsets/babyshop``, ``../shared/kbsets/gadgets``; a set whose files are absent is skipped).
+(``../shared/kbsets/babyshop``, ``../shared/kbsets/gadgets``; a set whose files are absent is skipped) and
+three shops we wrote in the same format as fresh checks, none of whose wording the code was written for
+beforehand (``bench/kbsets``: teashop, outdoor, beauty; their first numbers are in docs/kb.md).
 Per set: recall@5, recall@1, unrelated questions answered with ``[]``, and the p95 of a whole
 ``wxbot kb search`` process (cold: it opens the store and loads the kept index each time). Then in-process
 search latency at 10,000 passages.
 
-python -m bench.bench_kb [--sets own,babyshop,gadgets] [--scale N] [--show-misses]
+python -m bench.bench_kb [--sets own,babyshop,gadgets,teashop,outdoor,beauty] [--scale N] [--show-misses]
 """
 
 from __future__ import annotations
@@ -32,6 +34,7 @@ from wxbot.store import Store
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared" / "kbsets"
+OURS = Path(__file__).with_name("kbsets")
 OWN = Path(__file__).with_name("kb_eval.json")
 SCALE = 10_000
 GOALS = {"recall@5": 0.95, "recall@1": 0.85}
@@ -107,7 +110,8 @@ def latency(scale: int) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sets", default="own,babyshop,gadgets", help="comma-separated: own, babyshop, gadgets")
+    parser.add_argument("--sets", default="own,babyshop,gadgets,teashop,outdoor,beauty",
+                        help="comma-separated: own, babyshop, gadgets (shared), teashop, outdoor, beauty (bench/kbsets)")
     parser.add_argument("--scale", type=int, default=SCALE, help=f"passages for the latency run (default {SCALE})")
     parser.add_argument("--show-misses", action="store_true", help="print kb_eval's full report of each set")
     args = parser.parse_args()
@@ -120,7 +124,8 @@ def main() -> None:
             if name == "own":
                 docs, questions = own_set(Path(tmp) / "own")
             else:
-                docs, questions = SHARED / name / "docs", SHARED / name / "questions.jsonl"
+                folder = OURS / name if (OURS / name).is_dir() else SHARED / name
+                docs, questions = folder / "docs", folder / "questions.jsonl"
                 if not docs.is_dir() or not questions.is_file():
                     print(f"{name}: skipped ({docs} or {questions} is absent)")
                     continue

@@ -37,6 +37,18 @@ def write_xlsx(path: Path, prices=PRICES, *, title: str = "小鹿饰品 2026 春
     return path
 
 
+def write_sheets(path: Path, sheets: dict[str, list[list]]) -> Path:
+    """An .xlsx of the named sheets, each a list of rows (the first its header)."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+    book.save(path)
+    return path
+
+
 def write_xls(path: Path) -> Path:
     book = xlwt.Workbook(encoding="utf-8")
     sheet = book.add_sheet("价目表")

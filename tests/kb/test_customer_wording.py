@@ -5,10 +5,9 @@ imports them into a real encrypted store."""
 
 from __future__ import annotations
 
-import openpyxl
 import pytest
 
-from tests.kb.files import write_pdf
+from tests.kb.files import write_pdf, write_sheets
 
 HEADER = ["货号", "品名", "规格", "适用", "单价(元)", "库存"]
 ROWS = [
@@ -26,15 +25,7 @@ ROWS = [
 
 @pytest.fixture
 def pets(kb, tmp_path):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "价目表"
-    sheet.append(HEADER)
-    for row in ROWS:
-        sheet.append(row)
-    path = tmp_path / "宠物用品价目表.xlsx"
-    book.save(path)
-    kb.add_file(path)
+    kb.add_file(write_sheets(tmp_path / "宠物用品价目表.xlsx", {"价目表": [HEADER, *ROWS]}))
     return kb
 
 

@@ -5,8 +5,11 @@ count between a verb and its object, a time word that names nothing, and general
 
 from __future__ import annotations
 
-import openpyxl
 import pytest
+
+from tests.kb.files import write_sheets
+from tests.kb.test_customer_wording import codes
+from tests.kb.test_search import first
 
 HEADER = ["货号", "品名", "类别", "规格", "单价(元)", "库存", "备注"]
 ROWS = [
@@ -68,28 +71,11 @@ POLICY = """# 售后与配送说明
 
 @pytest.fixture
 def teashop(kb, tmp_path):
-    book = openpyxl.Workbook()
-    sheet = book.active
-    sheet.title = "商品价目"
-    sheet.append(HEADER)
-    for row in ROWS:
-        sheet.append(row)
-    boxes = book.create_sheet("礼盒")
-    for row in BOXES:
-        boxes.append(row)
-    table = tmp_path / "商品价目表.xlsx"
-    book.save(table)
+    kb.add_file(write_sheets(tmp_path / "商品价目表.xlsx", {"商品价目": [HEADER, *ROWS], "礼盒": BOXES}))
     policy = tmp_path / "售后与配送说明.md"
     policy.write_text(POLICY, encoding="utf-8")
-    kb.add_file(table)
     kb.add_file(policy)
     return kb
-
-
-def first(kb, question):
-    found = kb.search(question, 5)
-    assert found, f"nothing found for {question}"
-    return found[0].text
 
 
 @pytest.mark.parametrize(("question", "code"), [("jinjunmei多少钱", "YY-3103"), ("shoumei饼还剩几饼", "YY-4105")])
@@ -157,14 +143,9 @@ GEAR_RULES = """# 售后
 
 @pytest.fixture
 def gear(kb, tmp_path):
-    book = openpyxl.Workbook()
-    for row in GEAR:
-        book.active.append(row)
-    table = tmp_path / "装备价目表.xlsx"
-    book.save(table)
+    kb.add_file(write_sheets(tmp_path / "装备价目表.xlsx", {"装备": GEAR}))
     rules = tmp_path / "售后.md"
     rules.write_text(GEAR_RULES, encoding="utf-8")
-    kb.add_file(table)
     kb.add_file(rules)
     return kb
 
@@ -184,10 +165,6 @@ def test_a_weight_right_before_how_much(teashop):
 def test_a_word_jieba_only_guessed_is_not_what_the_question_is_about(gear):
     # 钻毛 is no word of jieba's dictionary nor of the documents: customer wording, not another product
     assert "不要往外拔" in first(gear, "羽绒服一直钻毛 咋整")
-
-
-def codes(kb, question):
-    return [p.text.split(";")[0].removeprefix("货号: ") for p in kb.search(question, 5)]
 
 
 def test_the_lightest_of_a_kind(gear):
