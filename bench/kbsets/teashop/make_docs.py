@@ -7,11 +7,13 @@ run with a venv that has openpyxl, python-docx, reportlab and pypdf:
     /tmp/kbtools/bin/python make_docs.py [--out docs]
 
 The generated files are committed; re-running rewrites them from this source.
+The writing itself is shared with the other fresh shops: ../docwriters.py.
 """
-import argparse
-import csv
-import io
 import os
+import sys
+
+sys.path.insert(0, os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from docwriters import Sheet, main  # noqa: E402  (bench/kbsets/docwriters.py)
 
 SHOP = "一叶茶庄"
 
@@ -183,6 +185,7 @@ POLICY = [
 # --------------------------------------------------------------------------
 # 品茶与茶具指南.pdf — pages of (section title, [(subtitle, paragraph)])
 # --------------------------------------------------------------------------
+GUIDE_NAME = "品茶与茶具指南"
 GUIDE_TITLE = "一叶茶庄 · 品茶与茶具指南"
 GUIDE_PAGES = [
     [("一、冲泡方法", [
@@ -284,177 +287,15 @@ NOTICES = [
 
 
 # --------------------------------------------------------------------------
-# writers
+# 商品价目表.xlsx (the first sheet is also 商品价目表.csv) and the call to the shared writers
 # --------------------------------------------------------------------------
-GUIDE_NAME = "品茶与茶具指南"
-
-
-def product_rows():
-    return [list(p) for p in PRODUCTS]
-
-
-def _sheet(ws, header, rows, widths, note=None, title=None):
-    from openpyxl.styles import Alignment, Font, PatternFill
-    from openpyxl.utils import get_column_letter
-
-    bold, fill = Font(bold=True), PatternFill("solid", fgColor="E2EFDA")
-    if title:
-        ws.append([title])
-        ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(header))
-        ws["A1"].font = Font(bold=True, size=14)
-        ws["A1"].alignment = Alignment(horizontal="center")
-    ws.append(header)
-    for c in ws[ws.max_row]:
-        c.font, c.fill = bold, fill
-    for r in rows:
-        ws.append(r)
-    if note:
-        ws.append([])
-        ws.append([note])
-    ws.freeze_panes = "A3" if title else "A2"
-    for i, w in enumerate(widths, 1):
-        ws.column_dimensions[get_column_letter(i)].width = w
-
-
-def write_xlsx(path):
-    from openpyxl import Workbook
-
-    wb = Workbook()
-    ws = wb.active
-    ws.title = "商品价目"
-    _sheet(ws, PRODUCT_HEADER, product_rows(), [10, 22, 7, 13, 20, 20, 10, 11, 7, 34], PRODUCT_NOTE, PRODUCT_TITLE)
-    _sheet(wb.create_sheet("冲泡参数"), BREW_HEADER, BREW, [16, 30, 10, 10, 14, 28, 11, 34], BREW_NOTE)
-    _sheet(wb.create_sheet("礼盒"), GIFT_HEADER, GIFTS, [8, 16, 50, 10, 11, 18, 28])
-    wb.save(path)
-
-
-def write_csv(path):
-    """Excel-style 'CSV (comma delimited)' export of 商品价目 on a Chinese Windows: GBK, CRLF,
-    title row and note row included as they are in the sheet."""
-    buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\r\n")
-    n = len(PRODUCT_HEADER)
-    w.writerow([PRODUCT_TITLE] + [""] * (n - 1))
-    w.writerow(PRODUCT_HEADER)
-    for r in product_rows():
-        w.writerow(r)
-    w.writerow([""] * n)
-    w.writerow([PRODUCT_NOTE] + [""] * (n - 1))
-    with open(path, "wb") as f:
-        f.write(buf.getvalue().encode("gbk"))  # strict: fails loudly on a non-GBK character
-
-
-def write_docx(path):
-    from docx import Document
-    from docx.oxml.ns import qn
-    from docx.shared import Pt
-
-    doc = Document()
-    for sname in ("Normal", "Title", "Heading 1"):
-        st = doc.styles[sname]
-        st.font.name = "宋体" if sname == "Normal" else "黑体"
-        st.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), st.font.name)
-    doc.styles["Normal"].font.size = Pt(11)
-    doc.add_heading(POLICY_TITLE, 0)
-    doc.add_paragraph(POLICY_INTRO)
-    for heading, items in POLICY:
-        doc.add_heading(heading, 1)
-        for it in items:
-            if isinstance(it, tuple):
-                _, header, rows = it
-                t = doc.add_table(rows=1 + len(rows), cols=len(header))
-                t.style = "Table Grid"
-                for j, h in enumerate(header):
-                    t.cell(0, j).text = h
-                for i, row in enumerate(rows, 1):
-                    for j, v in enumerate(row):
-                        t.cell(i, j).text = v
-            else:
-                doc.add_paragraph(it)
-    doc.core_properties.title = POLICY_TITLE
-    doc.core_properties.author = SHOP
-    doc.save(path)
-
-
-def write_pdf(path):
-    from reportlab.lib.pagesizes import A4
-    from reportlab.lib.styles import ParagraphStyle
-    from reportlab.lib.units import mm
-    from reportlab.pdfbase import pdfmetrics
-    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
-    from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer
-
-    font = "STSong-Light"  # built-in CID font: text stays extractable (UniGB-UCS2-H)
-    pdfmetrics.registerFont(UnicodeCIDFont(font))
-    title = ParagraphStyle("t", fontName=font, fontSize=20, leading=28, alignment=1, spaceAfter=8 * mm)
-    h1 = ParagraphStyle("h1", fontName=font, fontSize=15, leading=22, spaceBefore=4 * mm, spaceAfter=3 * mm)
-    h2 = ParagraphStyle("h2", fontName=font, fontSize=12, leading=18, spaceBefore=2 * mm, spaceAfter=1 * mm)
-    body = ParagraphStyle("b", fontName=font, fontSize=10.5, leading=17, wordWrap="CJK", firstLineIndent=21)
-
-    def footer(canvas, doc_):
-        canvas.saveState()
-        canvas.setFont(font, 9)
-        canvas.drawCentredString(A4[0] / 2, 12 * mm, f"{SHOP} · {GUIDE_NAME}　第{doc_.page}页")
-        canvas.restoreState()
-
-    story = [Paragraph(GUIDE_TITLE, title)]
-    for i, page in enumerate(GUIDE_PAGES):
-        if i:
-            story.append(PageBreak())
-        for sec, items in page:
-            story.append(Paragraph(sec, h1))
-            for sub, text in items:
-                story.append(Paragraph(sub, h2))
-                story.append(Paragraph(text, body))
-        story.append(Spacer(1, 4 * mm))
-    doc = SimpleDocTemplate(path, pagesize=A4, leftMargin=22 * mm, rightMargin=22 * mm,
-                            topMargin=20 * mm, bottomMargin=22 * mm, title=GUIDE_TITLE, author=SHOP)
-    doc.build(story, onFirstPage=footer, onLaterPages=footer)
-
-
-def write_md(path):
-    out = [f"# {FAQ_TITLE}", "", FAQ_INTRO, ""]
-    for sec, qas in FAQ:
-        out += [f"## {sec}", ""]
-        for q, a in qas:
-            out += [f"### {q}", "", a, ""]
-    with open(path, "w", encoding="utf-8") as f:
-        f.write("\n".join(out))
-
-
-def write_txt(path):
-    text = "\r\n\r\n".join([NOTICE_TITLE] + NOTICES) + "\r\n"
-    with open(path, "wb") as f:
-        f.write(text.encode("utf-8"))
-
-
-def check_pdf(path):
-    from pypdf import PdfReader
-    pages = PdfReader(path).pages
-    assert len(pages) == len(GUIDE_PAGES), len(pages)
-    for i, p in enumerate(pages):
-        t = p.extract_text()
-        assert GUIDE_NAME in t and len(t) > 200, (i, t[:100])
-        first = GUIDE_PAGES[i][0][1][0][1][:12]  # first body sentence of the page must come out as text
-        assert first in t.replace("\n", ""), (i, first)
-    return len(pages)
-
-
-def main():
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=os.path.join(os.path.dirname(os.path.abspath(__file__)), "docs"))
-    a = ap.parse_args()
-    os.makedirs(a.out, exist_ok=True)
-    write_xlsx(os.path.join(a.out, "商品价目表.xlsx"))
-    write_csv(os.path.join(a.out, "商品价目表.csv"))
-    write_docx(os.path.join(a.out, "售后与配送说明.docx"))
-    write_pdf(os.path.join(a.out, f"{GUIDE_NAME}.pdf"))
-    write_md(os.path.join(a.out, "常见问题.md"))
-    write_txt(os.path.join(a.out, "店铺公告.txt"))
-    n = check_pdf(os.path.join(a.out, f"{GUIDE_NAME}.pdf"))
-    print(f"wrote {len(PRODUCTS)} products, {len(BREW)} brewing rows, {len(GIFTS)} gift boxes, "
-          f"{sum(len(x[1]) for x in FAQ)} FAQ pairs, {len(NOTICES)} notices, {n} PDF pages -> {a.out}")
-
+SHEETS = [
+    Sheet("商品价目", "products", PRODUCT_HEADER, PRODUCTS, [10, 22, 7, 13, 20, 20, 10, 11, 7, 34],
+          PRODUCT_NOTE, PRODUCT_TITLE),
+    Sheet("冲泡参数", "brewing rows", BREW_HEADER, BREW, [16, 30, 10, 10, 14, 28, 11, 34], BREW_NOTE),
+    Sheet("礼盒", "gift boxes", GIFT_HEADER, GIFTS, [8, 16, 50, 10, 11, 18, 28]),
+]
 
 if __name__ == "__main__":
-    main()
+    main(__file__, SHOP, SHEETS, (POLICY_TITLE, POLICY_INTRO, POLICY), (GUIDE_NAME, GUIDE_TITLE, GUIDE_PAGES),
+         (FAQ_TITLE, FAQ_INTRO, FAQ), (NOTICE_TITLE, NOTICES))
