@@ -129,7 +129,7 @@ def _documents_cut(words: list[tuple[str, tuple[str, ...], str]], chars: TermInd
                 i = j
                 continue
         out.append(words[i])
-        i += 1 if j == i else 1
+        i += 1
     return out
 
 
@@ -159,7 +159,7 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
                                     if t != joined and not t.endswith(END) and t.isalpha() != t.isdigit()))
         raw.append((joined, (joined, *parts), not number, not number, -2))
     text = NOISE.sub(" ", without_quantities(text))
-    guessed: set[str] = set()  # jieba's guesses at words its dictionary lacks (试会 of 咋试会不会, 当钱)
+    guessed: set[str] = set()  # jieba's guesses at words its dictionary lacks (钻毛, 试会 of 咋试会不会)
     for number, run in enumerate(cjk_runs(text)):
         for word, forms, tag in _merge_singles(_documents_cut(_resplit(phrase_words(run, SYNONYMS), chars), chars)):
             if len(forms) == 1 and word not in STOPWORDS and not all(chars.df(p) for p in _pairs(word)):
@@ -178,8 +178,7 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
     unknown_before = ""  # a noun the documents lack, right before this word in the same run
     for i, (word, forms, strong, thing, run) in enumerate(raw):
         before, unknown_before = unknown_before, ""
-        if before and strong and thing and len(forms) == 1 and rjieba.has_word(word) \
-                and i and raw[i - 1][4] == run >= 0:
+        if before and strong and thing and len(forms) == 1 and i and raw[i - 1][4] == run >= 0:
             # 羊驼毛 + 围巾: one name, which only a passage holding all of it answers (真丝围巾 does not)
             forms = (before + word,)
         if not strong and not word.isascii():  # a single character: weak, whatever the documents hold
@@ -195,7 +194,7 @@ def read_question(text: str, chars: TermIndex, codes: TermIndex, table: PinyinTa
                            if ch not in FUNCTION_CHARS)
         else:
             # a noun the documents lack is what the question is about (奶茶, 月嫂), unless it is only jieba's
-            # guess at a word (当钱, 剩几饼): then it is incidental wording like any other
+            # guess at a word (钻毛, 车充): then it is incidental wording like any other
             named_thing = thing and (word not in guessed or not strong)
             pending.append((word, named_thing, forms, strong, UNKNOWN_WEIGHT if named_thing else UNKNOWN_OTHER, run))
             unknown_before = word if strong and thing and len(forms) == 1 else ""
