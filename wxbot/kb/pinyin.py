@@ -5,6 +5,7 @@ finds 寿眉饼. Homophones are the commonest typo of a pinyin keyboard."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator, Mapping
 
 _TONES = str.maketrans("āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜüńňǹḿ", "aaaaeeeeiiiioooouuuuvvvvvnnnm")
 _CJK = re.compile(r"[\u4e00-\u9fff]")
@@ -28,12 +29,29 @@ def syllables(table: PinyinTable) -> frozenset[str]:
     return frozenset(table.values())
 
 
-def homophones(table: PinyinTable) -> dict[str, str]:
-    """Syllable -> every character read so (帐 and 账 are both zhang)."""
-    alike: dict[str, str] = {}
-    for ch, syllable in table.items():
-        alike[syllable] = alike.get(syllable, "") + ch
-    return alike
+class Homophones(Mapping[str, str]):
+    """Syllable -> every character read so (帐 and 账 are both zhang), built at the first lookup: few questions
+    need it, and a search process should not pay for it at start."""
+
+    def __init__(self, table: PinyinTable) -> None:
+        self._table = table
+        self._alike: dict[str, str] | None = None
+
+    def _built(self) -> dict[str, str]:
+        if self._alike is None:
+            self._alike = {}
+            for ch, syllable in self._table.items():
+                self._alike[syllable] = self._alike.get(syllable, "") + ch
+        return self._alike
+
+    def __getitem__(self, syllable: str) -> str:
+        return self._built()[syllable]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._built())
+
+    def __len__(self) -> int:
+        return len(self._built())
 
 
 def spell(text: str, table: PinyinTable) -> list[str]:

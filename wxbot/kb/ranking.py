@@ -16,7 +16,7 @@ from wxbot.kb.bm25 import TermIndex
 from wxbot.kb.channels import char_terms, code_terms, pinyin_terms, synonym_text, word_terms
 from wxbot.kb.intent import Intent, intent, stated
 from wxbot.kb.normal import normalize
-from wxbot.kb.pinyin import PinyinTable, homophones, pinyin_table, spell, syllables
+from wxbot.kb.pinyin import Homophones, PinyinTable, pinyin_table, spell, syllables
 from wxbot.kb.quantities import Quantity, holding, quantities
 from wxbot.kb.relevance import (
     ANCHOR,
@@ -98,7 +98,7 @@ def _distinct(ranked: list[tuple[int, float]], rows: Sequence[str]) -> list[tupl
 class Retriever:
     def __init__(self, index: BuiltIndex) -> None:
         self.index = index
-        self.alike = homophones(index.table)
+        self.alike = Homophones(index.table)
 
     def __len__(self) -> int:
         return len(self.index.texts)
